@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { describeIssues } from './problems.ts';
+
+/** A config problem, already phrased for the person who edits the file: `file: path: expected ...`. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads a YAML file and validates it; throws ConfigError naming the file, the path in it and the expectation. */
+export function loadConfigFile<S extends z.ZodType>(file: string, schema: S): z.output<S> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseConfigText(file, text, schema);
+}
+
+export function parseConfigText<S extends z.ZodType>(file: string, text: string, schema: S): z.output<S> {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const line = first.linePos?.[0].line;
+    throw new ConfigError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${first.message.split('\n')[0]}`);
+  }
+  const result = schema.safeParse(doc.toJS() ?? {});
+  if (!result.success) throw new ConfigError(`${file}: ${describeIssues(result.error)[0]}`);
+  return result.data;
+}
+
+/** IANA zone names as Intl knows them; a typo would silently shift every report by hours. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
