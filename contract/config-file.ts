@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { describeIssues } from './problems.ts';
 
@@ -20,10 +20,11 @@ export function loadConfigFile<S extends z.ZodType>(file: string, schema: S): z.
 }
 
 export function parseConfigText<S extends z.ZodType>(file: string, text: string, schema: S): z.output<S> {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
-    const line = first.linePos?.[0].line;
+    const line = lineCounter.linePos(first.pos[0]).line;
     throw new ConfigError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${first.message.split('\n')[0]}`);
   }
   const result = schema.safeParse(doc.toJS() ?? {});

@@ -7,3 +7,4 @@ export * from './topics.ts';
 export * from './version.ts';
 export * from './config-file.ts';
 export * from './log.ts';
+export * from './cli.ts';

@@ -1,0 +1,131 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import {
+  WIRE_VERSION,
+  configTopic,
+  encodeMessage,
+  samplesTopic,
+  statusTopic,
+  type AgentStatus,
+  type Logger,
+  type Sample,
+  type SamplesBatch,
+} from '../../contract/index.ts';
+import type { Clock } from '../schedule/clock.ts';
+import type { SequenceFile } from './sequence.ts';
+
+export interface LinkOptions {
+  url: string;
+  agent: string;
+  site: string;
+  username: string;
+  password: string;
+  version: string;
+  startedAt: number;
+  clock: Clock;
+  log: Logger;
+  sequence: SequenceFile;
+  /** Raw payload of the retained site config; validated by the receiver. */
+  onConfig(payload: Buffer): void;
+  configRevision(): string | undefined;
+}
+
+export interface LinkStats {
+  batchesPublished: number;
+  batchesAcked: number;
+  samplesAcked: number;
+  connects: number;
+}
+
+/**
+ * The agent's MQTT connection: samples out at QoS 1, retained status with an offline will, the site's
+ * retained config in. mqtt.js queues QoS 1 publishes in memory while offline; the disk spool of the
+ * zero-loss work replaces that.
+ */
+export class Link {
+  readonly stats: LinkStats = { batchesPublished: 0, batchesAcked: 0, samplesAcked: 0, connects: 0 };
+  private readonly client: MqttClient;
+
+  constructor(private readonly o: LinkOptions) {
+    const will: AgentStatus = this.status('offline', o.startedAt);
+    this.client = mqtt.connect(o.url, {
+      clientId: `hm-agent-${o.agent}`,
+      username: o.username,
+      password: o.password,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 2_000,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      // [MQTT-3.1.2-8] the broker publishes this if the connection drops without a DISCONNECT.
+      will: { topic: statusTopic(o.site, o.agent), payload: encodeMessage(will), qos: 1, retain: true },
+    });
+    this.client.on('connect', () => {
+      this.o.log.info({ broker: o.url }, 'connected to broker');
+      this.stats.connects++;
+      this.publishStatus('online');
+      this.client.subscribe(configTopic(o.site), { qos: 1 }, (err) => {
+        if (err) this.o.log.error({ err: err.message }, 'subscribe to site config refused');
+      });
+    });
+    this.client.on('message', (topic, payload) => {
+      if (topic === configTopic(o.site)) o.onConfig(payload);
+    });
+    this.client.on('error', (err) => this.o.log.warn({ broker: o.url, err: err.message }, 'broker connection error'));
+    this.client.on('offline', () => this.o.log.warn({ broker: o.url }, 'broker unreachable; queueing samples'));
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  private status(state: AgentStatus['state'], at: number): AgentStatus {
+    const revision = this.o.configRevision();
+    return {
+      v: WIRE_VERSION,
+      agent: this.o.agent,
+      site: this.o.site,
+      state,
+      version: this.o.version,
+      startedAt: this.o.startedAt,
+      at,
+      uptimeSeconds: Math.max(0, (at - this.o.startedAt) / 1000),
+      ...(revision !== undefined ? { configRevision: revision } : {}),
+    };
+  }
+
+  publishStatus(state: AgentStatus['state']): void {
+    const payload = encodeMessage(this.status(state, this.o.clock.now()));
+    this.client.publish(statusTopic(this.o.site, this.o.agent), payload, { qos: 1, retain: true });
+  }
+
+  publishSamples(samples: Sample[]): void {
+    const batch: SamplesBatch = {
+      v: WIRE_VERSION,
+      agent: this.o.agent,
+      site: this.o.site,
+      seq: this.o.sequence.take(),
+      sentAt: this.o.clock.now(),
+      samples,
+    };
+    this.stats.batchesPublished++;
+    this.client.publish(samplesTopic(this.o.site), encodeMessage(batch), { qos: 1 }, (err) => {
+      if (err) {
+        this.o.log.error({ seq: batch.seq, err: err.message }, 'samples batch not accepted by broker');
+        return;
+      }
+      this.stats.batchesAcked++;
+      this.stats.samplesAcked += samples.length;
+    });
+  }
+
+  /** Says goodbye properly: an explicit offline status, then DISCONNECT (so the will is not sent). */
+  async close(): Promise<void> {
+    if (this.client.connected) {
+      await new Promise<void>((resolve) => {
+        const payload = encodeMessage(this.status('offline', this.o.clock.now()));
+        this.client.publish(statusTopic(this.o.site, this.o.agent), payload, { qos: 1, retain: true }, () => resolve());
+      });
+    }
+    await this.client.endAsync(!this.client.connected);
+  }
+}

@@ -1,0 +1,138 @@
+import {
+  SOFTWARE_VERSION,
+  decodeMessage,
+  siteConfigMessageSchema,
+  type Device,
+  type Logger,
+  type Sample,
+  type SiteConfigMessage,
+} from '../contract/index.ts';
+import type { CheckContext } from './checks/check.ts';
+import type { ResolvedAgentConfig } from './config/load.ts';
+import { Batcher } from './publish/batcher.ts';
+import { Link } from './publish/link.ts';
+import { SequenceFile } from './publish/sequence.ts';
+import { systemClock, type Clock } from './schedule/clock.ts';
+import { Scheduler } from './schedule/scheduler.ts';
+import { jobsForDevices, type CheckSet } from './site-config/jobs.ts';
+import { SiteConfigStore } from './site-config/store.ts';
+
+export interface AgentOptions {
+  log: Logger;
+  checks: CheckSet;
+  clock?: Clock;
+  /** How often the agent reports its own health and refreshes its retained status. */
+  healthIntervalMs?: number;
+}
+
+export interface RunningAgent {
+  readonly scheduler: Scheduler;
+  readonly link: Link;
+  /** The device list in use, and where it came from. */
+  devices(): { source: 'local' | 'saved' | 'collector' | 'none'; devices: readonly Device[]; revision?: string };
+  stop(): Promise<void>;
+}
+
+/** Starts polling and publishing. The device list comes from agent.yaml, else the collector (saved on disk). */
+export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): RunningAgent {
+  const { log, checks } = options;
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  const store = new SiteConfigStore(config.dataDir, log);
+  const scheduler = new Scheduler(clock, log);
+  const ctx: CheckContext = { now: () => clock.now(), log };
+  let source: 'local' | 'saved' | 'collector' | 'none' = 'none';
+  let current: SiteConfigMessage | undefined;
+  let devices: readonly Device[] = [];
+
+  const batcher = new Batcher(clock, config.batch, (samples) => link.publishSamples(samples));
+  const sink = (samples: Sample[]) => batcher.add(samples);
+  const healthJob = {
+    key: 'agent/health',
+    intervalMs: options.healthIntervalMs ?? 60_000,
+    run: async () => {
+      sink([healthSample()]);
+      link.publishStatus('online');
+    },
+  };
+  const apply = (list: readonly Device[], from: typeof source) => {
+    devices = list;
+    source = from;
+    scheduler.set([...jobsForDevices(list, checks, ctx, sink, log), healthJob]);
+    log.info({ site: config.site, devices: list.length, source: from, revision: current?.revision }, 'polling');
+  };
+
+  const onConfig = (payload: Buffer) => {
+    const decoded = decodeMessage(siteConfigMessageSchema, payload);
+    if (!decoded.ok) {
+      log.error({ site: config.site, reason: decoded.reason }, 'site config from collector rejected; keeping the current one');
+      return;
+    }
+    const next = decoded.value;
+    if (next.site !== config.site) {
+      log.error({ site: config.site, got: next.site }, 'site config for another site rejected');
+      return;
+    }
+    if (config.devices !== undefined) {
+      log.info({ site: config.site, revision: next.revision }, 'agent.yaml lists devices; central config ignored');
+      return;
+    }
+    if (next.revision === current?.revision) return;
+    store.save(next);
+    current = next;
+    apply(next.devices, 'collector');
+    link.publishStatus('online');
+  };
+
+  const link = new Link({
+    url: config.broker.url,
+    agent: config.agent,
+    site: config.site,
+    username: config.broker.username,
+    password: config.broker.password,
+    version: SOFTWARE_VERSION,
+    startedAt,
+    clock,
+    log,
+    sequence: new SequenceFile(config.dataDir),
+    onConfig,
+    configRevision: () => (source === 'local' ? 'local' : current?.revision),
+  });
+
+  const healthSample = (): Sample => ({
+    measurement: 'agent_health',
+    tags: { agent: config.agent },
+    fields: {
+      uptime_s: (clock.now() - startedAt) / 1000,
+      devices: devices.length,
+      checks_run: scheduler.stats.runs,
+      overlaps_skipped: scheduler.stats.overlapsSkipped,
+      deadlines_missed: scheduler.stats.deadlinesMissed,
+      check_failures: scheduler.stats.failures,
+      batches_published: link.stats.batchesPublished,
+      batches_unacked: link.stats.batchesPublished - link.stats.batchesAcked,
+      samples_waiting: batcher.size,
+      connected: link.connected ? 1 : 0,
+    },
+    time: clock.now(),
+  });
+
+  if (config.devices !== undefined) {
+    apply(config.devices, 'local');
+  } else {
+    current = store.load();
+    if (current !== undefined) apply(current.devices, 'saved');
+    else scheduler.set([healthJob]);
+  }
+
+  return {
+    scheduler,
+    link,
+    devices: () => ({ source, devices, ...(current ? { revision: current.revision } : {}) }),
+    stop: async () => {
+      scheduler.stop();
+      batcher.flush();
+      await link.close();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import { isSeq, parseDocument } from 'yaml';
+import { ConfigError, idSchema, loadConfigFile, parseConfigText } from '../../contract/index.ts';
+import { DEFAULT_SCRYPT, generatePassword, hashPassword, type ScryptParams } from './password.ts';
+import { agentsFileSchema, type AgentEntry } from './schema.ts';
+
+export interface StoreOptions {
+  /** Injected clock for createdAt / revokedAt. */
+  now?: () => Date;
+  scrypt?: ScryptParams;
+}
+
+/** All entries, revoked ones included. Throws ConfigError naming the file, the path and the expectation. */
+export function loadAgents(file: string): AgentEntry[] {
+  return loadConfigFile(file, agentsFileSchema).agents;
+}
+
+/**
+ * Issues a credential for a new agent. The password is returned once and only its hash is stored.
+ * Refuses an id that is already in the file, even a revoked one, so logs never mix two agents.
+ */
+export async function addAgent(
+  file: string,
+  agent: { id: string; site: string },
+  options: StoreOptions = {},
+): Promise<{ password: string; entry: AgentEntry }> {
+  for (const [key, value] of [['id', agent.id], ['site', agent.site]] as const) {
+    const check = idSchema.safeParse(value);
+    if (!check.success) throw new ConfigError(`agent ${key} "${value}": ${check.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  refuseDuplicate(file, readStore(file).agents, agent.id);
+  const password = generatePassword();
+  const passwordHash = await hashPassword(password, options.scrypt ?? DEFAULT_SCRYPT);
+  const entry: AgentEntry = { id: agent.id, site: agent.site, passwordHash, createdAt: now(options).toISOString() };
+  // Read again after the hash: the read-check-write below is synchronous, so no other add slips in between.
+  const store = readStore(file);
+  refuseDuplicate(file, store.agents, agent.id);
+  if (isSeq(store.doc.get('agents'))) store.doc.addIn(['agents'], entry);
+  else store.doc.set('agents', [entry]);
+  writeAtomically(file, String(store.doc));
+  return { password, entry };
+}
+
+/** Marks an agent revoked (idempotent: a second revoke keeps the first time). Throws if the id is unknown. */
+export function revokeAgent(file: string, id: string, options: StoreOptions = {}): AgentEntry {
+  const store = readStore(file);
+  const index = store.agents.findIndex((a) => a.id === id);
+  const found = store.agents[index];
+  if (!found) throw new ConfigError(`${file}: no agent with id "${id}"`);
+  if (found.revokedAt !== undefined) return found;
+  const revokedAt = now(options).toISOString();
+  store.doc.setIn(['agents', index, 'revokedAt'], revokedAt);
+  writeAtomically(file, String(store.doc));
+  return { ...found, revokedAt };
+}
+
+function now(options: StoreOptions): Date {
+  return options.now?.() ?? new Date();
+}
+
+function refuseDuplicate(file: string, agents: AgentEntry[], id: string): void {
+  if (agents.some((a) => a.id === id)) throw new ConfigError(`${file}: agent "${id}" already exists`);
+}
+
+/** The validated entries plus the YAML document, so an edit keeps the admin's comments and layout. */
+function readStore(file: string) {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`${file}: cannot read: ${(err as Error).message}`);
+    text = '';
+  }
+  const agents = parseConfigText(file, text, agentsFileSchema).agents;
+  return { agents, doc: parseDocument(text) };
+}
+
+/** Temp file in the same folder, fsync, rename over the old one, fsync the folder: never a half-written store. */
+function writeAtomically(file: string, text: string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    fchmodSync(fd, 0o600); // whatever the umask: the hashes are for the collector's eyes only
+    writeFileSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  const dir = openSync(dirname(file), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  agentStatusSchema,
+  configTopic,
+  decodeMessage,
+  encodeMessage,
+  parseTopic,
+  samplesBatchSchema,
+  samplesTopic,
+  siteConfigMessageSchema,
+  statusTopic,
+} from './index.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+
+describe('wire fixtures round-trip', () => {
+  const cases = [
+    ['samples-batch.json', samplesBatchSchema],
+    ['agent-status-online.json', agentStatusSchema],
+    ['agent-status-will.json', agentStatusSchema],
+    ['site-config.json', siteConfigMessageSchema],
+  ] as const;
+  for (const [name, schema] of cases) {
+    it(name, () => {
+      const decoded = decodeMessage(schema, fixture(name));
+      if (!decoded.ok) throw new Error(decoded.reason);
+      const again = decodeMessage(schema, encodeMessage(decoded.value));
+      expect(again).toEqual(decoded);
+      expect(decoded.value).toEqual(JSON.parse(fixture(name)));
+    });
+  }
+});
+
+describe('decodeMessage rejects with a reason', () => {
+  const batch = () => JSON.parse(fixture('samples-batch.json'));
+  const reasonFor = (value: unknown) => {
+    const d = decodeMessage(samplesBatchSchema, typeof value === 'string' ? value : JSON.stringify(value));
+    expect(d.ok).toBe(false);
+    return d.ok ? '' : d.reason;
+  };
+
+  it('unknown version', () => {
+    expect(reasonFor({ ...batch(), v: 2 })).toBe('unsupported message version 2 (this build speaks 1)');
+    expect(reasonFor({ ...batch(), v: undefined })).toContain('unsupported message version missing');
+  });
+  it('not JSON / not an object', () => {
+    expect(reasonFor('{"v":1,')).toMatch(/^not JSON/);
+    expect(reasonFor('[1,2]')).toBe('expected a JSON object');
+  });
+  it('names the path of a wrong field', () => {
+    const b = batch();
+    b.samples[1].fields.in_bps = { bits: 1 };
+    expect(reasonFor(b)).toMatch(/^samples\[1\]\.fields\.in_bps: /);
+  });
+  it('refuses unknown keys, measured-at times out of range and empty batches', () => {
+    expect(reasonFor({ ...batch(), extra: 1 })).toMatch(/extra/);
+    const b = batch();
+    b.samples[0].time = 12;
+    expect(reasonFor(b)).toMatch(/^samples\[0\]\.time: /);
+    expect(reasonFor({ ...batch(), samples: [] })).toMatch(/^samples: /);
+  });
+  it('refuses a device list with an unknown parent', () => {
+    const cfg = JSON.parse(fixture('site-config.json'));
+    cfg.devices[1].parent = 'nope';
+    const d = decodeMessage(siteConfigMessageSchema, JSON.stringify(cfg));
+    expect(d.ok ? '' : d.reason).toBe('devices[1].parent: expected the name of a device in this list, got "nope"');
+  });
+});
+
+describe('topics', () => {
+  it('round-trip through parseTopic', () => {
+    expect(parseTopic(samplesTopic('north-primary'))).toEqual({ site: 'north-primary', kind: 'samples' });
+    expect(parseTopic(configTopic('a1'))).toEqual({ site: 'a1', kind: 'config' });
+    expect(parseTopic(statusTopic('a1', 'a1-agent'))).toEqual({ site: 'a1', kind: 'status', agent: 'a1-agent' });
+  });
+  it('refuse foreign and malformed topics', () => {
+    for (const t of ['hallmonitor/v2/a/samples', 'hallmonitor/v1/A/samples', 'hallmonitor/v1/a/samples/x', 'other', 'hallmonitor/v1/+/samples', 'hallmonitor/v1/a/status']) {
+      expect(parseTopic(t)).toBeUndefined();
+    }
+  });
+});
