@@ -20,6 +20,14 @@ export function configTopic(site: string): string {
   return `${TOPIC_PREFIX}/${site}/config`;
 }
 
+/**
+ * The MQTT client id an agent must use. The broker refuses any other, so one agent cannot take over
+ * another's session ([MQTT-3.1.4-2] disconnects the existing client with the same id) and fire its will.
+ */
+export function agentClientId(agent: string): string {
+  return `hm-agent-${agent}`;
+}
+
 /** Subscription filters used by the collector. */
 export const ALL_SAMPLES = `${TOPIC_PREFIX}/+/samples`;
 export const ALL_EVENTS = `${TOPIC_PREFIX}/+/events`;

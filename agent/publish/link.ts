@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import {
   WIRE_VERSION,
+  agentClientId,
   configTopic,
   encodeMessage,
   samplesTopic,
@@ -48,7 +49,7 @@ export class Link {
   constructor(private readonly o: LinkOptions) {
     const will: AgentStatus = this.status('offline', o.startedAt);
     this.client = mqtt.connect(o.url, {
-      clientId: `hm-agent-${o.agent}`,
+      clientId: agentClientId(o.agent),
       username: o.username,
       password: o.password,
       protocolVersion: 4,

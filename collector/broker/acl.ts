@@ -10,15 +10,6 @@ export type Verdict = { ok: true } | { ok: false; reason: string };
 
 const OK: Verdict = { ok: true };
 
-/**
- * The MQTT client id an agent must use. Tying it to the agent stops one agent from taking over another's
- * session ([MQTT-3.1.4-2] disconnects the existing client with the same id) or reading its stored one.
- * Matches agent/publish/link.ts; belongs in the wire contract.
- */
-export function agentClientId(agent: string): string {
-  return `hm-agent-${agent}`;
-}
-
 /** An agent publishes only its site's samples and events and its own status; only the status is retained. */
 export function checkPublish(who: AgentIdentity, topic: string, retain: boolean): Verdict {
   const status = statusTopic(who.site, who.agent);

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { counterRate, PLAUSIBLE_FACTOR, type CounterObservation } from './counter.ts';
+
+const T0 = 1_750_000_000_000;
+const TOP32 = 2n ** 32n;
+const TOP64 = 2n ** 64n;
+
+function obs(value: bigint, atSeconds: number, extra: Partial<CounterObservation> = {}): CounterObservation {
+  return { value, bits: 64, at: T0 + atSeconds * 1000, ...extra };
+}
+
+describe('counterRate', () => {
+  it('gives no rate on the first poll', () => {
+    expect(counterRate(undefined, obs(1000n, 0))).toEqual({ rate: undefined, reason: 'first-poll' });
+  });
+
+  it('divides the delta by the measured interval', () => {
+    const r = counterRate(obs(1_000n, 0), obs(61_000n, 60));
+    expect(r).toEqual({ rate: 1000, delta: 60_000n, wrapped: false });
+  });
+
+  it('gives zero for a counter that did not move', () => {
+    expect(counterRate(obs(5n, 0), obs(5n, 60)).rate).toBe(0);
+  });
+
+  it('uses fractional seconds from the ms timestamps', () => {
+    expect(counterRate(obs(0n, 0), obs(1_500n, 1.5)).rate).toBeCloseTo(1000, 9);
+  });
+
+  describe('32-bit wrap (RFC 2578 §7.1.6)', () => {
+    it('adds 2^32 when the counter passed its top', () => {
+      const prev = obs(TOP32 - 1_000n, 0, { bits: 32 });
+      const cur = obs(500n, 10, { bits: 32 });
+      expect(counterRate(prev, cur)).toEqual({ rate: 150, delta: 1_500n, wrapped: true });
+    });
+
+    it('accepts a wrap the interface speed allows', () => {
+      // 1 Gbit/s = 125 MB/s; 2e9 octets in 60 s is 33 MB/s.
+      const r = counterRate(obs(TOP32 - 1_000_000_000n, 0, { bits: 32 }), obs(1_000_000_000n, 60, { bits: 32 }), {
+        maxPerSecond: 125_000_000,
+      });
+      expect(r).toMatchObject({ delta: 2_000_000_000n, wrapped: true });
+      expect(r.rate).toBeCloseTo(2e9 / 60, 6);
+    });
+
+    it('calls a wrap that would exceed the interface speed a counter reset', () => {
+      // 100 Mbit/s: a wrap from 100 to 50 would mean ~4.29e9 octets in 60 s = 572 Mbit/s.
+      const r = counterRate(obs(100n, 0, { bits: 32 }), obs(50n, 60, { bits: 32 }), { maxPerSecond: 12_500_000 });
+      expect(r).toEqual({ rate: undefined, reason: 'counter-reset' });
+    });
+
+    it('accepts any wrap when the speed is unknown or zero', () => {
+      expect(counterRate(obs(100n, 0, { bits: 32 }), obs(50n, 60, { bits: 32 })).rate).toBeCloseTo(Number(TOP32 - 50n) / 60, 3);
+      expect(counterRate(obs(100n, 0, { bits: 32 }), obs(50n, 60, { bits: 32 }), { maxPerSecond: 0 }).rate).toBeGreaterThan(0);
+    });
+  });
+
+  describe('64-bit counters (RFC 2578 §7.1.10)', () => {
+    it('handles a wrap from just below 2^64', () => {
+      expect(counterRate(obs(TOP64 - 1_000n, 0), obs(500n, 10))).toEqual({ rate: 150, delta: 1_500n, wrapped: true });
+    });
+
+    it('handles a wrap the interface speed allows', () => {
+      const r = counterRate(obs(TOP64 - 1_000_000_000n, 0), obs(1_000_000_000n, 60), { maxPerSecond: 1_250_000_000 });
+      expect(r).toMatchObject({ delta: 2_000_000_000n, wrapped: true });
+    });
+
+    it('calls a decrease far from the top a counter reset, not a wrap', () => {
+      expect(counterRate(obs(5_000_000_000_000n, 0), obs(1_000n, 60))).toEqual({ rate: undefined, reason: 'counter-reset' });
+      expect(counterRate(obs(5_000_000_000_000n, 0), obs(1_000n, 60), { maxPerSecond: 1_250_000_000 })).toEqual({
+        rate: undefined,
+        reason: 'counter-reset',
+      });
+    });
+
+    it('keeps full precision above 2^53', () => {
+      const base = 2n ** 60n + 1n;
+      expect(counterRate(obs(base, 0), obs(base + 3n, 1))).toEqual({ rate: 3, delta: 3n, wrapped: false });
+    });
+  });
+
+  describe('reboot (sysUpTime went back, RFC 3418)', () => {
+    it('gives no rate when sysUpTime went back', () => {
+      const prev = obs(9_000_000n, 0, { uptimeCs: 8_640_000 });
+      const cur = obs(1_000n, 60, { uptimeCs: 4_500 });
+      expect(counterRate(prev, cur)).toEqual({ rate: undefined, reason: 'rebooted' });
+    });
+
+    it('gives no rate after a reboot even when the counter happens to be higher', () => {
+      const prev = obs(1_000n, 0, { uptimeCs: 8_640_000 });
+      const cur = obs(2_000n, 60, { uptimeCs: 6_000 });
+      expect(counterRate(prev, cur).rate).toBeUndefined();
+    });
+
+    it('does not mistake the TimeTicks wrap after ~497 days for a reboot', () => {
+      const prev = obs(1_000n, 0, { uptimeCs: 2 ** 32 - 3_000 });
+      const cur = obs(61_000n, 60, { uptimeCs: 3_000 });
+      expect(counterRate(prev, cur)).toEqual({ rate: 1000, delta: 60_000n, wrapped: false });
+    });
+
+    it('does see a reboot that happened near the TimeTicks wrap', () => {
+      const prev = obs(1_000n, 0, { uptimeCs: 2 ** 32 - 3_000 });
+      const cur = obs(61_000n, 60, { uptimeCs: 500_000 });
+      expect(counterRate(prev, cur)).toEqual({ rate: undefined, reason: 'rebooted' });
+    });
+
+    it('skips the reboot test when the device has no sysUpTime', () => {
+      expect(counterRate(obs(0n, 0), obs(600n, 60, { uptimeCs: 100 })).rate).toBe(10);
+      expect(counterRate(obs(0n, 0, { uptimeCs: 100 }), obs(600n, 60)).rate).toBe(10);
+    });
+  });
+
+  it('gives no rate when ifCounterDiscontinuityTime changed (RFC 2863)', () => {
+    const prev = obs(0n, 0, { discontinuityCs: 0 });
+    const cur = obs(600n, 60, { discontinuityCs: 12_345 });
+    expect(counterRate(prev, cur)).toEqual({ rate: undefined, reason: 'discontinuity' });
+    expect(counterRate(prev, obs(600n, 60, { discontinuityCs: 0 })).rate).toBe(10);
+  });
+
+  describe('time', () => {
+    it('gives no rate for a zero or negative interval', () => {
+      expect(counterRate(obs(0n, 10), obs(100n, 10))).toEqual({ rate: undefined, reason: 'no-time-passed' });
+      expect(counterRate(obs(0n, 10), obs(100n, 5))).toEqual({ rate: undefined, reason: 'no-time-passed' });
+    });
+
+    it('averages over a gap of missed polls', () => {
+      // Device unreachable for an hour, then back with the same uptime line: the rate is the hour's average.
+      const prev = obs(1_000_000n, 0, { uptimeCs: 100_000 });
+      const cur = obs(1_000_000n + 3_600n * 5_000n, 3_600, { uptimeCs: 460_000 });
+      expect(counterRate(prev, cur, { maxPerSecond: 12_500_000 })).toEqual({ rate: 5000, delta: 18_000_000n, wrapped: false });
+    });
+
+    it('sees a reboot during a gap', () => {
+      const prev = obs(1_000_000n, 0, { uptimeCs: 100_000_000 });
+      const cur = obs(2_000_000n, 3_600, { uptimeCs: 180_000 });
+      expect(counterRate(prev, cur)).toEqual({ rate: undefined, reason: 'rebooted' });
+    });
+  });
+
+  it('rejects a delta beyond what the interface can carry', () => {
+    const limit = 12_500_000;
+    const ok = counterRate(obs(0n, 0), obs(BigInt(limit * 60 * PLAUSIBLE_FACTOR), 60), { maxPerSecond: limit });
+    expect(ok.rate).toBe(limit * PLAUSIBLE_FACTOR);
+    const bad = counterRate(obs(0n, 0), obs(BigInt(limit * 60 * PLAUSIBLE_FACTOR + 60), 60), { maxPerSecond: limit });
+    expect(bad).toEqual({ rate: undefined, reason: 'implausible' });
+  });
+
+  it('gives no rate when the counter width changed (ifHC columns appeared or went away)', () => {
+    expect(counterRate(obs(0n, 0, { bits: 32 }), obs(600n, 60, { bits: 64 }))).toEqual({ rate: undefined, reason: 'width-changed' });
+  });
+
+  it('rejects values outside the counter range', () => {
+    expect(counterRate(obs(0n, 0, { bits: 32 }), obs(TOP32, 60, { bits: 32 }))).toEqual({ rate: undefined, reason: 'out-of-range' });
+    expect(counterRate(obs(-1n, 0), obs(5n, 60))).toEqual({ rate: undefined, reason: 'out-of-range' });
+    expect(counterRate(undefined, obs(TOP64, 0))).toEqual({ rate: undefined, reason: 'out-of-range' });
+  });
+});

@@ -1,0 +1,24 @@
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { agentConfigSchema } from '../../agent/config/schema.ts';
+import { agentConfigSnippet } from './snippet.ts';
+
+describe('agent config snippet', () => {
+  it('is a valid agent.yaml carrying the agent, site, broker URL and password', () => {
+    const text = agentConfigSnippet({ id: 'north-1', site: 'north', password: 'pW_-9xyz', brokerUrl: 'mqtts://collector.example.net:8883' });
+    expect(text).toMatch(/^# hallmonitor agent "north-1" for site "north"/);
+    const config = agentConfigSchema.parse(parse(text));
+    expect(config).toMatchObject({
+      agent: 'north-1',
+      site: 'north',
+      broker: { url: 'mqtts://collector.example.net:8883', password: 'pW_-9xyz' },
+    });
+  });
+
+  it('quotes a password YAML would otherwise read as a number or a list item', () => {
+    for (const password of ['-123', '123456', 'true', '1e10']) {
+      const text = agentConfigSnippet({ id: 'a', site: 's', password, brokerUrl: 'mqtt://h:1883' });
+      expect(agentConfigSchema.parse(parse(text)).broker.password).toBe(password);
+    }
+  });
+});

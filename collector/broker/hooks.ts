@@ -1,0 +1,144 @@
+import { agentClientId } from '../../contract/index.ts';
+import type { Socket } from 'node:net';
+import type { AedesOptions, AuthenticateError, Client, ConnectPacket, PublishPacket } from 'aedes';
+import { idSchema, parseTopic, type Logger } from '../../contract/index.ts';
+import type { AgentDirectory } from '../agents/directory.ts';
+import type { AgentEntry } from '../agents/schema.ts';
+import { verifyNothing, verifyPassword } from '../agents/password.ts';
+import { checkPublish, checkSubscribe, checkWill, quote, type AgentIdentity } from './acl.ts';
+
+/**
+ * Called for every publish an agent may make (its will included) before aedes acknowledges it: the ingest
+ * makes the message durable here, so the PUBACK means "kept". A rejection closes the connection unacked.
+ * For a will the packet is the CONNECT will (topic, payload, qos, retain): no cmd, messageId or dup.
+ */
+export type OnPublish = (packet: PublishPacket, from: AgentIdentity) => Promise<void>;
+
+/** Rejects since start, by kind; `publishFailed` counts onPublish rejections (not a client's fault). */
+export interface BrokerStats {
+  authFailures: number;
+  publishDenied: number;
+  subscribeDenied: number;
+  publishFailed: number;
+}
+
+// CONNACK return codes, MQTT 3.1.1 table 3.1.
+const IDENTIFIER_REJECTED = 2;
+const SERVER_UNAVAILABLE = 3;
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+
+export interface HookContext {
+  agents: AgentDirectory;
+  log: Logger;
+  onPublish: OnPublish;
+  stats: BrokerStats;
+  /** While the collector shuts down nothing is accepted, so no agent's will marks its school offline. */
+  closing: () => boolean;
+}
+
+type Hooks = Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>>;
+type Will = ConnectPacket['will'];
+
+export function createHooks(ctx: HookContext): Hooks & { identityOf(client: Client): AgentIdentity | undefined } {
+  const { agents, log, stats } = ctx;
+  const identities = new WeakMap<Client, AgentIdentity>();
+  const wills = new WeakMap<Client, NonNullable<Will>>();
+
+  const deny = (kind: 'publish' | 'subscribe', who: Partial<AgentIdentity>, topic: string, reason: string): void => {
+    if (kind === 'publish') stats.publishDenied++;
+    else stats.subscribeDenied++;
+    log.warn({ agent: who.agent, site: who.site, topic: quote(topic), reason }, `${kind} denied`);
+  };
+
+  /** A will aedes publishes after its client object is gone (a dead broker's): trust its topic only for a live agent. */
+  const orphanWillIdentity = (topic: string): AgentIdentity | undefined => {
+    const parsed = parseTopic(topic);
+    const entry = parsed?.kind === 'status' && parsed.agent ? agents.lookup(parsed.agent) : undefined;
+    if (!entry || entry.site !== parsed?.site || entry.revokedAt !== undefined) return undefined;
+    return { agent: entry.id, site: entry.site };
+  };
+
+  return {
+    identityOf: (client) => identities.get(client),
+
+    preConnect(client, packet, done) {
+      if (packet.will) wills.set(client, packet.will);
+      done(null, true);
+    },
+
+    authenticate(client, username, password, done) {
+      const remote = (client.conn as Socket).remoteAddress;
+      // The username is logged only once it looks like an agent id: a password typed into it must not leak.
+      const agent = username !== undefined && idSchema.safeParse(username).success ? username : undefined;
+      const refuse = (code: number, reason: string): void => {
+        stats.authFailures++;
+        log.warn({ agent, clientId: quote(client.id), remote, reason }, 'connection refused');
+        done(Object.assign(new Error(reason), { returnCode: code }) as AuthenticateError, null);
+      };
+      if (username === undefined || username === '') return refuse(NOT_AUTHORIZED, 'anonymous connections are not accepted');
+      if (agent === undefined) return refuse(BAD_USERNAME_OR_PASSWORD, 'username is not an agent id');
+      if (password === undefined || password.length === 0) return refuse(BAD_USERNAME_OR_PASSWORD, 'no password');
+      let entry: AgentEntry | undefined;
+      try {
+        entry = agents.lookup(agent);
+      } catch (err) {
+        log.error({ agent, err: (err as Error).message }, 'agent directory unavailable');
+        return refuse(SERVER_UNAVAILABLE, 'agent directory unavailable');
+      }
+      (entry ? verifyPassword(entry, password) : verifyNothing(password)).then(
+        (match) => {
+          if (!entry) return refuse(BAD_USERNAME_OR_PASSWORD, 'unknown agent');
+          if (!match) return refuse(BAD_USERNAME_OR_PASSWORD, 'wrong password');
+          if (entry.revokedAt !== undefined) return refuse(BAD_USERNAME_OR_PASSWORD, `agent revoked at ${entry.revokedAt}`);
+          const who = { agent: entry.id, site: entry.site };
+          // [MQTT-3.1.3-9]: a rejected client id gets return code 2.
+          if (client.id !== agentClientId(entry.id)) return refuse(IDENTIFIER_REJECTED, `client id must be "${agentClientId(entry.id)}"`);
+          const will = wills.get(client);
+          const willVerdict = will ? checkWill(who, will.topic) : { ok: true as const };
+          if (!willVerdict.ok) return refuse(NOT_AUTHORIZED, willVerdict.reason);
+          identities.set(client, who);
+          log.info({ ...who, remote }, 'agent connected');
+          done(null, true);
+        },
+        (err: Error) => {
+          log.error({ agent, err: err.message }, 'password check failed');
+          refuse(SERVER_UNAVAILABLE, 'password check failed');
+        },
+      );
+    },
+
+    authorizePublish(client, packet, done) {
+      if (ctx.closing()) return done(new Error('collector is shutting down'));
+      const who = client ? identities.get(client) : orphanWillIdentity(packet.topic);
+      if (!who) {
+        deny('publish', {}, packet.topic, 'no agent identity');
+        return done(new Error('publish denied: no agent identity'));
+      }
+      const verdict = checkPublish(who, packet.topic, packet.retain === true);
+      if (!verdict.ok) {
+        // [MQTT-3.3.5-2]: an unauthorised PUBLISH cannot be refused in 3.1.1; the connection is closed instead.
+        deny('publish', who, packet.topic, verdict.reason);
+        return done(new Error(`publish denied: ${verdict.reason}`));
+      }
+      ctx.onPublish(packet, who).then(
+        () => done(null),
+        (err: Error) => {
+          stats.publishFailed++;
+          log.error({ ...who, topic: quote(packet.topic), err: err.message }, 'publish not accepted; closing unacknowledged');
+          done(err);
+        },
+      );
+    },
+
+    authorizeSubscribe(client, subscription, done) {
+      const who = identities.get(client);
+      const verdict = who ? checkSubscribe(who, subscription.topic) : { ok: false as const, reason: 'no agent identity' };
+      if (!verdict.ok) {
+        deny('subscribe', who ?? {}, subscription.topic, verdict.reason);
+        return done(null, null); // SUBACK return code 0x80, failure (MQTT 3.1.1 §3.9.3); the connection stays open
+      }
+      done(null, subscription);
+    },
+  };
+}

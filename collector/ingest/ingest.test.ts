@@ -1,0 +1,114 @@
+import { Writable } from 'node:stream';
+import type { IPoint } from 'influx';
+import { describe, expect, it } from 'vitest';
+import { createLogger, encodeMessage, samplesTopic } from '../../contract/index.ts';
+import { createIngest } from './ingest.ts';
+import { T0, batch, sample } from './test-batches.ts';
+
+const identity = { agent: 'north-1', site: 'north-primary' };
+const topic = samplesTopic('north-primary');
+
+function setup() {
+  const written: IPoint[][] = [];
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  const ingest = createIngest({
+    writer: { write: (points) => written.push(points) },
+    log: createLogger('ingest-test', 'debug', stream),
+    now: () => T0 + 123,
+  });
+  const warnings = () => lines.filter((l) => l['level'] === 40);
+  return { ingest, written, warnings };
+}
+
+describe('createIngest', () => {
+  it('queues the points of a valid batch and counts it', async () => {
+    const { ingest, written, warnings } = setup();
+    await ingest.handle(topic, encodeMessage(batch({ samples: [sample(), sample({ time: T0 + 1 })] })), identity);
+    expect(written).toHaveLength(1);
+    expect(written[0]).toHaveLength(2);
+    expect(written[0]![0]!.tags!['site']).toBe('north-primary');
+    const stats = ingest.stats();
+    expect(stats).toMatchObject({ acceptedBatches: 1, acceptedSamples: 2, duplicates: 0, gaps: { 'north-1': 0 } });
+    expect(stats.agents['north-1']).toMatchObject({ acceptedBatches: 1, acceptedSamples: 2, lastAcceptedAt: T0 + 123, lastSeq: 0 });
+    expect(warnings()).toEqual([]);
+  });
+
+  it.each([
+    ['topic', 'hallmonitor/v1/north-primary/events', encodeMessage(batch())],
+    ['topic', 'elsewhere/north-primary/samples', encodeMessage(batch())],
+    ['site-mismatch', samplesTopic('south-academy'), encodeMessage(batch())],
+    ['invalid', topic, Buffer.from('{not json')],
+    ['invalid', topic, Buffer.from(JSON.stringify({ ...batch(), v: 2 }))],
+    ['invalid', topic, Buffer.from(JSON.stringify({ ...batch(), samples: [] }))],
+    ['invalid', topic, Buffer.alloc(5 * 1024 * 1024, 0x20)],
+    ['site-mismatch', topic, encodeMessage(batch({ site: 'south-academy' }))],
+    ['agent-mismatch', topic, encodeMessage(batch({ agent: 'south-1' }))],
+    ['unstorable', topic, encodeMessage(batch({ samples: [sample({ tags: { descr: 'a\nb' } })] }))],
+  ] as const)('rejects (%s) without throwing, counts it and logs one structured line', async (reason, t, payload) => {
+    const { ingest, written, warnings } = setup();
+    await expect(ingest.handle(t, payload, identity)).resolves.toBeUndefined();
+    expect(written).toEqual([]);
+    expect(ingest.stats().rejects[reason]).toBe(1);
+    expect(ingest.stats().acceptedBatches).toBe(0);
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]).toMatchObject({ agent: 'north-1', site: 'north-primary', topic: t, reason });
+    expect(typeof warnings()[0]!['detail']).toBe('string');
+  });
+
+  it('writes a replayed (agent, seq) once and counts the replay as a duplicate', async () => {
+    const { ingest, written } = setup();
+    for (const seq of [0, 1, 1, 0, 2]) await ingest.handle(topic, encodeMessage(batch({ seq })), identity);
+    expect(written).toHaveLength(3);
+    expect(ingest.stats()).toMatchObject({ acceptedBatches: 3, duplicates: 2 });
+  });
+
+  it('counts gaps per agent and takes them back when the missing batch turns up', async () => {
+    const { ingest } = setup();
+    const south = { agent: 'south-1', site: 'south-academy' };
+    for (const seq of [0, 4]) await ingest.handle(topic, encodeMessage(batch({ seq })), identity);
+    for (const seq of [7, 8, 10]) {
+      await ingest.handle(samplesTopic('south-academy'), encodeMessage(batch({ ...south, seq })), south);
+    }
+    expect(ingest.stats().gaps).toEqual({ 'north-1': 3, 'south-1': 1 });
+    await ingest.handle(topic, encodeMessage(batch({ seq: 2 })), identity);
+    expect(ingest.stats().gaps).toEqual({ 'north-1': 2, 'south-1': 1 });
+  });
+
+  it('keeps dedupe per agent: the same seq from two agents is two batches', async () => {
+    const { ingest, written } = setup();
+    const other = { agent: 'north-2', site: 'north-primary' };
+    await ingest.handle(topic, encodeMessage(batch({ seq: 7 })), identity);
+    await ingest.handle(topic, encodeMessage(batch({ ...other, seq: 7 })), other);
+    expect(written).toHaveLength(2);
+  });
+
+  it('rejects (does not acknowledge) when the points cannot be queued, and the batch is new on the retry', async () => {
+    const { ingest } = setup();
+    let fail = false;
+    const written: IPoint[][] = [];
+    const flaky = createIngest({
+      writer: {
+        write(points) {
+          if (fail) throw new Error('disk full');
+          written.push(points);
+        },
+      },
+      log: createLogger('ingest-test', 'silent'),
+      now: () => T0,
+    });
+    await flaky.handle(topic, encodeMessage(batch({ seq: 0 })), identity);
+    fail = true;
+    await expect(flaky.handle(topic, encodeMessage(batch({ seq: 1 })), identity)).rejects.toThrow('disk full');
+    fail = false;
+    await flaky.handle(topic, encodeMessage(batch({ seq: 1 })), identity);
+    expect(written).toHaveLength(2);
+    expect(flaky.stats()).toMatchObject({ acceptedBatches: 2, duplicates: 0, gaps: { 'north-1': 0 } });
+    expect(ingest.stats().acceptedBatches).toBe(0);
+  });
+});

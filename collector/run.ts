@@ -1,0 +1,76 @@
+import { SOFTWARE_VERSION, configTopic, encodeMessage, parseTopic, type Logger } from '../contract/index.ts';
+import { openAgentDirectory } from './agents/directory.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
+import type { ResolvedCollectorConfig } from './config/load.ts';
+import { loadSites } from './config/load.ts';
+import type { SiteFile } from './config/schema.ts';
+import { createIngest, type Ingest } from './ingest/index.ts';
+import { siteConfigMessage } from './sites/config-message.ts';
+import { createStatusHandler } from './status/agent-status.ts';
+import { createInfluxWriter, type InfluxWriter } from './storage/influx-writer.ts';
+
+export interface RunningCollector {
+  broker: EmbeddedBroker;
+  writer: InfluxWriter;
+  ingest: Ingest;
+  sites: readonly SiteFile[];
+  /** Resolves once InfluxDB answered and the database exists. */
+  storageReady: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the collector: the broker comes up at once so agents can connect, while the writer waits for
+ * InfluxDB (retrying, logging the URL) and holds what arrives meanwhile.
+ */
+export async function startCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now): Promise<RunningCollector> {
+  const sites = loadSites(config.sitesDir);
+  const agents = openAgentDirectory(config.agentsFile, {
+    onReloadError: (err) => log.error({ err: err.message }, 'agents file unreadable; previous credentials stay in force'),
+  });
+  const writer = createInfluxWriter({ ...config.influx, log: log.child({ component: 'influx' }), now });
+  const storageReady = writer.start();
+  storageReady.catch((err: Error) => log.error({ err: err.message }, 'InfluxDB writer stopped before it was ready'));
+  const ingest = createIngest({ writer, log: log.child({ component: 'ingest' }), now });
+  const status = createStatusHandler({ writer, log: log.child({ component: 'status' }), now });
+
+  const broker = await startEmbeddedBroker({
+    host: config.broker.host,
+    port: config.broker.port,
+    agents,
+    log,
+    onPublish: async (packet, from) => {
+      const kind = parseTopic(packet.topic)?.kind;
+      if (kind === 'samples') return ingest.handle(packet.topic, packet.payload as Buffer, from);
+      if (kind === 'status') return status.handle(packet.payload as Buffer, from);
+      // Events (state changes) are handled by the alerting work; until then they are only logged.
+      log.debug({ ...from, topic: packet.topic }, 'event received');
+    },
+  });
+
+  for (const site of sites) await publishSiteConfig(broker, site, now());
+  log.info({ port: broker.port, sites: sites.length, version: SOFTWARE_VERSION }, 'collector listening');
+
+  return {
+    broker,
+    writer,
+    ingest,
+    sites,
+    storageReady,
+    stop: async () => {
+      await broker.close();
+      await writer.stop({ timeoutMs: 10_000 });
+    },
+  };
+}
+
+/** Retained, so an agent that connects later (or reconnects after an outage) gets it at once. */
+function publishSiteConfig(broker: EmbeddedBroker, site: SiteFile, at: number): Promise<void> {
+  const payload = encodeMessage(siteConfigMessage(site, at));
+  return new Promise((resolve, reject) =>
+    broker.aedes.publish(
+      { cmd: 'publish', topic: configTopic(site.id), payload, qos: 1, retain: true, dup: false },
+      (err?: Error) => (err ? reject(err) : resolve()),
+    ),
+  );
+}

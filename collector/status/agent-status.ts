@@ -1,0 +1,50 @@
+import type { IPoint } from 'influx';
+import { agentStatusSchema, decodeMessage, type Logger } from '../../contract/index.ts';
+import type { PointSink } from '../ingest/index.ts';
+
+export interface AgentStatusStats {
+  received: number;
+  rejected: number;
+  online: Record<string, boolean>;
+}
+
+/**
+ * Agent status messages (retained, offline via the MQTT will) become `agent_status` points, stamped with
+ * the time the collector heard them: a will carries the time its connection opened, not when it died.
+ */
+export function createStatusHandler(o: { writer: PointSink; log: Logger; now: () => number }) {
+  const stats: AgentStatusStats = { received: 0, rejected: 0, online: {} };
+  return {
+    stats: () => stats,
+    handle(payload: Buffer, from: { agent: string; site: string }): void {
+      const decoded = decodeMessage(agentStatusSchema, payload);
+      const reason = !decoded.ok
+        ? decoded.reason
+        : decoded.value.agent !== from.agent || decoded.value.site !== from.site
+          ? `status names agent "${decoded.value.agent}" of site "${decoded.value.site}"`
+          : undefined;
+      if (!decoded.ok || reason !== undefined) {
+        stats.rejected++;
+        o.log.warn({ ...from, reason }, 'agent status rejected');
+        return;
+      }
+      const status = decoded.value;
+      stats.received++;
+      const online = status.state === 'online';
+      if (stats.online[from.agent] !== online) o.log.info({ ...from, state: status.state }, `agent ${status.state}`);
+      stats.online[from.agent] = online;
+      const point: IPoint = {
+        measurement: 'agent_status',
+        tags: { site: status.site, agent: status.agent },
+        fields: {
+          online: online ? 1 : 0,
+          uptime_s: status.uptimeSeconds,
+          version: status.version,
+          ...(status.configRevision !== undefined ? { config_revision: status.configRevision } : {}),
+        },
+        timestamp: o.now(),
+      };
+      o.writer.write([point]);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+export { freeTcpPort, freeUdpPort } from './ports.ts';
+export { makeTempDir, type TempDir } from './temp.ts';
+export {
+  spawnService,
+  startService,
+  waitFor,
+  pidAlive,
+  runningServices,
+  logTailOf,
+  type ServiceProcess,
+  type SpawnOptions,
+  type StartOptions,
+  type WaitOptions,
+  type ExitStatus,
+} from './process.ts';
+export { startInflux, type InfluxServer, type InfluxOptions, type InfluxResult } from './influxd.ts';
+export { startSnmpsim, type SnmpsimServer, type SnmpsimOptions } from './snmpsim.ts';
+export { startSnmpd, type SnmpdServer } from './snmpd.ts';
+export { snmpGetValue, snmpAnswers, type SnmpTarget, type SnmpGetOptions } from './snmpget.ts';
+export {
+  RECORDINGS_DIR,
+  IF_ENTRY,
+  IFX_ENTRY,
+  recordingPath,
+  recordingEntries,
+  recordingValue,
+  recordingText,
+  recordingRowIndexes,
+  recordingRowCount,
+  recordingTableIndexes,
+  recordingInterfaceIndexes,
+  parseSnmprec,
+  decodeEntry,
+  type RecordingEntry,
+  type RecordingValue,
+} from './snmprec.ts';
+export { createDeadHost, type DeadHost } from './netns.ts';
+export { onExitCleanup } from './exit-cleanup.ts';
