@@ -15,7 +15,7 @@ program
   .action(async (opts: { config: string }) => {
     const config = loadAgentConfig(opts.config);
     const log = createLogger('agent', config.logLevel).child({ agent: config.agent, site: config.site });
-    const agent = startAgent(config, { log, checks: createCheckSet(log) });
+    const agent = startAgent(config, { log, checks: createCheckSet() });
     const signal = await untilSignal();
     log.info({ signal }, 'stopping');
     await agent.stop();

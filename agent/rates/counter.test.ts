@@ -137,12 +137,19 @@ describe('counterRate', () => {
     });
   });
 
-  it('rejects a delta beyond what the interface can carry', () => {
-    const limit = 12_500_000;
-    const ok = counterRate(obs(0n, 0), obs(BigInt(limit * 60 * PLAUSIBLE_FACTOR), 60), { maxPerSecond: limit });
-    expect(ok.rate).toBe(limit * PLAUSIBLE_FACTOR);
-    const bad = counterRate(obs(0n, 0), obs(BigInt(limit * 60 * PLAUSIBLE_FACTOR + 60), 60), { maxPerSecond: limit });
-    expect(bad).toEqual({ rate: undefined, reason: 'implausible' });
+  it('takes a plain increase as it is, even beyond the stated speed', () => {
+    // net-snmp's snmpd says 10 Mbit/s for lo; 100 Mbit/s of real loopback traffic must still show.
+    const r = counterRate(obs(0n, 0), obs(750_000_000n, 60), { maxPerSecond: 1_250_000 });
+    expect(r).toEqual({ rate: 12_500_000, delta: 750_000_000n, wrapped: false });
+  });
+
+  it('allows timing noise up to PLAUSIBLE_FACTOR times the speed in a wrap', () => {
+    const limit = 1_000_000;
+    const within = BigInt(limit * 10 * PLAUSIBLE_FACTOR);
+    const ok = counterRate(obs(TOP32 - within + 10n, 0, { bits: 32 }), obs(10n, 10, { bits: 32 }), { maxPerSecond: limit });
+    expect(ok).toMatchObject({ rate: limit * PLAUSIBLE_FACTOR, wrapped: true });
+    const beyond = counterRate(obs(TOP32 - within + 10n, 0, { bits: 32 }), obs(11n, 10, { bits: 32 }), { maxPerSecond: limit });
+    expect(beyond).toEqual({ rate: undefined, reason: 'counter-reset' });
   });
 
   it('gives no rate when the counter width changed (ifHC columns appeared or went away)', () => {

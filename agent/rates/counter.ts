@@ -16,7 +16,7 @@ export interface CounterObservation {
 }
 
 export interface RateLimits {
-  /** Most the counter can physically grow per second (for octets: interface speed / 8); unknown if undefined. */
+  /** Most the counter can grow per second (for octets: interface speed / 8); used to judge wraps. */
   maxPerSecond?: number | undefined;
 }
 
@@ -28,8 +28,7 @@ export type NoRateReason =
   | 'discontinuity'
   | 'width-changed'
   | 'out-of-range'
-  | 'counter-reset'
-  | 'implausible';
+  | 'counter-reset';
 
 export type RateResult =
   | { rate: number; delta: bigint; wrapped: boolean }
@@ -37,8 +36,7 @@ export type RateResult =
 
 /**
  * Readings are taken by an agent over a network, so the measured interval can be off by the time a walk
- * takes; a rate up to this multiple of the physical limit is accepted as timing noise, beyond it the
- * delta cannot be real traffic.
+ * takes; a wrap implying up to this multiple of the limit is accepted as timing noise.
  */
 export const PLAUSIBLE_FACTOR = 2;
 
@@ -75,12 +73,12 @@ export function counterRate(prev: CounterObservation | undefined, cur: CounterOb
   const delta = wrapped ? 2n ** BigInt(cur.bits) - prev.value + cur.value : cur.value - prev.value;
   const rate = Number(delta) / seconds;
 
+  // Only a wrap is judged against the speed: a "wrap" faster than the line allows is really a counter that
+  // restarted from zero. A plain increase is taken as it is, because stated speeds are often wrong (net-snmp
+  // reports 10 Mbit/s for lo and many virtual interfaces) while a counter that went up did count something.
   if (wrapped) {
-    // A "wrap" faster than the line allows is really a counter that restarted from zero.
     if (ceiling !== undefined && rate > ceiling) return none('counter-reset');
     if (cur.bits === 64 && ceiling === undefined && delta > MAX_UNBOUNDED_WRAP_64) return none('counter-reset');
-  } else if (ceiling !== undefined && rate > ceiling) {
-    return none('implausible');
   }
   return { rate, delta, wrapped };
 }

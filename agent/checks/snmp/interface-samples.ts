@@ -9,6 +9,7 @@ type CounterName = 'in_octets' | 'out_octets' | 'in_errors' | 'out_errors' | 'in
 
 /** InfluxDB tag values are at most 256 characters in our contract. */
 const MAX_TAG = 256;
+const IF_SPEED_MAX = 4_294_967_295;
 
 export interface InterfacePoll {
   device: Device;
@@ -77,11 +78,14 @@ export function interfaceName(row: InterfaceRow): string {
 }
 
 /**
- * ifHighSpeed is in Mbit/s and ifSpeed, a Gauge32, saturates at 4,294,967,295 for faster links
- * (RFC 2863); ifHighSpeed rounds links under 500 kbit/s down to 0, where ifSpeed is the better figure.
+ * RFC 2863: ifSpeed (bit/s, Gauge32) is exact but saturates at 4,294,967,295 for faster links, where
+ * ifHighSpeed (units of 1,000,000 bit/s, rounded) must be used instead. Some devices leave ifSpeed 0 on
+ * aggregates while ifHighSpeed has the figure.
  */
 export function speedBps(row: InterfaceRow): number | undefined {
-  if (row.highSpeed !== undefined && (row.highSpeed > 0 || row.speed === undefined)) return row.highSpeed * 1_000_000;
+  const saturated = row.speed === IF_SPEED_MAX;
+  if (row.speed !== undefined && row.speed > 0 && !saturated) return row.speed;
+  if (row.highSpeed !== undefined && (row.highSpeed > 0 || row.speed === undefined || saturated)) return row.highSpeed * 1_000_000;
   return row.speed;
 }
 
