@@ -1,4 +1,6 @@
 import { InfluxDB, type IPoolOptions } from 'influx';
+import type { Logger } from '../../contract/index.ts';
+import { backoffDelay, sleep, type BackoffOptions } from './backoff.ts';
 
 export interface InfluxConnection {
   url: string;
@@ -50,4 +52,41 @@ export function createInfluxClient(connection: InfluxConnection): InfluxDB {
 export function httpStatus(err: unknown): number | undefined {
   const status = (err as { res?: { statusCode?: unknown } } | null)?.res?.statusCode;
   return typeof status === 'number' ? status : undefined;
+}
+
+/** How long the wait stays quiet between "still unreachable" lines. */
+const REMIND_MS = 30_000;
+
+/**
+ * Retries with backoff until InfluxDB answers, then creates the database if it is missing. Logs the
+ * first failure and a reminder every 30 s. Refused access fails at once: waiting will not fix it.
+ */
+export async function waitForDatabase(
+  client: InfluxDB,
+  context: { url: string; database: string; log: Logger; backoff: BackoffOptions; now: () => number; signal: AbortSignal },
+): Promise<void> {
+  const { url, database, log, now, signal } = context;
+  let lastLog = -Infinity;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const names = await client.getDatabaseNames();
+      if (!names.includes(database)) await client.createDatabase(database);
+      log.info({ url, database }, 'InfluxDB ready');
+      return;
+    } catch (err) {
+      const status = httpStatus(err);
+      if (status === 401 || status === 403) {
+        throw new Error(
+          `InfluxDB at ${url} refused access (HTTP ${status}: ${(err as Error).message}); check influx.username and ` +
+            `influx.password, and that the user may create database "${database}" or it exists`,
+        );
+      }
+      if (now() - lastLog >= REMIND_MS) {
+        lastLog = now();
+        log.warn({ url, database, attempt, error: (err as Error).message }, `InfluxDB at ${url} not reachable yet; retrying`);
+      }
+      await sleep(backoffDelay(attempt, context.backoff), signal);
+      if (signal.aborted) throw new Error(`stopped while waiting for InfluxDB at ${url}`);
+    }
+  }
 }

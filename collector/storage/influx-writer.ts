@@ -1,7 +1,7 @@
 import type { IPoint } from 'influx';
 import type { Logger } from '../../contract/index.ts';
 import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffOptions } from './backoff.ts';
-import { createInfluxClient, displayUrl, httpStatus, type InfluxConnection } from './influx-client.ts';
+import { createInfluxClient, displayUrl, waitForDatabase, type InfluxConnection } from './influx-client.ts';
 import { toWirePoint } from './line.ts';
 import { PointQueue } from './point-queue.ts';
 import { classifyWriteError } from './write-errors.ts';
@@ -43,9 +43,6 @@ export interface InfluxWriter {
   stats(): InfluxWriterStats;
 }
 
-/** How long start() stays quiet between "still unreachable" lines. */
-const REMIND_MS = 30_000;
-
 /**
  * Writes points to InfluxDB 1.x in batches, one request in flight at a time. A failed write keeps its
  * points at the head of the queue and is retried with backoff until InfluxDB takes them; nothing is
@@ -77,7 +74,9 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
 
   function schedule(): void {
     if (!ready || sending || halt.signal.aborted) return;
-    if (queue.length >= limit || (forceTo > settled && queue.length > 0)) void drain();
+    if (queue.length >= limit || (forceTo > settled && queue.length > 0)) {
+      drain().catch((err: unknown) => log.error({ url, database, error: (err as Error).message }, 'InfluxDB writer failed'));
+    }
   }
 
   async function drain(): Promise<void> {
@@ -153,34 +152,12 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
     });
   }
 
-  async function connect(): Promise<void> {
-    let lastLog = -Infinity;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const names = await client.getDatabaseNames();
-        if (!names.includes(database)) await client.createDatabase(database);
-        ready = true;
-        log.info({ url, database }, 'InfluxDB ready');
-        schedule();
-        return;
-      } catch (err) {
-        const status = httpStatus(err);
-        if (status === 401 || status === 403) {
-          throw new Error(`InfluxDB at ${url} refused the credentials (HTTP ${status}); check influx.username and influx.password`);
-        }
-        if (now() - lastLog >= REMIND_MS) {
-          lastLog = now();
-          log.warn({ url, database, attempt, error: (err as Error).message }, `InfluxDB at ${url} not reachable yet; retrying`);
-        }
-        await sleep(backoffDelay(attempt, backoff), halt.signal);
-        if (halt.signal.aborted) throw new Error(`stopped while waiting for InfluxDB at ${url}`);
-      }
-    }
-  }
-
   return {
     start() {
-      starting ??= connect();
+      starting ??= waitForDatabase(client, { url, database, log, backoff, now, signal: halt.signal }).then(() => {
+        ready = true;
+        schedule();
+      });
       return starting;
     },
 

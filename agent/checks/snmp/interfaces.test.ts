@@ -8,7 +8,11 @@ const IFX = '1.3.6.1.2.1.31.1.1.1';
 const text = (oid: string, s: string): Varbind => ({ oid, type: SnmpType.OctetString, value: Buffer.from(s) });
 const int = (oid: string, n: number): Varbind => ({ oid, type: SnmpType.Integer, value: n });
 const c32 = (oid: string, n: number): Varbind => ({ oid, type: SnmpType.Counter32, value: n });
-const c64 = (oid: string, n: bigint): Varbind => ({ oid, type: SnmpType.Counter64, value: Buffer.from(n.toString(16).padStart(2, '0').replace(/^(.)((..)*)$/, '0$1$2'), 'hex') });
+/** Counter64 as net-snmp delivers it: the BER content octets in a Buffer. */
+const c64 = (oid: string, n: bigint): Varbind => {
+  const hex = n.toString(16);
+  return { oid, type: SnmpType.Counter64, value: Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex') };
+};
 
 describe('assembleInterfaces', () => {
   it('finds interfaces from whichever columns exist (no ifIndex column, as in most recordings)', () => {
