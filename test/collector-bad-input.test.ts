@@ -86,7 +86,7 @@ describe('collector under bad input', () => {
   it('closes the connection of an agent writing to another site, and serves the other site on', async () => {
     const north = await connect('north-1');
     const south = await connect('south-1');
-    const closed = new Promise((resolve) => north.once('close', resolve));
+    const closed = new Promise<void>((resolve) => north.once('close', () => resolve()));
     north.publish(samplesTopic('south'), JSON.stringify(batch('north-1', 'south', 7)), { qos: 1 });
     await closed;
     expect(collector.broker.stats.publishDenied).toBe(1);
