@@ -140,6 +140,27 @@ describe('InfluxDB writer against a real influxd', () => {
     expect(records.filter((r) => r['msg'] === 'InfluxDB writes recovered')).toHaveLength(1);
   });
 
+  it('keeps points through a 2 s outage with several failed retries, logging it once', async () => {
+    const p = await proxy();
+    await p.listen();
+    const { w, records } = writer({ database: 'long_outage', url: p.url, batchSize: 500 });
+    await w.start();
+    const total = 10_000;
+    for (let from = 0; from < total; from += 100) {
+      w.write(points(100, from));
+      if (from === 2_000) await p.close();
+      if (from === 8_000) await p.listen();
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await w.flush();
+    expect(await count('long_outage')).toBe(total);
+    expect(w.stats().writeErrors).toBeGreaterThan(3);
+    expect(records.filter((r) => r['msg'] === 'InfluxDB write failed; keeping the points and retrying')).toHaveLength(1);
+    const recovered = records.filter((r) => r['msg'] === 'InfluxDB writes recovered');
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0]!['downMs']).toBeGreaterThan(1_000);
+  });
+
   it('retries through 5xx answers without the library\'s "No host available" pause', async () => {
     const p = await proxy();
     await p.listen();

@@ -38,7 +38,10 @@ export interface InfluxWriter {
   write(points: IPoint[]): void;
   /** Resolves when every point queued before the call is written (or refused by InfluxDB). */
   flush(): Promise<void>;
-  /** Flushes, then stops. With a timeout, gives up waiting then and logs how many points were not written. */
+  /**
+   * Flushes, then stops. With a timeout, gives up waiting then and logs how many points were not written;
+   * so it does at once if start() has not finished.
+   */
   stop(options?: { timeoutMs?: number }): Promise<void>;
   stats(): InfluxWriterStats;
 }
@@ -129,7 +132,8 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
         }
         if (failure.kind === 'no-database') {
           log.warn({ url, database }, 'database missing in InfluxDB; creating it');
-          if (await client.createDatabase(database).then(() => true, () => false)) continue;
+          const created = await client.createDatabase(database).then(() => true, () => false);
+          if (created && attempt === 0) continue;
         }
         if (outage) outage.failures += 1;
         else {

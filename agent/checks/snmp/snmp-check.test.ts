@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, deviceSchema, sampleSchema, snmpCheckSchema, type Sample } from '../../../contract/index.ts';
@@ -43,6 +44,9 @@ const GARBLED = [
   '1.3.6.1.2.1.31.1.1.1.6.1|4|12345',
 ].join('\n');
 
+/** Like the Ruckus recording: no sysUpTime, and (here) no IF-MIB at all. */
+const SPARSE = ['1.3.6.1.2.1.1.1.0|4|sparse device', '1.3.6.1.2.1.1.5.0|4|ap-hall'].join('\n');
+
 const device = (name: string, address: string) => deviceSchema.parse({ name, address, role: 'switch' });
 const config = (community: string, port: number, extra: Partial<Record<string, unknown>> = {}) =>
   snmpCheckSchema.parse({ community, port, timeoutSeconds: 1, retries: 1, ...extra });
@@ -52,7 +56,7 @@ const interfaces = (samples: Sample[]) => samples.filter((s) => s.measurement ==
 describe('snmp check against snmpsimd recordings', () => {
   let sim: SnmpsimServer;
   beforeAll(async () => {
-    sim = await startSnmpsim({ recordings: [...RECORDINGS], extraFiles: { moving: MOVING, garbled: GARBLED } });
+    sim = await startSnmpsim({ recordings: [...RECORDINGS], extraFiles: { moving: MOVING, garbled: GARBLED, sparse: SPARSE } });
   });
   afterAll(async () => {
     await sim?.stop();
@@ -112,6 +116,20 @@ describe('snmp check against snmpsimd recordings', () => {
     expect(interfaces(v1)).toHaveLength(recordingInterfaceIndexes('draytek').length);
   });
 
+  for (const version of ['1', '2c'] as const) {
+    it(`SNMPv${version}: a device without sysUpTime or IF-MIB is up with what it has`, async () => {
+      const samples = await createSnmpCheck().run(device('ap', sim.host), config('sparse', sim.port, { version }), ctx);
+      expect(samples).toHaveLength(1);
+      expect(system(samples).fields).toEqual({
+        up: 1,
+        response_ms: expect.any(Number),
+        sys_descr: 'sparse device',
+        sys_name: 'ap-hall',
+        interfaces: 0,
+      });
+    });
+  }
+
   it('moving counters: in_bps and out_bps match the simulated rates', async () => {
     const check = createSnmpCheck();
     const target = config('moving', sim.port);
@@ -140,11 +158,12 @@ describe('snmp check against snmpsimd recordings', () => {
     const proxy = createSocket('udp4');
     const upstream = createSocket('udp4');
     let client: { port: number; address: string } | undefined;
+    let open = true;
     proxy.on('message', (msg, from) => {
       client = { port: from.port, address: from.address };
-      setTimeout(() => upstream.send(msg, sim.port, sim.host), 250);
+      setTimeout(() => open && upstream.send(msg, sim.port, sim.host), 250);
     });
-    upstream.on('message', (msg) => setTimeout(() => client && proxy.send(msg, client.port, client.address), 0));
+    upstream.on('message', (msg) => open && client && proxy.send(msg, client.port, client.address));
     await new Promise<void>((resolve) => proxy.bind(0, '127.0.0.1', resolve));
     try {
       const started = Date.now();
@@ -155,23 +174,38 @@ describe('snmp check against snmpsimd recordings', () => {
       expect(system(samples).fields).toMatchObject({ up: 1, error: 'interfaces: poll budget exceeded' });
       expect(system(samples).fields.interfaces).toBeUndefined();
     } finally {
+      open = false;
       proxy.close();
       upstream.close();
     }
   });
 
   it('closes every socket it opens, whatever the outcome', async () => {
-    const udpHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length;
-    const before = udpHandles();
-    const check = createSnmpCheck();
-    const nobody = await freeUdpPort('127.0.0.1');
-    await Promise.all([
-      check.run(device('a', sim.host), config('draytek', sim.port), ctx),
-      check.run(device('b', sim.host), config('no-such-community', sim.port, { timeoutSeconds: 0.2, retries: 0 }), ctx),
-      check.run(device('c', '127.0.0.1'), config('public', nobody, { timeoutSeconds: 0.2, retries: 0 }), ctx),
-    ]);
-    await sleep(20);
-    expect(udpHandles()).toBe(before);
+    // net-snmp makes its socket through require('dgram').createSocket; watch every one it makes.
+    const dgram = createRequire(import.meta.url)('node:dgram') as typeof import('node:dgram');
+    const original = dgram.createSocket;
+    const opened: { closed: boolean }[] = [];
+    dgram.createSocket = ((...args: Parameters<typeof original>) => {
+      const socket = original(...args);
+      const entry = { closed: false };
+      opened.push(entry);
+      socket.on('close', () => (entry.closed = true));
+      return socket;
+    }) as typeof original;
+    try {
+      const check = createSnmpCheck();
+      const nobody = await freeUdpPort('127.0.0.1');
+      await Promise.all([
+        check.run(device('a', sim.host), config('draytek', sim.port), ctx),
+        check.run(device('b', sim.host), config('no-such-community', sim.port, { timeoutSeconds: 0.2, retries: 0 }), ctx),
+        check.run(device('c', '127.0.0.1'), config('public', nobody, { timeoutSeconds: 0.2, retries: 0 }), ctx),
+      ]);
+    } finally {
+      dgram.createSocket = original;
+    }
+    await sleep(10);
+    expect(opened).toHaveLength(3);
+    expect(opened.every((s) => s.closed)).toBe(true);
   });
 
   it('a wrong community times out like a dead device', async () => {
