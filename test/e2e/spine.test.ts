@@ -156,8 +156,10 @@ describe('agent → MQTT → collector → InfluxDB', () => {
   });
 
   it('every stored sample carries the time it was measured, to the millisecond', async () => {
+    // The agent keeps polling: take what was published so far, then wait until all of it is written.
     const sent = published.filter((s) => s.measurement === 'ping' || s.measurement === 'snmp');
     expect(sent.length).toBeGreaterThan(0);
+    await collector.writer.flush();
     const rows = await select(`SELECT up, device FROM ping, snmp WHERE site='${SITE}'`);
     const stored = new Set(rows.map((r) => `${r[2]}@${Date.parse(String(r[0]))}`));
     for (const s of sent) expect(stored.has(`${s.tags.device}@${s.time}`), `${s.measurement} ${s.tags.device} at ${s.time}`).toBe(true);

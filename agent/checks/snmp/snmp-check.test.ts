@@ -110,6 +110,25 @@ describe('snmp check against snmpsimd recordings', () => {
     expect(second.every((s) => s.fields.in_bps === 0 && s.fields.out_bps === 0)).toBe(true);
   });
 
+  it('keeps counters per device and target: another address, or a day without polls, starts afresh', async () => {
+    const check = createSnmpCheck();
+    let now = Date.now();
+    const clock: CheckContext = { ...ctx, now: () => now };
+    const hasRates = (samples: Sample[]) => interfaces(samples).some((s) => 'in_bps' in s.fields);
+    const dev = device('fw', sim.host);
+    expect(hasRates(await check.run(dev, config('draytek', sim.port), clock))).toBe(false);
+    now += 60_000;
+    expect(hasRates(await check.run(dev, config('draytek', sim.port), clock))).toBe(true);
+    now += 60_000;
+    expect(hasRates(await check.run({ ...dev, address: 'localhost' }, config('draytek', sim.port), clock))).toBe(false);
+    now += 60_000;
+    expect(hasRates(await check.run({ ...dev, address: 'localhost' }, config('draytek', sim.port), clock))).toBe(true);
+    now += 25 * 3_600_000;
+    await check.run(device('other', sim.host), config('draytek', sim.port), clock);
+    now += 60_000;
+    expect(hasRates(await check.run({ ...dev, address: 'localhost' }, config('draytek', sim.port), clock))).toBe(false);
+  });
+
   it('SNMPv1 gives the same picture as v2c (GETNEXT walks)', async () => {
     const v1 = await createSnmpCheck().run(device('fw', sim.host), config('draytek', sim.port, { version: '1' }), ctx);
     expect(system(v1).fields).toMatchObject({ up: 1, interfaces: recordingInterfaceIndexes('draytek').length });

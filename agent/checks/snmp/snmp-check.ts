@@ -17,24 +17,17 @@ interface DeviceState {
   interfaces: Map<number, InterfaceReading>;
 }
 
-export interface SnmpCheck extends Check<SnmpCheckConfig> {
-  kind: 'snmp';
-  /** Devices with counters kept for rates (for tests and diagnostics). */
-  trackedDevices(): string[];
-}
-
 /**
  * SNMP v1/v2c poll of the system group (RFC 3418) and the interface tables (RFC 2863). Keeps the last
  * counters per device and ifIndex between runs, so rates appear from the second poll on.
  * Samples: one `snmp` (up, response_ms, uptime_s, sys_*, interfaces) and one `interface` per interface;
  * a device that does not answer gives only the `snmp` sample with up 0 and an `error`.
  */
-export function createSnmpCheck(): SnmpCheck {
+export function createSnmpCheck(): Check<SnmpCheckConfig> {
   const state = new Map<string, DeviceState>();
 
   return {
     kind: 'snmp',
-    trackedDevices: () => [...state.keys()],
     async run(device: Device, config: SnmpCheckConfig, ctx: CheckContext): Promise<Sample[]> {
       const started = ctx.now();
       for (const [name, s] of state) if (started - s.at > FORGET_AFTER_MS) state.delete(name);
