@@ -60,6 +60,21 @@ describe('decodeMessage rejects with a reason', () => {
     expect(reasonFor(b)).toMatch(/^samples\[0\]\.time: /);
     expect(reasonFor({ ...batch(), samples: [] })).toMatch(/^samples: /);
   });
+  it.each([
+    [{ tags: { time: 'x' } }, 'samples[1].tags.time: invalid key: "time" is reserved'],
+    [{ fields: { time: 1 } }, 'samples[1].fields.time: invalid key: "time" is reserved'],
+    [{ tags: { descr: 'two\nlines' } }, 'samples[1].tags.descr: a tag value without control characters or a trailing backslash'],
+    [{ tags: { path: 'C:\\' } }, 'samples[1].tags.path: a tag value without control characters or a trailing backslash'],
+  ])('refuses what InfluxDB line protocol cannot carry: %j', (override, reason) => {
+    const b = batch();
+    Object.assign(b.samples[1], override);
+    expect(reasonFor(b)).toBe(reason);
+  });
+  it('accepts odd but representable tag text', () => {
+    const b = batch();
+    b.samples[1].tags.interface = 'Gi1/0/1, uplink=core "x"';
+    expect(decodeMessage(samplesBatchSchema, JSON.stringify(b)).ok).toBe(true);
+  });
   it('refuses a device list with an unknown parent', () => {
     const cfg = JSON.parse(fixture('site-config.json'));
     cfg.devices[1].parent = 'nope';

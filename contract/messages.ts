@@ -9,9 +9,16 @@ const epochMs = z.int().min(946_684_800_000, 'a time after 2000-01-01').max(4_10
 
 const nameLike = /^[a-z][a-z0-9_]{0,62}$/;
 export const measurementSchema = z.string().regex(nameLike, 'a measurement name: lower-case letters, digits, "_"');
-const tagKey = z.string().regex(nameLike, 'a tag key: lower-case letters, digits, "_"');
-const fieldKey = z.string().regex(nameLike, 'a field key: lower-case letters, digits, "_"');
-const tagValue = z.string().min(1).max(256);
+// `time` is InfluxDB's own column: a tag or field of that name is refused by the server.
+const notTime = (k: string) => k !== 'time';
+const tagKey = z.string().regex(nameLike, 'a tag key: lower-case letters, digits, "_"').refine(notTime, '"time" is reserved');
+const fieldKey = z.string().regex(nameLike, 'a field key: lower-case letters, digits, "_"').refine(notTime, '"time" is reserved');
+// Line protocol cannot carry a control character in a tag, nor a trailing backslash (it escapes the separator).
+const tagValue = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\u0000-\u001f\u007f]*[^\u0000-\u001f\u007f\\]$/, 'a tag value without control characters or a trailing backslash');
 const fieldValue = z.union([z.number().refine(Number.isFinite, 'a finite number'), z.string().max(4096), z.boolean()]);
 
 /** One measurement of one thing at one time. `time` is when it was measured, not when it was sent. */
@@ -25,7 +32,11 @@ export const sampleSchema = z.strictObject({
 /** Upper bound on samples per message; the agent splits larger batches. */
 export const MAX_SAMPLES_PER_BATCH = 5_000;
 
-/** A batch of samples from one agent. `seq` grows by one per batch, per agent, across restarts. */
+/**
+ * A batch of samples from one agent. `seq` grows by one per batch, per agent, across restarts. `sentAt` is
+ * set once, when the batch is made: a replay carries the original, which lets the collector tell a replay
+ * from an agent that lost its sequence.
+ */
 export const samplesBatchSchema = z.strictObject({
   v: version,
   agent: idSchema,

@@ -1,5 +1,5 @@
 export { createIngest } from './ingest.ts';
 export type { AgentIdentity, AgentIngestStats, Ingest, IngestOptions, IngestStats, PointSink, RejectReason } from './ingest.ts';
-export { batchToPoints, batchUnstorableReason, pointKey, unstorableReason } from './points.ts';
+export { batchToPoints, pointKey } from './points.ts';
 export { AgentSequence } from './sequence.ts';
 export type { AgentSequenceCounts, SeqVerdict } from './sequence.ts';

@@ -49,7 +49,7 @@ describe('createIngest', () => {
     ['invalid', topic, Buffer.alloc(5 * 1024 * 1024, 0x20)],
     ['site-mismatch', topic, encodeMessage(batch({ site: 'south-academy' }))],
     ['agent-mismatch', topic, encodeMessage(batch({ agent: 'south-1' }))],
-    ['unstorable', topic, encodeMessage(batch({ samples: [sample({ tags: { descr: 'a\nb' } })] }))],
+    ['invalid', topic, encodeMessage(batch({ samples: [sample({ tags: { descr: 'a\nb' } })] }))],
   ] as const)('rejects (%s) without throwing, counts it and logs one structured line', async (reason, t, payload) => {
     const { ingest, written, warnings } = setup();
     await expect(ingest.handle(t, payload, identity)).resolves.toBeUndefined();

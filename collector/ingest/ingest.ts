@@ -1,6 +1,6 @@
 import type { IPoint } from 'influx';
 import { decodeMessage, parseTopic, samplesBatchSchema, type Logger } from '../../contract/index.ts';
-import { batchToPoints, batchUnstorableReason } from './points.ts';
+import { batchToPoints } from './points.ts';
 import { AgentSequence, type AgentSequenceCounts, type SeqVerdict } from './sequence.ts';
 
 /** Where accepted points go: the InfluxDB writer, which queues them and writes in batches. */
@@ -14,7 +14,7 @@ export interface AgentIdentity {
   site: string;
 }
 
-export type RejectReason = 'topic' | 'invalid' | 'site-mismatch' | 'agent-mismatch' | 'unstorable';
+export type RejectReason = 'topic' | 'invalid' | 'site-mismatch' | 'agent-mismatch';
 
 export interface AgentIngestStats extends AgentSequenceCounts {
   acceptedBatches: number;
@@ -62,7 +62,6 @@ export function createIngest({ writer, log, now, seqWindow }: IngestOptions): In
     invalid: 0,
     'site-mismatch': 0,
     'agent-mismatch': 0,
-    unstorable: 0,
   };
 
   function accept(topic: string, payload: Buffer | string, identity: AgentIdentity): Outcome {
@@ -82,8 +81,6 @@ export function createIngest({ writer, log, now, seqWindow }: IngestOptions): In
     if (batch.agent !== identity.agent) {
       return { ok: false, reason: 'agent-mismatch', detail: `batch is from agent "${batch.agent}"` };
     }
-    const unstorable = batchUnstorableReason(batch);
-    if (unstorable !== undefined) return { ok: false, reason: 'unstorable', detail: unstorable };
 
     const sequence = sequences.get(batch.agent);
     const verdict: SeqVerdict = sequence?.classify(batch.seq, batch.sentAt) ?? { kind: 'new', filledGap: false };

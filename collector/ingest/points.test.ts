@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchToPoints, batchUnstorableReason, pointKey } from './points.ts';
+import { batchToPoints, pointKey } from './points.ts';
 import { T0, batch, sample } from './test-batches.ts';
 
 describe('batchToPoints', () => {
@@ -50,20 +50,5 @@ describe('pointKey', () => {
     expect(pointKey(a)).toBe(pointKey(b));
     expect(pointKey({ ...a, timestamp: T0 + 1 })).not.toBe(pointKey(a));
     expect(pointKey({ ...a, tags: { a: '1', b: '3' } })).not.toBe(pointKey(a));
-  });
-});
-
-describe('batchUnstorableReason', () => {
-  it('accepts ordinary samples, including odd but representable text', () => {
-    expect(batchUnstorableReason(batch({ samples: [sample({ tags: { ifname: 'Gi1/0/1, uplink=core' } })] }))).toBeUndefined();
-  });
-
-  it.each([
-    [{ tags: { time: 'x' } }, 'samples[1].tags.time: "time" is reserved by InfluxDB'],
-    [{ fields: { time: 1 } }, 'samples[1].fields.time: "time" is reserved by InfluxDB'],
-    [{ tags: { descr: 'two\nlines' } }, 'samples[1].tags.descr: a tag value without control characters'],
-    [{ tags: { path: 'C:\\' } }, 'samples[1].tags.path: a tag value that does not end in a backslash'],
-  ])('refuses what InfluxDB cannot store faithfully: %j', (overrides, reason) => {
-    expect(batchUnstorableReason(batch({ samples: [sample(), sample(overrides)] }))).toBe(reason);
   });
 });
