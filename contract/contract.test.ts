@@ -10,6 +10,8 @@ import {
   samplesTopic,
   siteConfigMessageSchema,
   statusTopic,
+  sampleSchema,
+  toTagValue,
 } from './index.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -92,6 +94,19 @@ describe('topics', () => {
   it('refuse foreign and malformed topics', () => {
     for (const t of ['hallmonitor/v2/a/samples', 'hallmonitor/v1/A/samples', 'hallmonitor/v1/a/samples/x', 'other', 'hallmonitor/v1/+/samples', 'hallmonitor/v1/a/status']) {
       expect(parseTopic(t)).toBeUndefined();
+    }
+  });
+});
+
+describe('toTagValue', () => {
+  it('turns device text into a valid tag value', () => {
+    expect(toTagValue('Gi1/0/1', 'x')).toBe('Gi1/0/1');
+    expect(toTagValue('eth0\u0000\n', 'x')).toBe('eth0');
+    expect(toTagValue('C:\\\\', 'x')).toBe('C:');
+    expect(toTagValue(' \t', 'if7')).toBe('if7');
+    expect(toTagValue('a'.repeat(300), 'x')).toHaveLength(256);
+    for (const t of ['a\\', '\u0001', 'x'.repeat(255) + '\\\\']) {
+      expect(sampleSchema.safeParse({ measurement: 'm', tags: { t: toTagValue(t, 'f') }, fields: { v: 1 }, time: 1_800_000_000_000 }).success).toBe(true);
     }
   });
 });

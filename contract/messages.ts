@@ -78,3 +78,18 @@ export type SamplesBatch = z.infer<typeof samplesBatchSchema>;
 export type AgentStatus = z.infer<typeof agentStatusSchema>;
 export type SiteConfigMessage = z.infer<typeof siteConfigMessageSchema>;
 export type FieldValue = z.infer<typeof fieldValue>;
+
+/**
+ * Makes text from a device (ifDescr, ifAlias, ...) into a valid tag value: devices answer garbage, and one
+ * bad name must not cost the whole batch it travels in. Control characters become spaces, trailing
+ * backslashes go, the length is capped; empty text becomes `fallback`.
+ */
+export function toTagValue(text: string, fallback: string): string {
+  const cleaned = text
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .trim()
+    .slice(0, 256)
+    .replace(/\\+$/, '')
+    .trim();
+  return cleaned === '' ? fallback : cleaned;
+}
