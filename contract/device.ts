@@ -49,7 +49,8 @@ export const deviceChecksSchema = z.strictObject({
 export const deviceSchema = z.strictObject({
   name: deviceNameSchema,
   /** IPv4, IPv6 or a host name the agent can resolve. */
-  address: z.string().min(1).max(253).regex(/^[A-Za-z0-9:.%_-]+$/, 'an IP address or host name'),
+  // No leading "-": the address ends up on the system ping's command line.
+  address: z.string().min(1).max(253).regex(/^[A-Za-z0-9:.%_][A-Za-z0-9:.%_-]*$/, 'an IP address or host name'),
   role: deviceRoleSchema.default('other'),
   /** The device this one is reached through (e.g. the switch an AP hangs off); must be in the same list. */
   parent: deviceNameSchema.optional(),

@@ -104,6 +104,10 @@ describe('interfaceName', () => {
     expect(interfaceName({ index: 10 })).toBe('if10');
     expect(interfaceName({ index: 1, name: 'x'.repeat(300) })).toHaveLength(256);
   });
+  it('cleans garbage a device answers into a valid tag value', () => {
+    expect(interfaceName({ index: 3, name: '\u0001\\', descr: 'eth0\u0000' })).toBe('eth0');
+    expect(interfaceName({ index: 3, name: '\u0001\\' })).toBe('if3');
+  });
 });
 
 describe('speedBps (RFC 2863)', () => {

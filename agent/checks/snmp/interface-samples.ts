@@ -1,4 +1,4 @@
-import type { Device, FieldValue, Sample } from '../../../contract/index.ts';
+import { toTagValue, type Device, type FieldValue, type Sample } from '../../../contract/index.ts';
 import { counterRate, type CounterObservation } from '../../rates/counter.ts';
 import { deviceTags } from '../check.ts';
 import type { Counter, InterfaceRow } from './interfaces.ts';
@@ -7,8 +7,6 @@ import type { Counter, InterfaceRow } from './interfaces.ts';
 export type InterfaceReading = Partial<Record<CounterName, CounterObservation>>;
 type CounterName = 'in_octets' | 'out_octets' | 'in_errors' | 'out_errors' | 'in_discards' | 'out_discards';
 
-/** InfluxDB tag values are at most 256 characters in our contract. */
-const MAX_TAG = 256;
 const IF_SPEED_MAX = 4_294_967_295;
 
 export interface InterfacePoll {
@@ -73,8 +71,8 @@ export function interfaceSamples(poll: InterfacePoll): { samples: Sample[]; read
 
 /** ifName, else ifDescr, else "if<index>" (RFC 2863: ifName is the device's own name for the port). */
 export function interfaceName(row: InterfaceRow): string {
-  const name = [row.name, row.descr].map((s) => s?.trim()).find((s) => s !== undefined && s !== '');
-  return (name ?? `if${row.index}`).slice(0, MAX_TAG);
+  const name = [row.name, row.descr].map((s) => (s === undefined ? '' : toTagValue(s, ''))).find((s) => s !== '');
+  return name ?? `if${row.index}`;
 }
 
 /**

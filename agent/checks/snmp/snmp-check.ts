@@ -11,7 +11,7 @@ const MAX_STRING = 4_096;
 const FORGET_AFTER_MS = 24 * 3_600_000;
 
 interface DeviceState {
-  /** Counters are only comparable from the same agent on the same address. */
+  /** Counters are only comparable when read from the same address, port and SNMP version. */
   target: string;
   at: number;
   interfaces: Map<number, InterfaceReading>;
