@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WIRE_VERSION, createLogger, type SiteConfigMessage } from '../contract/index.ts';
+import { WIRE_VERSION, createLogger, type Sample, type SiteConfigMessage } from '../contract/index.ts';
 import { freeTcpPort, makeTempDir, waitFor, type TempDir } from '../test/harness/index.ts';
 import { createCheckSet } from './check-set.ts';
 import { agentConfigSchema } from './config/schema.ts';
@@ -54,5 +54,16 @@ describe('agent without its collector', () => {
     await agent.stop();
     agent = startAgent(await config(dir.path, { devices: [{ name: 'nas', address: '127.0.0.1' }] }), { log, checks: createCheckSet() });
     expect(agent.devices()).toMatchObject({ source: 'local', devices: [{ name: 'nas' }] });
+  });
+
+  it('drops an invalid sample from a check, counts it, and keeps the rest of the batch', async () => {
+    dir = makeTempDir('agent-invalid');
+    const good = (time: number): Sample => ({ measurement: 'ping', tags: { device: 'gw' }, fields: { up: 1 }, time });
+    const checks = createCheckSet();
+    checks.ping = { kind: 'ping', run: async (_d, _c, ctx) => [good(ctx.now()), { ...good(ctx.now()), fields: { up: Number.NaN } }] };
+    const devices = [{ name: 'gw', address: '127.0.0.1', checks: { ping: { intervalSeconds: 1 } } }];
+    agent = startAgent(await config(dir.path, { devices }), { log, checks });
+    await waitFor(() => agent!.link.stats.batchesPublished >= 1, { timeoutMs: 10_000, what: 'a batch' });
+    expect(agent.health().fields.samples_invalid).toBeGreaterThanOrEqual(1);
   });
 });

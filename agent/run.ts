@@ -1,6 +1,8 @@
 import {
   SOFTWARE_VERSION,
   decodeMessage,
+  describeIssues,
+  sampleSchema,
   siteConfigMessageSchema,
   type Device,
   type Logger,
@@ -30,6 +32,8 @@ export interface RunningAgent {
   readonly link: Link;
   /** The device list in use, and where it came from. */
   devices(): { source: 'local' | 'saved' | 'collector' | 'none'; devices: readonly Device[]; revision?: string };
+  /** The agent's own health, as it is published every health interval. */
+  health(): Sample;
   stop(): Promise<void>;
 }
 
@@ -46,7 +50,19 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
   let devices: readonly Device[] = [];
 
   const batcher = new Batcher(clock, config.batch, (samples) => link.publishSamples(samples));
-  const sink = (samples: Sample[]) => batcher.add(samples);
+  let samplesInvalid = 0;
+  // The collector refuses a batch with one invalid sample in it; check each here so a check's bug costs
+  // that sample only, and says which.
+  const sink = (samples: Sample[]) => {
+    const valid = samples.filter((sample) => {
+      const result = sampleSchema.safeParse(sample);
+      if (result.success) return true;
+      samplesInvalid++;
+      log.error({ device: sample.tags.device, measurement: sample.measurement, reason: describeIssues(result.error)[0] }, 'invalid sample dropped');
+      return false;
+    });
+    batcher.add(valid);
+  };
   const healthJob = {
     key: 'agent/health',
     intervalMs: options.healthIntervalMs ?? 60_000,
@@ -112,6 +128,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
       batches_published: link.stats.batchesPublished,
       batches_unacked: link.stats.batchesPublished - link.stats.batchesAcked,
       samples_waiting: batcher.size,
+      samples_invalid: samplesInvalid,
       connected: link.connected ? 1 : 0,
     },
     time: clock.now(),
@@ -129,6 +146,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
     scheduler,
     link,
     devices: () => ({ source, devices, ...(current ? { revision: current.revision } : {}) }),
+    health: healthSample,
     stop: async () => {
       scheduler.stop();
       batcher.flush();
