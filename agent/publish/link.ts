@@ -119,14 +119,23 @@ export class Link {
     });
   }
 
-  /** Says goodbye properly: an explicit offline status, then DISCONNECT (so the will is not sent). */
-  async close(): Promise<void> {
-    if (this.client.connected) {
-      await new Promise<void>((resolve) => {
+  /**
+   * Says goodbye properly: an explicit offline status, then DISCONNECT (so the will is not sent). Bounded:
+   * if the broker vanished meanwhile, the PUBACK never comes and we close anyway after `graceMs`.
+   */
+  async close(graceMs = 3_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const gone = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+    const goodbye = async (): Promise<'done'> => {
+      if (this.client.connected) {
         const payload = encodeMessage(this.status('offline', this.o.clock.now()));
-        this.client.publish(statusTopic(this.o.site, this.o.agent), payload, { qos: 1, retain: true }, () => resolve());
-      });
-    }
-    await this.client.endAsync(!this.client.connected);
+        await this.client.publishAsync(statusTopic(this.o.site, this.o.agent), payload, { qos: 1, retain: true });
+        await this.client.endAsync();
+      }
+      return 'done';
+    };
+    const outcome = await Promise.race([goodbye().catch(() => 'done' as const), gone]);
+    clearTimeout(timer);
+    if (outcome === 'timeout' || !this.client.disconnected) await this.client.endAsync(true);
   }
 }

@@ -34,7 +34,8 @@ export interface InfluxServer {
   restart(): Promise<void>;
 }
 
-function config(dir: string, rpcPort: number, httpPort: number, continuousQueries: boolean): string {
+/** influxd's config with everything under `dir` and both ports on loopback (RIG.md); the demo uses it too. */
+export function influxdConfig(dir: string, rpcPort: number, httpPort: number, continuousQueries: boolean): string {
   return `reporting-enabled = false
 bind-address = "127.0.0.1:${rpcPort}"
 [meta]
@@ -73,7 +74,7 @@ export async function startInflux(options: InfluxOptions = {}): Promise<InfluxSe
     const [rpcPort, httpPort] = [await freeTcpPort(), await freeTcpPort()];
     const url = `http://127.0.0.1:${httpPort}`;
     const configPath = join(dir, 'influxdb.conf');
-    writeFileSync(configPath, config(dir, rpcPort, httpPort, options.continuousQueries ?? false));
+    writeFileSync(configPath, influxdConfig(dir, rpcPort, httpPort, options.continuousQueries ?? false));
 
     const start = () =>
       startService({
