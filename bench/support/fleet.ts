@@ -26,7 +26,7 @@ export interface FleetSite {
   samples: Sample[];
 }
 
-export const SNMP_ROLES = ['core-switch', 'switch', 'switch', 'switch', 'firewall', 'server'] as const;
+const SNMP_ROLES = ['core-switch', 'switch', 'switch', 'switch', 'firewall', 'server'] as const;
 const PING_ROLES = ['access-point', 'printer', 'access-point', 'other'] as const;
 
 export function samplesPerPoll(shape: FleetShape): number {

@@ -1,0 +1,30 @@
+import type { Sample } from '../../contract/index.ts';
+
+// InfluxDB 1.x line protocol, as collector/storage/line.ts escapes it.
+const escapeMeasurement = (s: string) => s.replace(/[, ]/g, '\\$&');
+const escapeKey = (s: string) => s.replace(/[,= ]/g, '\\$&');
+const quoteString = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
+
+/**
+ * The line the collector writes for this sample of this site: tags in the sample's order with `site` set
+ * from the batch, fields sorted by key (as the `influx` library sorts them), every number a float, ms time.
+ * line-protocol.test.ts holds it to the collector's own output.
+ */
+export function sampleLine(site: string, sample: Sample): string {
+  let line = escapeMeasurement(sample.measurement);
+  for (const [key, value] of Object.entries({ ...sample.tags, site })) line += `,${escapeKey(key)}=${escapeKey(value)}`;
+  let sep = ' ';
+  for (const key of Object.keys(sample.fields).sort()) {
+    const value = sample.fields[key]!;
+    line += `${sep}${escapeKey(key)}=${typeof value === 'string' ? quoteString(value) : String(value)}`;
+    sep = ',';
+  }
+  return `${line} ${sample.time}`;
+}
+
+/** /write bodies of at most `size` lines each. */
+export function lineBodies(lines: readonly string[], size: number): string[] {
+  const bodies: string[] = [];
+  for (let i = 0; i < lines.length; i += size) bodies.push(lines.slice(i, i + size).join('\n'));
+  return bodies;
+}

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+
+/** Linux clock ticks per second (`getconf CLK_TCK`); 100 on every kernel config we run. */
+const TICKS = 100;
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; this process if no pid. */
+export function cpuSeconds(pid?: number): number {
+  if (pid === undefined) {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may hold spaces; the fields after its closing parenthesis are fixed (proc(5)).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+/** CPU seconds each named process spends between start() and the returned stop(). */
+export function cpuMeter(pids: Record<string, number | undefined>): () => Record<string, number> {
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+  return () =>
+    Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, round3(cpuSeconds(pid) - before[name]!)]));
+}
+
+export const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+/** Peak resident memory of a live process so far (VmHWM in /proc/<pid>/status), MiB. */
+export function peakRssMiB(pid: number): number {
+  const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return kb === undefined ? 0 : Math.round(Number(kb) / 1024);
+}
