@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { addAgent } from '../collector/agents/store.ts';
 import { makeTempDir, startInflux, type InfluxServer } from '../test/harness/index.ts';
 import { startCollectorProcess, type CollectorProcess } from './support/collector-process.ts';
-import { cpuMeter, peakRssMiB, round3 } from './support/proc-stats.ts';
+import { cpuMeter, peakRssMiB, round3, waitForIdle } from './support/proc-stats.ts';
+import { compareRuns, type RunComparison } from './support/compare-runs.ts';
 import { summariseProfile, type ProfileSummary } from './support/cpu-profile.ts';
 import type { FleetShape } from './support/fleet.ts';
 import { countStored, seriesCardinality, waitForAccepted } from './support/influx-progress.ts';
@@ -20,7 +21,12 @@ export interface IngestParams extends WorkloadParams {
   flushIntervalMs: number;
   /** Unacknowledged QoS 1 messages per agent. */
   window: number;
-  /** Concurrent /write requests of the reference. The collector's writer keeps one in flight. */
+  /**
+   * The collector's `influx.maxWritesInFlight`, and the number of concurrent /write requests of the reference
+   * the headline ratio is taken against (the same concurrency on both sides).
+   */
+  writesInFlight: number;
+  /** A second reference with this many concurrent writers, printed beside the first (what influxd takes at most). */
   rawWriters: number;
   /** Each round runs raw then ours. */
   rounds: number;
@@ -35,13 +41,16 @@ export const INGEST_DEFAULTS: IngestParams = {
   writeBatch: 5_000,
   flushIntervalMs: 1_000,
   window: 2,
+  writesInFlight: 2,
   rawWriters: 4,
-  rounds: 2,
+  rounds: 3,
   profile: false,
 };
 
 export interface IngestRun {
   kind: 'raw' | 'ours';
+  /** Concurrent /write requests: the reference's writers, or the collector's maxWritesInFlight. */
+  writers: number;
   round: number;
   database: string;
   points: number;
@@ -55,17 +64,13 @@ export interface IngestRun {
   cpuSeconds: Record<string, number>;
 }
 
-export interface IngestResult {
+export interface IngestResult extends RunComparison {
   params: IngestParams;
   shape: FleetShape;
   totalPoints: number;
   messages: number;
   seriesPerRun: number;
   runs: IngestRun[];
-  /** Best run of each kind (highest points/s). */
-  raw: number;
-  ours: number;
-  ratio: number;
   profile?: ProfileSummary;
 }
 
@@ -77,16 +82,17 @@ async function verify(influx: InfluxServer, database: string, total: number): Pr
   if (stored !== total) throw new Error(`${database}: ${stored} points stored, ${total} sent`);
 }
 
-async function rawRun(influx: InfluxServer, w: Workload, p: IngestParams, round: number): Promise<IngestRun> {
-  const database = `bench_raw_${round}`;
+async function rawRun(influx: InfluxServer, w: Workload, writers: number, round: number): Promise<IngestRun> {
+  const database = `bench_raw${writers}_${round}`;
   await influx.query(`CREATE DATABASE ${database}`);
+  await waitForIdle(influx.pid);
   const cpu = cpuMeter({ influxd: influx.pid, bench: undefined });
   const start = performance.now();
-  await postBodies(influx.url, database, w.bodies, p.rawWriters);
+  await postBodies(influx.url, database, w.bodies, writers);
   const end = await waitForAccepted(influx.url, database, w.total, { timeoutMs: 10_000 });
   const cpuSeconds = cpu();
   await verify(influx, database, w.total);
-  return result('raw', round, database, w.total, end - start, cpuSeconds);
+  return result('raw', writers, round, database, w.total, end - start, cpuSeconds);
 }
 
 interface OursContext {
@@ -112,10 +118,12 @@ async function oursRun(
       database,
       batchSize: p.writeBatch,
       flushIntervalMs: p.flushIntervalMs,
+      maxWritesInFlight: p.writesInFlight,
       nodeArgs,
     });
     const load: LoadAgent[] = w.agents.map((a) => ({ ...a, password: passwords.get(a.agent)! }));
     fleet = await connectFleet(collector.brokerUrl, load);
+    await waitForIdle(influx.pid);
     const service = collector.service;
     const cpu = cpuMeter({ influxd: influx.pid, collector: service.pid, bench: undefined });
     const start = performance.now();
@@ -128,15 +136,15 @@ async function oursRun(
     const cpuSeconds = cpu();
     const collectorPeakRssMiB = peakRssMiB(service.pid);
     await verify(influx, database, w.total);
-    return { ...result('ours', round, database, w.total, end - start, cpuSeconds), ackedSeconds: round3((acked - start) / 1000), collectorPeakRssMiB };
+    return { ...result('ours', p.writesInFlight, round, database, w.total, end - start, cpuSeconds), ackedSeconds: round3((acked - start) / 1000), collectorPeakRssMiB };
   } finally {
     await fleet?.close();
     await collector?.service.stop(20_000);
   }
 }
 
-function result(kind: IngestRun['kind'], round: number, database: string, points: number, ms: number, cpuSeconds: Record<string, number>): IngestRun {
-  return { kind, round, database, points, seconds: round3(ms / 1000), pointsPerSecond: Math.round(points / (ms / 1000)), cpuSeconds };
+function result(kind: IngestRun['kind'], writers: number, round: number, database: string, points: number, ms: number, cpuSeconds: Record<string, number>): IngestRun {
+  return { kind, writers, round, database, points, seconds: round3(ms / 1000), pointsPerSecond: Math.round(points / (ms / 1000)), cpuSeconds };
 }
 
 /** `w` from buildWorkload(p). */
@@ -152,12 +160,13 @@ export async function runIngest(p: IngestParams, w: Workload, say: (line: string
     const ours: OursContext = { influx, dir: temp.path, passwords };
     // influxd's first writes are slow while its Go heap grows; neither side should pay for that.
     await influx.query('CREATE DATABASE bench_warmup');
-    await postBodies(influx.url, 'bench_warmup', w.bodies, p.rawWriters);
+    await postBodies(influx.url, 'bench_warmup', w.bodies, p.writesInFlight);
     const runs: IngestRun[] = [];
+    const rawWriters = [...new Set([p.writesInFlight, p.rawWriters])];
     for (let round = 1; round <= p.rounds; round++) {
-      for (const kind of ['raw', 'ours'] as const) {
-        const run = kind === 'raw' ? await rawRun(influx, w, p, round) : await oursRun(ours, w, p, round);
-        say(`  ${kind.padEnd(4)} round ${round}: ${run.points} points in ${run.seconds.toFixed(2)} s = ${run.pointsPerSecond} points/s`);
+      for (const kind of [...rawWriters, 'ours'] as const) {
+        const run = kind === 'ours' ? await oursRun(ours, w, p, round) : await rawRun(influx, w, kind, round);
+        say(`  ${`${kind === 'ours' ? 'ours' : 'raw'} ×${run.writers}`.padEnd(7)} round ${round}: ${run.points} points in ${run.seconds.toFixed(2)} s = ${run.pointsPerSecond} points/s`);
         runs.push(run);
       }
     }
@@ -173,9 +182,7 @@ export async function runIngest(p: IngestParams, w: Workload, say: (line: string
       await oursRun(ours, w, p, 0, { database: 'bench_ours_profiled', nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
       profile = summariseProfile(profDir);
     }
-    const best = (kind: IngestRun['kind']) => Math.max(...runs.filter((r) => r.kind === kind).map((r) => r.pointsPerSecond));
-    const ratio = Math.round((best('ours') / best('raw')) * 1000) / 1000;
-    return { params: p, shape: w.shape, totalPoints: w.total, messages, seriesPerRun: series, runs, raw: best('raw'), ours: best('ours'), ratio, ...(profile ? { profile } : {}) };
+    return { params: p, shape: w.shape, totalPoints: w.total, messages, seriesPerRun: series, runs, ...compareRuns(runs, p), ...(profile ? { profile } : {}) };
   } finally {
     await influx?.stop();
     await temp.remove();

@@ -20,6 +20,7 @@ const { values } = parseArgs({
     agents: { type: 'string' },
     rounds: { type: 'string' },
     window: { type: 'string' },
+    'writes-in-flight': { type: 'string' },
     'raw-writers': { type: 'string' },
     'message-samples': { type: 'string' },
     'write-batch': { type: 'string' },
@@ -43,6 +44,7 @@ const params: IngestParams = {
   agents: int('agents', INGEST_DEFAULTS.agents),
   rounds: int('rounds', INGEST_DEFAULTS.rounds),
   window: int('window', INGEST_DEFAULTS.window),
+  writesInFlight: int('writes-in-flight', INGEST_DEFAULTS.writesInFlight),
   rawWriters: int('raw-writers', INGEST_DEFAULTS.rawWriters),
   messageSamples: int('message-samples', INGEST_DEFAULTS.messageSamples),
   writeBatch: int('write-batch', INGEST_DEFAULTS.writeBatch),
@@ -58,7 +60,7 @@ say(`Node ${machine.node}, ${machine.cpu} × ${machine.cores} cores, ${machine.m
 try {
   const workload = buildWorkload(params);
   const ingest = await runIngest(params, workload, say);
-  const stages: StageTiming[] = values.stages || ingest.ratio < INGEST_TARGET ? await runStages(workload, { writeBatch: params.writeBatch }) : [];
+  const stages: StageTiming[] = values.stages || ingest.ratio < INGEST_TARGET ? await runStages(workload, { writeBatch: params.writeBatch, writesInFlight: params.writesInFlight }) : [];
   say('');
   for (const line of [...ingestTable(ingest), '', ...stagesTable(stages), ...profileTable(ingest)]) say(line);
   if (!values['no-save']) {

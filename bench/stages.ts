@@ -1,7 +1,6 @@
-import type { IPoint } from 'influx';
-import { createLogger, decodeMessage, samplesBatchSchema, samplesTopic, type SamplesBatch } from '../contract/index.ts';
-import { batchToPoints, createIngest } from '../collector/ingest/index.ts';
-import { createInfluxWriter } from '../collector/storage/index.ts';
+import { compiledDecoder, createLogger, decodeMessage, samplesBatchSchema, samplesTopic, type SamplesBatch } from '../contract/index.ts';
+import { createIngest } from '../collector/ingest/index.ts';
+import { createInfluxWriter, toChunk, type LineChunk } from '../collector/storage/index.ts';
 import { postBodies } from './support/raw-writer.ts';
 import { lineBodies, sampleLine } from './support/line-protocol.ts';
 import { startStubInflux } from './support/stub-influx.ts';
@@ -32,7 +31,7 @@ async function time(points: number, reps: number, run: () => unknown): Promise<n
   return Math.round((times[Math.floor(reps / 2)]! * 1000 * 100) / points) / 100;
 }
 
-export async function runStages(w: Workload, { messages = 60, writeBatch = 5_000, reps = 3 } = {}): Promise<StageTiming[]> {
+export async function runStages(w: Workload, { messages = 60, writeBatch = 5_000, writesInFlight = 2, reps = 3 } = {}): Promise<StageTiming[]> {
   const sample = w.agents.flatMap((a) => a.messages.slice(0, Math.ceil(messages / w.agents.length)).map((payload) => ({ ...a, payload })));
   const batches = sample.map(({ payload }) => {
     const decoded = decodeMessage(samplesBatchSchema, payload);
@@ -40,7 +39,8 @@ export async function runStages(w: Workload, { messages = 60, writeBatch = 5_000
     return decoded.value as SamplesBatch;
   });
   const points = batches.reduce((n, b) => n + b.samples.length, 0);
-  const pointBatches: IPoint[][] = batches.map(batchToPoints);
+  const chunks: LineChunk[] = batches.map((b) => toChunk(b.samples, b.site));
+  const decodeCompiled = compiledDecoder(samplesBatchSchema);
   const bodies = lineBodies(batches.flatMap((b) => b.samples.map((s) => sampleLine(b.site, s))), writeBatch);
   const log = createLogger('bench-stages', 'silent');
   const stub = await startStubInflux(DATABASE);
@@ -51,25 +51,29 @@ export async function runStages(w: Workload, { messages = 60, writeBatch = 5_000
     await stage('JSON.parse only (floor)', () => {
       for (const { payload } of sample) JSON.parse(payload.toString('utf8'));
     });
-    await stage('decodeMessage: JSON.parse + zod', () => {
+    await stage('decodeMessage: JSON.parse + zod runtime', () => {
       for (const { payload } of sample) decodeMessage(samplesBatchSchema, payload);
     });
-    await stage('ingest.handle: decode, checks, points', async () => {
+    await stage('compiled decoder: JSON.parse + z.compile', () => {
+      for (const { payload } of sample) decodeCompiled(payload);
+    });
+    await stage('ingest.handle: decode, checks, lines', async () => {
       // A fresh ingest each run: a second one would take every batch for a replay and skip it.
       const ingest = createIngest({ writer: { write: () => undefined }, log, now: Date.now });
       for (const { site, agent, payload } of sample) await ingest.handle(samplesTopic(site), payload, { agent, site });
     });
-    await stage('batchToPoints alone', () => {
-      for (const b of batches) batchToPoints(b);
+    // The writer measures the length of each chunk, which flattens V8's rope of concatenated lines: count it here.
+    await stage('toChunk alone: line protocol text, flattened', () => {
+      for (const b of batches) Buffer.byteLength(toChunk(b.samples, b.site).text);
     });
-    await stage('writer: line text + HTTP (stub influxd)', async () => {
-      const writer = createInfluxWriter({ url: stub.url, database: DATABASE, batchSize: writeBatch, flushIntervalMs: 1_000, log });
+    await stage(`writer: chunks → HTTP, ${writesInFlight} in flight (stub influxd)`, async () => {
+      const writer = createInfluxWriter({ url: stub.url, database: DATABASE, batchSize: writeBatch, flushIntervalMs: 1_000, maxWritesInFlight: writesInFlight, log });
       await writer.start();
-      for (const batch of pointBatches) writer.write(batch);
+      for (const chunk of chunks) writer.write(chunk);
       await writer.flush();
       await writer.stop();
     });
-    await stage('POST prepared line text (floor)', () => postBodies(stub.url, DATABASE, bodies, 1));
+    await stage(`POST prepared line text, ${writesInFlight} writers (floor)`, () => postBodies(stub.url, DATABASE, bodies, writesInFlight));
     return out;
   } finally {
     await stub.close();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   agentStatusSchema,
+  compiledDecoder,
   configTopic,
   decodeMessage,
   encodeMessage,
@@ -34,11 +35,29 @@ describe('wire fixtures round-trip', () => {
   }
 });
 
+const decodeBatch = compiledDecoder(samplesBatchSchema);
+
+describe('compiledDecoder', () => {
+  it('decodes a valid batch to the same value as decodeMessage', () => {
+    const text = fixture('samples-batch.json');
+    expect(decodeBatch(text)).toEqual(decodeMessage(samplesBatchSchema, text));
+    expect(decodeBatch(Buffer.from(text))).toMatchObject({ ok: true });
+  });
+  it('refuses a number JSON can spell but InfluxDB cannot store (1e400 parses as Infinity)', () => {
+    const text = fixture('samples-batch.json').replace(/("fields":\s*\{\s*"[a-z_]+":\s*)[-0-9.e]+/, '$11e400');
+    expect(Object.values(JSON.parse(text).samples[0].fields)).toContain(Infinity);
+    expect(decodeBatch(text)).toEqual({ ok: false, reason: expect.stringMatching(/^samples\[0\]\.fields\.[a-z_]+: Invalid input/) });
+  });
+});
+
 describe('decodeMessage rejects with a reason', () => {
   const batch = () => JSON.parse(fixture('samples-batch.json'));
+  /** The reason decodeMessage gives; the compiled decoder must give the same. */
   const reasonFor = (value: unknown) => {
-    const d = decodeMessage(samplesBatchSchema, typeof value === 'string' ? value : JSON.stringify(value));
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    const d = decodeMessage(samplesBatchSchema, text);
     expect(d.ok).toBe(false);
+    expect(decodeBatch(text)).toEqual(d);
     return d.ok ? '' : d.reason;
   };
 
@@ -76,6 +95,7 @@ describe('decodeMessage rejects with a reason', () => {
     const b = batch();
     b.samples[1].tags.interface = 'Gi1/0/1, uplink=core "x"';
     expect(decodeMessage(samplesBatchSchema, JSON.stringify(b)).ok).toBe(true);
+    expect(decodeBatch(JSON.stringify(b)).ok).toBe(true);
   });
   it('refuses a device list with an unknown parent', () => {
     const cfg = JSON.parse(fixture('site-config.json'));

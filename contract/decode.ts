@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { describeIssues } from './problems.ts';
 import { WIRE_VERSION } from './version.ts';
 
@@ -7,11 +7,8 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 /** Largest payload any receiver parses; bigger ones are rejected before JSON.parse. */
 export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
-/**
- * Parses and validates one message. Never throws: the reason says what was wrong and where, so that
- * a reject can be counted and logged without a stack trace.
- */
-export function decodeMessage<S extends z.ZodType>(schema: S, payload: Buffer | string): Decoded<z.output<S>> {
+/** Size, JSON, object and version checks shared by every decoder: the JSON value, or why there is none. */
+function parseEnvelope(payload: Buffer | string): Decoded<object> {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}` };
   let json: unknown;
@@ -27,9 +24,39 @@ export function decodeMessage<S extends z.ZodType>(schema: S, payload: Buffer | 
   if (v !== WIRE_VERSION) {
     return { ok: false, reason: `unsupported message version ${JSON.stringify(v) ?? 'missing'} (this build speaks ${WIRE_VERSION})` };
   }
+  return { ok: true, value: json };
+}
+
+function runtimeParse(schema: z.ZodType, json: unknown): Decoded<never> | { ok: true; value: unknown } {
   const result = schema.safeParse(json);
-  if (!result.success) return { ok: false, reason: describeIssues(result.error).slice(0, 3).join('; ') };
-  return { ok: true, value: result.data };
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, reason: describeIssues(result.error).slice(0, 3).join('; ') };
+}
+
+/**
+ * Parses and validates one message. Never throws: the reason says what was wrong and where, so that
+ * a reject can be counted and logged without a stack trace.
+ */
+export function decodeMessage<S extends z.ZodType>(schema: S, payload: Buffer | string): Decoded<z.output<S>> {
+  const envelope = parseEnvelope(payload);
+  if (!envelope.ok) return envelope;
+  return runtimeParse(schema, envelope.value) as Decoded<z.output<S>>;
+}
+
+/**
+ * decodeMessage for one schema on a hot path, compiled once (z.compile). A valid message is only checked by
+ * the generated validator, which builds no copy: the parsed JSON is the value. So the schema's output must
+ * be its input (no defaults, no transforms), which the type asks for. A message the validator refuses goes
+ * through zod's runtime parse, which has the last word and gives the same reasons as decodeMessage.
+ */
+export function compiledDecoder<T>(schema: z.ZodType<T, T>): (payload: Buffer | string) => Decoded<T> {
+  const compiled = z.compile(schema);
+  return (payload) => {
+    const envelope = parseEnvelope(payload);
+    if (!envelope.ok) return envelope;
+    if (compiled.validate(envelope.value)) return { ok: true, value: envelope.value as T };
+    return runtimeParse(schema, envelope.value) as Decoded<T>;
+  };
 }
 
 export function encodeMessage(message: { v: typeof WIRE_VERSION }): Buffer {

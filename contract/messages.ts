@@ -19,7 +19,8 @@ const tagValue = z
   .min(1)
   .max(256)
   .regex(/^[^\u0000-\u001f\u007f]*[^\u0000-\u001f\u007f\\]$/, 'a tag value without control characters or a trailing backslash');
-const fieldValue = z.union([z.number().refine(Number.isFinite, 'a finite number'), z.string().max(4096), z.boolean()]);
+// z.number() refuses NaN and ±Infinity itself.
+const fieldValue = z.union([z.number(), z.string().max(4096), z.boolean()]);
 
 /** One measurement of one thing at one time. `time` is when it was measured, not when it was sent. */
 export const sampleSchema = z.strictObject({
@@ -59,6 +60,18 @@ export const agentStatusSchema = z.strictObject({
   uptimeSeconds: z.number().min(0),
   /** Which site config the agent is polling with, if any. */
   configRevision: z.string().max(128).optional(),
+  /** The agent's disk spool: what waits to be sent, and what its bounds have dropped since it was created. */
+  spool: z
+    .strictObject({
+      batches: z.int().min(0),
+      samples: z.int().min(0),
+      bytes: z.int().min(0),
+      /** When the oldest waiting batch was made. */
+      oldestAt: epochMs.optional(),
+      droppedBatches: z.int().min(0),
+      droppedSamples: z.int().min(0),
+    })
+    .optional(),
 });
 
 /** Retained, from the collector: what the site's agent should poll. */

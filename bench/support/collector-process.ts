@@ -13,6 +13,7 @@ export interface CollectorProcessOptions {
   database: string;
   batchSize: number;
   flushIntervalMs: number;
+  maxWritesInFlight: number;
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir', dir]. */
   nodeArgs?: readonly string[];
 }
@@ -34,7 +35,13 @@ export async function startCollectorProcess(o: CollectorProcessOptions): Promise
     config,
     stringify({
       broker: { host: '127.0.0.1', port },
-      influx: { url: o.influxUrl, database: o.database, batchSize: o.batchSize, flushIntervalMs: o.flushIntervalMs },
+      influx: {
+        url: o.influxUrl,
+        database: o.database,
+        batchSize: o.batchSize,
+        flushIntervalMs: o.flushIntervalMs,
+        maxWritesInFlight: o.maxWritesInFlight,
+      },
       sitesDir: 'sites',
       agentsFile: 'agents.yaml',
       logLevel: 'info',

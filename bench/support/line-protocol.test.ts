@@ -1,18 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, type Sample } from '../../contract/index.ts';
-import { batchToPoints } from '../../collector/ingest/index.ts';
+import { createLogger, encodeMessage, samplesTopic, type Sample, type SamplesBatch } from '../../contract/index.ts';
+import { createIngest } from '../../collector/ingest/index.ts';
 import { createInfluxWriter } from '../../collector/storage/index.ts';
 import { buildFleet } from './fleet.ts';
 import { sampleLine } from './line-protocol.ts';
 import { startStubInflux } from './stub-influx.ts';
 
-/** What the collector's writer POSTs for these samples of this site, line by line. */
+/** What the collector POSTs for these samples of this site (its ingest, then its writer), line by line. */
 async function collectorLines(site: string, samples: Sample[]): Promise<string[]> {
   const stub = await startStubInflux('bench', { keepBodies: true });
   try {
-    const writer = createInfluxWriter({ url: stub.url, database: 'bench', batchSize: 1_000, flushIntervalMs: 1_000, log: createLogger('test', 'silent') });
+    const log = createLogger('test', 'silent');
+    const writer = createInfluxWriter({ url: stub.url, database: 'bench', batchSize: 1_000, flushIntervalMs: 1_000, log });
     await writer.start();
-    writer.write(batchToPoints({ v: 1, agent: `${site}-1`, site, seq: 0, sentAt: samples[0]!.time, samples }));
+    const identity = { agent: `${site}-1`, site };
+    const ingest = createIngest({ writer, log, now: Date.now });
+    const batch: SamplesBatch = { v: 1, ...identity, seq: 0, sentAt: samples[0]!.time, samples };
+    await ingest.handle(samplesTopic(site), encodeMessage(batch), identity);
+    expect(ingest.stats().acceptedSamples).toBe(samples.length);
     await writer.stop();
     return stub.bodies.flatMap((b) => b.split('\n'));
   } finally {

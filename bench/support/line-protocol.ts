@@ -1,21 +1,21 @@
 import type { Sample } from '../../contract/index.ts';
 
-// InfluxDB 1.x line protocol, as collector/storage/line.ts escapes it.
+// InfluxDB 1.x line protocol, written here independently of collector/storage/line.ts.
 const escapeMeasurement = (s: string) => s.replace(/[, ]/g, '\\$&');
 const escapeKey = (s: string) => s.replace(/[,= ]/g, '\\$&');
 const quoteString = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
 
 /**
- * The line the collector writes for this sample of this site: tags in the sample's order with `site` set
- * from the batch, fields sorted by key (as the `influx` library sorts them), every number a float, ms time.
- * line-protocol.test.ts holds it to the collector's own output.
+ * The line the collector writes for this sample of this site: `site` set from the batch, tags sorted by
+ * key, fields in the sample's order, every number a float, ms time. line-protocol.test.ts holds it to the
+ * collector's own output.
  */
 export function sampleLine(site: string, sample: Sample): string {
   let line = escapeMeasurement(sample.measurement);
-  for (const [key, value] of Object.entries({ ...sample.tags, site })) line += `,${escapeKey(key)}=${escapeKey(value)}`;
+  const tags: Record<string, string> = { ...sample.tags, site };
+  for (const key of Object.keys(tags).sort()) line += `,${escapeKey(key)}=${escapeKey(tags[key]!)}`;
   let sep = ' ';
-  for (const key of Object.keys(sample.fields).sort()) {
-    const value = sample.fields[key]!;
+  for (const [key, value] of Object.entries(sample.fields)) {
     line += `${sep}${escapeKey(key)}=${typeof value === 'string' ? quoteString(value) : String(value)}`;
     sep = ',';
   }

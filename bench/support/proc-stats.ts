@@ -29,3 +29,17 @@ export function peakRssMiB(pid: number): number {
   const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return kb === undefined ? 0 : Math.round(Number(kb) / 1024);
 }
+
+/**
+ * Waits until a process has been nearly idle (under `share` of one core) for `windowMs`, or `timeoutMs` passed:
+ * influxd snapshots and compacts the shards of the previous run in the background, and a run that started
+ * meanwhile would pay for it.
+ */
+export async function waitForIdle(pid: number, { windowMs = 500, share = 0.05, timeoutMs = 30_000 } = {}): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const before = cpuSeconds(pid);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    if (cpuSeconds(pid) - before <= (share * windowMs) / 1000) return;
+  }
+}

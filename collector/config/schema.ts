@@ -3,6 +3,19 @@ import { deviceListSchema, idSchema, isTimeZone } from '../../contract/index.ts'
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info');
 
+const RAW_DAYS_DEFAULT = 45;
+const ROLLUP_DAYS_DEFAULT = 800;
+const days = () => z.int({ error: 'a whole number of days' }).max(36_500, 'at most 36500 (100 years)');
+
+/**
+ * How long InfluxDB keeps data. Raw samples feed the monthly report, so they must outlive a full month
+ * plus the days it takes to send it; 5-minute rollups feed year-on-year views.
+ */
+export const retentionSchema = z.strictObject({
+  rawDays: days().min(40, 'at least 40 (a full monthly report plus margin)').default(RAW_DAYS_DEFAULT),
+  rollupDays: days().min(730, 'at least 730 (two years of rollups, for year-on-year reports)').default(ROLLUP_DAYS_DEFAULT),
+});
+
 /** collector.yaml. Relative paths are resolved against the file's own folder. */
 export const collectorConfigSchema = z.strictObject({
   broker: z
@@ -20,7 +33,12 @@ export const collectorConfigSchema = z.strictObject({
     batchSize: z.int().min(1).max(100_000).default(5_000),
     /** ...or when the oldest waiting point is this old. */
     flushIntervalMs: z.int().min(10).max(60_000).default(1_000),
+    /** Writes sent at once: InfluxDB parses one while the next is on its way. */
+    maxWritesInFlight: z.int().min(1).max(8).default(2),
+    /** Above this many points waiting, acknowledgements wait: agents slow down and keep the data in their spool. */
+    maxPendingPoints: z.int().min(1_000).max(10_000_000).default(200_000),
   }),
+  retention: retentionSchema.default({ rawDays: RAW_DAYS_DEFAULT, rollupDays: ROLLUP_DAYS_DEFAULT }),
   sitesDir: z.string().default('sites'),
   agentsFile: z.string().default('agents.yaml'),
   logLevel,
@@ -44,5 +62,6 @@ export const siteFileSchema = z.strictObject({
 });
 
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;
+export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type SiteFile = z.infer<typeof siteFileSchema>;
 export type Contact = z.infer<typeof contactSchema>;

@@ -78,6 +78,16 @@ describe('ingest → writer → real influxd', () => {
     ]);
   });
 
+  it('reads back numbers in exponent form, the largest counters and odd tag text exactly as sent', async () => {
+    const fields = { big: 1e21, tiny: 1e-7, c64: 18_446_744_073_709_552_000, neg: -0.5 };
+    const tags = { device: 'hall ap "2"', room: "it\\'s Salle des fêtes, 1=1" };
+    await ingest.handle(topic, encodeMessage(batch({ seq: 1, samples: [sample({ measurement: 'odd', tags, fields, time: T0 + 5 })] })), identity);
+    await writer.flush();
+    const raw = await client.queryRaw('SELECT * FROM odd', { precision: 'ms' });
+    const series = raw.results[0].series[0] as { columns: string[]; values: unknown[][] };
+    expect(Object.fromEntries(series.columns.map((c, i) => [c, series.values[0]![i]]))).toEqual({ time: T0 + 5, ...tags, site: 'north-primary', ...fields });
+  });
+
   it('writes a replayed batch once, and the data is the same as without the replay', async () => {
     const at = T0 + 3_600_000;
     for (const seq of [10, 11, 11, 10, 12]) {

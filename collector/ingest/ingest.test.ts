@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
-import type { IPoint } from 'influx';
 import { describe, expect, it } from 'vitest';
 import { createLogger, encodeMessage, samplesTopic } from '../../contract/index.ts';
+import type { LineChunk } from '../storage/line.ts';
 import { createIngest } from './ingest.ts';
 import { T0, batch, sample } from './test-batches.ts';
 
@@ -9,7 +9,7 @@ const identity = { agent: 'north-1', site: 'north-primary' };
 const topic = samplesTopic('north-primary');
 
 function setup() {
-  const written: IPoint[][] = [];
+  const written: LineChunk[] = [];
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -31,8 +31,13 @@ describe('createIngest', () => {
     const { ingest, written, warnings } = setup();
     await ingest.handle(topic, encodeMessage(batch({ samples: [sample(), sample({ time: T0 + 1 })] })), identity);
     expect(written).toHaveLength(1);
-    expect(written[0]).toHaveLength(2);
-    expect(written[0]![0]!.tags!['site']).toBe('north-primary');
+    expect(written[0]!.points).toBe(2);
+    expect(written[0]!.text).toBe(
+      [
+        `ping,device=core-sw,role=core-switch,site=north-primary rtt_ms=1.25,loss_pct=0,up=true ${T0}`,
+        `ping,device=core-sw,role=core-switch,site=north-primary rtt_ms=1.25,loss_pct=0,up=true ${T0 + 1}`,
+      ].join('\n'),
+    );
     const stats = ingest.stats();
     expect(stats).toMatchObject({ acceptedBatches: 1, acceptedSamples: 2, duplicates: 0, gaps: { 'north-1': 0 } });
     expect(stats.agents['north-1']).toMatchObject({ acceptedBatches: 1, acceptedSamples: 2, lastAcceptedAt: T0 + 123, lastSeq: 0 });
@@ -91,12 +96,12 @@ describe('createIngest', () => {
   it('rejects (does not acknowledge) when the points cannot be queued, and the batch is new on the retry', async () => {
     const { ingest } = setup();
     let fail = false;
-    const written: IPoint[][] = [];
+    const written: LineChunk[] = [];
     const flaky = createIngest({
       writer: {
-        write(points) {
+        write(chunk) {
           if (fail) throw new Error('disk full');
-          written.push(points);
+          written.push(chunk);
         },
       },
       log: createLogger('ingest-test', 'silent'),
@@ -110,5 +115,33 @@ describe('createIngest', () => {
     expect(written).toHaveLength(2);
     expect(flaky.stats()).toMatchObject({ acceptedBatches: 2, duplicates: 0, gaps: { 'north-1': 0 } });
     expect(ingest.stats().acceptedBatches).toBe(0);
+  });
+
+  it("forces every line's site tag to the batch's site, so an agent cannot write under another school", async () => {
+    const { ingest, written } = setup();
+    await ingest.handle(topic, encodeMessage(batch({ samples: [sample({ tags: { device: 'x', site: 'south-academy' } })] })), identity);
+    expect(written[0]!.text).toBe(`ping,device=x,site=north-primary rtt_ms=1.25,loss_pct=0,up=true ${T0}`);
+  });
+
+  it('waits while the writer has no room, so the broker holds back the PUBACK, and goes on once it has', async () => {
+    const written: LineChunk[] = [];
+    let free: (() => void) | undefined;
+    const ingest = createIngest({
+      writer: {
+        write: (chunk) => written.push(chunk),
+        room: () => (free ? undefined : new Promise<void>((resolve) => (free = resolve))),
+      },
+      log: createLogger('ingest-test', 'silent'),
+      now: () => T0,
+    });
+    let handled = false;
+    const handling = ingest.handle(topic, encodeMessage(batch()), identity).then(() => (handled = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(handled).toBe(false);
+    expect(written).toEqual([]);
+    free!();
+    await handling;
+    expect(written).toHaveLength(1);
+    expect(ingest.stats().acceptedBatches).toBe(1);
   });
 });

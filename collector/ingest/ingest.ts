@@ -1,12 +1,20 @@
-import type { IPoint } from 'influx';
-import { decodeMessage, parseTopic, samplesBatchSchema, type Logger } from '../../contract/index.ts';
-import { batchToPoints } from './points.ts';
+import { compiledDecoder, parseTopic, samplesBatchSchema, type Logger } from '../../contract/index.ts';
+import { toChunk, type LineChunk } from '../storage/line.ts';
 import { AgentSequence, type AgentSequenceCounts, type SeqVerdict } from './sequence.ts';
+import { createTurns } from './turns.ts';
 
-/** Where accepted points go: the InfluxDB writer, which queues them and writes in batches. */
-export interface PointSink {
-  write(points: IPoint[]): void;
+/** Where accepted points go, as line protocol: the InfluxDB writer, which queues them and writes in batches. */
+export interface LineSink {
+  write(chunk: LineChunk): void;
+  /**
+   * Backpressure: a promise while the sink holds more than it should, resolved once it has room again;
+   * undefined when it has room now. handle() waits on it before taking a message, and the broker sends the
+   * PUBACK only after handle(), so agents are slowed by their QoS 1 window (and keep data in their spool).
+   */
+  room?(): Promise<void> | undefined;
 }
+
+const decodeSamplesBatch = compiledDecoder(samplesBatchSchema);
 
 /** Who the broker authenticated: the agent's id and the site its credentials belong to. */
 export interface AgentIdentity {
@@ -34,7 +42,7 @@ export interface IngestStats {
 }
 
 export interface IngestOptions {
-  writer: PointSink;
+  writer: LineSink;
   log: Logger;
   now: () => number;
   /** Seqs remembered per agent above its highest contiguous one (and missing ones below it). */
@@ -45,7 +53,8 @@ export interface Ingest {
   /**
    * Resolves once the batch's points are queued (or it was counted as a reject or a duplicate): bad input
    * never makes it reject. It rejects only if the points could not be queued, and then the message
-   * must not be acknowledged, so that the agent sends it again.
+   * must not be acknowledged, so that the agent sends it again. While the writer is over its bound of
+   * pending points it waits first (see LineSink.room).
    */
   handle(topic: string, payload: Buffer | string, identity: AgentIdentity): Promise<void>;
   stats(): IngestStats;
@@ -55,6 +64,7 @@ type Outcome = { ok: true } | { ok: false; reason: RejectReason; detail: string 
 
 export function createIngest({ writer, log, now, seqWindow }: IngestOptions): Ingest {
   const sequences = new Map<string, AgentSequence>();
+  const turn = createTurns();
   const perAgent = new Map<string, Omit<AgentIngestStats, keyof AgentSequenceCounts>>();
   const totals = { acceptedBatches: 0, acceptedSamples: 0 };
   const rejects: Record<RejectReason, number> = {
@@ -72,7 +82,7 @@ export function createIngest({ writer, log, now, seqWindow }: IngestOptions): In
     if (parsed.site !== identity.site) {
       return { ok: false, reason: 'site-mismatch', detail: `topic is for site "${parsed.site}"` };
     }
-    const decoded = decodeMessage(samplesBatchSchema, payload);
+    const decoded = decodeSamplesBatch(payload);
     if (!decoded.ok) return { ok: false, reason: 'invalid', detail: decoded.reason };
     const batch = decoded.value;
     if (batch.site !== identity.site) {
@@ -99,7 +109,8 @@ export function createIngest({ writer, log, now, seqWindow }: IngestOptions): In
     // Seam for the write-ahead log (invariant 1): the batch must be durable before handle() resolves,
     // because the broker acknowledges the message then. Until it exists, "queued in the writer" is the bar.
     // A throw here propagates (the message must not be acknowledged) and leaves the seq unrecorded.
-    writer.write(batchToPoints(batch));
+    // toChunk sets every line's `site` tag to the batch's site: an agent cannot file data under another school.
+    writer.write(toChunk(batch.samples, batch.site));
     if (sequence === undefined) sequences.set(batch.agent, new AgentSequence(batch, seqWindow));
     else sequence.record(batch.seq, batch.sentAt, verdict);
     totals.acceptedBatches += 1;
@@ -114,6 +125,9 @@ export function createIngest({ writer, log, now, seqWindow }: IngestOptions): In
 
   return {
     async handle(topic, payload, identity) {
+      const room = writer.room?.();
+      if (room !== undefined) await room;
+      await turn();
       const outcome = accept(topic, payload, identity);
       if (outcome.ok) return;
       rejects[outcome.reason] += 1;

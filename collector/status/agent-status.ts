@@ -1,6 +1,6 @@
-import type { IPoint } from 'influx';
 import { agentStatusSchema, decodeMessage, type Logger } from '../../contract/index.ts';
-import type { PointSink } from '../ingest/index.ts';
+import type { LineSink } from '../ingest/index.ts';
+import { toLine } from '../storage/line.ts';
 
 export interface AgentStatusStats {
   received: number;
@@ -12,7 +12,7 @@ export interface AgentStatusStats {
  * Agent status messages (retained, offline via the MQTT will) become `agent_status` points, stamped with
  * the time the collector heard them: a will carries the time its connection opened, not when it died.
  */
-export function createStatusHandler(o: { writer: PointSink; log: Logger; now: () => number }) {
+export function createStatusHandler(o: { writer: LineSink; log: Logger; now: () => number }) {
   const stats: AgentStatusStats = { received: 0, rejected: 0, online: {} };
   return {
     stats: () => stats,
@@ -33,18 +33,29 @@ export function createStatusHandler(o: { writer: PointSink; log: Logger; now: ()
       const online = status.state === 'online';
       if (stats.online[from.agent] !== online) o.log.info({ ...from, state: status.state }, `agent ${status.state}`);
       stats.online[from.agent] = online;
-      const point: IPoint = {
-        measurement: 'agent_status',
-        tags: { site: status.site, agent: status.agent },
-        fields: {
-          online: online ? 1 : 0,
-          uptime_s: status.uptimeSeconds,
-          version: status.version,
-          ...(status.configRevision !== undefined ? { config_revision: status.configRevision } : {}),
+      const line = toLine(
+        {
+          measurement: 'agent_status',
+          tags: { agent: status.agent },
+          fields: {
+            online: online ? 1 : 0,
+            uptime_s: status.uptimeSeconds,
+            version: status.version,
+            ...(status.configRevision !== undefined ? { config_revision: status.configRevision } : {}),
+            ...(status.spool !== undefined
+              ? {
+                  spool_batches: status.spool.batches,
+                  spool_bytes: status.spool.bytes,
+                  spool_dropped_batches: status.spool.droppedBatches,
+                  spool_dropped_samples: status.spool.droppedSamples,
+                }
+              : {}),
+          },
+          time: o.now(),
         },
-        timestamp: o.now(),
-      };
-      o.writer.write([point]);
+        status.site,
+      );
+      o.writer.write({ text: line, points: 1 });
     },
   };
 }

@@ -1,7 +1,7 @@
-import type { IPoint } from 'influx';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freeTcpPort, startInflux, type InfluxServer } from '../../test/harness/index.ts';
 import { createInfluxWriter, type InfluxWriter, type InfluxWriterOptions } from './influx-writer.ts';
+import { toChunk, type LineChunk, type LinePoint } from './line.ts';
 import { capturingLogger, createInfluxProxy, type InfluxProxy } from './test-support.ts';
 
 const T0 = Date.UTC(2025, 8, 1, 8, 0, 0);
@@ -38,15 +38,15 @@ async function proxy(): Promise<InfluxProxy> {
   return p;
 }
 
-/** `count` points of measurement m, one per ms from `from`, spread over 10 devices. */
-function points(count: number, from = 0): IPoint[] {
-  return Array.from({ length: count }, (_, i) => ({
-    measurement: 'm',
-    tags: { site: 's1', device: `d${(from + i) % 10}` },
-    fields: { v: from + i },
-    timestamp: T0 + from + i,
-  }));
+/** `count` points of measurement m at site s1, one per ms from `from`, spread over 10 devices. */
+function points(count: number, from = 0): LineChunk {
+  return toChunk(
+    Array.from({ length: count }, (_, i) => ({ measurement: 'm', tags: { device: `d${(from + i) % 10}` }, fields: { v: from + i }, time: T0 + from + i })),
+    's1',
+  );
 }
+
+const chunk = (...ps: LinePoint[]) => toChunk(ps, 's1');
 
 /** Writes `total` points in chunks the size of an agent batch. */
 function writeAll(w: InfluxWriter, total: number, chunk = 250): void {
@@ -89,10 +89,10 @@ describe('InfluxDB writer against a real influxd', () => {
   it('overwrites a duplicate point (same measurement, tags and time) instead of adding one', async () => {
     const { w } = writer({ database: 'dedupe' });
     await w.start();
-    w.write([{ measurement: 'm', tags: { site: 's1', device: 'a' }, fields: { v: 1 }, timestamp: T0 }]);
+    w.write(chunk({ measurement: 'm', tags: { device: 'a' }, fields: { v: 1 }, time: T0 }));
     await w.flush();
-    w.write([{ measurement: 'm', tags: { device: 'a', site: 's1' }, fields: { v: 2 }, timestamp: T0 }]);
-    w.write([{ measurement: 'm', tags: { device: 'a', site: 's1' }, fields: { v: 3 }, timestamp: T0 + 1 }]);
+    w.write(chunk({ measurement: 'm', tags: { device: 'a' }, fields: { v: 2 }, time: T0 }));
+    w.write(chunk({ measurement: 'm', tags: { device: 'a' }, fields: { v: 3 }, time: T0 + 1 }));
     await w.flush();
     const [result] = await influx.query('SELECT v FROM m', 'dedupe');
     expect(result?.series?.[0]?.values).toEqual([
@@ -181,9 +181,9 @@ describe('InfluxDB writer against a real influxd', () => {
   it('stores what InfluxDB accepts from a batch with a refused point, counts the refusal and goes on', async () => {
     const { w, records } = writer({ database: 'conflict' });
     await w.start();
-    w.write([{ measurement: 'm', tags: { site: 's1' }, fields: { v: 1 }, timestamp: T0 }]);
+    w.write(chunk({ measurement: 'm', tags: {}, fields: { v: 1 }, time: T0 }));
     await w.flush();
-    w.write([{ measurement: 'm', tags: { site: 's1' }, fields: { v: 'text' }, timestamp: T0 + 1 }, ...points(9, 2)]);
+    w.write({ text: `${chunk({ measurement: 'm', tags: {}, fields: { v: 'text' }, time: T0 + 1 }).text}\n${points(9, 2).text}`, points: 10 });
     await w.flush();
     w.write(points(5, 100));
     await w.flush();

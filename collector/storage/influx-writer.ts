@@ -1,9 +1,11 @@
-import type { IPoint } from 'influx';
+import type { InfluxDB } from 'influx';
 import type { Logger } from '../../contract/index.ts';
 import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffOptions } from './backoff.ts';
+import { ChunkQueue, halve, pointsIn } from './chunk-queue.ts';
 import { createInfluxClient, displayUrl, waitForDatabase, type InfluxConnection } from './influx-client.ts';
-import { toWirePoint } from './line.ts';
-import { PointQueue } from './point-queue.ts';
+import type { LineChunk } from './line.ts';
+import { createLinePoster } from './line-post.ts';
+import { createSettlement } from './settlement.ts';
 import { classifyWriteError } from './write-errors.ts';
 
 export interface InfluxWriterOptions extends InfluxConnection {
@@ -11,7 +13,16 @@ export interface InfluxWriterOptions extends InfluxConnection {
   batchSize: number;
   /** ...or when the oldest waiting point is this old. */
   flushIntervalMs: number;
+  /** Writes sent at once (default 2): InfluxDB parses one while the next is on its way. */
+  maxWritesInFlight?: number;
+  /** Above this many points pending, room() makes the ingest wait (default 200,000). */
+  maxPendingPoints?: number;
   log: Logger;
+  /**
+   * Runs once the database exists and before the first write, and again after the writer had to recreate
+   * it: retention policies must be in place before points land, or they go to the wrong policy.
+   */
+  prepare?: (client: InfluxDB) => Promise<void>;
   /** Between retries of a failed write, and of start() while InfluxDB is unreachable. */
   backoff?: BackoffOptions;
   now?: () => number;
@@ -19,12 +30,13 @@ export interface InfluxWriterOptions extends InfluxConnection {
 
 export interface InfluxWriterStats {
   pointsWritten: number;
+  /** Successful write requests. */
   batchesWritten: number;
   /** Points InfluxDB refused for good (400), as it counted them. */
   pointsRejected: number;
   /** Failed write requests, each retry counted. */
   writeErrors: number;
-  /** Queued and not yet written, including the batch in flight. */
+  /** Queued and not yet written, including the writes in flight. */
   pendingPoints: number;
   /** Set while writes are failing: when the first failure of this outage happened. */
   outageSince?: number;
@@ -34,8 +46,10 @@ export interface InfluxWriterStats {
 export interface InfluxWriter {
   /** Waits for InfluxDB (retrying, with a log line naming the URL) and creates the database if missing. */
   start(): Promise<void>;
-  /** Queues points (timestamps in ms). Throws once stop() has begun. */
-  write(points: IPoint[]): void;
+  /** Queues a chunk of line protocol (timestamps in ms). Throws once stop() has begun. */
+  write(chunk: LineChunk): void;
+  /** Undefined while fewer than maxPendingPoints are pending; else resolves when they are (rejects if stopped). */
+  room(): Promise<void> | undefined;
   /** Resolves when every point queued before the call is written (or refused by InfluxDB). */
   flush(): Promise<void>;
   /**
@@ -47,98 +61,97 @@ export interface InfluxWriter {
 }
 
 /**
- * Writes points to InfluxDB 1.x in batches, one request in flight at a time. A failed write keeps its
- * points at the head of the queue and is retried with backoff until InfluxDB takes them; nothing is
- * dropped except what InfluxDB itself refuses (counted and logged). A retried batch that had in fact
- * been stored is harmless: points with the same measurement, tags and time overwrite each other.
+ * Writes line protocol to InfluxDB 1.x in batches of whole chunks, up to maxWritesInFlight at once. A failed
+ * write keeps its points and is retried with backoff until InfluxDB takes them; nothing is dropped except
+ * what InfluxDB itself refuses (counted and logged). A retried write that had in fact been stored is
+ * harmless: points with the same measurement, tags and time overwrite each other.
  */
 export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
   const { database, batchSize, flushIntervalMs, log } = options;
+  const maxInFlight = options.maxWritesInFlight ?? 2;
   const url = displayUrl(options.url);
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const now = options.now ?? Date.now;
   const client = createInfluxClient(options);
-  const queue = new PointQueue();
+  const poster = createLinePoster({ ...options, sockets: maxInFlight });
+  const queue = new ChunkQueue();
   const halt = new AbortController();
+  const settlement = createSettlement(options.maxPendingPoints ?? 200_000);
   const stats = { pointsWritten: 0, batchesWritten: 0, pointsRejected: 0, writeErrors: 0 };
   let outage: { since: number; failures: number } | undefined;
   let lastError: InfluxWriterStats['lastError'];
   let ready = false;
   let stopping = false;
-  let sending = false;
   let starting: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let limit = batchSize;
-  // Running totals in points: queued ever, and written or refused. Partial batches go out while settled < forceTo.
-  let enqueued = 0;
-  let settled = 0;
+  // Requests are numbered; a failure of one sent before the last success is not a new outage.
+  let requests = 0;
+  let lastOk = 0;
+  // Partial batches go out while points queued before this running total are not yet taken.
   let forceTo = 0;
-  const waiters: { target: number; resolve: () => void; reject: (err: Error) => void }[] = [];
 
   function schedule(): void {
-    if (!ready || sending || halt.signal.aborted) return;
-    if (queue.length >= limit || (forceTo > settled && queue.length > 0)) {
-      drain().catch((err: unknown) => log.error({ url, database, error: (err as Error).message }, 'InfluxDB writer failed'));
+    while (ready && !halt.signal.aborted && settlement.inFlight() < maxInFlight && (outage === undefined || settlement.inFlight() === 0)) {
+      if (!(queue.length >= limit || (forceTo > settlement.taken() && queue.length > 0))) return;
+      const chunks = queue.take(limit);
+      const write = settlement.begin(pointsIn(chunks));
+      send(chunks).then(
+        (outcome) => {
+          if (outcome === 'halted') return;
+          settlement.end(write);
+          schedule();
+        },
+        (err: unknown) => log.error({ url, database, error: (err as Error).message }, 'InfluxDB writer failed'),
+      );
     }
   }
 
-  async function drain(): Promise<void> {
-    sending = true;
-    try {
-      while (!halt.signal.aborted && (queue.length >= limit || (forceTo > settled && queue.length > 0))) {
-        const batch = queue.peek(limit);
-        const outcome = await send(batch);
-        if (outcome === 'halted') return;
-        if (outcome === 'split') {
-          limit = Math.max(1, Math.ceil(batch.length / 2));
-          continue;
-        }
-        queue.drop(batch.length);
-        settled += batch.length;
-        for (let i = waiters.length - 1; i >= 0; i--) {
-          if (waiters[i]!.target <= settled) waiters.splice(i, 1)[0]!.resolve();
-        }
-      }
-    } finally {
-      sending = false;
-    }
-  }
-
-  async function send(batch: IPoint[]): Promise<'done' | 'split' | 'halted'> {
+  async function send(chunks: LineChunk[]): Promise<'done' | 'halted'> {
+    const points = pointsIn(chunks);
     for (let attempt = 0; ; attempt++) {
+      const request = ++requests;
       try {
-        await client.writePoints(batch, { precision: 'ms' });
-        stats.pointsWritten += batch.length;
+        await poster.post(chunks.map((c) => c.text), halt.signal);
+        stats.pointsWritten += points;
         stats.batchesWritten += 1;
+        lastOk = Math.max(lastOk, request);
         if (outage) {
           log.info({ url, database, downMs: now() - outage.since, failures: outage.failures }, 'InfluxDB writes recovered');
           outage = undefined;
         }
         return 'done';
       } catch (err) {
+        if (halt.signal.aborted) return 'halted';
         const failure = classifyWriteError(err);
         stats.writeErrors += 1;
         lastError = { message: failure.message, at: now() };
-        if (failure.kind === 'refused' || (failure.kind === 'too-large' && batch.length === 1)) {
-          const dropped = failure.kind === 'refused' ? failure.dropped : 1;
-          stats.pointsWritten += batch.length - dropped;
+        const halves = failure.kind === 'too-large' ? halve(chunks) : undefined;
+        if (failure.kind === 'refused' || (failure.kind === 'too-large' && halves === undefined)) {
+          const dropped = failure.kind === 'refused' ? failure.dropped : points;
+          stats.pointsWritten += points - dropped;
           stats.pointsRejected += dropped;
-          log.error({ url, database, points: batch.length, dropped, error: failure.message }, 'InfluxDB refused points; they are not stored');
+          log.error({ url, database, points, dropped, error: failure.message }, 'InfluxDB refused points; they are not stored');
           return 'done';
         }
-        if (failure.kind === 'too-large') {
-          log.warn({ url, database, points: batch.length }, 'write too large for InfluxDB; halving the batch');
-          return 'split';
+        if (halves) {
+          log.warn({ url, database, points }, 'write too large for InfluxDB; halving the batch');
+          limit = Math.max(1, Math.min(limit, Math.ceil(points / 2)));
+          for (const half of halves) if ((await send(half)) === 'halted') return 'halted';
+          return 'done';
         }
         if (failure.kind === 'no-database') {
           log.warn({ url, database }, 'database missing in InfluxDB; creating it');
-          const created = await client.createDatabase(database).then(() => true, () => false);
+          const created = await client
+            .createDatabase(database)
+            .then(() => options.prepare?.(client))
+            .then(() => true, () => false);
           if (created && attempt === 0) continue;
         }
         if (outage) outage.failures += 1;
-        else {
+        else if (request > lastOk) {
           outage = { since: now(), failures: 1 };
-          log.warn({ url, database, pending: queue.length, error: failure.message }, 'InfluxDB write failed; keeping the points and retrying');
+          log.warn({ url, database, pending: settlement.pending(), error: failure.message }, 'InfluxDB write failed; keeping the points and retrying');
         }
         await sleep(backoffDelay(attempt, backoff), halt.signal);
         if (halt.signal.aborted) return 'halted';
@@ -147,35 +160,35 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
   }
 
   function flush(): Promise<void> {
-    const target = enqueued;
-    if (settled >= target) return Promise.resolve();
-    forceTo = Math.max(forceTo, target);
-    return new Promise((resolve, reject) => {
-      waiters.push({ target, resolve, reject });
-      schedule();
-    });
+    forceTo = Math.max(forceTo, settlement.enqueued());
+    const settled = settlement.whenSettled(settlement.enqueued());
+    schedule();
+    return settled;
   }
 
   return {
     start() {
-      starting ??= waitForDatabase(client, { url, database, log, backoff, now, signal: halt.signal }).then(() => {
+      starting ??= waitForDatabase(client, { url, database, log, backoff, now, signal: halt.signal }).then(async () => {
+        await options.prepare?.(client);
         ready = true;
         schedule();
       });
       return starting;
     },
 
-    write(points) {
-      if (stopping) throw new Error(`InfluxDB writer for ${url} is stopping; ${points.length} points not queued`);
-      queue.push(points.map(toWirePoint));
-      enqueued += points.length;
+    write(chunk) {
+      if (stopping) throw new Error(`InfluxDB writer for ${url} is stopping; ${chunk.points} points not queued`);
+      queue.push(chunk);
+      settlement.enqueue(chunk.points);
       timer ??= setTimeout(() => {
         timer = undefined;
-        forceTo = enqueued;
+        forceTo = settlement.enqueued();
         schedule();
       }, flushIntervalMs);
       schedule();
     },
+
+    room: () => settlement.room(),
 
     flush,
 
@@ -187,17 +200,16 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
       await Promise.race(deadline ? [flushed, deadline] : [flushed]);
       clearTimeout(timer);
       halt.abort();
-      if (queue.length > 0) {
-        log.error({ url, database, pending: queue.length }, 'InfluxDB writer stopped with points not written');
-        const err = new Error(`InfluxDB writer for ${url} stopped with ${queue.length} points not written`);
-        for (const waiter of waiters.splice(0)) waiter.reject(err);
-      }
+      poster.close();
+      const pending = settlement.pending();
+      if (pending > 0) log.error({ url, database, pending }, 'InfluxDB writer stopped with points not written');
+      settlement.abandon(new Error(`InfluxDB writer for ${url} stopped with ${pending} points not written`));
     },
 
     stats() {
       return {
         ...stats,
-        pendingPoints: queue.length,
+        pendingPoints: settlement.pending(),
         ...(outage ? { outageSince: outage.since } : {}),
         ...(lastError ? { lastError } : {}),
       };

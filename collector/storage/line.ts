@@ -1,45 +1,118 @@
-import { Raw, type IPoint } from 'influx';
+import type { FieldValue } from '../../contract/index.ts';
 
-/**
- * Text already in line-protocol form. The `influx` library passes a Raw tag value through unescaped, and
- * turns a field value that is not a JS string into text with String(), so one class covers both.
- */
-class LineText extends Raw {
-  override toString(): string {
-    return this.getValue();
-  }
+/** One point: what becomes one line of InfluxDB 1.x line protocol. */
+export interface LinePoint {
+  measurement: string;
+  tags: Readonly<Record<string, string>>;
+  fields: Readonly<Record<string, FieldValue>>;
+  /** ms since the epoch; the writer posts with precision=ms. */
+  time: number;
 }
 
-// InfluxDB 1.x line protocol: measurement escapes "," and " "; tag keys and values and field keys escape
-// ",", "=" and " "; string field values are double-quoted with '"' and "\" escaped.
-const escapeMeasurement = (s: string) => s.replace(/[, ]/g, '\\$&');
-const escapeTag = (s: string) => s.replace(/[,= ]/g, '\\$&');
-const quoteString = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
+/** Lines of line protocol joined by "\n", and how many points (lines) they hold: what the writer queues. */
+export interface LineChunk {
+  text: string;
+  points: number;
+}
+
+// InfluxDB 1.x line protocol: the measurement escapes "," and " "; tag keys and values and field keys escape
+// ",", "=" and " "; a string field is double-quoted with '"' and "\" escaped. Most text needs none of it,
+// so a test (no allocation) comes before any replace.
+const MEASUREMENT_SPECIAL = /[, ]/;
+const KEY_SPECIAL = /[,= ]/;
+const STRING_SPECIAL = /["\\]/;
+
+export const escapeMeasurement = (s: string): string => (MEASUREMENT_SPECIAL.test(s) ? s.replace(/[, ]/g, '\\$&') : s);
+export const escapeKey = (s: string): string => (KEY_SPECIAL.test(s) ? s.replace(/[,= ]/g, '\\$&') : s);
+export const quoteString = (s: string): string => (STRING_SPECIAL.test(s) ? `"${s.replace(/["\\]/g, '\\$&')}"` : `"${s}"`);
 
 /**
- * The same point with its text escaped here rather than by the library. `influx` 5.12 does not escape
- * measurement names, and it rewrites the first `\'` in any tag value or string field to `\\'`, which
- * would store text different from what the agent sent. Numbers and booleans pass through: without a
- * schema the library writes every number as a float, which is what we want.
+ * Tag and field keys repeat on every line, so `key=` is made once. Bounded: keys come from the network
+ * (validated, but unbounded in variety), and a full cache simply starts again.
  */
-export function toWirePoint(point: IPoint): IPoint {
-  // A point the library cannot serialise would otherwise sit at the head of the queue for ever.
-  if (typeof point.measurement !== 'string' || point.measurement === '') throw new Error('a point needs a measurement');
-  if (typeof point.timestamp !== 'number' || !Number.isSafeInteger(point.timestamp)) {
-    throw new Error(`point in "${point.measurement}": timestamp must be an integer number of ms, got ${String(point.timestamp)}`);
+const keyPrefixes = new Map<string, string>();
+function keyPrefix(key: string): string {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    if (keyPrefixes.size >= 10_000) keyPrefixes.clear();
+    prefix = `${escapeKey(key)}=`;
+    keyPrefixes.set(key, prefix);
   }
-  const tags: Record<string, string> = {};
-  for (const [key, value] of Object.entries(point.tags ?? {})) {
-    tags[key] = new LineText(escapeTag(value)) as unknown as string;
+  return prefix;
+}
+
+/** Tag keys but `site`, in byte order (InfluxDB's recommendation; one text per series). Insertion sort: they are few. */
+function sortedTagKeys(tags: Readonly<Record<string, string>>): string[] {
+  const out = Object.keys(tags);
+  let n = 0;
+  for (let i = 0; i < out.length; i++) {
+    const key = out[i]!;
+    if (key === 'site') continue;
+    let j = n - 1;
+    for (; j >= 0 && out[j]! > key; j--) out[j + 1] = out[j]!;
+    out[j + 1] = key;
+    n++;
   }
-  const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(point.fields ?? {})) {
-    fields[key] = typeof value === 'string' ? new LineText(quoteString(value)) : value;
+  out.length = n;
+  return out;
+}
+
+/** A string or boolean field value, or a number that is not finite (which throws). */
+function otherFieldText(key: string, value: FieldValue, measurement: string): string {
+  if (typeof value === 'string') return quoteString(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  throw new Error(`point in "${measurement}": field "${key}" is ${String(value)}, not a finite number`);
+}
+
+/** The line, given the site tag already as text (`site=...`, escaped). */
+function lineWithSite(point: LinePoint, siteTag: string): string {
+  const { tags, fields, time } = point;
+  if (!Number.isSafeInteger(time)) throw new Error(`point in "${point.measurement}": time must be an integer number of ms, got ${String(time)}`);
+  let line = escapeMeasurement(point.measurement);
+  const keys = sortedTagKeys(tags);
+  let siteDone = false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (!siteDone && key > 'site') {
+      line += siteTag;
+      siteDone = true;
+    }
+    line += `,${keyPrefix(key)}${escapeKey(tags[key]!)}`;
   }
-  return {
-    measurement: escapeMeasurement(point.measurement),
-    tags,
-    fields,
-    timestamp: point.timestamp,
-  };
+  if (!siteDone) line += siteTag;
+  let sep = ' ';
+  // for-in: points are plain objects (JSON.parse, literals); it is markedly cheaper than Object.keys here.
+  for (const key in fields) {
+    const value = fields[key]!;
+    // Numbers first, inline: they are most fields. No "i" suffix: every number is written as a float, so
+    // one field never has two types.
+    line += sep + keyPrefix(key) + (typeof value === 'number' && Number.isFinite(value) ? String(value) : otherFieldText(key, value, point.measurement));
+    sep = ',';
+  }
+  if (sep === ' ') throw new Error(`point in "${point.measurement}": at least one field is needed`);
+  return `${line} ${time}`;
+}
+
+const siteTagText = (site: string) => `,site=${escapeKey(site)}`;
+
+/**
+ * One line for one point, with its `site` tag set to `site` whatever the point's own tags say (an agent cannot
+ * file data under another school). Tags sorted by key; fields in the point's order; time as integer ms.
+ * Throws on what InfluxDB could not parse (no fields, a time that is not an integer, a number that is not
+ * finite): the contract already refuses these, so a throw means a bug upstream, not bad input.
+ */
+export function toLine(point: LinePoint, site: string): string {
+  return lineWithSite(point, siteTagText(site));
+}
+
+/** Points of one site as one chunk for the writer: their lines joined by "\n". */
+export function toChunk(points: readonly LinePoint[], site: string): LineChunk {
+  const siteTag = siteTagText(site);
+  let text = '';
+  for (let i = 0; i < points.length; i++) text += (i === 0 ? '' : '\n') + lineWithSite(points[i]!, siteTag);
+  // Concatenation leaves a tree of tens of thousands of small strings (a V8 "rope"), several times the size of
+  // the text. Measuring its length flattens it into one string now, while the pieces are still young garbage;
+  // the writer needs that length anyway, and then finds the text flat.
+  Buffer.byteLength(text);
+  return { text, points: points.length };
 }

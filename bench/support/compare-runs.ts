@@ -1,0 +1,34 @@
+import type { IngestParams, IngestRun } from '../ingest.ts';
+import { round3 } from './proc-stats.ts';
+
+export interface RunComparison {
+  /** Best run of each kind (highest points/s); `raw` with as many writers as the collector has writes in flight. */
+  raw: number;
+  ours: number;
+  /** ours / raw: the headline. */
+  ratio: number;
+  /**
+   * Median over rounds of ours / raw in the same round. The machine's speed drifts between runs (a shared
+   * host); a round's runs follow each other, so this is less exposed to the drift than best against best.
+   */
+  ratioMedian: number;
+  /** The best reference run with `params.rawWriters` writers, and ours over it. */
+  rawWide: number;
+  ratioWide: number;
+}
+
+export function compareRuns(runs: readonly IngestRun[], p: Pick<IngestParams, 'rounds' | 'writesInFlight' | 'rawWriters'>): RunComparison {
+  const pick = (kind: IngestRun['kind'], writers: number) => runs.filter((r) => r.kind === kind && r.writers === writers);
+  const best = (kind: IngestRun['kind'], writers: number) => Math.max(...pick(kind, writers).map((r) => r.pointsPerSecond));
+  const [raw, rawWide, ours] = [best('raw', p.writesInFlight), best('raw', p.rawWriters), best('ours', p.writesInFlight)];
+  const ratio = (of: number, reference: number) => round3(of / reference);
+  const perRound: number[] = [];
+  for (let round = 1; round <= p.rounds; round++) {
+    const [r, o] = [pick('raw', p.writesInFlight), pick('ours', p.writesInFlight)].map((list) => list.find((run) => run.round === round));
+    if (r && o) perRound.push(ratio(o.pointsPerSecond, r.pointsPerSecond));
+  }
+  perRound.sort((a, b) => a - b);
+  const middle = perRound.length >> 1;
+  const ratioMedian = perRound.length % 2 ? perRound[middle]! : round3((perRound[middle - 1]! + perRound[middle]!) / 2);
+  return { raw, ours, ratio: ratio(ours, raw), ratioMedian, rawWide, ratioWide: ratio(ours, rawWide) };
+}
