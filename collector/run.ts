@@ -8,6 +8,7 @@ import { createIngest, type Ingest } from './ingest/index.ts';
 import { siteConfigMessage } from './sites/config-message.ts';
 import { createStatusHandler } from './status/agent-status.ts';
 import { createInfluxWriter, type InfluxWriter } from './storage/influx-writer.ts';
+import { ensureRetention } from './storage/retention.ts';
 
 export interface RunningCollector {
   broker: EmbeddedBroker;
@@ -28,7 +29,18 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
   const agents = openAgentDirectory(config.agentsFile, {
     onReloadError: (err) => log.error({ err: err.message }, 'agents file unreadable; previous credentials stay in force'),
   });
-  const writer = createInfluxWriter({ ...config.influx, log: log.child({ component: 'influx' }), now });
+  const retentionLog = log.child({ component: 'retention' });
+  const writer = createInfluxWriter({
+    ...config.influx,
+    log: log.child({ component: 'influx' }),
+    now,
+    // Without the policies, samples still go to the database's default policy: log, and keep collecting.
+    prepare: (client) =>
+      ensureRetention(client, config.influx.database, config.retention, retentionLog).then(
+        () => undefined,
+        (err: Error) => retentionLog.error({ err: err.message }, 'retention policies and rollups not set up'),
+      ),
+  });
   const storageReady = writer.start();
   storageReady.catch((err: Error) => log.error({ err: err.message }, 'InfluxDB writer stopped before it was ready'));
   const ingest = createIngest({ writer, log: log.child({ component: 'ingest' }), now });

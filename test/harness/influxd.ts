@@ -7,6 +7,11 @@ import { makeTempDir } from './temp.ts';
 export interface InfluxOptions {
   /** Run continuous queries (rollups); off by default since most tests do not need them. */
   continuousQueries?: boolean;
+  /**
+   * How often influxd checks whether a continuous query is due (its default is 1 s). A CQ still runs only
+   * when its own schedule says so; this bounds how late after that it starts.
+   */
+  cqRunIntervalSeconds?: number;
   readyTimeoutMs?: number;
 }
 
@@ -35,7 +40,8 @@ export interface InfluxServer {
 }
 
 /** influxd's config with everything under `dir` and both ports on loopback (RIG.md); the demo uses it too. */
-export function influxdConfig(dir: string, rpcPort: number, httpPort: number, continuousQueries: boolean): string {
+export function influxdConfig(dir: string, rpcPort: number, httpPort: number, continuousQueries: boolean, cqRunIntervalSeconds?: number): string {
+  const runInterval = cqRunIntervalSeconds === undefined ? '' : `\n  run-interval = "${cqRunIntervalSeconds}s"`;
   return `reporting-enabled = false
 bind-address = "127.0.0.1:${rpcPort}"
 [meta]
@@ -52,7 +58,7 @@ bind-address = "127.0.0.1:${rpcPort}"
 [logging]
   level = "warn"
 [continuous_queries]
-  enabled = ${continuousQueries}
+  enabled = ${continuousQueries}${runInterval}
 `;
 }
 
@@ -74,7 +80,7 @@ export async function startInflux(options: InfluxOptions = {}): Promise<InfluxSe
     const [rpcPort, httpPort] = [await freeTcpPort(), await freeTcpPort()];
     const url = `http://127.0.0.1:${httpPort}`;
     const configPath = join(dir, 'influxdb.conf');
-    writeFileSync(configPath, influxdConfig(dir, rpcPort, httpPort, options.continuousQueries ?? false));
+    writeFileSync(configPath, influxdConfig(dir, rpcPort, httpPort, options.continuousQueries ?? false, options.cqRunIntervalSeconds));
 
     const start = () =>
       startService({

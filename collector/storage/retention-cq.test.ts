@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { goDurationSeconds } from './retention.ts';
+import { DEFAULT_ROLLUP_SCHEDULE, ROLLUPS, influxDuration, quoteIdent, rollupQueries, rollupSelect, sameQuery } from './retention-cq.ts';
+
+describe('rollup continuous queries', () => {
+  it('one per measurement, hourly over the last 6 hours, 5-minute windows keeping every tag', () => {
+    const [ping] = rollupQueries('hallmonitor');
+    expect(ping).toEqual({
+      name: 'rollup_5m_ping',
+      create:
+        'CREATE CONTINUOUS QUERY "rollup_5m_ping" ON "hallmonitor" RESAMPLE EVERY 1h FOR 6h BEGIN ' +
+        'SELECT mean("up") AS "mean_up", mean("loss_pct") AS "mean_loss_pct", max("loss_pct") AS "max_loss_pct", ' +
+        'mean("rtt_avg_ms") AS "mean_rtt_avg_ms", min("rtt_min_ms") AS "min_rtt_min_ms", max("rtt_max_ms") AS "max_rtt_max_ms", ' +
+        'mean("jitter_ms") AS "mean_jitter_ms", max("jitter_ms") AS "max_jitter_ms", count("up") AS "samples" ' +
+        'INTO "hallmonitor"."rollup_5m"."ping" FROM "hallmonitor"."raw"."ping" GROUP BY time(5m), * END',
+    });
+    expect(rollupQueries('hallmonitor').map((q) => q.name)).toEqual(ROLLUPS.map((r) => `rollup_5m_${r.measurement}`));
+    expect(DEFAULT_ROLLUP_SCHEDULE).toEqual({ everySeconds: 3_600, forSeconds: 21_600 });
+  });
+
+  it('a backfill is the same SELECT limited to a time range', () => {
+    const select = rollupSelect('hm', ROLLUPS[0]!, 'time >= 0ms AND time < 300000ms');
+    expect(select).toContain('FROM "hm"."raw"."ping" WHERE time >= 0ms AND time < 300000ms GROUP BY time(5m), *');
+  });
+
+  it('every rollup field is <aggregate>_<field>, counted samples included', () => {
+    for (const rollup of ROLLUPS) {
+      expect(rollupSelect('hm', rollup)).toMatch(/count\("[a-z_]+"\) AS "samples"/);
+      for (const [field, aggregates] of Object.entries(rollup.fields)) {
+        for (const agg of aggregates) expect(rollupSelect('hm', rollup)).toContain(`${agg}("${field}") AS "${agg}_${field}"`);
+      }
+    }
+  });
+
+  it('durations print in the largest whole unit, as InfluxDB prints them back', () => {
+    expect([2, 300, 3_600, 21_600, 86_400, 604_800, 90].map(influxDuration)).toEqual(['2s', '5m', '1h', '6h', '1d', '1w', '90s']);
+    expect(() => influxDuration(0)).toThrow(/positive whole number/);
+  });
+
+  it("reads Go's duration text from SHOW RETENTION POLICIES", () => {
+    expect(goDurationSeconds('1080h0m0s')).toBe(45 * 86_400);
+    expect(goDurationSeconds('0s')).toBe(0);
+    expect(goDurationSeconds('1h30m0s')).toBe(5_400);
+  });
+
+  it('compares a stored CQ with ours regardless of the quotes InfluxDB drops', () => {
+    const ours = 'CREATE CONTINUOUS QUERY "x" ON "hm-db" BEGIN SELECT mean("up") AS "mean_up" INTO "hm-db"."rollup_5m"."ping" FROM "hm-db"."raw"."ping" GROUP BY time(5m), * END';
+    const stored = 'CREATE CONTINUOUS QUERY x ON "hm-db" BEGIN SELECT mean(up) AS mean_up INTO "hm-db".rollup_5m.ping FROM "hm-db".raw.ping GROUP BY time(5m), * END';
+    expect(sameQuery(ours, stored)).toBe(true);
+    expect(sameQuery(ours, stored.replace('mean(up)', 'max(up)'))).toBe(false);
+    expect(quoteIdent('a"b')).toBe('"a\\"b"');
+  });
+});

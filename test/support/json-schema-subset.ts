@@ -1,0 +1,51 @@
+/**
+ * Checks a value against a JSON Schema using only the keywords zod's toJSONSchema writes for our config
+ * schemas; any other keyword throws, so a schema this cannot fully check never passes by accident.
+ * (A full validator such as ajv would be a new dependency for one test.)
+ */
+type Schema = Record<string, unknown>;
+
+const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'default', 'format']);
+const CHECKED = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern']);
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+/** Problems as `path: what`; empty when the value conforms. */
+export function checkAgainstSchema(schema: Schema, value: unknown, path = '(top level)'): string[] {
+  const unknown = Object.keys(schema).filter((k) => !ANNOTATIONS.has(k) && !CHECKED.has(k));
+  if (unknown.length > 0) throw new Error(`${path}: schema keyword(s) this checker does not handle: ${unknown.join(', ')}`);
+  const at = (key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path === '(top level)' ? key : `${path}.${key}`);
+  const type = schema.type as string | undefined;
+  const actual = typeOf(value);
+  if (type !== undefined && actual !== type && !(type === 'number' && actual === 'integer')) return [`${path}: expected ${type}, got ${actual}`];
+
+  const problems: string[] = [];
+  if (schema.enum !== undefined && !(schema.enum as unknown[]).includes(value)) problems.push(`${path}: expected one of ${JSON.stringify(schema.enum)}`);
+  if (typeof value === 'number') {
+    if (typeof schema.minimum === 'number' && value < schema.minimum) problems.push(`${path}: below minimum ${schema.minimum}`);
+    if (typeof schema.maximum === 'number' && value > schema.maximum) problems.push(`${path}: above maximum ${schema.maximum}`);
+  }
+  if (typeof value === 'string') {
+    if (typeof schema.minLength === 'number' && value.length < schema.minLength) problems.push(`${path}: shorter than ${schema.minLength}`);
+    if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) problems.push(`${path}: longer than ${schema.maxLength}`);
+    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) problems.push(`${path}: does not match ${schema.pattern}`);
+  }
+  if (Array.isArray(value) && schema.items !== undefined) {
+    value.forEach((item, i) => problems.push(...checkAgainstSchema(schema.items as Schema, item, at(i))));
+  }
+  if (actual === 'object') {
+    const object = value as Record<string, unknown>;
+    const properties = (schema.properties ?? {}) as Record<string, Schema>;
+    for (const key of (schema.required ?? []) as string[]) if (!(key in object)) problems.push(`${at(key)}: required`);
+    for (const [key, item] of Object.entries(object)) {
+      if (properties[key] !== undefined) problems.push(...checkAgainstSchema(properties[key], item, at(key)));
+      else if (schema.additionalProperties === false) problems.push(`${at(key)}: not allowed`);
+    }
+  }
+  return problems;
+}
