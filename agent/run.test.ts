@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WIRE_VERSION, createLogger, type Sample, type SiteConfigMessage } from '../contract/index.ts';
@@ -40,10 +40,12 @@ describe('agent without its collector', () => {
     writeFileSync(join(dir.path, 'site-config.json'), JSON.stringify(saved));
     agent = startAgent(await config(dir.path), { log, checks: createCheckSet() });
     expect(agent.devices()).toMatchObject({ source: 'saved', revision: 'r1' });
-    // Batches are queued for the broker while it is away (the disk spool of the zero-loss work replaces this).
-    await waitFor(() => agent!.link.stats.batchesPublished >= 2, { timeoutMs: 10_000, what: 'two batches of ping results' });
+    // Batches wait in the spool on disk while the broker is away; nothing is published.
+    await waitFor(() => agent!.outbox.spoolStatus().batches >= 2, { timeoutMs: 10_000, what: 'two batches of ping results in the spool' });
     expect(agent.link.connected).toBe(false);
-    expect(agent.link.stats.batchesAcked).toBe(0);
+    expect(agent.outbox.stats.batchesSent).toBe(0);
+    expect(agent.health().fields).toMatchObject({ spool_dropped_samples: 0, connected: 0 });
+    expect(existsSync(join(dir.path, 'spool.db'))).toBe(true);
   });
 
   it('a local device list overrides central config; an unreadable saved config is ignored', async () => {
@@ -63,7 +65,7 @@ describe('agent without its collector', () => {
     checks.ping = { kind: 'ping', run: async (_d, _c, ctx) => [good(ctx.now()), { ...good(ctx.now()), fields: { up: Number.NaN } }] };
     const devices = [{ name: 'gw', address: '127.0.0.1', checks: { ping: { intervalSeconds: 1 } } }];
     agent = startAgent(await config(dir.path, { devices }), { log, checks });
-    await waitFor(() => agent!.link.stats.batchesPublished >= 1, { timeoutMs: 10_000, what: 'a batch' });
+    await waitFor(() => agent!.outbox.spoolStatus().batches >= 1, { timeoutMs: 10_000, what: 'a batch' });
     expect(agent.health().fields.samples_invalid).toBeGreaterThanOrEqual(1);
   });
 });

@@ -13,11 +13,13 @@ import type { CheckContext } from './checks/check.ts';
 import type { ResolvedAgentConfig } from './config/load.ts';
 import { Batcher } from './publish/batcher.ts';
 import { Link } from './publish/link.ts';
-import { SequenceFile } from './publish/sequence.ts';
+import { Outbox } from './publish/outbox.ts';
 import { systemClock, type Clock } from './schedule/clock.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { jobsForDevices, type CheckSet } from './site-config/jobs.ts';
 import { SiteConfigStore } from './site-config/store.ts';
+import { openAgentSpool } from './spool/open.ts';
+import type { Spool } from './spool/spool.ts';
 
 export interface AgentOptions {
   log: Logger;
@@ -25,11 +27,14 @@ export interface AgentOptions {
   clock?: Clock;
   /** How often the agent reports its own health and refreshes its retained status. */
   healthIntervalMs?: number;
+  /** Defaults to `<dataDir>/spool.db`. */
+  spool?: Spool;
 }
 
 export interface RunningAgent {
   readonly scheduler: Scheduler;
   readonly link: Link;
+  readonly outbox: Outbox;
   /** The device list in use, and where it came from. */
   devices(): { source: 'local' | 'saved' | 'collector' | 'none'; devices: readonly Device[]; revision?: string };
   /** The agent's own health, as it is published every health interval. */
@@ -49,7 +54,18 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
   let current: SiteConfigMessage | undefined;
   let devices: readonly Device[] = [];
 
-  const batcher = new Batcher(clock, config.batch, (samples) => link.publishSamples(samples));
+  const spool = options.spool ?? openAgentSpool(config.dataDir, config.spool);
+  const outbox = new Outbox({
+    agent: config.agent,
+    site: config.site,
+    spool,
+    clock,
+    log,
+    publish: (payload, done) => link.publishBatch(payload, done),
+    maxInFlight: config.spool.maxInFlight,
+    onDrop: () => link.publishStatus('online'),
+  });
+  const batcher = new Batcher(clock, config.batch, (samples) => outbox.add(samples));
   let samplesInvalid = 0;
   // The collector refuses a batch with one invalid sample in it; check each here so a check's bug costs
   // that sample only, and says which.
@@ -110,29 +126,41 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
     startedAt,
     clock,
     log,
-    sequence: new SequenceFile(config.dataDir),
     onConfig,
+    spoolStatus: () => outbox.spoolStatus(),
+    onConnect: () => outbox.connected(),
+    onClose: () => outbox.disconnected(),
     configRevision: () => (source === 'local' ? 'local' : current?.revision),
   });
 
-  const healthSample = (): Sample => ({
-    measurement: 'agent_health',
-    tags: { agent: config.agent },
-    fields: {
-      uptime_s: (clock.now() - startedAt) / 1000,
-      devices: devices.length,
-      checks_run: scheduler.stats.runs,
-      overlaps_skipped: scheduler.stats.overlapsSkipped,
-      deadlines_missed: scheduler.stats.deadlinesMissed,
-      check_failures: scheduler.stats.failures,
-      batches_published: link.stats.batchesPublished,
-      batches_unacked: link.stats.batchesPublished - link.stats.batchesAcked,
-      samples_waiting: batcher.size,
-      samples_invalid: samplesInvalid,
-      connected: link.connected ? 1 : 0,
-    },
-    time: clock.now(),
-  });
+  const healthSample = (): Sample => {
+    const spooled = spool.stats();
+    return {
+      measurement: 'agent_health',
+      tags: { agent: config.agent },
+      fields: {
+        uptime_s: (clock.now() - startedAt) / 1000,
+        devices: devices.length,
+        checks_run: scheduler.stats.runs,
+        overlaps_skipped: scheduler.stats.overlapsSkipped,
+        deadlines_missed: scheduler.stats.deadlinesMissed,
+        check_failures: scheduler.stats.failures,
+        batches_published: outbox.stats.batchesSent,
+        batches_resent: outbox.stats.batchesResent,
+        batches_unacked: outbox.inFlightCount,
+        samples_waiting: batcher.size,
+        samples_invalid: samplesInvalid,
+        spool_batches: spooled.batches,
+        spool_samples: spooled.samples,
+        spool_bytes: spooled.bytes,
+        spool_dropped_batches: spooled.droppedBatches,
+        spool_dropped_samples: spooled.droppedSamples,
+        spool_errors: outbox.stats.spoolErrors,
+        connected: link.connected ? 1 : 0,
+      },
+      time: clock.now(),
+    };
+  };
 
   if (config.devices !== undefined) {
     apply(config.devices, 'local');
@@ -145,12 +173,17 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
   return {
     scheduler,
     link,
+    outbox,
     devices: () => ({ source, devices, ...(current ? { revision: current.revision } : {}) }),
     health: healthSample,
     stop: async () => {
       scheduler.stop();
+      // Into the spool: a clean stop loses nothing, even what was still waiting for its batch.
       batcher.flush();
+      outbox.stopSending();
       await link.close();
+      outbox.close();
+      spool.close();
     },
   };
 }

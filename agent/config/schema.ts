@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { deviceListSchema, idSchema } from '../../contract/index.ts';
 
+const SPOOL_DEFAULTS = { maxBytes: 256 * 1024 * 1024, maxAgeHours: 14 * 24, maxInFlight: 20 };
+
 /**
  * agent.yaml: who this agent is and where it reports. The device list normally comes from the collector
  * (retained config message); a local `devices` list overrides it for sites run without central config.
@@ -17,7 +19,7 @@ export const agentConfigSchema = z
       /** Read at start; keeps the secret out of the config file. */
       passwordFile: z.string().optional(),
     }),
-    /** Where the last site config (and later the spool) is kept. Relative to this file. */
+    /** Where the spool (spool.db) and the last site config are kept. Relative to this file. */
     dataDir: z.string().default('data'),
     batch: z
       .strictObject({
@@ -25,6 +27,20 @@ export const agentConfigSchema = z
         maxDelayMs: z.int().min(10).max(60_000).default(1_000),
       })
       .default({ maxSamples: 1_000, maxDelayMs: 1_000 }),
+    /**
+     * The disk outbox that holds every batch until the broker acknowledged it. When a bound is hit the
+     * oldest batches are dropped, counted and reported (agent status, agent_health).
+     */
+    spool: z
+      .strictObject({
+        /** Stored message bytes at most; the file is 1-15 % bigger, plus a WAL of up to ~4 MiB. Default 256 MiB. */
+        maxBytes: z.int().min(16_384).max(Number.MAX_SAFE_INTEGER).default(SPOOL_DEFAULTS.maxBytes),
+        /** Batches older than this are dropped. Default 14 days. */
+        maxAgeHours: z.number().positive().max(24 * 366).default(SPOOL_DEFAULTS.maxAgeHours),
+        /** Batches published and not yet acknowledged, at most: paces the replay after an outage. */
+        maxInFlight: z.int().min(1).max(1_000).default(SPOOL_DEFAULTS.maxInFlight),
+      })
+      .default(SPOOL_DEFAULTS),
     devices: deviceListSchema.optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   })

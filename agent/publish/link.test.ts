@@ -5,7 +5,6 @@ import { createLogger } from '../../contract/index.ts';
 import { makeTempDir, waitFor, type TempDir } from '../../test/harness/index.ts';
 import { systemClock } from '../schedule/clock.ts';
 import { Link } from './link.ts';
-import { SequenceFile } from './sequence.ts';
 
 let dir: TempDir | undefined;
 const closers: (() => Promise<void>)[] = [];
@@ -35,7 +34,6 @@ describe('Link.close', () => {
       startedAt: Date.now(),
       clock: systemClock,
       log: createLogger('test', 'silent'),
-      sequence: new SequenceFile(dir.path),
       onConfig: () => {},
       configRevision: () => undefined,
     });

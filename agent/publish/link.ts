@@ -8,11 +8,9 @@ import {
   statusTopic,
   type AgentStatus,
   type Logger,
-  type Sample,
-  type SamplesBatch,
 } from '../../contract/index.ts';
 import type { Clock } from '../schedule/clock.ts';
-import type { SequenceFile } from './sequence.ts';
+import { NoReplayStore } from './no-replay-store.ts';
 
 export interface LinkOptions {
   url: string;
@@ -24,26 +22,23 @@ export interface LinkOptions {
   startedAt: number;
   clock: Clock;
   log: Logger;
-  sequence: SequenceFile;
   /** Raw payload of the retained site config; validated by the receiver. */
   onConfig(payload: Buffer): void;
   configRevision(): string | undefined;
-}
-
-export interface LinkStats {
-  batchesPublished: number;
-  batchesAcked: number;
-  samplesAcked: number;
-  connects: number;
+  /** The spool's figures for the retained status. */
+  spoolStatus?(): AgentStatus['spool'];
+  /** After CONNACK (and the status), and after the connection is lost: the outbox starts and stops here. */
+  onConnect?(): void;
+  onClose?(): void;
 }
 
 /**
- * The agent's MQTT connection: samples out at QoS 1, retained status with an offline will, the site's
- * retained config in. mqtt.js queues QoS 1 publishes in memory while offline; the disk spool of the
- * zero-loss work replaces that.
+ * The agent's MQTT connection: sample batches out at QoS 1, retained status with an offline will, the
+ * site's retained config in. It holds no samples: the spool does, and resends what was in flight when a
+ * connection died (mqtt.js's own resend is switched off, see NoReplayStore).
  */
 export class Link {
-  readonly stats: LinkStats = { batchesPublished: 0, batchesAcked: 0, samplesAcked: 0, connects: 0 };
+  readonly stats = { connects: 0 };
   private readonly client: MqttClient;
 
   constructor(private readonly o: LinkOptions) {
@@ -57,6 +52,7 @@ export class Link {
       reconnectPeriod: 2_000,
       connectTimeout: 10_000,
       keepalive: 30,
+      outgoingStore: new NoReplayStore(),
       // [MQTT-3.1.2-8] the broker publishes this if the connection drops without a DISCONNECT.
       will: { topic: statusTopic(o.site, o.agent), payload: encodeMessage(will), qos: 1, retain: true },
     });
@@ -67,12 +63,14 @@ export class Link {
       this.client.subscribe(configTopic(o.site), { qos: 1 }, (err) => {
         if (err) this.o.log.error({ err: err.message }, 'subscribe to site config refused');
       });
+      o.onConnect?.();
     });
+    this.client.on('close', () => o.onClose?.());
     this.client.on('message', (topic, payload) => {
       if (topic === configTopic(o.site)) o.onConfig(payload);
     });
     this.client.on('error', (err) => this.o.log.warn({ broker: o.url, err: err.message }, 'broker connection error'));
-    this.client.on('offline', () => this.o.log.warn({ broker: o.url }, 'broker unreachable; queueing samples'));
+    this.client.on('offline', () => this.o.log.warn({ broker: o.url }, 'broker unreachable; spooling samples to disk'));
   }
 
   get connected(): boolean {
@@ -94,29 +92,17 @@ export class Link {
     };
   }
 
+  /** While offline there is nothing to do: each connect publishes a fresh status. */
   publishStatus(state: AgentStatus['state']): void {
-    const payload = encodeMessage(this.status(state, this.o.clock.now()));
+    if (!this.client.connected) return;
+    const spool = state === 'online' ? this.o.spoolStatus?.() : undefined;
+    const payload = encodeMessage({ ...this.status(state, this.o.clock.now()), ...(spool ? { spool } : {}) });
     this.client.publish(statusTopic(this.o.site, this.o.agent), payload, { qos: 1, retain: true });
   }
 
-  publishSamples(samples: Sample[]): void {
-    const batch: SamplesBatch = {
-      v: WIRE_VERSION,
-      agent: this.o.agent,
-      site: this.o.site,
-      seq: this.o.sequence.take(),
-      sentAt: this.o.clock.now(),
-      samples,
-    };
-    this.stats.batchesPublished++;
-    this.client.publish(samplesTopic(this.o.site), encodeMessage(batch), { qos: 1 }, (err) => {
-      if (err) {
-        this.o.log.error({ seq: batch.seq, err: err.message }, 'samples batch not accepted by broker');
-        return;
-      }
-      this.stats.batchesAcked++;
-      this.stats.samplesAcked += samples.length;
-    });
+  /** One encoded samples batch at QoS 1; `done` without an error once the broker's PUBACK came. */
+  publishBatch(payload: Buffer, done: (err?: Error) => void): void {
+    this.client.publish(samplesTopic(this.o.site), payload, { qos: 1 }, (err) => done(err ?? undefined));
   }
 
   /**
