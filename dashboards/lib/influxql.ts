@@ -1,0 +1,108 @@
+/**
+ * InfluxQL for the dashboards, built from parts: what a panel asks for (measurement, columns, filters,
+ * grouping) is kept apart from where it is read (`Storage`). Every query reads the raw data today. The
+ * retention change adds the `rollup_5m` policy whose fields are prefixed `mean_`; `render()` with a
+ * rollup storage is the one place that will point long ranges at it.
+ */
+
+/** The measurements the collector writes (README, "InfluxDB schema"). */
+export type Measurement = 'ping' | 'snmp' | 'interface' | 'agent_health' | 'agent_status';
+
+/** Where fields are read: a retention policy (default when absent) and the field name prefix it uses. */
+export interface Storage {
+  readonly retentionPolicy?: string;
+  readonly fieldPrefix: string;
+}
+
+export const RAW: Storage = { fieldPrefix: '' };
+
+/** Renders a field reference for the storage the query reads. */
+export type FieldRef = (field: string) => string;
+
+/** One output column: an expression over field references, always named. */
+export interface Column {
+  readonly as: string;
+  readonly expr: (f: FieldRef) => string;
+}
+
+/** `$timeFilter` (the dashboard's range), or a fixed window back from now, e.g. `5m`, `30d`. */
+export type TimeRange = 'dashboard' | `${number}${'s' | 'm' | 'h' | 'd' | 'w'}`;
+
+export interface Query {
+  readonly select: readonly Column[];
+  /** Measurements, or a subquery whose column names the outer columns refer to. */
+  readonly from: readonly Measurement[] | Query;
+  /** Tag conditions, already rendered (see `tagIs`, `tagMatches`, `tagIn`); joined with AND. */
+  readonly where?: readonly string[];
+  /** Absent: all time (for "last known" state such as agent status, which only changes on events). */
+  readonly time?: TimeRange;
+  /** GROUP BY time($__interval), for time series. */
+  readonly byInterval?: boolean;
+  readonly groupBy?: readonly string[];
+  readonly fill?: 'null' | 'none' | 'previous' | number;
+}
+
+export const quoteIdent = (name: string): string => `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+const quoteString = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** `"key" = 'value'` */
+export const tagIs = (key: string, value: string): string => `${quoteIdent(key)} = ${quoteString(value)}`;
+
+/** `("key" = 'a' OR "key" = 'b')` */
+export const tagIn = (key: string, values: readonly string[]): string =>
+  values.length === 1 ? tagIs(key, values[0] ?? '') : `(${values.map((v) => tagIs(key, v)).join(' OR ')})`;
+
+/**
+ * `"key" =~ /^$variable$/`: the form in which Grafana regex-escapes the variable's value and turns a
+ * multi-value or "All" selection into `(a|b)`.
+ */
+export const tagMatches = (key: string, variable: string = key): string => `${quoteIdent(key)} =~ /^$${variable}$/`;
+
+/** A column computed by `expr`, e.g. `col('state', (f) => \`1 - max(${f('up')})\`)`. */
+export const col = (as: string, expr: (f: FieldRef) => string): Column => ({ as, expr });
+
+const fn = (name: string) => (field: string, as: string = field): Column => col(as, (f) => `${name}(${f(field)})`);
+export const mean = fn('mean');
+export const max = fn('max');
+export const min = fn('min');
+export const last = fn('last');
+export const sum = fn('sum');
+export const count = fn('count');
+
+/** A raw field (beside a selector such as top()), named as itself. */
+export const field = (name: string, as: string = name): Column => col(as, (f) => f(name));
+
+const timeCondition = (range: TimeRange): string => (range === 'dashboard' ? '$timeFilter' : `time > now() - ${range}`);
+
+function fromClause(from: Query['from'], storage: Storage): string {
+  if (!Array.isArray(from)) return `(${render(from as Query, storage)})`;
+  const policy = storage.retentionPolicy === undefined ? '' : `${quoteIdent(storage.retentionPolicy)}.`;
+  return (from as readonly Measurement[]).map((m) => `${policy}${quoteIdent(m)}`).join(', ');
+}
+
+/** The InfluxQL text of a query, reading from `storage`. */
+export function render(q: Query, storage: Storage = RAW): string {
+  const fromSubquery = !Array.isArray(q.from);
+  // A subquery's columns already carry their final names; only measurements have prefixed fields.
+  const f: FieldRef = fromSubquery ? quoteIdent : (name) => quoteIdent(`${storage.fieldPrefix}${name}`);
+  const columns = q.select.map((c) => `${c.expr(f)} AS ${quoteIdent(c.as)}`).join(', ');
+  const conditions = [...(q.where ?? []), ...(q.time === undefined ? [] : [timeCondition(q.time)])];
+  const groups = [...(q.byInterval ? ['time($__interval)'] : []), ...(q.groupBy ?? []).map(quoteIdent)];
+  return [
+    `SELECT ${columns}`,
+    `FROM ${fromClause(q.from, storage)}`,
+    ...(conditions.length > 0 ? [`WHERE ${conditions.join(' AND ')}`] : []),
+    ...(groups.length > 0 ? [`GROUP BY ${groups.join(', ')}`] : []),
+    ...(q.fill === undefined ? [] : [`fill(${q.fill})`]),
+  ].join(' ');
+}
+
+/** `SHOW TAG VALUES [FROM m] WITH KEY = "key" [WHERE ...]`, for template variables. */
+export function showTagValues(key: string, o: { from?: Measurement; where?: readonly string[] } = {}): string {
+  return [
+    'SHOW TAG VALUES',
+    ...(o.from === undefined ? [] : [`FROM ${quoteIdent(o.from)}`]),
+    `WITH KEY = ${quoteIdent(key)}`,
+    ...(o.where !== undefined && o.where.length > 0 ? [`WHERE ${o.where.join(' AND ')}`] : []),
+  ].join(' ');
+}

@@ -1,0 +1,155 @@
+import type { Dashboard } from '@grafana/schema';
+import { dashboard } from './lib/dashboard.ts';
+import { col, last, max, mean, sum, tagIs, type Query, type TimeRange } from './lib/influxql.ts';
+import { byName, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
+import { influx } from './lib/target.ts';
+
+/**
+ * Provider overview: every school at a glance, which are offline, how available each has been, and the
+ * worst internet links. Later issues add here: open alerts and incidents, maintenance windows, Wi-Fi
+ * clients per school, UPS on battery, printer supplies low, agent spool depth.
+ */
+
+/** How recent a device's last check result must be to count as its state "now" (checks run every 60 s). */
+const NOW: TimeRange = '5m';
+
+const SCHOOL_LINK = { title: 'Open school', url: '/d/hm-school/school?var-site=${__data.fields.site}&${__url_time_range}' };
+
+/**
+ * Tile state per school, as one number: -1 agent online but no recent results, 0 every device up,
+ * 0.5 some down, 1 every device of a check kind down, 2 agent offline. InfluxQL cannot merge ping and
+ * snmp into one series, so each query yields rows (site, state) and the panel keeps the worst per site.
+ */
+const deviceState: Query = {
+  select: [col('state', (f) => `1 - (min(${f('up')}) + max(${f('up')})) / 2`)],
+  from: { select: [last('up')], from: ['ping', 'snmp'], time: NOW, groupBy: ['site', 'device'] },
+  groupBy: ['site'],
+};
+/** Per site: the last status of each of its agents; offline when none is online. */
+const lastOnline: Query = { select: [last('online')], from: ['agent_status'], groupBy: ['site', 'agent'] };
+const agentState: Query = {
+  select: [col('state', (f) => `3 * (1 - max(${f('online')})) - 1`)],
+  from: lastOnline,
+  groupBy: ['site'],
+};
+
+const schools = stat({
+  title: 'Schools',
+  description: 'One tile per school: its devices\' last ping and SNMP results (last 5 minutes) and whether its agent is connected.',
+  w: 24,
+  h: 8,
+  targets: [influx(deviceState, { format: 'table' }), influx(agentState, { format: 'table' })],
+  transformations: [transform.merge(), transform.groupBy('site', { state: 'max' })],
+  perRow: { fields: '/^state/' },
+  displayName: '${__data.fields.site}',
+  links: [SCHOOL_LINK],
+  mappings: [
+    valueText({
+      '-1': ['no recent data', 'text'],
+      0: ['up', 'green'],
+      0.5: ['degraded', 'orange'],
+      1: ['down', 'red'],
+      2: ['agent offline', 'purple'],
+    }),
+  ],
+});
+
+const sitesOffline = stat({
+  title: 'Schools offline',
+  description: 'Schools none of whose agents is connected to the collector.',
+  w: 12,
+  h: 4,
+  targets: [influx({ select: [sum('offline')], from: { select: [col('offline', (f) => `1 - max(${f('online')})`)], from: lastOnline, groupBy: ['site'] } })],
+  thresholds: steps(['green', 0], ['red', 1]),
+});
+
+const checksFailing = stat({
+  title: 'Checks failing now',
+  description: 'Devices whose last ping or SNMP check (last 5 minutes) failed, by check kind.',
+  w: 12,
+  h: 4,
+  targets: [
+    influx(
+      { select: [sum('down')], from: { select: [col('down', (f) => `1 - last(${f('up')})`)], from: ['ping', 'snmp'], time: NOW, groupBy: ['site', 'device'] } },
+      { alias: '$measurement' },
+    ),
+  ],
+  thresholds: steps(['green', 0], ['red', 1]),
+});
+
+/** Mean of ping `up` per school over a range, as a percentage. */
+const availability = (as: string, time: TimeRange): Query => ({
+  select: [col(as, (f) => `mean(${f('up')}) * 100`)],
+  from: ['ping'],
+  time,
+  groupBy: ['site'],
+});
+
+const availabilityTable = table({
+  title: 'Availability',
+  description: 'Share of ping checks answered per school: today so far, the last 7 and the last 30 days (fixed, whatever the time picker says).',
+  w: 12,
+  h: 10,
+  timeFrom: 'now/d',
+  unit: 'percent',
+  decimals: 2,
+  min: 0,
+  max: 100,
+  thresholds: steps(['red', 0], ['orange', 99], ['green', 99.9]),
+  targets: [
+    influx(availability('today', 'dashboard'), { format: 'table' }),
+    influx(availability('7 days', '7d'), { format: 'table' }),
+    influx(availability('30 days', '30d'), { format: 'table' }),
+  ],
+  transformations: [transform.organize(['Time']), transform.merge()],
+  sortBy: [{ displayName: '30 days' }],
+  links: [SCHOOL_LINK],
+  overrides: ['today', '7 days', '30 days'].map((n) => byName(n, [colouredCell])),
+});
+
+const internetLinks = table({
+  title: 'Worst internet links',
+  description: 'Devices with role "internet", by packet loss over the selected range.',
+  w: 12,
+  h: 10,
+  targets: [
+    influx(
+      {
+        select: [mean('loss_pct'), mean('rtt_avg_ms', 'latency_ms'), mean('jitter_ms'), max('rtt_max_ms', 'worst_rtt_ms')],
+        from: ['ping'],
+        where: [tagIs('role', 'internet')],
+        time: 'dashboard',
+        groupBy: ['site', 'device'],
+      },
+      { format: 'table' },
+    ),
+  ],
+  transformations: [transform.organize(['Time'])],
+  sortBy: [{ displayName: 'loss_pct', desc: true }],
+  links: [SCHOOL_LINK],
+  overrides: [
+    byName('loss_pct', [{ id: 'unit', value: 'percent' }, { id: 'thresholds', value: steps(['green', 0], ['orange', 1], ['red', 5]) }, colouredCell]),
+    ...['latency_ms', 'jitter_ms', 'worst_rtt_ms'].map((n) => byName(n, [{ id: 'unit', value: 'ms' }])),
+  ],
+});
+
+const internetLoss = timeseries({
+  title: 'Internet packet loss by school',
+  w: 24,
+  h: 8,
+  unit: 'percent',
+  min: 0,
+  targets: [
+    influx(
+      { select: [mean('loss_pct')], from: ['ping'], where: [tagIs('role', 'internet')], time: 'dashboard', byInterval: true, groupBy: ['site'], fill: 'null' },
+      { alias: '$tag_site' },
+    ),
+  ],
+});
+
+export const overview: Dashboard = dashboard({
+  uid: 'hm-overview',
+  title: 'hallmonitor — provider overview',
+  description: 'Every school at a glance.',
+  panels: [schools, sitesOffline, checksFailing, availabilityTable, internetLinks, internetLoss],
+});

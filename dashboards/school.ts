@@ -1,0 +1,166 @@
+import type { Dashboard } from '@grafana/schema';
+import { dashboard } from './lib/dashboard.ts';
+import { col, field, last, max, mean, tagIn, tagIs, tagMatches } from './lib/influxql.ts';
+import { UP_DOWN, byName, colouredCell, stat, table, timeseries, transform, valueText } from './lib/panels.ts';
+import { influx } from './lib/target.ts';
+import { siteVariable } from './lib/variables.ts';
+
+/**
+ * One school ($site): its agent, every device's state, the internet link, the busiest interfaces and the
+ * uplinks. Later issues add here: open alerts, Wi-Fi clients per access point, printer supplies, UPS
+ * battery and load, the agent's spool depth.
+ */
+
+const site = tagMatches('site');
+const internet = tagIs('role', 'internet');
+/** No interface is marked "uplink" in the data yet; the internet-facing devices' interfaces stand in. */
+const uplinkRoles = tagIn('role', ['internet', 'firewall']);
+
+const DEVICE_LINK = {
+  title: 'Open device',
+  url: '/d/hm-device/device?var-site=${site}&var-device=${__data.fields.device}&${__url_time_range}',
+};
+
+const agent = stat({
+  title: 'Agent',
+  description: 'Whether the school\'s agent is connected to the collector (its last status message).',
+  w: 4,
+  h: 7,
+  targets: [influx({ select: [last('online')], from: ['agent_status'], where: [site], groupBy: ['agent'] }, { alias: '$tag_agent' })],
+  mappings: [valueText({ 1: ['online', 'green'], 0: ['offline', 'red'] })],
+});
+
+const latency = timeseries({
+  title: 'Internet latency and jitter',
+  w: 10,
+  h: 7,
+  unit: 'ms',
+  min: 0,
+  targets: [
+    influx(
+      {
+        select: [mean('rtt_avg_ms', 'latency'), mean('jitter_ms', 'jitter')],
+        from: ['ping'],
+        where: [site, internet],
+        time: 'dashboard',
+        byInterval: true,
+        groupBy: ['device'],
+        fill: 'null',
+      },
+      { alias: '$tag_device $col' },
+    ),
+  ],
+});
+
+const loss = timeseries({
+  title: 'Internet packet loss',
+  w: 10,
+  h: 7,
+  unit: 'percent',
+  min: 0,
+  max: 100,
+  targets: [
+    influx(
+      { select: [mean('loss_pct', 'loss')], from: ['ping'], where: [site, internet], time: 'dashboard', byInterval: true, groupBy: ['device'], fill: 'null' },
+      { alias: '$tag_device' },
+    ),
+  ],
+});
+
+const devices = table({
+  title: 'Devices',
+  description: 'Each device\'s last ping and SNMP result in the selected range. Click a row for the device.',
+  w: 24,
+  h: 12,
+  targets: [
+    influx(
+      {
+        select: [last('up', 'ping'), last('loss_pct'), last('rtt_avg_ms', 'rtt_ms')],
+        from: ['ping'],
+        where: [site],
+        time: 'dashboard',
+        groupBy: ['device', 'role'],
+      },
+      { format: 'table' },
+    ),
+    influx(
+      {
+        select: [last('up', 'snmp'), last('uptime_s'), last('response_ms', 'snmp_ms')],
+        from: ['snmp'],
+        where: [site],
+        time: 'dashboard',
+        groupBy: ['device', 'role'],
+      },
+      { format: 'table' },
+    ),
+  ],
+  // Without Time, ping and SNMP rows of one device share (device, role) and merge into one row.
+  transformations: [transform.organize(['Time']), transform.merge()],
+  sortBy: [{ displayName: 'device' }],
+  links: [DEVICE_LINK],
+  overrides: [
+    ...['ping', 'snmp'].map((n) => byName(n, [{ id: 'mappings', value: [UP_DOWN] }, colouredCell])),
+    byName('loss_pct', [{ id: 'unit', value: 'percent' }]),
+    byName('rtt_ms', [{ id: 'unit', value: 'ms' }]),
+    byName('snmp_ms', [{ id: 'unit', value: 'ms' }]),
+    byName('uptime_s', [{ id: 'unit', value: 's' }]),
+  ],
+});
+
+const topInterfaces = table({
+  title: 'Busiest interfaces',
+  description: 'The ten interfaces with the most traffic (in + out, mean over the selected range).',
+  w: 12,
+  h: 10,
+  unit: 'bps',
+  targets: [
+    influx(
+      {
+        select: [col('total_bps', (f) => `top(${f('bps')}, "device", "interface", 10)`), field('in_bps'), field('out_bps')],
+        from: {
+          select: [col('bps', (f) => `mean(${f('in_bps')}) + mean(${f('out_bps')})`), mean('in_bps'), mean('out_bps')],
+          from: ['interface'],
+          where: [site],
+          time: 'dashboard',
+          groupBy: ['device', 'interface'],
+        },
+      },
+      { format: 'table' },
+    ),
+  ],
+  transformations: [transform.organize(['Time'])],
+  sortBy: [{ displayName: 'total_bps', desc: true }],
+  links: [DEVICE_LINK],
+});
+
+const uplinks = timeseries({
+  title: 'Uplink utilisation',
+  description: 'Interfaces of the internet router and firewall, highest utilisation per interval.',
+  w: 12,
+  h: 10,
+  unit: 'percent',
+  min: 0,
+  max: 100,
+  targets: [
+    influx(
+      {
+        select: [max('utilisation_pct')],
+        from: ['interface'],
+        where: [site, uplinkRoles],
+        time: 'dashboard',
+        byInterval: true,
+        groupBy: ['device', 'interface'],
+        fill: 'null',
+      },
+      { alias: '$tag_device $tag_interface' },
+    ),
+  ],
+});
+
+export const school: Dashboard = dashboard({
+  uid: 'hm-school',
+  title: 'hallmonitor — school',
+  description: 'One school: agent, devices, internet link, interfaces.',
+  variables: [siteVariable()],
+  panels: [agent, latency, loss, devices, topInterfaces, uplinks],
+});
