@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Installs the hallmonitor collector on the provider's Debian 12 server, as a systemd service running as the
+# system user "hallmonitor". InfluxDB 1.x is not installed here: it may run elsewhere (Debian: apt-get install
+# influxdb; the collector creates its database on start).
+#
+#   sudo bash deploy/install/install-collector.sh                          (first time: a starter collector.yaml)
+#   sudo bash deploy/install/install-collector.sh --config collector.yaml --sites ./sites
+#   sudo bash deploy/install/install-collector.sh                          (upgrade: keeps the installed config)
+#
+# What it does, each step only if needed (so running it again is safe, and is how you upgrade):
+#   1. checks Node.js >= 20.19 is where systemd finds it (says how to install it if not)
+#   2. apt installs python3, make and g++ in case npm must compile better-sqlite3; creates the user hallmonitor
+#   3. copies this package to /opt/hallmonitor and runs `npm ci --omit=dev` there
+#   4. writes /etc/hallmonitor/collector.yaml (root:hallmonitor 0640) from --config, or from the example if
+#      there is none yet; copies --sites *.yaml to /etc/hallmonitor/sites; keeps the agents file in
+#      /var/lib/hallmonitor-collector/agents.yaml, where `agent add` run as hallmonitor can write it
+#   5. checks it all with `hallmonitor-collector check-config` as the service user
+#   6. installs /etc/systemd/system/hallmonitor-collector.service, enables it and (re)starts it
+#
+# Options:
+#   --config FILE|-   collector.yaml to install; "-" reads it from stdin. Without it the installed one is kept.
+#   --sites DIR       copy DIR/*.yaml (one file per school) into /etc/hallmonitor/sites
+#   --source DIR|URL  package to install: a directory (default: the checkout holding this script) or a git URL
+#   --prefix DIR      install location (default /opt/hallmonitor)
+#   --root DIR        install under DIR as if it were / (staging an image); skips apt, the user, file ownership
+#                     and systemctl, which belong to the target system
+#   --no-npm          copy the package but do not run npm ci (then run it yourself before starting)
+#   --no-start        enable the service but do not (re)start it
+#   --dry-run         print what would be done and change nothing
+#   -h, --help
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+SERVICE=hallmonitor-collector
+STATE_DIR=/var/lib/hallmonitor-collector   # the unit's StateDirectory
+AGENTS_FILE=$STATE_DIR/agents.yaml
+SITES_ARG=""
+
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    -h|--help) usage; exit 0 ;;
+    --sites) [ $# -ge 2 ] || die "--sites needs a directory"; SITES_ARG=$2; shift 2 ;;
+    --sites=*) SITES_ARG=${1#*=}; shift ;;
+    *) parse_common_option "$@" || die "unknown argument: $1 (try --help)"; shift "$SHIFT_BY" ;;
+  esac
+done
+check_common_options
+[ -z "$SITES_ARG" ] || [ -d "$SITES_ARG" ] || die "--sites $SITES_ARG: no such directory"
+
+CONF=$ETC_DIR/collector.yaml
+[ -z "$CONFIG_ARG" ] || read_config_arg
+
+[ "$DRY_RUN" -eq 0 ] || say "dry run: nothing is changed"
+check_node
+
+step "Debian packages"
+if on_target; then
+  apt_install_missing "${BUILD_PACKAGES[@]}"
+else
+  say "  skipped under --root (the target needs: ${BUILD_PACKAGES[*]})"
+fi
+
+ensure_user
+install_package
+
+step "config $CONF"
+ensure_etc_dir
+if [ -z "$CONFIG_TMP" ] && [ ! -f "$ROOT$CONF" ]; then
+  # First install without a config: start from the example, which a provider edits (InfluxDB URL, port).
+  say "  no config given: starting from deploy/examples/collector.yaml (edit influx.url and broker to suit)"
+  CONFIG_TMP=$(umask 077 && mktemp); TMP_FILES+=("$CONFIG_TMP")
+  # The example that came with the installed code, so it matches the schema that checks it below.
+  example=$ROOT$PREFIX/deploy/examples/collector.yaml
+  [ "$DRY_RUN" -eq 0 ] || example=$REPO_DIR/deploy/examples/collector.yaml
+  cp "$example" "$CONFIG_TMP"
+fi
+if [ -n "$CONFIG_TMP" ]; then
+  # `agent add` rewrites the agents file (mode 0600) as whoever runs it. Under /etc that would be root, and
+  # the service could not read it; in the state directory it is hallmonitor's, and the service reads it.
+  if grep -q '^agentsFile:' "$CONFIG_TMP"; then
+    grep -q "^agentsFile:[[:space:]]*$AGENTS_FILE\([[:space:]]\|$\)" "$CONFIG_TMP" || {
+      say "  setting agentsFile: $AGENTS_FILE"
+      sed -i "s|^agentsFile:.*|agentsFile: $AGENTS_FILE  # set by install-collector.sh: hallmonitor's to write|" "$CONFIG_TMP"
+    }
+  else
+    say "  adding agentsFile: $AGENTS_FILE"
+    printf '# Added by install-collector.sh: hallmonitor-collector agent add (run as hallmonitor) writes it.\nagentsFile: %s\n' \
+      "$AGENTS_FILE" >>"$CONFIG_TMP"
+  fi
+  candidate=$ROOT$CONF.new
+  install_owned -m 0640 "$CONFIG_TMP" "$candidate"
+else
+  say "  keeping the installed $CONF"
+  candidate=$ROOT$CONF
+fi
+
+# Site files: root:hallmonitor, readable by the service, edited by the admin.
+sites_dir=$ROOT$ETC_DIR/sites
+[ -d "$sites_dir" ] || install_owned -d -m 0750 "$sites_dir"
+if [ -n "$SITES_ARG" ]; then
+  for site in "$SITES_ARG"/*.yaml; do
+    [ -e "$site" ] || { warn "--sites $SITES_ARG: no *.yaml files"; break; }
+    if [ -f "$sites_dir/$(basename "$site")" ] && cmp -s "$site" "$sites_dir/$(basename "$site")"; then continue; fi
+    install_owned -m 0640 "$site" "$sites_dir/$(basename "$site")"
+  done
+fi
+
+# The agents file, owned by the service user; empty until the first `agent add`. The collector refuses
+# to start without it, so create it now.
+step "agents file $AGENTS_FILE"
+if [ -f "$ROOT$AGENTS_FILE" ]; then
+  say "  exists"
+else
+  if on_target; then
+    run install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$ROOT$STATE_DIR"
+  else
+    run install -d -m 0750 "$ROOT$STATE_DIR"
+  fi
+  empty=$(mktemp); TMP_FILES+=("$empty")
+  printf '%s\n' '# Agent credentials (scrypt hashes), written by hallmonitor-collector agent add.' 'agents: []' >"$empty"
+  if on_target; then
+    run install -m 0600 -o "$SERVICE_USER" -g "$SERVICE_USER" "$empty" "$ROOT$AGENTS_FILE"
+  else
+    run install -m 0600 "$empty" "$ROOT$AGENTS_FILE"
+  fi
+fi
+
+# Validate with the installed code, as the service user where there is one: that also proves the user can
+# read the config, the sites and the agents file. A bad new config is not installed; the old one stays.
+# (Under --root the agents file path points at the target system, so there is nothing to check it against.)
+step "check the config as the service would read it"
+if [ "$DRY_RUN" -eq 1 ]; then
+  say "  would check it: node $PREFIX/bin/hallmonitor-collector.js check-config -c $CONF"
+elif [ ! -d "$ROOT$PREFIX/node_modules" ]; then
+  say "  not checked: no node_modules yet (--no-npm)"
+elif ! on_target; then
+  say "  not checked under --root: agentsFile is an absolute path on the target system"
+else
+  if ! (cd / && runuser -u "$SERVICE_USER" -- "$NODE_BIN" "$PREFIX/bin/hallmonitor-collector.js" check-config -c "$candidate"); then
+    [ "$candidate" = "$ROOT$CONF" ] || rm -f -- "$candidate"
+    die "the config above is not valid; $CONF was not changed"
+  fi
+fi
+if [ "$candidate" != "$ROOT$CONF" ]; then
+  install_config "$candidate" "$ROOT$CONF"
+  run rm -f -- "$candidate"
+fi
+
+step "systemd unit"
+install_unit "$SERVICE.service"
+enable_and_start "$SERVICE"
+
+if [ "$DRY_RUN" -eq 1 ]; then say $'\nDry run: nothing was changed.'; exit 0; fi
+cat <<EOF
+
+Done. Check the collector with:
+  systemctl status $SERVICE
+  journalctl -u $SERVICE -f
+Next: one file per school in $ETC_DIR/sites/ (example: $PREFIX/deploy/examples/sites/), then for each school
+  sudo -u $SERVICE_USER node $PREFIX/bin/hallmonitor-collector.js agent add --site <site> \\
+    --broker-url mqtt://<this server>:1883 -c $CONF
+and give its output to install-agent.sh at the school (--config -). Run agent add as $SERVICE_USER: it
+rewrites $AGENTS_FILE, which must stay readable by the service.
+EOF

@@ -1,0 +1,40 @@
+/**
+ * Writes the JSON Schemas of the config files from the zod schemas the programs validate with, so an
+ * editor (yaml-language-server, as in VS Code's YAML extension) completes and checks collector.yaml,
+ * sites/*.yaml and agent.yaml. Run `npm run schemas` after changing a config schema; the test
+ * test/deploy-schemas.test.ts fails while the files here are stale.
+ *
+ * Not carried over, because JSON Schema cannot say them: the checks written as zod refinements (device
+ * names unique, parents known and acyclic, a real IANA time zone, password or passwordFile but not both).
+ * The programs still enforce them when they load the file.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { agentConfigSchema } from '../../agent/config/schema.ts';
+import { collectorConfigSchema, siteFileSchema } from '../../collector/config/schema.ts';
+
+export const CONFIG_SCHEMAS: readonly { file: string; title: string; schema: z.ZodType }[] = [
+  { file: 'collector.schema.json', title: 'hallmonitor collector.yaml', schema: collectorConfigSchema },
+  { file: 'site.schema.json', title: 'hallmonitor sites/<site-id>.yaml (one school)', schema: siteFileSchema },
+  { file: 'agent.schema.json', title: 'hallmonitor agent.yaml', schema: agentConfigSchema },
+];
+
+/**
+ * The file's text. `io: 'input'` describes what a person writes (fields with defaults optional), not what
+ * the program gets after parsing; draft-07 is what yaml-language-server supports best.
+ */
+export function renderSchema(entry: (typeof CONFIG_SCHEMAS)[number]): string {
+  const json = z.toJSONSchema(entry.schema, { target: 'draft-07', io: 'input', unrepresentable: 'any' });
+  const { $schema, ...rest } = json;
+  return `${JSON.stringify({ $schema, title: entry.title, ...rest }, null, 2)}\n`;
+}
+
+export const schemaPath = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const entry of CONFIG_SCHEMAS) {
+    writeFileSync(schemaPath(entry.file), renderSchema(entry));
+    console.log(`wrote deploy/schemas/${entry.file}`);
+  }
+}

@@ -1,0 +1,41 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CONFIG_SCHEMAS, renderSchema, schemaPath } from '../deploy/schemas/generate.ts';
+import { checkAgainstSchema } from './support/json-schema-subset.ts';
+
+const example = (path: string) => fileURLToPath(new URL(`../deploy/examples/${path}`, import.meta.url));
+const EXAMPLES = [
+  { path: 'collector.yaml', schema: 'collector.schema.json' },
+  { path: 'sites/north-primary.yaml', schema: 'site.schema.json' },
+  { path: 'agent.yaml', schema: 'agent.schema.json' },
+];
+const MODELINE = /^# yaml-language-server: \$schema=(\S+)\n/;
+
+describe('deploy/schemas', () => {
+  it.each(CONFIG_SCHEMAS.map((entry) => [entry.file, entry] as const))('%s is what `npm run schemas` writes now', (file, entry) => {
+    const onDisk = existsSync(schemaPath(file)) ? readFileSync(schemaPath(file), 'utf8') : '(missing)';
+    expect(onDisk, `deploy/schemas/${file} is stale: run npm run schemas`).toBe(renderSchema(entry));
+  });
+
+  it.each(EXAMPLES.map((e) => [e.path, e] as const))('deploy/examples/%s names its schema on line 1 and conforms to it', (path, { schema }) => {
+    const text = readFileSync(example(path), 'utf8');
+    const ref = MODELINE.exec(text)?.[1];
+    expect(ref, 'first line: # yaml-language-server: $schema=<relative path>').toBeDefined();
+    expect(resolve(dirname(example(path)), ref!)).toBe(schemaPath(schema));
+    const json = JSON.parse(readFileSync(schemaPath(schema), 'utf8')) as Record<string, unknown>;
+    expect(checkAgainstSchema(json, parse(text))).toEqual([]);
+  });
+
+  it('the schemas catch what an editor should flag', () => {
+    const collector = JSON.parse(renderSchema(CONFIG_SCHEMAS[0]!)) as Record<string, unknown>;
+    const ok = { influx: { url: 'http://127.0.0.1:8086' } };
+    expect(checkAgainstSchema(collector, ok)).toEqual([]);
+    expect(checkAgainstSchema(collector, { ...ok, retention: { rawDays: 30 } })).toEqual(['retention.rawDays: below minimum 40']);
+    expect(checkAgainstSchema(collector, { ...ok, retention: { rollupDays: 800.5 } })).toEqual(['retention.rollupDays: expected integer, got number']);
+    expect(checkAgainstSchema(collector, { ...ok, influx: { url: 'x', databse: 'typo' } })).toEqual(['influx.databse: not allowed']);
+    expect(checkAgainstSchema(collector, {})).toEqual(['influx: required']);
+  });
+});
