@@ -1,3 +1,4 @@
+import { openAgentDirectory } from './directory.ts';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,8 +88,9 @@ describe('agent credential store', () => {
     expect(() => loadAgents(file)).toThrow(`${file}: agents[1].id: duplicate agent id "north-1"`);
   });
 
-  it('loadAgents of a missing file is an error that names it; addAgent creates it', () => {
+  it('a missing file means no agents yet, so a fresh collector starts and refuses everyone', () => {
     expect(existsSync(file)).toBe(false);
-    expect(() => loadAgents(file)).toThrow(`${file}: cannot read: ENOENT`);
+    expect(loadAgents(file)).toEqual([]);
+    expect(openAgentDirectory(file).lookup('north-1')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { isSeq, parseDocument } from 'yaml';
@@ -12,8 +12,12 @@ export interface StoreOptions {
   scrypt?: ScryptParams;
 }
 
-/** All entries, revoked ones included. Throws ConfigError naming the file, the path and the expectation. */
+/**
+ * All entries, revoked ones included. A missing file is a provider with no agents yet (a fresh install
+ * starts the collector before the first `agent add`). Throws ConfigError naming file, path and expectation.
+ */
 export function loadAgents(file: string): AgentEntry[] {
+  if (!existsSync(file)) return [];
   return loadConfigFile(file, agentsFileSchema).agents;
 }
 
