@@ -44,6 +44,8 @@ export async function startCollectorProcess(o: CollectorProcessOptions): Promise
       },
       sitesDir: 'sites',
       agentsFile: 'agents.yaml',
+      // A log of its own per run: the runs send the same (agent, seq)s, which a shared log would dedupe.
+      dataDir: `data-${o.database}`,
       logLevel: 'info',
     }),
   );

@@ -1,5 +1,6 @@
 import { compiledDecoder, parseTopic, samplesBatchSchema, type Logger } from '../../contract/index.ts';
 import { toChunk, type LineChunk } from '../storage/line.ts';
+import type { DurableLog } from '../wal/durable.ts';
 import { AgentSequence, type AgentSequenceCounts, type SeqVerdict } from './sequence.ts';
 import { createTurns } from './turns.ts';
 
@@ -47,6 +48,11 @@ export interface IngestOptions {
   now: () => number;
   /** Seqs remembered per agent above its highest contiguous one (and missing ones below it). */
   seqWindow?: number;
+  /**
+   * The collector's write-ahead log: when given, an accepted batch goes there (and from there to the
+   * writer) and handle() resolves only once it is committed; the agents' sequence records start from it.
+   */
+  durable?: DurableLog;
 }
 
 export interface Ingest {
@@ -60,10 +66,11 @@ export interface Ingest {
   stats(): IngestStats;
 }
 
-type Outcome = { ok: true } | { ok: false; reason: RejectReason; detail: string };
+type Outcome = { ok: true; durable?: Promise<void> } | { ok: false; reason: RejectReason; detail: string };
 
-export function createIngest({ writer, log, now, seqWindow }: IngestOptions): Ingest {
-  const sequences = new Map<string, AgentSequence>();
+export function createIngest({ writer, log, now, seqWindow, durable }: IngestOptions): Ingest {
+  const restore = (record: string) => AgentSequence.restore(record, seqWindow);
+  const sequences = new Map([...(durable?.sequences() ?? [])].map(([agent, record]) => [agent, restore(record)]));
   const turn = createTurns();
   const perAgent = new Map<string, Omit<AgentIngestStats, keyof AgentSequenceCounts>>();
   const totals = { acceptedBatches: 0, acceptedSamples: 0 };
@@ -97,7 +104,8 @@ export function createIngest({ writer, log, now, seqWindow }: IngestOptions): In
     if (verdict.kind === 'duplicate') {
       sequence?.record(batch.seq, batch.sentAt, verdict);
       log.debug({ agent: batch.agent, site: batch.site, seq: batch.seq }, 'duplicate batch not written again');
-      return { ok: true };
+      // Its first copy may still be on its way to the log: acknowledge this one only once that is stored.
+      return durable ? { ok: true, durable: durable.settled() } : { ok: true };
     }
     if (verdict.kind === 'restart') {
       log.warn(
@@ -106,30 +114,57 @@ export function createIngest({ writer, log, now, seqWindow }: IngestOptions): In
       );
     }
 
-    // Seam for the write-ahead log (invariant 1): the batch must be durable before handle() resolves,
-    // because the broker acknowledges the message then. Until it exists, "queued in the writer" is the bar.
-    // A throw here propagates (the message must not be acknowledged) and leaves the seq unrecorded.
     // toChunk sets every line's `site` tag to the batch's site: an agent cannot file data under another school.
-    writer.write(toChunk(batch.samples, batch.site));
-    if (sequence === undefined) sequences.set(batch.agent, new AgentSequence(batch, seqWindow));
-    else sequence.record(batch.seq, batch.sentAt, verdict);
+    const chunk = toChunk(batch.samples, batch.site);
+    if (!durable) {
+      // A throw here propagates (the message must not be acknowledged) and leaves the seq unrecorded.
+      writer.write(chunk);
+      recordSeq(batch, sequence, verdict);
+      count(batch.agent, batch.samples.length);
+      return { ok: true };
+    }
+    // Recorded now, so a redelivery arriving before the commit is a duplicate (which waits for it, above).
+    const record = recordSeq(batch, sequence, verdict).save();
+    const committed = durable.append({ agent: batch.agent, seq: batch.seq, points: chunk.points, text: chunk.text }, record).then(
+      () => count(batch.agent, batch.samples.length),
+      (err: Error) => {
+        // Back to what the log holds, so the agent's resend is new again.
+        const saved = durable.sequences().get(batch.agent);
+        if (saved === undefined) sequences.delete(batch.agent);
+        else sequences.set(batch.agent, restore(saved));
+        throw err;
+      },
+    );
+    return { ok: true, durable: committed };
+  }
+
+  function recordSeq(batch: { agent: string; seq: number; sentAt: number }, sequence: AgentSequence | undefined, verdict: SeqVerdict): AgentSequence {
+    if (sequence !== undefined) {
+      sequence.record(batch.seq, batch.sentAt, verdict);
+      return sequence;
+    }
+    const created = new AgentSequence(batch, seqWindow);
+    sequences.set(batch.agent, created);
+    return created;
+  }
+
+  function count(agent: string, samples: number): void {
     totals.acceptedBatches += 1;
-    totals.acceptedSamples += batch.samples.length;
-    const agentStats = perAgent.get(batch.agent) ?? { acceptedBatches: 0, acceptedSamples: 0, lastAcceptedAt: 0 };
+    totals.acceptedSamples += samples;
+    const agentStats = perAgent.get(agent) ?? { acceptedBatches: 0, acceptedSamples: 0, lastAcceptedAt: 0 };
     agentStats.acceptedBatches += 1;
-    agentStats.acceptedSamples += batch.samples.length;
+    agentStats.acceptedSamples += samples;
     agentStats.lastAcceptedAt = now();
-    perAgent.set(batch.agent, agentStats);
-    return { ok: true };
+    perAgent.set(agent, agentStats);
   }
 
   return {
     async handle(topic, payload, identity) {
-      const room = writer.room?.();
+      const room = writer.room?.() ?? durable?.room();
       if (room !== undefined) await room;
       await turn();
       const outcome = accept(topic, payload, identity);
-      if (outcome.ok) return;
+      if (outcome.ok) return outcome.durable;
       rejects[outcome.reason] += 1;
       log.warn(
         { agent: identity.agent, site: identity.site, topic, reason: outcome.reason, detail: outcome.detail },

@@ -102,4 +102,12 @@ describe('AgentSequence', () => {
     expect(tracker.snapshot().missing).toBe([...lost].filter((s) => !seqs.includes(s)).length);
     expect(tracker.snapshot().duplicates).toBe(seqs.length - newCount);
   });
+
+  it('restores from its saved text to one that classifies every seq the same and counts on', () => {
+    const { tracker } = feed([0, 1, 2, 5, 9, 9, 3, 12, 13], 4);
+    const restored = AgentSequence.restore(tracker.save(), 4);
+    expect(restored.snapshot()).toEqual(tracker.snapshot());
+    for (let seq = 0; seq <= 15; seq++) expect(restored.classify(seq, 1_000 + seq), `seq ${seq}`).toEqual(tracker.classify(seq, 1_000 + seq));
+    expect(AgentSequence.restore(restored.save(), 4).save()).toBe(tracker.save());
+  });
 });

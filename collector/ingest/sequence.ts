@@ -24,6 +24,16 @@ export interface AgentSequenceCounts {
   lastSeq: number;
 }
 
+interface SavedSequence {
+  floor: number;
+  contiguous: number;
+  max: number;
+  lastSentAt: number;
+  above: number[];
+  abandoned: number[];
+  counts: Omit<AgentSequenceCounts, 'lastSeq'>;
+}
+
 /**
  * Per-agent record of accepted seqs with bounded memory: the highest contiguous seq, the accepted seqs
  * above it (at most `window`), and the missing seqs the contiguous mark was moved past to keep that
@@ -89,6 +99,23 @@ export class AgentSequence {
         return;
     }
     this.lastSentAt = Math.max(this.lastSentAt, sentAt);
+  }
+
+  /** The whole record as text, for the write-ahead log; `restore` reads it back. */
+  save(): string {
+    const { floor, contiguous, max, lastSentAt, counts } = this;
+    return JSON.stringify({ floor, contiguous, max, lastSentAt, above: [...this.above], abandoned: [...this.abandoned], counts });
+  }
+
+  static restore(text: string, window = 1024): AgentSequence {
+    const r = JSON.parse(text) as SavedSequence;
+    const s = new AgentSequence({ seq: r.max, sentAt: r.lastSentAt }, window);
+    s.floor = r.floor;
+    s.contiguous = r.contiguous;
+    for (const seq of r.above) s.above.add(seq);
+    for (const seq of r.abandoned) s.abandoned.add(seq);
+    Object.assign(s.counts, r.counts);
+    return s;
   }
 
   snapshot(): AgentSequenceCounts {

@@ -26,6 +26,8 @@ export interface InfluxWriterOptions extends InfluxConnection {
   /** Between retries of a failed write, and of start() while InfluxDB is unreachable. */
   backoff?: BackoffOptions;
   now?: () => number;
+  /** After InfluxDB answered 204 for a write (or refused its points for good), with the chunks it held. */
+  onWritten?: (chunks: readonly LineChunk[]) => void;
 }
 
 export interface InfluxWriterStats {
@@ -99,6 +101,7 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
       send(chunks).then(
         (outcome) => {
           if (outcome === 'halted') return;
+          options.onWritten?.(chunks);
           settlement.end(write);
           schedule();
         },

@@ -13,6 +13,8 @@ export interface LinePoint {
 export interface LineChunk {
   text: string;
   points: number;
+  /** The collector's write-ahead log entry holding these points, removed once they are written. */
+  walId?: number;
 }
 
 // InfluxDB 1.x line protocol: the measurement escapes "," and " "; tag keys and values and field keys escape

@@ -1,0 +1,138 @@
+import type { Logger } from '../../contract/index.ts';
+import type { LineChunk } from '../storage/line.ts';
+import type { WalEntry, WriteAheadLog } from './wal.ts';
+
+/** Where entries go once durable: the InfluxDB writer, which calls `written` back after the 204. */
+export interface DurableTarget {
+  write(chunk: LineChunk): void;
+  room?(): Promise<void> | undefined;
+}
+
+export interface DurableLogOptions {
+  wal: WriteAheadLog;
+  target: DurableTarget;
+  /** Above this many bytes of entries not yet in InfluxDB, room() makes the ingest (and so the PUBACKs) wait. */
+  maxBytes: number;
+  log: Logger;
+  /** Messages committed together at most (one fsync). */
+  maxGroup?: number;
+}
+
+export interface DurableLog {
+  /**
+   * Adds the entry and the agent's sequence record to the next commit; resolves once committed (then the
+   * entry is queued to InfluxDB), rejects if the commit failed (nothing of it stored).
+   */
+  append(entry: WalEntry, record: string): Promise<void>;
+  /** Resolves once everything appended so far is committed: a redelivery waits for its first copy. */
+  settled(): Promise<void>;
+  /** Undefined while under maxBytes; else resolves once InfluxDB took enough to be under it again. */
+  room(): Promise<void> | undefined;
+  /** InfluxDB answered 204 (or refused them for good): these chunks leave the log. */
+  written(chunks: readonly LineChunk[]): void;
+  /** Queues every entry stored before the call to the target, oldest first, waiting on its room. */
+  replay(): Promise<{ entries: number; points: number }>;
+  /** The last committed sequence record of each agent. */
+  sequences(): Map<string, string>;
+}
+
+interface Group {
+  items: { entry: WalEntry; agent: string; record: string }[];
+  done: Promise<void>;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/**
+ * Group commit: the messages that arrive while a commit is due share it, so one fsync covers many; the
+ * commit runs on the next check phase, and the broker acknowledges none of them before it.
+ */
+export function createDurableLog({ wal, target, maxBytes, log, maxGroup = 256 }: DurableLogOptions): DurableLog {
+  let group: Group | undefined;
+  let roomWaiters: (() => void)[] = [];
+
+  const open = (): Group => {
+    let resolve!: () => void;
+    let reject!: (err: Error) => void;
+    const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    // A failed commit is reported to each appender; this keeps a group nobody awaits from being "unhandled".
+    done.catch(() => undefined);
+    const g: Group = { items: [], done, resolve, reject };
+    setImmediate(() => commit(g));
+    return g;
+  };
+
+  function commit(g: Group): void {
+    if (group === g) group = undefined;
+    if (g.items.length === 0) return g.resolve();
+    const records = new Map(g.items.map((i) => [i.agent, i.record]));
+    let ids: number[];
+    try {
+      ids = wal.append(
+        g.items.map((i) => i.entry),
+        records,
+      );
+    } catch (err) {
+      log.error({ messages: g.items.length, err: (err as Error).message }, 'write-ahead log commit failed; messages not acknowledged');
+      return g.reject(err as Error);
+    }
+    g.items.forEach(({ entry }, i) => {
+      try {
+        target.write({ text: entry.text, points: entry.points, walId: ids[i]! });
+      } catch (err) {
+        // The writer is stopping: the entry is stored, and the next start writes it.
+        log.debug({ agent: entry.agent, seq: entry.seq, err: (err as Error).message }, 'kept in the write-ahead log for the next start');
+      }
+    });
+    g.resolve();
+  }
+
+  return {
+    append(entry, record) {
+      if (group === undefined || group.items.length >= maxGroup) group = open();
+      group.items.push({ entry, agent: entry.agent, record });
+      return group.done;
+    },
+
+    settled: () => group?.done ?? Promise.resolve(),
+
+    room() {
+      if (wal.stats().bytes <= maxBytes) return undefined;
+      return new Promise((resolve) => roomWaiters.push(resolve));
+    },
+
+    written(chunks) {
+      const ids = chunks.flatMap((c) => (c.walId === undefined ? [] : [c.walId]));
+      if (ids.length === 0) return;
+      try {
+        wal.remove(ids);
+      } catch (err) {
+        // Harmless but for space: the entries are written again on the next start (points overwrite).
+        log.error({ entries: ids.length, err: (err as Error).message }, 'write-ahead log: written entries not removed');
+      }
+      if (roomWaiters.length > 0 && wal.stats().bytes <= maxBytes) {
+        const waiters = roomWaiters;
+        roomWaiters = [];
+        for (const resolve of waiters) resolve();
+      }
+    },
+
+    async replay() {
+      const last = wal.stats().lastId;
+      const done = { entries: 0, points: 0 };
+      for (let after = -1; ; ) {
+        const page = wal.next(256, after).filter((e) => e.id <= last);
+        if (page.length === 0) return done;
+        for (const e of page) {
+          target.write({ text: e.text, points: e.points, walId: e.id });
+          done.entries += 1;
+          done.points += e.points;
+        }
+        after = page[page.length - 1]!.id;
+        await target.room?.();
+      }
+    },
+
+    sequences: () => wal.sequences(),
+  };
+}

@@ -1,0 +1,113 @@
+import Database from 'better-sqlite3';
+import type { StoredWalEntry, WalEntry, WalStats, WriteAheadLog } from './wal.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS entries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  agent TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  points INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  text TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS sequences (agent TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
+`;
+
+function openDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(SCHEMA);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function statements(db: Database.Database) {
+  return {
+    insert: db.prepare<[string, number, number, number, string], { id: number }>(
+      'INSERT INTO entries (agent, seq, points, bytes, text) VALUES (?, ?, ?, ?, ?) RETURNING id',
+    ),
+    remove: db.prepare<[number], { points: number; bytes: number }>('DELETE FROM entries WHERE id = ? RETURNING points, bytes'),
+    next: db.prepare<[number, number], StoredWalEntry>('SELECT id, agent, seq, points, text FROM entries WHERE id > ? ORDER BY id LIMIT ?'),
+    setSequence: db.prepare('INSERT INTO sequences (agent, record) VALUES (?, ?) ON CONFLICT (agent) DO UPDATE SET record = excluded.record'),
+    sequences: db.prepare<[], { agent: string; record: string }>('SELECT agent, record FROM sequences'),
+    lastId: db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'entries'"),
+  };
+}
+
+/**
+ * The log in one SQLite file, like the agent's spool and for the same reasons: WAL mode (a commit is one
+ * sequential append, and a crash mid-write leaves the last commit intact) and synchronous=FULL (each commit
+ * is fsynced, so an acknowledged message survives a power cut, not only a kill -9). better-sqlite3 is
+ * synchronous: when append returns, the entries are on disk. The caller batches several messages into one
+ * append, so the fsync is shared.
+ */
+export class SqliteWal implements WriteAheadLog {
+  private readonly db: Database.Database;
+  private readonly q: ReturnType<typeof statements>;
+  private totals: { entries: number; points: number; bytes: number };
+  private lastId: number;
+
+  constructor(readonly file: string) {
+    const db = (this.db = openDatabase(file));
+    this.q = statements(db);
+    const sums = db
+      .prepare<[], { entries: number; points: number | null; bytes: number | null }>(
+        'SELECT count(*) AS entries, sum(points) AS points, sum(bytes) AS bytes FROM entries',
+      )
+      .get()!;
+    this.totals = { entries: sums.entries, points: sums.points ?? 0, bytes: sums.bytes ?? 0 };
+    this.lastId = this.q.lastId.get()?.seq ?? -1;
+  }
+
+  append(entries: readonly WalEntry[], sequences: ReadonlyMap<string, string>): number[] {
+    let added = { points: 0, bytes: 0 };
+    const ids = this.db.transaction(() => {
+      added = { points: 0, bytes: 0 };
+      const out = entries.map((e) => {
+        const bytes = Buffer.byteLength(e.text);
+        added.points += e.points;
+        added.bytes += bytes;
+        return this.q.insert.get(e.agent, e.seq, e.points, bytes, e.text)!.id;
+      });
+      for (const [agent, record] of sequences) this.q.setSequence.run(agent, record);
+      return out;
+    })();
+    // Only after the commit: a failed transaction leaves the totals as they were.
+    this.totals.entries += ids.length;
+    this.totals.points += added.points;
+    this.totals.bytes += added.bytes;
+    if (ids.length > 0) this.lastId = ids[ids.length - 1]!;
+    return ids;
+  }
+
+  remove(ids: readonly number[]): void {
+    const gone = this.db.transaction(() => ids.map((id) => this.q.remove.get(id)))();
+    for (const row of gone) {
+      if (row === undefined) continue;
+      this.totals.entries -= 1;
+      this.totals.points -= row.points;
+      this.totals.bytes -= row.bytes;
+    }
+  }
+
+  next(limit: number, after = -1): StoredWalEntry[] {
+    return this.q.next.all(after, limit);
+  }
+
+  sequences(): Map<string, string> {
+    return new Map(this.q.sequences.all().map((r) => [r.agent, r.record]));
+  }
+
+  stats(): WalStats {
+    return { ...this.totals, lastId: this.lastId };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
