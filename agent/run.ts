@@ -122,6 +122,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
     site: config.site,
     username: config.broker.username,
     password: config.broker.password,
+    tls: { ca: config.broker.caPem, rejectUnauthorized: config.broker.rejectUnauthorized },
     version: SOFTWARE_VERSION,
     startedAt,
     clock,

@@ -7,7 +7,8 @@ import { agentConfigSchema, type AgentConfig } from './schema.ts';
 export interface ResolvedAgentConfig extends AgentConfig {
   file: string;
   dataDir: string;
-  broker: AgentConfig['broker'] & { username: string; password: string };
+  /** `ca` is an absolute path; `caPem` its content, read at start so a missing file stops the agent at once. */
+  broker: AgentConfig['broker'] & { username: string; password: string; caPem?: string };
 }
 
 export function loadAgentConfig(file: string): ResolvedAgentConfig {
@@ -22,6 +23,15 @@ export function loadAgentConfig(file: string): ResolvedAgentConfig {
       throw new ConfigError(`${file}: broker.passwordFile: cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`);
     }
   }
+  let ca: { ca: string; caPem: string } | undefined;
+  if (config.broker.ca !== undefined) {
+    const path = resolve(base, config.broker.ca);
+    try {
+      ca = { ca: path, caPem: readFileSync(path, 'utf8') };
+    } catch (err) {
+      throw new ConfigError(`${file}: broker.ca: cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+  }
   if (password === undefined || password === '') {
     throw new ConfigError(`${file}: broker: expected password or passwordFile (the broker refuses anonymous agents)`);
   }
@@ -29,6 +39,6 @@ export function loadAgentConfig(file: string): ResolvedAgentConfig {
     ...config,
     file,
     dataDir: resolve(base, config.dataDir),
-    broker: { ...config.broker, username: config.broker.username ?? config.agent, password },
+    broker: { ...config.broker, ...ca, username: config.broker.username ?? config.agent, password },
   };
 }

@@ -18,6 +18,13 @@ export const agentConfigSchema = z
       password: z.string().optional(),
       /** Read at start; keeps the secret out of the config file. */
       passwordFile: z.string().optional(),
+      /**
+       * A PEM CA certificate (relative to this file) that signed the collector's certificate, for mqtts://
+       * URLs. Without it the system's trusted CAs are used. Given, it is the only CA trusted.
+       */
+      ca: z.string().min(1).optional(),
+      /** false skips the check of the collector's certificate: for a lab only, it lets anyone impersonate it. */
+      rejectUnauthorized: z.boolean().default(true),
     }),
     /** Where the spool (spool.db) and the last site config are kept. Relative to this file. */
     dataDir: z.string().default('data'),

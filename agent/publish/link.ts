@@ -18,6 +18,8 @@ export interface LinkOptions {
   site: string;
   username: string;
   password: string;
+  /** For mqtts:// URLs: the CA to trust instead of the system's, and whether to check the certificate at all. */
+  tls?: { ca?: string | undefined; rejectUnauthorized: boolean };
   version: string;
   startedAt: number;
   clock: Clock;
@@ -50,11 +52,16 @@ export class Link {
       protocolVersion: 4,
       clean: true,
       reconnectPeriod: 2_000,
+      // A refused login (revoked, wrong password, collector's directory briefly unavailable) is retried like a
+      // lost connection instead of ending the client and, with it, the agent; the broker slows retries down.
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       keepalive: 30,
       outgoingStore: new NoReplayStore(),
       // [MQTT-3.1.2-8] the broker publishes this if the connection drops without a DISCONNECT.
       will: { topic: statusTopic(o.site, o.agent), payload: encodeMessage(will), qos: 1, retain: true },
+      rejectUnauthorized: o.tls?.rejectUnauthorized ?? true,
+      ...(o.tls?.ca !== undefined ? { ca: o.tls.ca } : {}),
     });
     this.client.on('connect', () => {
       this.o.log.info({ broker: o.url }, 'connected to broker');
@@ -69,7 +76,12 @@ export class Link {
     this.client.on('message', (topic, payload) => {
       if (topic === configTopic(o.site)) o.onConfig(payload);
     });
-    this.client.on('error', (err) => this.o.log.warn({ broker: o.url, err: err.message }, 'broker connection error'));
+    this.client.on('error', (err) => {
+      const code = (err as { code?: unknown }).code;
+      if (isCertificateError(err.message, code)) {
+        this.o.log.error({ broker: o.url, err: err.message, code }, 'broker certificate not trusted: check broker.ca in agent.yaml');
+      } else this.o.log.warn({ broker: o.url, err: err.message }, 'broker connection error');
+    });
     this.client.on('offline', () => this.o.log.warn({ broker: o.url }, 'broker unreachable; spooling samples to disk'));
   }
 
@@ -124,4 +136,10 @@ export class Link {
     clearTimeout(timer);
     if (outcome === 'timeout' || !this.client.disconnected) await this.client.endAsync(true);
   }
+}
+
+/** Node's codes for a certificate that does not verify (and mqtt.js's own message for the same case). */
+function isCertificateError(message: string, code: unknown): boolean {
+  if (message === 'TLS not authorized') return true;
+  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME|IP_ADDRESS/.test(code);
 }

@@ -49,3 +49,15 @@ describe('agent directory', () => {
     expect(agents.lookup('north-1')).toMatchObject({ site: 'north' });
   });
 });
+
+describe('agent directory generation', () => {
+  it('changes when the file changed, and only then', async () => {
+    const agents = openAgentDirectory(file);
+    const first = agents.generation();
+    expect(agents.generation()).toBe(first);
+    revokeAgent(file, 'north-1');
+    const second = agents.generation();
+    expect(second).not.toBe(first);
+    expect(agents.generation()).toBe(second);
+  });
+});

@@ -8,6 +8,11 @@ export interface AgentDirectory {
   lookup(id: string): AgentEntry | undefined;
   /** Re-reads the file now. On error the previous entries stay in force and the ConfigError is thrown. */
   reload(): void;
+  /**
+   * Checks the file (one stat), re-reading it if it changed, and returns a number that changes with every
+   * re-read: a caller that remembers it knows cheaply whether an entry may have changed.
+   */
+  generation(): number;
 }
 
 export interface DirectoryOptions {
@@ -24,6 +29,7 @@ export function openAgentDirectory(file: string, options: DirectoryOptions = {})
   let byId = new Map<string, AgentEntry>();
   let loaded = '';
   let failed = '';
+  let generation = 0;
 
   const signature = (): string => {
     try {
@@ -40,22 +46,30 @@ export function openAgentDirectory(file: string, options: DirectoryOptions = {})
     byId = new Map(entries.map((e) => [e.id, e]));
     loaded = sig;
     failed = '';
+    generation++;
+  };
+
+  const refresh = (): void => {
+    const sig = signature();
+    if (sig === loaded || sig === failed) return;
+    try {
+      reload();
+    } catch (err) {
+      failed = sig; // report a broken file once per change, not on every connect
+      options.onReloadError?.(err as Error);
+    }
   };
 
   reload();
   return {
     reload,
     lookup(id) {
-      const sig = signature();
-      if (sig !== loaded && sig !== failed) {
-        try {
-          reload();
-        } catch (err) {
-          failed = sig; // report a broken file once per change, not on every connect
-          options.onReloadError?.(err as Error);
-        }
-      }
+      refresh();
       return byId.get(id);
+    },
+    generation() {
+      refresh();
+      return generation;
     },
   };
 }

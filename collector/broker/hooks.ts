@@ -6,6 +6,7 @@ import type { AgentDirectory } from '../agents/directory.ts';
 import type { AgentEntry } from '../agents/schema.ts';
 import { verifyNothing, verifyPassword } from '../agents/password.ts';
 import { checkPublish, checkSubscribe, checkWill, quote, type AgentIdentity } from './acl.ts';
+import type { LoginPenalty } from './penalty.ts';
 
 /**
  * Called for every publish an agent may make (its will included) before aedes acknowledges it: the ingest
@@ -14,9 +15,16 @@ import { checkPublish, checkSubscribe, checkWill, quote, type AgentIdentity } fr
  */
 export type OnPublish = (packet: PublishPacket, from: AgentIdentity) => Promise<void>;
 
-/** Rejects since start, by kind; `publishFailed` counts onPublish rejections (not a client's fault). */
+/**
+ * Rejects since start, by kind; `publishFailed` counts onPublish rejections (not a client's fault).
+ * `authDelayed` counts logins held back after failures from the same address; `revokedDisconnects` counts
+ * connected agents closed because they were revoked; `oversizeRejected` publishes over maxMessageBytes.
+ */
 export interface BrokerStats {
   authFailures: number;
+  authDelayed: number;
+  revokedDisconnects: number;
+  oversizeRejected: number;
   publishDenied: number;
   subscribeDenied: number;
   publishFailed: number;
@@ -33,6 +41,9 @@ export interface HookContext {
   log: Logger;
   onPublish: OnPublish;
   stats: BrokerStats;
+  penalty: LoginPenalty;
+  /** Publishes with a larger payload are refused (the connection is closed) and counted. */
+  maxMessageBytes: number;
   /** While the collector shuts down nothing is accepted, so no agent's will marks its school offline. */
   closing: () => boolean;
 }
@@ -68,44 +79,60 @@ export function createHooks(ctx: HookContext): Hooks & { identityOf(client: Clie
     },
 
     authenticate(client, username, password, done) {
-      const remote = (client.conn as Socket).remoteAddress;
+      const remote = (client.conn as Socket).remoteAddress ?? 'unknown';
       // The username is logged only once it looks like an agent id: a password typed into it must not leak.
       const agent = username !== undefined && idSchema.safeParse(username).success ? username : undefined;
-      const refuse = (code: number, reason: string): void => {
+      /** `guess`: a failure that could be someone trying passwords, so it slows that address down. */
+      const refuse = (code: number, reason: string, guess: boolean): void => {
         stats.authFailures++;
-        log.warn({ agent, clientId: quote(client.id), remote, reason }, 'connection refused');
+        const failures = guess ? ctx.penalty.failed(remote) : 0;
+        const fields = { agent, clientId: quote(client.id), remote, reason };
+        if (failures <= 1) log.warn(fields, 'connection refused');
+        else log.debug(fields, 'connection refused');
+        if (failures === 2) {
+          // Once per burst: the burst ends after the quiet period or a successful login from this address.
+          log.warn({ agent, remote, failures }, 'repeated login failures: slowing logins from this address down');
+        }
         done(Object.assign(new Error(reason), { returnCode: code }) as AuthenticateError, null);
       };
-      if (username === undefined || username === '') return refuse(NOT_AUTHORIZED, 'anonymous connections are not accepted');
-      if (agent === undefined) return refuse(BAD_USERNAME_OR_PASSWORD, 'username is not an agent id');
-      if (password === undefined || password.length === 0) return refuse(BAD_USERNAME_OR_PASSWORD, 'no password');
-      let entry: AgentEntry | undefined;
-      try {
-        entry = agents.lookup(agent);
-      } catch (err) {
-        log.error({ agent, err: (err as Error).message }, 'agent directory unavailable');
-        return refuse(SERVER_UNAVAILABLE, 'agent directory unavailable');
-      }
-      (entry ? verifyPassword(entry, password) : verifyNothing(password)).then(
-        (match) => {
-          if (!entry) return refuse(BAD_USERNAME_OR_PASSWORD, 'unknown agent');
-          if (!match) return refuse(BAD_USERNAME_OR_PASSWORD, 'wrong password');
-          if (entry.revokedAt !== undefined) return refuse(BAD_USERNAME_OR_PASSWORD, `agent revoked at ${entry.revokedAt}`);
-          const who = { agent: entry.id, site: entry.site };
-          // [MQTT-3.1.3-9]: a rejected client id gets return code 2.
-          if (client.id !== agentClientId(entry.id)) return refuse(IDENTIFIER_REJECTED, `client id must be "${agentClientId(entry.id)}"`);
-          const will = wills.get(client);
-          const willVerdict = will ? checkWill(who, will.topic) : { ok: true as const };
-          if (!willVerdict.ok) return refuse(NOT_AUTHORIZED, willVerdict.reason);
-          identities.set(client, who);
-          log.info({ ...who, remote }, 'agent connected');
-          done(null, true);
-        },
-        (err: Error) => {
-          log.error({ agent, err: err.message }, 'password check failed');
-          refuse(SERVER_UNAVAILABLE, 'password check failed');
-        },
-      );
+      const check = (): void => {
+        if (username === undefined || username === '') return refuse(NOT_AUTHORIZED, 'anonymous connections are not accepted', true);
+        if (agent === undefined) return refuse(BAD_USERNAME_OR_PASSWORD, 'username is not an agent id', true);
+        if (password === undefined || password.length === 0) return refuse(BAD_USERNAME_OR_PASSWORD, 'no password', true);
+        let entry: AgentEntry | undefined;
+        try {
+          entry = agents.lookup(agent);
+        } catch (err) {
+          log.error({ agent, err: (err as Error).message }, 'agent directory unavailable');
+          return refuse(SERVER_UNAVAILABLE, 'agent directory unavailable', false);
+        }
+        (entry ? verifyPassword(entry, password) : verifyNothing(password)).then(
+          (match) => {
+            if (!entry) return refuse(BAD_USERNAME_OR_PASSWORD, 'unknown agent', true);
+            if (!match) return refuse(BAD_USERNAME_OR_PASSWORD, 'wrong password', true);
+            if (entry.revokedAt !== undefined) return refuse(BAD_USERNAME_OR_PASSWORD, `agent revoked at ${entry.revokedAt}`, true);
+            ctx.penalty.succeeded(remote);
+            const who = { agent: entry.id, site: entry.site };
+            // [MQTT-3.1.3-9]: a rejected client id gets return code 2.
+            if (client.id !== agentClientId(entry.id)) return refuse(IDENTIFIER_REJECTED, `client id must be "${agentClientId(entry.id)}"`, false);
+            const will = wills.get(client);
+            const willVerdict = will ? checkWill(who, will.topic) : { ok: true as const };
+            if (!willVerdict.ok) return refuse(NOT_AUTHORIZED, willVerdict.reason, false);
+            identities.set(client, who);
+            log.info({ ...who, remote }, 'agent connected');
+            done(null, true);
+          },
+          (err: Error) => {
+            log.error({ agent, err: err.message }, 'password check failed');
+            refuse(SERVER_UNAVAILABLE, 'password check failed', false);
+          },
+        );
+      };
+      // The CONNACK waits (MQTT 3.1.1 §3.2 sets no deadline for it); the password is not even hashed meanwhile.
+      const hold = ctx.penalty.holdMs(remote);
+      if (hold === 0) return check();
+      stats.authDelayed++;
+      setTimeout(check, hold).unref();
     },
 
     authorizePublish(client, packet, done) {
@@ -120,6 +147,13 @@ export function createHooks(ctx: HookContext): Hooks & { identityOf(client: Clie
         // [MQTT-3.3.5-2]: an unauthorised PUBLISH cannot be refused in 3.1.1; the connection is closed instead.
         deny('publish', who, packet.topic, verdict.reason);
         return done(new Error(`publish denied: ${verdict.reason}`));
+      }
+      if (packet.payload.length > ctx.maxMessageBytes) {
+        // Acknowledged and dropped, like any other bad input the ingest counts: closing the connection instead
+        // would make the agent resend the same message from its spool after every reconnect, for ever.
+        stats.oversizeRejected++;
+        log.warn({ ...who, topic: quote(packet.topic), bytes: packet.payload.length, limit: ctx.maxMessageBytes }, 'message too large: dropped');
+        return done(null);
       }
       ctx.onPublish(packet, who).then(
         () => done(null),

@@ -9,10 +9,15 @@ import { createLogger } from '../../contract/index.ts';
 import { openAgentDirectory } from '../agents/directory.ts';
 import { addAgent } from '../agents/store.ts';
 import { type AgentIdentity } from './acl.ts';
-import { startEmbeddedBroker } from './embedded.ts';
+import { startEmbeddedBroker, type EmbeddedBrokerOptions } from './embedded.ts';
 
-/** Test-only: a broker on a free loopback port with three agents at two sites, logs captured in memory. */
-export async function startTestBroker() {
+type Overrides = Partial<Pick<EmbeddedBrokerOptions, 'port' | 'tls' | 'loginBackoff' | 'revocationCheckMs' | 'maxMessageBytes' | 'now'>>;
+
+/**
+ * Test-only: a broker on a free loopback port with three agents at two sites, logs captured in memory. The
+ * login backoff is a few milliseconds unless given, so tests that fail logins on purpose stay fast.
+ */
+export async function startTestBroker(overrides: Overrides = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'hm-broker-'));
   const file = join(dir, 'agents.yaml');
   const creds = {
@@ -33,6 +38,8 @@ export async function startTestBroker() {
   const broker = await startEmbeddedBroker({
     host: '127.0.0.1',
     port: 0,
+    loginBackoff: { baseMs: 1, maxMs: 8, quietMs: 1_000 },
+    ...overrides,
     agents,
     log,
     onPublish: (packet, from) => {
@@ -51,7 +58,8 @@ export async function startTestBroker() {
       ...(who ? { clientId: agentClientId(who.id), username: who.id, password: who.password } : {}),
       ...opts,
     };
-    const client = mqtt.connect(`mqtt://127.0.0.1:${broker.port}`, options);
+    const url = broker.port !== null ? `mqtt://127.0.0.1:${broker.port}` : `mqtts://127.0.0.1:${broker.tlsPort}`;
+    const client = mqtt.connect(url, options);
     clients.push(client);
     return new Promise<MqttClient>((resolve, reject) => {
       client.once('connect', () => resolve(client));
