@@ -1,6 +1,8 @@
+import { dirname, resolve } from 'node:path';
 import { SOFTWARE_VERSION, configTopic, encodeMessage, parseTopic, type Logger } from '../contract/index.ts';
 import { openAgentDirectory } from './agents/directory.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
+import { readBrokerTls } from './broker/tls.ts';
 import type { ResolvedCollectorConfig } from './config/load.ts';
 import { loadSites } from './config/load.ts';
 import type { SiteFile } from './config/schema.ts';
@@ -9,6 +11,9 @@ import { siteConfigMessage } from './sites/config-message.ts';
 import { createStatusHandler } from './status/agent-status.ts';
 import { createInfluxWriter, type InfluxWriter } from './storage/influx-writer.ts';
 import { ensureRetention } from './storage/retention.ts';
+import { createDurableLog, type DurableLog } from './wal/durable.ts';
+import { openCollectorWal } from './wal/open.ts';
+import type { WalStats } from './wal/wal.ts';
 
 export interface RunningCollector {
   broker: EmbeddedBroker;
@@ -17,6 +22,9 @@ export interface RunningCollector {
   sites: readonly SiteFile[];
   /** Resolves once InfluxDB answered and the database exists. */
   storageReady: Promise<void>;
+  /** Resolves once what the write-ahead log held at start is queued to the writer again. */
+  replayed: Promise<{ entries: number; points: number }>;
+  walStats(): WalStats;
   stop(): Promise<void>;
 }
 
@@ -30,7 +38,10 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
     onReloadError: (err) => log.error({ err: err.message }, 'agents file unreadable; previous credentials stay in force'),
   });
   const retentionLog = log.child({ component: 'retention' });
+  const wal = openCollectorWal(resolve(dirname(resolve(config.file)), config.dataDir));
+  let durable: DurableLog | undefined;
   const writer = createInfluxWriter({
+    onWritten: (chunks) => durable?.written(chunks),
     ...config.influx,
     log: log.child({ component: 'influx' }),
     now,
@@ -43,12 +54,25 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
   });
   const storageReady = writer.start();
   storageReady.catch((err: Error) => log.error({ err: err.message }, 'InfluxDB writer stopped before it was ready'));
-  const ingest = createIngest({ writer, log: log.child({ component: 'ingest' }), now });
+  const walLog = log.child({ component: 'wal' });
+  durable = createDurableLog({ wal, target: writer, maxBytes: config.wal.maxBytes, log: walLog });
+  // Before any new message: the log's entries go to the writer first, and agents' resends meet their seqs.
+  const replayed = durable.replay();
+  replayed.then(
+    (r) => r.entries > 0 && walLog.info(r, 'write-ahead log replayed to InfluxDB writer'),
+    (err: Error) => walLog.error({ err: err.message }, 'write-ahead log replay stopped; the rest is written on the next start'),
+  );
+  const ingest = createIngest({ writer, durable, log: log.child({ component: 'ingest' }), now });
   const status = createStatusHandler({ writer, log: log.child({ component: 'status' }), now });
 
   const broker = await startEmbeddedBroker({
     host: config.broker.host,
-    port: config.broker.port,
+    port: config.broker.plain ? config.broker.port : null,
+    tls: config.broker.tls && readBrokerTls(config.broker.tls, config.file),
+    loginBackoff: config.broker.loginBackoff,
+    revocationCheckMs: config.broker.revocationCheckMs,
+    maxMessageBytes: config.broker.maxMessageBytes,
+    now,
     agents,
     log,
     onPublish: async (packet, from) => {
@@ -61,7 +85,7 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
   });
 
   for (const site of sites) await publishSiteConfig(broker, site, now());
-  log.info({ port: broker.port, sites: sites.length, version: SOFTWARE_VERSION }, 'collector listening');
+  log.info({ port: broker.port, tlsPort: broker.tlsPort, sites: sites.length, version: SOFTWARE_VERSION }, 'collector listening');
 
   return {
     broker,
@@ -69,9 +93,14 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
     ingest,
     sites,
     storageReady,
+    replayed,
+    walStats: () => wal.stats(),
     stop: async () => {
       await broker.close();
       await writer.stop({ timeoutMs: 10_000 });
+      // Let a last group commit finish: its messages were not acknowledged, but they are stored.
+      await durable?.settled().catch(() => undefined);
+      wal.close();
     },
   };
 }

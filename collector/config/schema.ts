@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { deviceListSchema, idSchema, isTimeZone } from '../../contract/index.ts';
+import { MAX_PAYLOAD_BYTES, deviceListSchema, idSchema, isTimeZone } from '../../contract/index.ts';
+import { LOGIN_BACKOFF_DEFAULTS } from '../broker/penalty.ts';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info');
 
@@ -16,14 +17,63 @@ export const retentionSchema = z.strictObject({
   rollupDays: days().min(730, 'at least 730 (two years of rollups, for year-on-year reports)').default(ROLLUP_DAYS_DEFAULT),
 });
 
+const BROKER_DEFAULTS = {
+  host: '0.0.0.0',
+  port: 1883,
+  plain: true,
+  loginBackoff: LOGIN_BACKOFF_DEFAULTS,
+  revocationCheckMs: 5_000,
+  maxMessageBytes: MAX_PAYLOAD_BYTES,
+};
+const ms = () => z.int({ error: 'a whole number of milliseconds' });
+
+/** The embedded broker's listeners and its defences (see collector/broker/). */
+const brokerSchema = z
+  .strictObject({
+    host: z.string().min(1).default(BROKER_DEFAULTS.host),
+    /** The plain TCP listener. */
+    port: z.int().min(0).max(65_535).default(BROKER_DEFAULTS.port),
+    /** false: no plain listener, agents connect over TLS only (needs `tls`). */
+    plain: z.boolean().default(true),
+    /** A TLS listener; PEM files, relative to this file. */
+    tls: z
+      .strictObject({
+        port: z.int().min(0).max(65_535).default(8883),
+        cert: z.string().min(1),
+        key: z.string().min(1),
+        /** Intermediate CA certificates to send with the server certificate, if the chain needs them. */
+        ca: z.string().min(1).optional(),
+      })
+      .optional(),
+    /** Failed logins from one address hold that address's next logins back: baseMs, doubling up to maxMs. */
+    loginBackoff: z
+      .strictObject({
+        baseMs: ms().min(0).max(60_000).default(LOGIN_BACKOFF_DEFAULTS.baseMs),
+        maxMs: ms().min(0).max(120_000).default(LOGIN_BACKOFF_DEFAULTS.maxMs),
+        /** An address without failures for this long starts afresh. */
+        quietMs: ms().min(1_000).max(86_400_000).default(LOGIN_BACKOFF_DEFAULTS.quietMs),
+      })
+      .default(LOGIN_BACKOFF_DEFAULTS),
+    /** How often the agents file is checked, so a revoked agent that is connected is disconnected. */
+    revocationCheckMs: ms().min(100).max(600_000).default(BROKER_DEFAULTS.revocationCheckMs),
+    /** Largest message passed on to the ingest; a bigger one is acknowledged, counted and dropped. Default 4 MiB, the most the wire contract allows. */
+    maxMessageBytes: z.int().min(1_024).max(MAX_PAYLOAD_BYTES).default(BROKER_DEFAULTS.maxMessageBytes),
+  })
+  .refine((b) => b.plain || b.tls !== undefined, { path: ['plain'], message: 'plain: false needs a tls listener' });
+
+const WAL_MAX_BYTES_DEFAULT = 1 << 30;
+
+/**
+ * The write-ahead log keeps every acknowledged message until InfluxDB stored it. At maxBytes (line protocol
+ * not yet in InfluxDB) acknowledgements wait: agents slow down and keep the data in their spool.
+ */
+export const walSchema = z.strictObject({
+  maxBytes: z.int().min(1 << 20, 'at least 1048576 (1 MiB)').max(2 ** 40).default(WAL_MAX_BYTES_DEFAULT),
+});
+
 /** collector.yaml. Relative paths are resolved against the file's own folder. */
 export const collectorConfigSchema = z.strictObject({
-  broker: z
-    .strictObject({
-      host: z.string().min(1).default('0.0.0.0'),
-      port: z.int().min(0).max(65_535).default(1883),
-    })
-    .default({ host: '0.0.0.0', port: 1883 }),
+  broker: brokerSchema.default(BROKER_DEFAULTS),
   influx: z.strictObject({
     url: z.url({ protocol: /^https?$/ }),
     database: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a database name: letters, digits, "-" or "_"').default('hallmonitor'),
@@ -41,6 +91,9 @@ export const collectorConfigSchema = z.strictObject({
   retention: retentionSchema.default({ rawDays: RAW_DAYS_DEFAULT, rollupDays: ROLLUP_DAYS_DEFAULT }),
   sitesDir: z.string().default('sites'),
   agentsFile: z.string().default('agents.yaml'),
+  /** The collector's own state: its write-ahead log (`wal.db`). */
+  dataDir: z.string().default('data'),
+  wal: walSchema.default({ maxBytes: WAL_MAX_BYTES_DEFAULT }),
   logLevel,
 });
 
