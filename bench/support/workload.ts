@@ -27,7 +27,7 @@ export function buildWorkload(p: WorkloadParams): Workload {
   const perPoll = samplesPerPoll({ ...SCHOOL, sites: 1, polls: 1, start: 0 });
   const polls = Math.max(1, Math.round(p.points / (p.agents * perPoll)));
   // Fixed, so every run writes the same points (each run into its own database).
-  const shape: FleetShape = { ...SCHOOL, sites: p.agents, polls, start: Date.UTC(2025, 8, 1, 7, 0, 0) };
+  const shape: FleetShape = { ...SCHOOL, sites: p.agents, polls, start: tenDaysAgo() };
   const fleet = buildFleet(shape);
   const batches = fleet.map(({ agent, site, samples }) =>
     chunk(samples, p.messageSamples).map(
@@ -50,4 +50,10 @@ export function buildWorkload(p: WorkloadParams): Workload {
     agents: fleet.map(({ agent, site }, i) => ({ agent, site, messages: batches[i]!.map((b) => encodeMessage(b)) })),
     bodies: lineBodies(lines, p.writeBatch),
   };
+}
+
+/** Inside the collector's raw retention (45 days by default): older points are refused by InfluxDB. */
+function tenDaysAgo(): number {
+  const day = 86_400_000;
+  return Math.floor(Date.now() / day) * day - 10 * day;
 }
