@@ -54,7 +54,7 @@ agent
   });
 agent
   .command('revoke')
-  .description('refuse this agent from its next connection on')
+  .description('refuse this agent from its next connection on, and disconnect it if it is connected')
   .requiredOption('--id <id>', 'agent id')
   .option(...configOption)
   .action((opts: { id: string; config: string }) => {

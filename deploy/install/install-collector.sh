@@ -77,19 +77,25 @@ if [ -z "$CONFIG_TMP" ] && [ ! -f "$ROOT$CONF" ]; then
   [ "$DRY_RUN" -eq 0 ] || example=$REPO_DIR/deploy/examples/collector.yaml
   cp "$example" "$CONFIG_TMP"
 fi
+# Sets a top-level key of the config being installed to a path on the target system, saying so.
+set_config_key() {
+  local key=$1 value=$2
+  if grep -q "^$key:" "$CONFIG_TMP"; then
+    grep -q "^$key:[[:space:]]*$value\([[:space:]]\|$\)" "$CONFIG_TMP" || {
+      say "  setting $key: $value"
+      sed -i "s|^$key:.*|$key: $value  # set by install-collector.sh|" "$CONFIG_TMP"
+    }
+  else
+    say "  adding $key: $value"
+    printf '# Added by install-collector.sh.\n%s: %s\n' "$key" "$value" >>"$CONFIG_TMP"
+  fi
+}
 if [ -n "$CONFIG_TMP" ]; then
   # `agent add` rewrites the agents file (mode 0600) as whoever runs it. Under /etc that would be root, and
   # the service could not read it; in the state directory it is hallmonitor's, and the service reads it.
-  if grep -q '^agentsFile:' "$CONFIG_TMP"; then
-    grep -q "^agentsFile:[[:space:]]*$AGENTS_FILE\([[:space:]]\|$\)" "$CONFIG_TMP" || {
-      say "  setting agentsFile: $AGENTS_FILE"
-      sed -i "s|^agentsFile:.*|agentsFile: $AGENTS_FILE  # set by install-collector.sh: hallmonitor's to write|" "$CONFIG_TMP"
-    }
-  else
-    say "  adding agentsFile: $AGENTS_FILE"
-    printf '# Added by install-collector.sh: hallmonitor-collector agent add (run as hallmonitor) writes it.\nagentsFile: %s\n' \
-      "$AGENTS_FILE" >>"$CONFIG_TMP"
-  fi
+  set_config_key agentsFile "$AGENTS_FILE"
+  # The write-ahead log must be writable by the service, and /etc is read-only to it (ProtectSystem=strict).
+  set_config_key dataDir "$STATE_DIR"
   candidate=$ROOT$CONF.new
   install_owned -m 0640 "$CONFIG_TMP" "$candidate"
 else
