@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDurableDatabase } from '../../contract/durable-sqlite.ts';
 import {
   encodeBatch,
   planDrops,
@@ -22,19 +23,6 @@ CREATE TABLE IF NOT EXISTS batches (
 -- next_seq, dropped_batches, dropped_samples: they must survive the batches they describe.
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
 `;
-
-function openDatabase(file: string): Database.Database {
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec(SCHEMA);
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
 
 type Row = { seq: number; sent_at: number; samples: number; payload: Buffer };
 
@@ -76,7 +64,7 @@ export class SqliteSpool implements Spool {
     private readonly limits: SpoolLimits,
     firstSeq = 0,
   ) {
-    const db = (this.db = openDatabase(file));
+    const db = (this.db = openDurableDatabase(file, SCHEMA));
     this.q = statements(db);
     const sums = db
       .prepare<[], { batches: number; samples: number | null; bytes: number | null; maxSeq: number | null }>(

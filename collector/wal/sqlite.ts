@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDurableDatabase } from '../../contract/durable-sqlite.ts';
 import type { StoredWalEntry, WalEntry, WalStats, WriteAheadLog } from './wal.ts';
 
 const SCHEMA = `
@@ -12,19 +13,6 @@ CREATE TABLE IF NOT EXISTS entries (
 ) STRICT;
 CREATE TABLE IF NOT EXISTS sequences (agent TEXT PRIMARY KEY, record TEXT NOT NULL) STRICT;
 `;
-
-function openDatabase(file: string): Database.Database {
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec(SCHEMA);
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
 
 function statements(db: Database.Database) {
   return {
@@ -53,7 +41,7 @@ export class SqliteWal implements WriteAheadLog {
   private lastId: number;
 
   constructor(readonly file: string) {
-    const db = (this.db = openDatabase(file));
+    const db = (this.db = openDurableDatabase(file, SCHEMA));
     this.q = statements(db);
     const sums = db
       .prepare<[], { entries: number; points: number | null; bytes: number | null }>(
