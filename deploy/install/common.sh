@@ -323,3 +323,18 @@ enable_and_start() {
     fi
   fi
 }
+
+# Puts the checked config in place, then the service's unit, enabled and started. A dry run ends here.
+# SERVICE and CONF are set by the installer that sources this file.
+# shellcheck disable=SC2153
+install_config_and_service() {
+  local candidate=$1
+  if [ "$candidate" != "$ROOT$CONF" ]; then
+    install_config "$candidate" "$ROOT$CONF"
+    run rm -f -- "$candidate"
+  fi
+  step "systemd unit"
+  install_unit "$SERVICE.service"
+  enable_and_start "$SERVICE"
+  if [ "$DRY_RUN" -eq 1 ]; then say $'\nDry run: nothing was changed.'; exit 0; fi
+}

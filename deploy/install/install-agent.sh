@@ -105,16 +105,7 @@ else
     die "the config above is not valid; nothing was changed in $ETC_DIR"
   fi
 fi
-if [ "$candidate" != "$ROOT$CONF" ]; then
-  install_config "$candidate" "$ROOT$CONF"
-  run rm -f -- "$candidate"
-fi
-
-step "systemd unit"
-install_unit "$SERVICE.service"
-enable_and_start "$SERVICE"
-
-if [ "$DRY_RUN" -eq 1 ]; then say $'\nDry run: nothing was changed.'; exit 0; fi
+install_config_and_service "$candidate"
 cat <<EOF
 
 Done. Check the agent with:
