@@ -12,7 +12,7 @@ import {
 import type { CheckContext } from './checks/check.ts';
 import type { ResolvedAgentConfig } from './config/load.ts';
 import { Batcher } from './publish/batcher.ts';
-import { Link } from './publish/link.ts';
+import { Link, brokerLinkOptions } from './publish/link.ts';
 import { Outbox } from './publish/outbox.ts';
 import { systemClock, type Clock } from './schedule/clock.ts';
 import { Scheduler } from './schedule/scheduler.ts';
@@ -117,12 +117,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
   };
 
   const link = new Link({
-    url: config.broker.url,
-    agent: config.agent,
-    site: config.site,
-    username: config.broker.username,
-    password: config.broker.password,
-    tls: { ca: config.broker.caPem, rejectUnauthorized: config.broker.rejectUnauthorized },
+    ...brokerLinkOptions(config),
     version: SOFTWARE_VERSION,
     startedAt,
     clock,

@@ -9,6 +9,7 @@ import {
   type AgentStatus,
   type Logger,
 } from '../../contract/index.ts';
+import type { ResolvedAgentConfig } from '../config/load.ts';
 import type { Clock } from '../schedule/clock.ts';
 import { NoReplayStore } from './no-replay-store.ts';
 
@@ -32,6 +33,20 @@ export interface LinkOptions {
   /** After CONNACK (and the status), and after the connection is lost: the outbox starts and stops here. */
   onConnect?(): void;
   onClose?(): void;
+}
+
+/** Who the agent is and how it reaches the broker, as agent.yaml says: the part of LinkOptions from config. */
+export function brokerLinkOptions(
+  config: ResolvedAgentConfig,
+): Pick<LinkOptions, 'url' | 'agent' | 'site' | 'username' | 'password' | 'tls'> {
+  return {
+    url: config.broker.url,
+    agent: config.agent,
+    site: config.site,
+    username: config.broker.username,
+    password: config.broker.password,
+    tls: { ca: config.broker.caPem, rejectUnauthorized: config.broker.rejectUnauthorized },
+  };
 }
 
 /**

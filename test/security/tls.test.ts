@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentConfig } from '../../agent/config/load.ts';
-import { Link } from '../../agent/publish/link.ts';
+import { Link, brokerLinkOptions } from '../../agent/publish/link.ts';
 import { systemClock } from '../../agent/schedule/clock.ts';
 import { startTestBroker, until, type TestBroker } from '../../collector/broker/testing.ts';
 import { readBrokerTls } from '../../collector/broker/tls.ts';
@@ -53,12 +53,7 @@ function agentLink(broker: Record<string, unknown>, log = capture().log): Link {
   writeFileSync(file, stringify({ agent: north1.id, site: 'north', broker: { url: `mqtts://127.0.0.1:${t.broker.tlsPort}`, password: north1.password, ...broker } }));
   const config = loadAgentConfig(file);
   const link = new Link({
-    url: config.broker.url,
-    agent: config.agent,
-    site: config.site,
-    username: config.broker.username,
-    password: config.broker.password,
-    tls: { ca: config.broker.caPem, rejectUnauthorized: config.broker.rejectUnauthorized },
+    ...brokerLinkOptions(config),
     version: 'test',
     startedAt: Date.now(),
     clock: systemClock,
