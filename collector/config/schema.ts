@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { MAX_PAYLOAD_BYTES, deviceListSchema, idSchema, isTimeZone } from '../../contract/index.ts';
 import { LOGIN_BACKOFF_DEFAULTS } from '../broker/penalty.ts';
+import { alertsConfigSchema, siteAlertsSchema } from '../alerts/config.ts';
+import { maintenanceWindowSchema, schoolCalendarSchema } from '../calendar/schema.ts';
+import { notifyConfigSchema } from '../notify/config.ts';
+import { reportsConfigSchema, siteReportSchema } from '../reports/config.ts';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info');
 
@@ -71,6 +75,26 @@ export const walSchema = z.strictObject({
   maxBytes: z.int().min(1 << 20, 'at least 1048576 (1 MiB)').max(2 ** 40).default(WAL_MAX_BYTES_DEFAULT),
 });
 
+/**
+ * The provider's mail server, used for alert emails and monthly reports. The password may come from the
+ * environment (`passwordEnv`) so collector.yaml can be shared without it.
+ */
+export const smtpSchema = z
+  .strictObject({
+    host: z.string().min(1),
+    port: z.int().min(1).max(65_535).default(587),
+    /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
+    secure: z.boolean().default(false),
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name').optional(),
+    /** The From address, e.g. "Hallmonitor <noc@provider.example>". */
+    from: z.string().min(3),
+    /** Accept a self-signed certificate (a lab or an internal relay). */
+    allowSelfSigned: z.boolean().default(false),
+  })
+  .refine((s) => s.password === undefined || s.passwordEnv === undefined, { path: ['passwordEnv'], message: 'either password or passwordEnv, not both' });
+
 /** collector.yaml. Relative paths are resolved against the file's own folder. */
 export const collectorConfigSchema = z.strictObject({
   broker: brokerSchema.default(BROKER_DEFAULTS),
@@ -94,6 +118,11 @@ export const collectorConfigSchema = z.strictObject({
   /** The collector's own state: its write-ahead log (`wal.db`). */
   dataDir: z.string().default('data'),
   wal: walSchema.default({ maxBytes: WAL_MAX_BYTES_DEFAULT }),
+  /** Outgoing mail for alerts and reports; without it neither is emailed. */
+  smtp: smtpSchema.optional(),
+  alerts: alertsConfigSchema.default(alertsConfigSchema.parse({})),
+  notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
+  reports: reportsConfigSchema.default(reportsConfigSchema.parse({})),
   logLevel,
 });
 
@@ -106,15 +135,33 @@ export const contactSchema = z.strictObject({
 });
 
 /** sites/<id>.yaml: one school. */
-export const siteFileSchema = z.strictObject({
-  id: idSchema,
-  name: z.string().min(1).max(200),
-  timezone: z.string().refine(isTimeZone, 'an IANA time zone such as "Europe/London"').default('Europe/London'),
-  contacts: z.array(contactSchema).default([]),
-  devices: deviceListSchema.default([]),
-});
+export const siteFileSchema = z
+  .strictObject({
+    id: idSchema,
+    name: z.string().min(1).max(200),
+    timezone: z.string().refine(isTimeZone, 'an IANA time zone such as "Europe/London"').default('Europe/London'),
+    contacts: z.array(contactSchema).default([]),
+    devices: deviceListSchema.default([]),
+    /** Term dates, closures and school hours, in the site's time zone (see collector/calendar/). */
+    calendar: schoolCalendarSchema.default(schoolCalendarSchema.parse({})),
+    /** Planned work: no pages, and not counted against availability. */
+    maintenance: z.array(maintenanceWindowSchema).default([]),
+    /** Overrides of the alert rules' defaults for this school and its devices. */
+    alerts: siteAlertsSchema.default(siteAlertsSchema.parse({})),
+    /** The school's monthly report: SLA target, service period, how unknown time counts. */
+    report: siteReportSchema.default(siteReportSchema.parse({})),
+  })
+  .superRefine((site, ctx) => {
+    const names = new Set(site.devices.map((d) => d.name));
+    site.maintenance.forEach((w, i) =>
+      w.devices?.forEach((d, j) => {
+        if (!names.has(d)) ctx.addIssue({ code: 'custom', path: ['maintenance', i, 'devices', j], message: `expected the name of a device in this site, got "${d}"` });
+      }),
+    );
+  });
 
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type SiteFile = z.infer<typeof siteFileSchema>;
 export type Contact = z.infer<typeof contactSchema>;
+export type SmtpConfig = z.infer<typeof smtpSchema>;
