@@ -25,7 +25,7 @@ const dateRange = z
  * holidays) are taken out of them. School hours are per weekday; a day without hours is closed.
  */
 export const schoolCalendarSchema = z.strictObject({
-  schoolHours: z.partialRecord(weekdaySchema, timeRangeSchema).default({ mon: '08:00-16:30', tue: '08:00-16:30', wed: '08:00-16:30', thu: '08:00-16:30', fri: '08:00-16:30' }),
+  schoolHours: z.strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, timeRangeSchema.optional()])) as Record<Weekday, z.ZodOptional<typeof timeRangeSchema>>).default({ mon: '08:00-16:30', tue: '08:00-16:30', wed: '08:00-16:30', thu: '08:00-16:30', fri: '08:00-16:30' }),
   terms: z.array(dateRange).default([]),
   closures: z.array(dateRange).default([]),
 });
