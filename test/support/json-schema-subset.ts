@@ -6,7 +6,7 @@
 type Schema = Record<string, unknown>;
 
 const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'default', 'format']);
-const CHECKED = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern']);
+const CHECKED = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems']);
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
@@ -34,6 +34,10 @@ export function checkAgainstSchema(schema: Schema, value: unknown, path = '(top 
     if (typeof schema.minLength === 'number' && value.length < schema.minLength) problems.push(`${path}: shorter than ${schema.minLength}`);
     if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) problems.push(`${path}: longer than ${schema.maxLength}`);
     if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) problems.push(`${path}: does not match ${schema.pattern}`);
+  }
+  if (Array.isArray(value)) {
+    if (typeof schema.minItems === 'number' && value.length < schema.minItems) problems.push(`${path}: fewer than ${schema.minItems} items`);
+    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) problems.push(`${path}: more than ${schema.maxItems} items`);
   }
   if (Array.isArray(value) && schema.items !== undefined) {
     value.forEach((item, i) => problems.push(...checkAgainstSchema(schema.items as Schema, item, at(i))));
