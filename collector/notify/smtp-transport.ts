@@ -1,0 +1,26 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import { ConfigError } from '../../contract/index.ts';
+import type { SmtpConfig } from '../config/schema.ts';
+
+/**
+ * One nodemailer transport for collector.yaml's `smtp:`, shared by alert emails and monthly reports.
+ * The password comes from the file or from the environment variable it names.
+ */
+export function smtpTransport(config: SmtpConfig, env: NodeJS.ProcessEnv = process.env): Transporter {
+  let password = config.password;
+  if (config.passwordEnv !== undefined) {
+    password = env[config.passwordEnv];
+    if (password === undefined || password === '') throw new ConfigError(`smtp.passwordEnv: environment variable ${config.passwordEnv} is not set`);
+  }
+  return nodemailer.createTransport({
+    host: config.host,
+    port: config.port,
+    secure: config.secure,
+    auth: config.username !== undefined ? { user: config.username, pass: password ?? '' } : undefined,
+    tls: config.allowSelfSigned ? { rejectUnauthorized: false } : undefined,
+    // Fail fast so the caller's retry owns the waiting, not a socket stuck for minutes.
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+}
