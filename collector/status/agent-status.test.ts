@@ -34,6 +34,21 @@ describe('agent status handler', () => {
     expect(handler.stats()).toEqual({ received: 2, rejected: 0, online: { 'north-1': false } });
   });
 
+  it('carries the spool: depth, age of the oldest waiting batch, and what its bounds dropped', () => {
+    const { handler, written } = setup();
+    const spool = { batches: 3, samples: 120, bytes: 4_096, droppedBatches: 1, droppedSamples: 40 };
+    handler.handle(encodeMessage(status({ spool: { ...spool, oldestAt: NOW - 3_600_000 } })), from);
+    handler.handle(encodeMessage(status({ spool: { ...spool, batches: 0, samples: 0, bytes: 0 } })), from);
+    // Between the series key and the timestamp (the version string holds a space).
+    const fields = (i: number) => written[i]?.text.replace(/^\S+ /, '').replace(/ \d+$/, '');
+    expect(fields(0)).toBe(
+      'online=1,uptime_s=60,version="0.1.0 \\"dev\\"",spool_batches=3,spool_samples=120,spool_bytes=4096,spool_dropped_batches=1,spool_dropped_samples=40,' +
+        `spool_oldest_at=${NOW - 3_600_000}`,
+    );
+    expect(fields(1)).toContain('spool_batches=0,spool_samples=0,spool_bytes=0,spool_dropped_batches=1,spool_dropped_samples=40');
+    expect(fields(1)).not.toContain('spool_oldest_at');
+  });
+
   it('refuses a status that names another agent or site, and writes nothing', () => {
     const { handler, written } = setup();
     handler.handle(encodeMessage(status({ site: 'south-academy' })), from);

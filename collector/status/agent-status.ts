@@ -45,9 +45,12 @@ export function createStatusHandler(o: { writer: LineSink; log: Logger; now: () 
             ...(status.spool !== undefined
               ? {
                   spool_batches: status.spool.batches,
+                  spool_samples: status.spool.samples,
                   spool_bytes: status.spool.bytes,
                   spool_dropped_batches: status.spool.droppedBatches,
                   spool_dropped_samples: status.spool.droppedSamples,
+                  // Epoch ms of the oldest waiting batch: how far behind the school's data is on reconnect.
+                  ...(status.spool.oldestAt !== undefined ? { spool_oldest_at: status.spool.oldestAt } : {}),
                 }
               : {}),
           },
