@@ -1,14 +1,14 @@
 import type { Dashboard } from '@grafana/schema';
 import { dashboard } from './lib/dashboard.ts';
-import { col, last, max, sum, tagMatches, type Column, type Query } from './lib/influxql.ts';
+import { col, field, last, max, mean, sum, tagMatches, type Column, type Query } from './lib/influxql.ts';
 import { byName, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
-import { influx } from './lib/target.ts';
+import { influx, longRange, rollupInflux } from './lib/target.ts';
 import { siteVariable } from './lib/variables.ts';
 
 /**
  * The agents themselves ($site, several or all): when each was last heard, whether it is online, how long
- * it has run, its publish queue and its scheduler's health. Later issues add here: spool depth and age on
- * disk, samples dropped at the spool bound, sequence gaps seen by the collector.
+ * it has run, its publish queue, its disk spool (depth and what its bounds dropped), its scheduler's health
+ * and how long its SNMP polls take. Later issues add here: sequence gaps seen by the collector.
  */
 
 const site = tagMatches('site');
@@ -47,17 +47,18 @@ const agents = table({
   ],
 });
 
-const HEALTH_COUNTERS = ['deadlines_missed', 'overlaps_skipped', 'check_failures', 'samples_invalid'];
+const HEALTH_COUNTERS = ['deadlines_missed', 'overlaps_skipped', 'check_failures', 'samples_invalid', 'spool_dropped_samples', 'spool_errors'];
 
 const health = table({
   title: 'Agent health',
-  description: 'The last health report of each agent in the selected range. Counters are totals since the agent started.',
+  description:
+    'The last health report of each agent in the selected range. Scheduler counters are totals since the agent started; spool drops are totals since its spool was created.',
   w: 24,
   h: 8,
   targets: [
     influx(
       {
-        select: ['uptime_s', 'connected', 'devices', 'batches_unacked', 'samples_waiting', ...HEALTH_COUNTERS].map((f) => last(f)),
+        select: ['uptime_s', 'connected', 'devices', 'batches_unacked', 'samples_waiting', 'spool_batches', 'spool_bytes', ...HEALTH_COUNTERS].map((f) => last(f)),
         from: ['agent_health'],
         where: [site],
         time: 'dashboard',
@@ -69,6 +70,7 @@ const health = table({
   transformations: [transform.organize(['Time'])],
   overrides: [
     byName('uptime_s', [{ id: 'unit', value: 's' }]),
+    byName('spool_bytes', [{ id: 'unit', value: 'bytes' }]),
     byName('connected', [{ id: 'mappings', value: [valueText({ 1: ['yes', 'green'], 0: ['no', 'red'] })] }, colouredCell]),
     ...HEALTH_COUNTERS.map((n) => byName(n, [{ id: 'thresholds', value: steps(['green', 0], ['orange', 1]) }, colouredCell])),
   ],
@@ -112,10 +114,70 @@ const scheduler = timeseries({
   targets: [influx(perAgent([max('deadlines_missed'), max('overlaps_skipped'), max('check_failures')]), { alias: '$tag_agent $col' })],
 });
 
+const spool = timeseries({
+  title: 'Spool',
+  description:
+    'Batches and samples waiting on the agent\'s disk for the broker\'s acknowledgement. It grows while the school\'s link or the collector is down and drains after; reports made during an outage arrive with the backlog.',
+  w: 8,
+  h: 8,
+  min: 0,
+  targets: [influx(perAgent([max('spool_batches'), max('spool_samples')]), { alias: '$tag_agent $col' })],
+});
+
+const dropped = timeseries({
+  title: 'Dropped at the spool bound',
+  description:
+    'Samples and batches the spool dropped, oldest first, when it reached its size or age bound: totals since the spool was created. Any rise is data lost for good; raise the bound in agent.yaml (spool) if the school has long outages.',
+  w: 8,
+  h: 8,
+  min: 0,
+  thresholds: steps(['green', 0], ['red', 1]),
+  targets: [influx(perAgent([max('spool_dropped_samples'), max('spool_dropped_batches')]), { alias: '$tag_agent $col' })],
+});
+
+const slowestPolls = table({
+  title: 'Slowest SNMP polls',
+  description: 'Devices whose SNMP system poll took longest in the selected range (time from request to the answer of the system group).',
+  w: 8,
+  h: 8,
+  unit: 'ms',
+  targets: [
+    influx(
+      {
+        select: [col('worst_ms', (f) => `top(${f('worst_ms')}, "site", "device", 10)`), field('mean_ms')],
+        from: {
+          select: [max('response_ms', 'worst_ms'), mean('response_ms', 'mean_ms')],
+          from: ['snmp'],
+          where: [site],
+          time: 'dashboard',
+          groupBy: ['site', 'device'],
+        },
+      },
+      { format: 'table' },
+    ),
+  ],
+  transformations: [transform.organize(['Time'])],
+  sortBy: [{ displayName: 'worst_ms', desc: true }],
+  thresholds: steps(['green', 0], ['orange', 1_000], ['red', 3_000]),
+  overrides: [byName('worst_ms', [colouredCell])],
+});
+
+const connectedLong = timeseries({
+  title: 'Connected, 90 days',
+  description: 'Share of each agent\'s health reports that found it connected to the broker, per interval, from the 5-minute rollups (kept for years).',
+  w: 24,
+  h: 8,
+  unit: 'percentunit',
+  min: 0,
+  max: 1,
+  ...longRange(),
+  targets: [rollupInflux(perAgent([mean('connected')]), { alias: '$tag_agent' })],
+});
+
 export const agentsDashboard: Dashboard = dashboard({
   uid: 'hm-agents',
   title: 'hallmonitor — agents',
-  description: 'The agents: last heard, online, uptime, queue, scheduler.',
+  description: 'The agents: last heard, online, uptime, queue, spool, scheduler, SNMP poll times.',
   variables: [siteVariable({ multi: true })],
-  panels: [online, offline, agents, health, uptime, queue, scheduler],
+  panels: [online, offline, agents, health, uptime, queue, scheduler, spool, dropped, slowestPolls, connectedLong],
 });

@@ -2,7 +2,7 @@ import { BigValueColorMode, type Dashboard } from '@grafana/schema';
 import { dashboard } from './lib/dashboard.ts';
 import { last, max, mean, min, tagMatches, type Column, type Measurement, type Query } from './lib/influxql.ts';
 import { UP_DOWN, byName, byRegexp, colouredCell, stat, table, timeseries, transform, valueText } from './lib/panels.ts';
-import { influx } from './lib/target.ts';
+import { influx, longRange, rollupInflux } from './lib/target.ts';
 import { deviceVariable, interfaceVariable, siteVariable } from './lib/variables.ts';
 
 /**
@@ -137,10 +137,39 @@ const interfaceTable = table({
   ],
 });
 
+const LONG = 'From the 5-minute rollups, kept for years (the raw samples are kept 45 days).';
+
+const rttLong = timeseries({
+  title: 'Round-trip time and loss, 90 days',
+  description: `${LONG} Lowest, mean and highest round-trip time per interval; loss on the right axis.`,
+  w: 12,
+  h: 8,
+  unit: 'ms',
+  min: 0,
+  ...longRange(),
+  targets: [
+    rollupInflux(overTime('ping', [min('rtt_min_ms', 'min'), mean('rtt_avg_ms', 'avg'), max('rtt_max_ms', 'max'), mean('loss_pct', 'loss')], device), {
+      alias: '$col',
+    }),
+  ],
+  overrides: [byName('loss', [{ id: 'unit', value: 'percent' }, { id: 'custom.axisPlacement', value: 'right' }])],
+});
+
+const trafficLong = timeseries({
+  title: 'Traffic, 90 days',
+  description: `${LONG} Mean traffic per interval, out drawn below the axis.`,
+  w: 12,
+  h: 8,
+  unit: 'bps',
+  ...longRange(),
+  targets: [rollupInflux(overTime('interface', [mean('in_bps', 'in'), mean('out_bps', 'out')], interfaces, ['interface']), { alias: '$tag_interface $col' })],
+  overrides: [byRegexp('/ out$/', [{ id: 'custom.transform', value: 'negative-Y' }])],
+});
+
 export const deviceDashboard: Dashboard = dashboard({
   uid: 'hm-device',
   title: 'hallmonitor — device',
   description: 'One device and its interfaces.',
   variables: [siteVariable(), deviceVariable(), interfaceVariable()],
-  panels: [reachability, uptime, snmpResponse, rtt, loss, traffic, errors, discards, utilisation, interfaceTable],
+  panels: [reachability, uptime, snmpResponse, rtt, loss, traffic, errors, discards, utilisation, interfaceTable, rttLong, trafficLong],
 });

@@ -2,7 +2,7 @@ import type { Dashboard } from '@grafana/schema';
 import { dashboard } from './lib/dashboard.ts';
 import { col, last, max, mean, sum, tagIs, type Query, type TimeRange } from './lib/influxql.ts';
 import { byName, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
-import { influx } from './lib/target.ts';
+import { influx, longRange, rollupInflux } from './lib/target.ts';
 
 /**
  * Provider overview: every school at a glance, which are offline, how available each has been, and the
@@ -70,7 +70,7 @@ const checksFailing = stat({
   h: 4,
   targets: [
     influx(
-      { select: [sum('down')], from: { select: [col('down', (f) => `1 - last(${f('up')})`)], from: ['ping', 'snmp'], time: NOW, groupBy: ['site', 'device'] } },
+      { select: [sum('down')], from: { select: [col('down', (f) => `1 - last(${f('up', 'last')})`)], from: ['ping', 'snmp'], time: NOW, groupBy: ['site', 'device'] } },
       { alias: '$measurement' },
     ),
   ],
@@ -79,7 +79,7 @@ const checksFailing = stat({
 
 /** Mean of ping `up` per school over a range, as a percentage. */
 const availability = (as: string, time: TimeRange): Query => ({
-  select: [col(as, (f) => `mean(${f('up')}) * 100`)],
+  select: [col(as, (f) => `mean(${f('up', 'mean')}) * 100`)],
   from: ['ping'],
   time,
   groupBy: ['site'],
@@ -87,7 +87,8 @@ const availability = (as: string, time: TimeRange): Query => ({
 
 const availabilityTable = table({
   title: 'Availability',
-  description: 'Share of ping checks answered per school: today so far, the last 7 and the last 30 days (fixed, whatever the time picker says).',
+  description:
+    'Share of ping checks answered per school: today so far, the last 7 and 30 days (raw samples) and the last 12 months (5-minute rollups), fixed whatever the time picker says.',
   w: 12,
   h: 10,
   timeFrom: 'now/d',
@@ -100,11 +101,13 @@ const availabilityTable = table({
     influx(availability('today', 'dashboard'), { format: 'table' }),
     influx(availability('7 days', '7d'), { format: 'table' }),
     influx(availability('30 days', '30d'), { format: 'table' }),
+    // Each 5-minute window weighs the same: the mean of the windows' means.
+    rollupInflux(availability('12 months', '365d'), { format: 'table' }),
   ],
   transformations: [transform.organize(['Time']), transform.merge()],
   sortBy: [{ displayName: '30 days' }],
   links: [SCHOOL_LINK],
-  overrides: ['today', '7 days', '30 days'].map((n) => byName(n, [colouredCell])),
+  overrides: ['today', '7 days', '30 days', '12 months'].map((n) => byName(n, [colouredCell])),
 });
 
 const internetLinks = table({
@@ -147,9 +150,25 @@ const internetLoss = timeseries({
   ],
 });
 
+const lossByMonth = timeseries({
+  title: 'Internet packet loss by school, 90 days',
+  description: 'From the 5-minute rollups, which are kept for years: the raw samples are kept 45 days.',
+  w: 24,
+  h: 8,
+  unit: 'percent',
+  min: 0,
+  ...longRange(),
+  targets: [
+    rollupInflux(
+      { select: [mean('loss_pct')], from: ['ping'], where: [tagIs('role', 'internet')], time: 'dashboard', byInterval: true, groupBy: ['site'], fill: 'null' },
+      { alias: '$tag_site' },
+    ),
+  ],
+});
+
 export const overview: Dashboard = dashboard({
   uid: 'hm-overview',
   title: 'hallmonitor — provider overview',
   description: 'Every school at a glance.',
-  panels: [schools, sitesOffline, checksFailing, availabilityTable, internetLinks, internetLoss],
+  panels: [schools, sitesOffline, checksFailing, availabilityTable, internetLinks, internetLoss, lossByMonth],
 });

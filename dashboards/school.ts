@@ -1,8 +1,8 @@
 import type { Dashboard } from '@grafana/schema';
 import { dashboard } from './lib/dashboard.ts';
 import { col, field, last, max, mean, tagIn, tagIs, tagMatches } from './lib/influxql.ts';
-import { UP_DOWN, byName, colouredCell, stat, table, timeseries, transform, valueText } from './lib/panels.ts';
-import { influx } from './lib/target.ts';
+import { UP_DOWN, byName, byRegexp, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
+import { influx, longRange, rollupInflux } from './lib/target.ts';
 import { siteVariable } from './lib/variables.ts';
 
 /**
@@ -118,7 +118,7 @@ const topInterfaces = table({
       {
         select: [col('total_bps', (f) => `top(${f('bps')}, "device", "interface", 10)`), field('in_bps'), field('out_bps')],
         from: {
-          select: [col('bps', (f) => `mean(${f('in_bps')}) + mean(${f('out_bps')})`), mean('in_bps'), mean('out_bps')],
+          select: [col('bps', (f) => `mean(${f('in_bps', 'mean')}) + mean(${f('out_bps', 'mean')})`), mean('in_bps'), mean('out_bps')],
           from: ['interface'],
           where: [site],
           time: 'dashboard',
@@ -157,10 +157,80 @@ const uplinks = timeseries({
   ],
 });
 
+const latencyLong = timeseries({
+  title: 'Internet latency and loss, 90 days',
+  description: 'From the 5-minute rollups, kept for years (the raw samples are kept 45 days). Loss on the right axis.',
+  w: 12,
+  h: 8,
+  unit: 'ms',
+  min: 0,
+  ...longRange(),
+  targets: [
+    rollupInflux(
+      {
+        select: [mean('rtt_avg_ms', 'latency'), mean('jitter_ms', 'jitter'), mean('loss_pct', 'loss')],
+        from: ['ping'],
+        where: [site, internet],
+        time: 'dashboard',
+        byInterval: true,
+        groupBy: ['device'],
+        fill: 'null',
+      },
+      { alias: '$tag_device $col' },
+    ),
+  ],
+  overrides: [byRegexp('/ loss$/', [{ id: 'unit', value: 'percent' }, { id: 'custom.axisPlacement', value: 'right' }])],
+});
+
+const availabilityLong = table({
+  title: 'Device availability, 90 days',
+  description: 'Share of checks answered per device and check kind, from the 5-minute rollups (each window weighs the same).',
+  w: 12,
+  h: 8,
+  unit: 'percent',
+  decimals: 2,
+  min: 0,
+  max: 100,
+  thresholds: steps(['red', 0], ['orange', 99], ['green', 99.9]),
+  ...longRange(),
+  targets: (['ping', 'snmp'] as const).map((m) =>
+    rollupInflux({ select: [col(m, (f) => `mean(${f('up', 'mean')}) * 100`)], from: [m], where: [site], time: 'dashboard', groupBy: ['device'] }, { format: 'table' }),
+  ),
+  transformations: [transform.organize(['Time']), transform.merge()],
+  sortBy: [{ displayName: 'ping' }],
+  links: [DEVICE_LINK],
+  overrides: ['ping', 'snmp'].map((n) => byName(n, [colouredCell])),
+});
+
+const uplinksLong = timeseries({
+  title: 'Uplink utilisation, 90 days',
+  description: 'Highest 5-minute utilisation per interval of the internet router\'s and firewall\'s interfaces, from the rollups.',
+  w: 24,
+  h: 8,
+  unit: 'percent',
+  min: 0,
+  max: 100,
+  ...longRange(),
+  targets: [
+    rollupInflux(
+      {
+        select: [max('utilisation_pct')],
+        from: ['interface'],
+        where: [site, uplinkRoles],
+        time: 'dashboard',
+        byInterval: true,
+        groupBy: ['device', 'interface'],
+        fill: 'null',
+      },
+      { alias: '$tag_device $tag_interface' },
+    ),
+  ],
+});
+
 export const school: Dashboard = dashboard({
   uid: 'hm-school',
   title: 'hallmonitor — school',
   description: 'One school: agent, devices, internet link, interfaces.',
   variables: [siteVariable()],
-  panels: [agent, latency, loss, devices, topInterfaces, uplinks],
+  panels: [agent, latency, loss, devices, topInterfaces, uplinks, latencyLong, availabilityLong, uplinksLong],
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { col, field, last, mean, render, showTagValues, tagIn, tagIs, tagMatches, type Query, type Storage } from './influxql.ts';
-
-const ROLLUP: Storage = { retentionPolicy: 'rollup_5m', fieldPrefix: 'mean_' };
+import { col, field, last, max, mean, min, render, showTagValues, tagIn, tagIs, tagMatches, type Query } from './influxql.ts';
+import { ROLLUP } from './rollup.ts';
 
 const latency: Query = {
   select: [mean('rtt_avg_ms', 'latency')],
@@ -20,7 +19,7 @@ describe('InfluxQL builder', () => {
     );
   });
 
-  it('reads the same query from a rollup: policy-qualified measurement, prefixed fields', () => {
+  it('reads the same query from the rollups: policy-qualified measurement, <aggregate>_<field> columns', () => {
     expect(render(latency, ROLLUP)).toBe(
       'SELECT mean("mean_rtt_avg_ms") AS "latency" FROM "rollup_5m"."ping" WHERE "site" =~ /^$site$/ AND "role" = \'internet\' AND $timeFilter GROUP BY time($__interval), "device" fill(null)',
     );
@@ -28,13 +27,34 @@ describe('InfluxQL builder', () => {
 
   it('prefixes only the innermost fields of a subquery; the outer query uses the inner names', () => {
     const q: Query = {
-      select: [col('state', (f) => `1 - max(${f('up')})`), field('up', 'raw')],
+      select: [col('state', (f) => `1 - max(${f('up', 'max')})`), field('up', 'raw')],
       from: { select: [last('up')], from: ['ping', 'snmp'], time: '5m', groupBy: ['site', 'device'] },
       groupBy: ['site'],
     };
     expect(render(q, ROLLUP)).toBe(
       'SELECT 1 - max("up") AS "state", "up" AS "raw" FROM (SELECT last("mean_up") AS "up" FROM "rollup_5m"."ping", "rollup_5m"."snmp" WHERE time > now() - 5m GROUP BY "site", "device") GROUP BY "site"',
     );
+  });
+
+  it('reads from the rollups the column of the aggregate that reads it, or the field\'s only one', () => {
+    const rtt: Query = {
+      select: [min('rtt_min_ms'), mean('rtt_avg_ms'), max('rtt_max_ms'), mean('loss_pct'), max('loss_pct', 'worst_loss')],
+      from: ['ping'],
+      time: 'dashboard',
+    };
+    expect(render(rtt, ROLLUP)).toBe(
+      'SELECT min("min_rtt_min_ms") AS "rtt_min_ms", mean("mean_rtt_avg_ms") AS "rtt_avg_ms", max("max_rtt_max_ms") AS "rtt_max_ms", ' +
+        'mean("mean_loss_pct") AS "loss_pct", max("max_loss_pct") AS "worst_loss" FROM "rollup_5m"."ping" WHERE $timeFilter',
+    );
+    // uptime_s is rolled up only as its minimum (a restart shows as a small minimum).
+    expect(render({ select: [last('uptime_s')], from: ['snmp'] }, ROLLUP)).toBe('SELECT last("min_uptime_s") AS "uptime_s" FROM "rollup_5m"."snmp"');
+  });
+
+  it('refuses a rollup query for a column the continuous queries never write', () => {
+    expect(() => render({ select: [last('counter_bits')], from: ['interface'] }, ROLLUP)).toThrow(/interface\.counter_bits is not rolled up/);
+    expect(() => render({ select: [last('loss_pct')], from: ['ping'] }, ROLLUP)).toThrow(/ping\.loss_pct is rolled up as mean, max: read it with one of those, not last/);
+    expect(() => render({ select: [mean('uptime_s')], from: ['snmp', 'agent_status'] }, ROLLUP)).not.toThrow();
+    expect(() => render({ select: [mean('response_ms')], from: ['snmp', 'ping'] }, ROLLUP)).toThrow(/ping\.response_ms is not rolled up/);
   });
 
   it('quotes tag values and identifiers', () => {

@@ -1,23 +1,26 @@
 /**
  * InfluxQL for the dashboards, built from parts: what a panel asks for (measurement, columns, filters,
- * grouping) is kept apart from where it is read (`Storage`). Every query reads the raw data today. The
- * retention change adds the `rollup_5m` policy whose fields are prefixed `mean_`; `render()` with a
- * rollup storage is the one place that will point long ranges at it.
+ * grouping) is kept apart from where it is read (`Storage`): the raw samples (`RAW`, the default policy) or
+ * the 5-minute rollups (`ROLLUP` in rollup.ts), where `mean("rtt_avg_ms")` reads `"mean_rtt_avg_ms"`.
  */
 
 /** The measurements the collector writes (README, "InfluxDB schema"). */
 export type Measurement = 'ping' | 'snmp' | 'interface' | 'agent_health' | 'agent_status';
 
-/** Where fields are read: a retention policy (default when absent) and the field name prefix it uses. */
+/** Where fields are read: a retention policy (the default when absent) and the stored name of each field. */
 export interface Storage {
   readonly retentionPolicy?: string;
-  readonly fieldPrefix: string;
+  /**
+   * The stored name of `field` of `measurement` as read by the InfluxQL function `aggregate` (absent for
+   * a bare field); throws when this storage does not hold it.
+   */
+  readonly fieldName: (measurement: Measurement, field: string, aggregate?: string) => string;
 }
 
-export const RAW: Storage = { fieldPrefix: '' };
+export const RAW: Storage = { fieldName: (_measurement, field) => field };
 
-/** Renders a field reference for the storage the query reads. */
-export type FieldRef = (field: string) => string;
+/** Renders a field reference, read by `aggregate` (the function around it), for the storage the query reads. */
+export type FieldRef = (field: string, aggregate?: string) => string;
 
 /** One output column: an expression over field references, always named. */
 export interface Column {
@@ -58,10 +61,10 @@ export const tagIn = (key: string, values: readonly string[]): string =>
  */
 export const tagMatches = (key: string, variable: string = key): string => `${quoteIdent(key)} =~ /^$${variable}$/`;
 
-/** A column computed by `expr`, e.g. `col('state', (f) => \`1 - max(${f('up')})\`)`. */
+/** A column computed by `expr`, e.g. `col('state', (f) => \`1 - max(${f('up', 'max')})\`)`. */
 export const col = (as: string, expr: (f: FieldRef) => string): Column => ({ as, expr });
 
-const fn = (name: string) => (field: string, as: string = field): Column => col(as, (f) => `${name}(${f(field)})`);
+const fn = (name: string) => (field: string, as: string = field): Column => col(as, (f) => `${name}(${f(field, name)})`);
 export const mean = fn('mean');
 export const max = fn('max');
 export const min = fn('min');
@@ -80,11 +83,18 @@ function fromClause(from: Query['from'], storage: Storage): string {
   return (from as readonly Measurement[]).map((m) => `${policy}${quoteIdent(m)}`).join(', ');
 }
 
+/** The one stored name of `field` in every measurement a query reads. */
+function storedName(from: readonly Measurement[], storage: Storage, field: string, aggregate?: string): string {
+  const names = new Set(from.map((m) => storage.fieldName(m, field, aggregate)));
+  if (names.size !== 1) throw new Error(`field ${field} is stored as ${[...names].join(' and ')} in ${from.join(', ')}: read them in separate queries`);
+  return [...names][0]!;
+}
+
 /** The InfluxQL text of a query, reading from `storage`. */
 export function render(q: Query, storage: Storage = RAW): string {
   const fromSubquery = !Array.isArray(q.from);
-  // A subquery's columns already carry their final names; only measurements have prefixed fields.
-  const f: FieldRef = fromSubquery ? quoteIdent : (name) => quoteIdent(`${storage.fieldPrefix}${name}`);
+  // A subquery's columns already carry their final names; only measurements have stored field names.
+  const f: FieldRef = fromSubquery ? (name) => quoteIdent(name) : (name, aggregate) => quoteIdent(storedName(q.from as readonly Measurement[], storage, name, aggregate));
   const columns = q.select.map((c) => `${c.expr(f)} AS ${quoteIdent(c.as)}`).join(', ');
   const conditions = [...(q.where ?? []), ...(q.time === undefined ? [] : [timeCondition(q.time)])];
   const groups = [...(q.byInterval ? ['time($__interval)'] : []), ...(q.groupBy ?? []).map(quoteIdent)];

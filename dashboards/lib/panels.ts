@@ -58,8 +58,10 @@ export interface PanelInput {
   displayName?: string;
   overrides?: Override[];
   transformations?: DataTransformerConfig[];
-  /** Panel time override, e.g. `now/d` for "today so far". */
+  /** Panel time override, e.g. `now/d` for "today so far", `90d` for a long-range panel. */
   timeFrom?: string;
+  /** Lower bound of `$__interval`, e.g. `5m` for panels that read the 5-minute rollups. */
+  minInterval?: string;
 }
 
 /** Threshold steps from `[color, from]` pairs; the first starts at -Infinity. */
@@ -91,6 +93,7 @@ function panel(type: string, p: PanelInput, options: object, custom: object): Pa
     targets: targets as unknown as Record<string, unknown>[],
     transformations: p.transformations ?? [],
     ...(p.timeFrom === undefined ? {} : { timeFrom: p.timeFrom }),
+    ...(p.minInterval === undefined ? {} : { interval: p.minInterval }),
     options: options as Record<string, unknown>,
     fieldConfig: {
       ...defaultFieldConfigSource,

@@ -1,5 +1,6 @@
 import type { DataQuery, DataSourceRef } from '@grafana/schema';
 import { RAW, render, type Query, type Storage } from './influxql.ts';
+import { ROLLUP } from './rollup.ts';
 
 /** The InfluxDB (InfluxQL) data source every panel and variable uses; provisioned with this uid. */
 export const DATASOURCE: DataSourceRef = { type: 'influxdb', uid: 'hallmonitor-influxdb' };
@@ -33,3 +34,27 @@ export function influx(q: Query, o: TargetOptions = {}): Target {
     ...(o.alias === undefined ? {} : { alias: o.alias }),
   };
 }
+
+/**
+ * Long time ranges read the rollups through panels of their own rather than by switching every panel's
+ * retention policy with a variable chosen by the time range:
+ * - Grafana documents `$__range_s` for Prometheus and Loki only (grafana/grafana#18756 asked for it in
+ *   InfluxDB); a policy variable whose query it is left in fails to resolve, and every panel fails with it;
+ *   and a range chosen by its length still misses a short range older than the raw data (zooming into a day
+ *   three months ago);
+ * - the name of a rollup column depends on the aggregate that reads it (`max_rtt_max_ms` beside
+ *   `mean_rtt_avg_ms`), which a single prefix variable cannot say, so a switched query would read columns
+ *   that do not exist;
+ * - the continuous queries run hourly, so the rollups trail by up to ~1 hour: switched "now" panels (last
+ *   state, the device table) would show an hour-old state without saying so.
+ * A long-range panel instead has a fixed window ending now (`timeFrom`, shown in its header), reads only
+ * the rollups, and its query is static text that the tests run against real rollups. The raw panels beside
+ * it follow the time picker over the 45 days raw data is kept.
+ */
+export const LONG_RANGE = '90d';
+
+/** Panel options of a long-range panel: a fixed window ending now, never grouped finer than a rollup window. */
+export const longRange = (window: string = LONG_RANGE) => ({ timeFrom: window, minInterval: '5m' });
+
+/** A target that reads the 5-minute rollups (see `ROLLUP`). */
+export const rollupInflux = (q: Query, o: Omit<TargetOptions, 'storage'> = {}): Target => influx(q, { ...o, storage: ROLLUP });

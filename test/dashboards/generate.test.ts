@@ -51,6 +51,25 @@ describe('npm run dashboards', () => {
     }
   });
 
+  it('every dashboard has long-range panels that read only the rollups, over a fixed window ending now, in 5-minute steps or coarser', () => {
+    for (const d of DASHBOARDS) {
+      const panels = (d.panels ?? []) as Panel[];
+      const queries = (p: Panel) => (p.targets ?? []).map((t) => String(t['query']));
+      const long = panels.filter((p) => queries(p).some((q) => q.includes('"rollup_5m".')));
+      expect(long.length, `${d.uid} has no panel reading the rollups`).toBeGreaterThan(0);
+      for (const p of long) {
+        for (const q of queries(p)) {
+          // A rollup target reads the panel's window ($timeFilter) or a fixed one of its own.
+          if (!q.includes('"rollup_5m".')) continue;
+          if (q.includes('$timeFilter')) {
+            expect(p.timeFrom, `${d.uid} ${p.title}`).toMatch(/^\d+d$/);
+            expect(p.interval, `${d.uid} ${p.title}`).toBe('5m');
+          } else expect(q, `${d.uid} ${p.title}`).toMatch(/time > now\(\) - \d+d/);
+        }
+      }
+    }
+  });
+
   it('the data source provisioning names the fixed uid and takes URL, database and credentials from the environment', () => {
     const yaml = renderFiles().get('deploy/grafana/provisioning/datasources/hallmonitor.yaml') ?? '';
     expect(yaml).toContain(`uid: ${DATASOURCE.uid}`);

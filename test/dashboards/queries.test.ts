@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Dashboard, Panel } from '@grafana/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInfluxClient } from '../../collector/storage/influx-client.ts';
+import { backfillRollups } from '../../collector/storage/retention.ts';
 import type { InfluxResult } from '../harness/index.ts';
 import { startSchoolRun, type SchoolRun } from '../support/school-run.ts';
 import { interpolate, timeFilterFrom, type MacroValues } from './grafana-macros.ts';
@@ -9,7 +11,9 @@ import { expectedShape } from './query-shape.ts';
 /**
  * Every query of the committed dashboards — each panel target and each template variable — run against
  * a real InfluxDB that a real agent → collector run filled, after Grafana's substitutions. A query that
- * returns nothing, or lacks a column or tag it promises, fails.
+ * returns nothing, or lacks a column or tag it promises, fails. The long-range panels read the 5-minute
+ * rollups, which the continuous queries write only on the hour: the run's span is rolled up with
+ * `backfillRollups` (the same SELECT … INTO the CQs run) before any query.
  */
 const SITE = 'dash-school';
 const JSON_DIR = new URL('../../dashboards/json/', import.meta.url);
@@ -26,12 +30,21 @@ interface RawTarget {
   query: string;
 }
 
+const WINDOW_MS = 5 * 60_000;
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+/** `90d` and friends in ms; undefined for anything else (e.g. `now/d`). */
+const durationMs = (text: string | undefined): number | undefined => {
+  const m = /^(\d+)([smhdw])$/.exec(text ?? '');
+  return m ? Number(m[1]) * UNIT_MS[m[2]!]! : undefined;
+};
+
 let run: SchoolRun;
 let startedAt: number;
 
 beforeAll(async () => {
   startedAt = Date.now();
   run = await startSchoolRun({ site: SITE, db: 'hallmonitor_dashboards', alsoPing: ['router'] });
+  await backfillRollups(createInfluxClient({ url: run.influx.url, database: run.db }), run.db, { from: startedAt - WINDOW_MS, to: Date.now() + WINDOW_MS });
 }, 120_000);
 
 afterAll(async () => {
@@ -43,11 +56,17 @@ async function query(text: string): Promise<InfluxResult> {
   return result ?? { statement_id: 0 };
 }
 
-const macros = (variables: Record<string, readonly string[]>): MacroValues => ({
-  timeFilter: timeFilterFrom(startedAt - 60_000),
-  interval: '10s',
-  variables,
-});
+/**
+ * The dashboard's range is the run (from a minute before it started). A panel with a relative time override
+ * (`timeFrom: 90d`) gets that range instead, and an interval Grafana would pick for it (about 1000 points,
+ * never below the panel's minimum interval).
+ */
+const macros = (variables: Record<string, readonly string[]>, panel?: Panel): MacroValues => {
+  const override = durationMs(panel?.timeFrom);
+  if (override === undefined) return { timeFilter: timeFilterFrom(startedAt - 60_000), interval: '10s', variables };
+  const seconds = Math.max(Math.ceil(override / 1000 / 1000), (durationMs(panel?.interval ?? undefined) ?? 0) / 1000);
+  return { timeFilter: timeFilterFrom(Date.now() - override), interval: `${seconds}s`, variables };
+};
 
 const resolved = new Map<string, Promise<Record<string, string[]>>>();
 
@@ -98,9 +117,9 @@ describe.each(dashboards.map((d) => [d.uid ?? '', d] as const))('%s', (_uid, d) 
     expect(Object.keys(values)).toEqual((d.templating?.list ?? []).map((v) => v.name));
   });
 
-  const cases = panelsOf(d).flatMap((p) => targetsOf(p).map((t) => [`${p.title} ${t.refId}`, t] as const));
-  it.each(cases)('%s returns what the panel shows', async (where, t) => {
-    const text = interpolate(t.query, macros(await variablesOf(d)));
+  const cases = panelsOf(d).flatMap((p) => targetsOf(p).map((t) => [`${p.title} ${t.refId}`, t, p] as const));
+  it.each(cases)('%s returns what the panel shows', async (where, t, p) => {
+    const text = interpolate(t.query, macros(await variablesOf(d), p));
     expectShape(await query(text), t.query, `${where}: ${text}`);
   });
 });
@@ -110,7 +129,7 @@ describe('what the overview says about the simulated school', () => {
   const panel = (title: string) => {
     const found = overview && panelsOf(overview).find((p) => p.title === title);
     if (!found) throw new Error(`hm-overview has no panel "${title}"`);
-    return targetsOf(found).map((t) => interpolate(t.query, macros({})));
+    return targetsOf(found).map((t) => interpolate(t.query, macros({}, found)));
   };
   const rows = async (text: string) => ((await query(text)).series ?? []).map((s) => ({ name: s.name, tags: s.tags ?? {}, values: s.values }));
 
