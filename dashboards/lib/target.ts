@@ -38,10 +38,10 @@ export function influx(q: Query, o: TargetOptions = {}): Target {
 /**
  * Long time ranges read the rollups through panels of their own rather than by switching every panel's
  * retention policy with a variable chosen by the time range:
- * - Grafana documents `$__range_s` for Prometheus and Loki only (grafana/grafana#18756 asked for it in
- *   InfluxDB); a policy variable whose query it is left in fails to resolve, and every panel fails with it;
- *   and a range chosen by its length still misses a short range older than the raw data (zooming into a day
- *   three months ago);
+ * - whether Grafana fills `$__range_s` in an InfluxDB variable query depends on its version (its docs
+ *   long listed `$__range` for Prometheus and Loki only; grafana/grafana#18756 asked for InfluxDB), and no
+ *   Grafana runs in our tests to prove it; a policy variable left unresolved fails every panel at once.
+ *   A range chosen by its length also misses a short range older than the raw data (a day 3 months ago);
  * - the name of a rollup column depends on the aggregate that reads it (`max_rtt_max_ms` beside
  *   `mean_rtt_avg_ms`), which a single prefix variable cannot say, so a switched query would read columns
  *   that do not exist;
