@@ -3,7 +3,7 @@ import type { Dashboard, Panel } from '@grafana/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInfluxClient } from '../../collector/storage/influx-client.ts';
 import { backfillRollups } from '../../collector/storage/retention.ts';
-import type { InfluxResult } from '../harness/index.ts';
+import { waitFor, type InfluxResult } from '../harness/index.ts';
 import { startSchoolRun, type SchoolRun } from '../support/school-run.ts';
 import { interpolate, timeFilterFrom, type MacroValues } from './grafana-macros.ts';
 import { expectedShape } from './query-shape.ts';
@@ -44,8 +44,18 @@ let startedAt: number;
 beforeAll(async () => {
   startedAt = Date.now();
   run = await startSchoolRun({ site: SITE, db: 'hallmonitor_dashboards', alsoPing: ['router'] });
+  // Rates need two answered interface polls of a device; on a loaded machine a poll may time out (and still
+  // count as a poll, up=0). The uplink and device panels read the router's and the firewall's rates.
+  await waitFor(
+    async () => {
+      const rated = await run.select(`SELECT count(utilisation_pct) FROM interface WHERE site='${SITE}' AND (device='router' OR device='firewall') GROUP BY device`);
+      return rated.length === 2;
+    },
+    { timeoutMs: 60_000, intervalMs: 500, what: 'interface rates of the router and the firewall in InfluxDB', service: run.agent },
+  );
+  await run.collector.writer.flush();
   await backfillRollups(createInfluxClient({ url: run.influx.url, database: run.db }), run.db, { from: startedAt - WINDOW_MS, to: Date.now() + WINDOW_MS });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await run?.stop();
