@@ -60,6 +60,6 @@ describe('snmp check config', () => {
 
   it('a v3 user has no community, and an unknown version is named', () => {
     expect(problems({ version: '3', user: 'm', level: 'authNoPriv', authProtocol: 'sha', authKeyEnv: 'A', community: 'x' }).join('\n')).toMatch(/community/);
-    expect(problems({ version: 'v3' }).join('\n')).toMatch(/^version: /);
+    expect(problems({ version: 'v3' })).toEqual(['version: Invalid option: expected one of "1"|"2c"|"3", got "v3"']);
   });
 });

@@ -104,7 +104,13 @@ export const snmpV3CheckSchema = z
   });
 
 /** v1/v2c (community) or v3 (user), told apart by `version`; without one it is v2c. */
-export const snmpCheckSchema = z.discriminatedUnion('version', [snmpCommunityCheckSchema, snmpV3CheckSchema]);
+export const snmpCheckSchema = z.discriminatedUnion('version', [snmpCommunityCheckSchema, snmpV3CheckSchema], {
+  // zod's own text lists "undefined" among the versions (the v2c default); say what a person may write.
+  error: (issue) =>
+    issue.code === 'invalid_union' && issue.note === 'No matching discriminator'
+      ? `Invalid option: expected one of "1"|"2c"|"3", got ${JSON.stringify((issue.input as { version?: unknown } | undefined)?.version)}`
+      : undefined,
+});
 
 export const deviceChecksSchema = z.strictObject({
   ping: pingCheckSchema.optional(),
