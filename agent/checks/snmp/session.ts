@@ -94,6 +94,8 @@ export async function withSession<T>(
       : snmp.createSession(address, config.community, { ...common, version: config.version === '1' ? snmp.Version1 : snmp.Version2c });
   let garbled = false;
   let expired = false;
+  /** Some request of this session got its answer; a later timeout is then a slow device, not a wrong key. */
+  const progress = { answered: false };
   // net-snmp emits 'error' for datagrams it cannot decode; without a listener that would crash the agent.
   raw.on('error', () => {
     garbled = true;
@@ -106,12 +108,13 @@ export async function withSession<T>(
     if (error instanceof SnmpFailure) return error;
     if (expired) return new SnmpFailure('poll budget exceeded');
     if (config.version === '3') {
-      const v3 = describeV3(error, config, raw.msgSecurityParameters?.msgAuthoritativeEngineID !== undefined);
+      const onlyDiscoveryAnswered = !progress.answered && raw.msgSecurityParameters?.msgAuthoritativeEngineID !== undefined;
+      const v3 = describeV3(error, config, onlyDiscoveryAnswered);
       if (v3 !== undefined) return new SnmpFailure(v3);
     }
     return new SnmpFailure(describe(error, garbled));
   };
-  const session = makeSession(raw, config.version, options.maxRepetitions ?? MAX_REPETITIONS, fail);
+  const session = makeSession(raw, config.version, options.maxRepetitions ?? MAX_REPETITIONS, fail, progress);
   try {
     return await use(session);
   } finally {
@@ -120,12 +123,22 @@ export async function withSession<T>(
   }
 }
 
-function makeSession(raw: NetSnmpSession, version: SnmpCheckConfig['version'], maxRepetitions: number, fail: (e: unknown) => SnmpFailure): SnmpSession {
+function makeSession(
+  raw: NetSnmpSession,
+  version: SnmpCheckConfig['version'],
+  maxRepetitions: number,
+  fail: (e: unknown) => SnmpFailure,
+  progress: { answered: boolean },
+): SnmpSession {
   const get = (oids: readonly string[]) =>
     new Promise<(Varbind | undefined)[]>((resolve, reject) => {
       raw.get([...oids], (error, varbinds) => {
-        if (error) reject(error);
-        else resolve(oids.map((_, i) => present(varbinds?.[i])));
+        if (error) {
+          reject(error);
+          return;
+        }
+        progress.answered = true;
+        resolve(oids.map((_, i) => present(varbinds?.[i])));
       });
     });
 
@@ -159,6 +172,7 @@ function makeSession(raw: NetSnmpSession, version: SnmpCheckConfig['version'], m
           oid,
           maxRepetitions,
           (varbinds) => {
+            progress.answered = true;
             for (const vb of varbinds) {
               if (snmp.isVarbindError(vb)) continue;
               // An agent that does not move forward would keep us walking forever (cf. snmpwalk's "OID not increasing").
@@ -220,8 +234,8 @@ function usmUser(config: SnmpV3CheckConfig, sources: KeySources): UsmUser {
  * The USM's report PDUs (RFC 3414 §3.2, usmStats* counters in 1.3.6.1.6.3.15.1.1) in words a tech acts
  * on. net-snmp turns a report into a ResponseInvalidError whose message is the counter's name.
  */
-function describeV3(error: unknown, config: SnmpV3CheckConfig, engineAnswered: boolean): string | undefined {
-  if (error instanceof snmp.RequestTimedOutError && engineAnswered && config.level === 'authPriv') {
+function describeV3(error: unknown, config: SnmpV3CheckConfig, onlyDiscoveryAnswered: boolean): string | undefined {
+  if (error instanceof snmp.RequestTimedOutError && onlyDiscoveryAnswered && config.level === 'authPriv') {
     // An agent that cannot decrypt a scopedPDU (wrong privKey or privProtocol) drops it silently: net-snmp's
     // snmpd logs "error parsing ScopedPDU" and sends no report. The engine did answer discovery, so say so.
     return 'no answer to encrypted requests though the engine answered discovery (check privKey and privProtocol)';

@@ -7,6 +7,7 @@ import { createLogger, deviceSchema, sampleSchema, snmpCheckSchema, type Sample 
 import { makeTempDir, snmpGetValue, startSnmpd, type SnmpdServer, type SnmpdV3User, type TempDir } from '../../../test/harness/index.ts';
 import type { CheckContext } from '../check.ts';
 import { createSnmpCheck } from './snmp-check.ts';
+import { withSession } from './session.ts';
 
 /** Random per run, at least 8 characters (RFC 3414 §11.2), and unlike anything else in a log line. */
 const secret = (tag: string) => `${tag}-${randomBytes(9).toString('base64url')}`;
@@ -130,6 +131,29 @@ describe('snmp check with SNMPv3 against net-snmp snmpd', () => {
     process.env[ENV.priv] = 'not-the-priv-key';
     const samples = await poll({ user: u.name, level: 'authPriv', authProtocol: 'sha256', authKeyEnv: ENV.auth, privProtocol: 'aes128', privKeyEnv: ENV.priv });
     expect(system(samples).fields.error).toBe('no answer to encrypted requests though the engine answered discovery (check privKey and privProtocol)');
+  });
+
+  it('a device that stops answering after the first answer is a timeout, not a key problem', async () => {
+    const u = USERS.sha256aes;
+    process.env[ENV.auth] = u.authKey;
+    process.env[ENV.priv] = u.privKey;
+    const config = snmpCheckSchema.parse({
+      version: '3', port: snmpd.port, timeoutSeconds: 0.3, retries: 0,
+      user: u.name, level: 'authPriv', authProtocol: 'sha256', authKeyEnv: ENV.auth, privProtocol: 'aes128', privKeyEnv: ENV.priv,
+    });
+    const failure = await withSession(snmpd.host, config, { budgetMs: 5_000 }, async (session) => {
+      expect((await session.get(['1.3.6.1.2.1.1.3.0']))[0]).toBeDefined();
+      process.kill(snmpd.pid, 'SIGSTOP');
+      try {
+        await session.get(['1.3.6.1.2.1.1.5.0']);
+        return 'answered';
+      } catch (error) {
+        return (error as Error).message;
+      } finally {
+        process.kill(snmpd.pid, 'SIGCONT');
+      }
+    });
+    expect(failure).toBe('timeout');
   });
 
   it('a key the agent cannot find is a sample naming where it looked', async () => {
