@@ -20,26 +20,26 @@ afterEach(async () => {
   agent = undefined;
 });
 
+/** agent.yaml as loaded, for a collector nobody runs: everything stays in the spool, where the test reads it. */
+async function agentConfig(dataDir: string, extra: object): Promise<ResolvedAgentConfig> {
+  const url = `mqtt://127.0.0.1:${await freeTcpPort()}`;
+  const parsed = agentConfigSchema.parse({ agent: 'north-1', site: 'north', broker: { url, password: 'x' }, dataDir, batch: { maxDelayMs: 100 }, ...extra });
+  return { ...parsed, file: 'agent.yaml', dataDir, broker: { ...parsed.broker, username: 'north-1', password: 'x' } };
+}
+const memorySpool = () => new MemorySpool({ maxBytes: 64 * 1024 * 1024, maxAgeMs: 86_400_000 });
+
 describe('agent host metrics', () => {
   it('host samples every interval, rates from the second, and check statistics in agent_health', async () => {
     dir = makeTempDir('agent-host');
-    // A collector nobody runs: everything stays in the spool, where the test reads it.
-    const url = `mqtt://127.0.0.1:${await freeTcpPort()}`;
     const silentSnmpPort = await freeUdpPort('127.0.0.1');
-    const parsed = agentConfigSchema.parse({
-      agent: 'north-1',
-      site: 'north',
-      broker: { url, password: 'x' },
-      dataDir: dir.path,
-      batch: { maxDelayMs: 100 },
+    const config = await agentConfig(dir.path, {
       host: { intervalSeconds: 5 },
       devices: [
         { name: 'gateway', address: '127.0.0.1', checks: { ping: { intervalSeconds: 1, probes: 1 } } },
         { name: 'no-snmp', address: '127.0.0.1', checks: { snmp: { intervalSeconds: 1, port: silentSnmpPort, timeoutSeconds: 0.2, retries: 0 } } },
       ],
     });
-    const config: ResolvedAgentConfig = { ...parsed, file: 'agent.yaml', dataDir: dir.path, broker: { ...parsed.broker, username: 'north-1', password: 'x' } };
-    const spool = new MemorySpool({ maxBytes: 64 * 1024 * 1024, maxAgeMs: 86_400_000 });
+    const spool = memorySpool();
     agent = startAgent(config, { log: createLogger('test', 'silent'), checks: createCheckSet(), spool, healthIntervalMs: 1_000 });
 
     const stored = (): Sample[] =>
@@ -85,11 +85,9 @@ describe('agent host metrics', () => {
 
   it('host: { enabled: false } produces none', async () => {
     dir = makeTempDir('agent-nohost');
-    const url = `mqtt://127.0.0.1:${await freeTcpPort()}`;
-    const parsed = agentConfigSchema.parse({ agent: 'north-1', site: 'north', broker: { url, password: 'x' }, dataDir: dir.path, batch: { maxDelayMs: 100 }, host: { enabled: false, intervalSeconds: 5 } });
-    const config: ResolvedAgentConfig = { ...parsed, file: 'agent.yaml', dataDir: dir.path, broker: { ...parsed.broker, username: 'north-1', password: 'x' } };
-    const spool = new MemorySpool({ maxBytes: 64 * 1024 * 1024, maxAgeMs: 86_400_000 });
-    agent = startAgent(config, { log: createLogger('test', 'silent'), checks: createCheckSet(), spool, healthIntervalMs: 500 });
+    const config = await agentConfig(dir.path, { host: { enabled: false } });
+    agent = startAgent(config, { log: createLogger('test', 'silent'), checks: createCheckSet(), spool: memorySpool() });
+    // Only the health job: no host job.
     expect(agent.scheduler.size).toBe(1);
   });
 });
