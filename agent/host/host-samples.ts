@@ -8,7 +8,7 @@ export interface HostReading {
   uptimeS: number;
   /** Busy % of all CPUs since the previous reading (systeminformation currentLoad). */
   cpuPct?: number;
-  /** 1-minute load average; 0 on Windows, where there is none. */
+  /** 1-minute load average; none on Windows. */
   load1?: number;
   memory?: { totalBytes: number; availableBytes: number; swapTotalBytes: number; swapUsedBytes: number };
   /** Highest CPU/package temperature the OS reports, °C. */

@@ -79,7 +79,9 @@ export function createHostReader(options: HostReaderOptions): HostReader {
         temperature === 'absent' ? undefined : part('temperature', () => si.cpuTemperature(), problems),
       ]);
       const at = options.now();
-      const reading: HostReading = { at, uptimeS: uptime(), load1: loadavg()[0], problems };
+      const reading: HostReading = { at, uptimeS: uptime(), problems };
+      // Windows has no load average; node reports 0 there, which would read as "idle".
+      if (process.platform !== 'win32') reading.load1 = loadavg()[0];
       if (load !== undefined) reading.cpuPct = load.currentLoad;
       if (mem !== undefined) {
         reading.memory = { totalBytes: mem.total, availableBytes: mem.available, swapTotalBytes: mem.swaptotal, swapUsedBytes: mem.swapused };
