@@ -11,6 +11,9 @@ import {
 } from '../contract/index.ts';
 import type { CheckContext } from './checks/check.ts';
 import type { ResolvedAgentConfig } from './config/load.ts';
+import { CheckStats } from './health/check-stats.ts';
+import { hostJob } from './host/host-job.ts';
+import { createHostReader } from './host/read-host.ts';
 import { Batcher } from './publish/batcher.ts';
 import { Link, brokerLinkOptions } from './publish/link.ts';
 import { Outbox } from './publish/outbox.ts';
@@ -44,8 +47,10 @@ export interface RunningAgent {
 
 /** Starts polling and publishing. The device list comes from agent.yaml, else the collector (saved on disk). */
 export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): RunningAgent {
-  const { log, checks } = options;
+  const { log } = options;
   const clock = options.clock ?? systemClock;
+  const checkStats = new CheckStats(() => clock.now());
+  const checks = checkStats.measure(options.checks);
   const startedAt = clock.now();
   const store = new SiteConfigStore(config.dataDir, log);
   const scheduler = new Scheduler(clock, log);
@@ -84,13 +89,19 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
     intervalMs: options.healthIntervalMs ?? 60_000,
     run: async () => {
       sink([healthSample()]);
+      checkStats.startWindow();
       link.publishStatus('online');
     },
   };
+  const ownJobs = [healthJob];
+  if (config.host.enabled) {
+    const reader = createHostReader({ now: () => clock.now() });
+    ownJobs.push(hostJob({ agent: config.agent, intervalMs: config.host.intervalSeconds * 1000, reader, sink, log }));
+  }
   const apply = (list: readonly Device[], from: typeof source) => {
     devices = list;
     source = from;
-    scheduler.set([...jobsForDevices(list, checks, ctx, sink, log), healthJob]);
+    scheduler.set([...jobsForDevices(list, checks, ctx, sink, log), ...ownJobs]);
     log.info({ site: config.site, devices: list.length, source: from, revision: current?.revision }, 'polling');
   };
 
@@ -153,6 +164,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
         spool_dropped_samples: spooled.droppedSamples,
         spool_errors: outbox.stats.spoolErrors,
         connected: link.connected ? 1 : 0,
+        ...checkStats.fields(),
       },
       time: clock.now(),
     };
@@ -163,7 +175,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
   } else {
     current = store.load();
     if (current !== undefined) apply(current.devices, 'saved');
-    else scheduler.set([healthJob]);
+    else scheduler.set(ownJobs);
   }
 
   return {

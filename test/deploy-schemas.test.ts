@@ -37,5 +37,14 @@ describe('deploy/schemas', () => {
     expect(checkAgainstSchema(collector, { ...ok, retention: { rollupDays: 800.5 } })).toEqual(['retention.rollupDays: expected integer, got number']);
     expect(checkAgainstSchema(collector, { ...ok, influx: { url: 'x', databse: 'typo' } })).toEqual(['influx.databse: not allowed']);
     expect(checkAgainstSchema(collector, {})).toEqual(['influx: required']);
+    const site = JSON.parse(renderSchema(CONFIG_SCHEMAS[1]!)) as Record<string, unknown>;
+    const snmp = (config: Record<string, unknown>) => ({ id: 's', name: 'S', devices: [{ name: 'd', address: '10.0.0.1', checks: { snmp: config } }] });
+    const v3 = { version: '3', user: 'u', level: 'authNoPriv', authProtocol: 'sha256', authKeyEnv: 'K' };
+    expect(checkAgainstSchema(site, snmp({ community: 'c' }))).toEqual([]);
+    expect(checkAgainstSchema(site, snmp(v3))).toEqual([]);
+    expect(checkAgainstSchema(site, snmp({ ...v3, authKey: 'inline-secret' }))).toEqual(['devices[0].checks.snmp.authKey: not allowed']);
+    expect(checkAgainstSchema(site, snmp({ ...v3, authProtocol: 'sha2' }))).toEqual([
+      'devices[0].checks.snmp.authProtocol: expected one of ["sha","sha224","sha256","sha384","sha512","md5"]',
+    ]);
   });
 });

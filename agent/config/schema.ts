@@ -48,6 +48,13 @@ export const agentConfigSchema = z
         maxInFlight: z.int().min(1).max(1_000).default(SPOOL_DEFAULTS.maxInFlight),
       })
       .default(SPOOL_DEFAULTS),
+    /** The agent's own machine (CPU, memory, disks, network, temperature) as agent_host* samples. */
+    host: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        intervalSeconds: z.number().min(5).max(86_400).default(60),
+      })
+      .default({ enabled: true, intervalSeconds: 60 }),
     devices: deviceListSchema.optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   })

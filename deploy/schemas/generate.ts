@@ -5,7 +5,8 @@
  * test/deploy-schemas.test.ts fails while the files here are stale.
  *
  * Not carried over, because JSON Schema cannot say them: the checks written as zod refinements (device
- * names unique, parents known and acyclic, a real IANA time zone, password or passwordFile but not both).
+ * names unique, parents known and acyclic, a real IANA time zone, password or passwordFile but not both, an
+ * SNMPv3 key named by exactly one of its Env/File settings, privacy settings only with level authPriv).
  * The programs still enforce them when they load the file.
  */
 import { writeFileSync } from 'node:fs';

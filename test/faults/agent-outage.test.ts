@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCollector } from '../../collector/run.ts';
 import { waitFor, type ServiceProcess } from '../harness/index.ts';
-import { faultRig, keyOf, loopbackDevices, readSpool, samplesOf, type FaultRig, type Received, type SpoolContents } from './rig.ts';
+import { AGENT_MEASUREMENTS, faultRig, keyOf, loopbackDevices, readSpool, samplesOf, type FaultRig, type Received, type SpoolContents } from './rig.ts';
 
 /**
  * Invariant 1 on real processes: the agent CLI polls 64 loopback hosts every second with its collector
@@ -90,7 +90,7 @@ describe('agent kill -9 and broker outage', () => {
 
     const sent = [...received.batches.values()].flatMap(samplesOf);
     await collector.writer.flush();
-    const stored = await rig.stored(['ping', 'agent_health']);
+    const stored = await rig.stored(AGENT_MEASUREMENTS);
     expect(stored.size).toBe(sent.length);
     for (const sample of sent) {
       const row = stored.get(keyOf(sample));

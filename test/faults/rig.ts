@@ -83,8 +83,11 @@ export interface FaultRig {
   remove(): Promise<void>;
 }
 
-export const sampleKey = (measurement: string, who: string, time: number) => `${measurement}/${who}@${time}`;
-export const keyOf = (s: Sample) => sampleKey(s.measurement, s.tags.device ?? s.tags.agent ?? '', s.time);
+/** What a loopback-polling agent sends: its devices' ping results, its health and its own host's figures. */
+export const AGENT_MEASUREMENTS = ['ping', 'agent_health', 'agent_host', 'agent_host_disk', 'agent_host_interface'] as const;
+/** Device or agent, plus the interface or mount for the per-interface and per-disk host samples. */
+export const sampleKey = (measurement: string, who: string, part: string, time: number) => `${measurement}/${who}/${part}@${time}`;
+export const keyOf = (s: Sample) => sampleKey(s.measurement, s.tags.device ?? s.tags.agent ?? '', s.tags.interface ?? s.tags.mount ?? '', s.time);
 
 export async function faultRig(name: string): Promise<FaultRig> {
   const influx = await startInflux();
@@ -144,7 +147,7 @@ export async function faultRig(name: string): Promise<FaultRig> {
         for (const series of result?.series ?? []) {
           for (const values of series.values) {
             const row = Object.fromEntries(series.columns.map((c, i) => [c, values[i]]));
-            rows.set(sampleKey(m, String(row.device ?? row.agent), Date.parse(String(row.time))), row);
+            rows.set(sampleKey(m, String(row.device ?? row.agent), String(row.interface ?? row.mount ?? ''), Date.parse(String(row.time))), row);
           }
         }
       }

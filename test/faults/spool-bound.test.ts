@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../harness/index.ts';
-import { faultRig, keyOf, loopbackDevices, readSpool, samplesOf, type FaultRig } from './rig.ts';
+import { AGENT_MEASUREMENTS, faultRig, keyOf, loopbackDevices, readSpool, samplesOf, type FaultRig } from './rig.ts';
 
 /**
  * The spool's size bound on the real agent: with its collector away and a 16 KiB bound, the agent drops
@@ -69,7 +69,7 @@ describe('spool bound reached', () => {
     // What was kept arrived, at its measured time; nothing dropped did.
     const sent = [...received.batches.values()].flatMap(samplesOf);
     await collector.writer.flush();
-    const stored = await rig.stored(['ping', 'agent_health']);
+    const stored = await rig.stored(AGENT_MEASUREMENTS);
     expect(stored.size).toBe(sent.length);
     expect(sent.every((s) => stored.has(keyOf(s)))).toBe(true);
     await annotate(`dropped ${D} batches / ${lost} samples (seqs 0-${D - 1}); status at connect ${JSON.stringify(connectedWith)}; stored ${stored.size}`);

@@ -15,7 +15,7 @@ export {
 } from './process.ts';
 export { startInflux, type InfluxServer, type InfluxOptions, type InfluxResult } from './influxd.ts';
 export { startSnmpsim, type SnmpsimServer, type SnmpsimOptions } from './snmpsim.ts';
-export { startSnmpd, type SnmpdServer } from './snmpd.ts';
+export { startSnmpd, type SnmpdServer, type SnmpdOptions, type SnmpdV3User } from './snmpd.ts';
 export { snmpGetValue, snmpAnswers, type SnmpTarget, type SnmpGetOptions } from './snmpget.ts';
 export {
   RECORDINGS_DIR,

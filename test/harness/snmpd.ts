@@ -15,11 +15,36 @@ export interface SnmpdServer {
   stop(): Promise<void>;
 }
 
+/** An SNMPv3 USM user for snmpd's createUser (net-snmp 5.9 names; AES-256 is the Blumenthal key extension). */
+export interface SnmpdV3User {
+  name: string;
+  auth: 'MD5' | 'SHA' | 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+  authKey: string;
+  /** Without it the user is authNoPriv. */
+  priv?: 'DES' | 'AES' | 'AES-192' | 'AES-256';
+  privKey?: string;
+}
+
+export interface SnmpdOptions {
+  readyTimeoutMs?: number;
+  /** Read-only v3 users, each allowed at the level its keys give (rouser ... auth | priv). */
+  v3Users?: readonly SnmpdV3User[];
+}
+
+/** snmpd.conf lines for the users; snmpd turns createUser into usmUser rows in its persistent dir. */
+function v3UserLines(users: readonly SnmpdV3User[]): string[] {
+  return users.flatMap((u) => {
+    if (u.priv !== undefined && u.privKey === undefined) throw new Error(`snmpd v3 user ${u.name}: priv ${u.priv} needs a privKey`);
+    const priv = u.priv !== undefined ? ` ${u.priv} ${u.privKey}` : '';
+    return [`createUser ${u.name} ${u.auth} ${u.authKey}${priv}`, `rouser ${u.name} ${u.priv !== undefined ? 'priv' : 'auth'}`];
+  });
+}
+
 /**
  * net-snmp's snmpd (a live agent: this host's real interfaces, HOST-RESOURCES, UCD) on
  * 127.0.0.1:<free udp port>, with its config, pid file and persistent state in a temp dir, not /etc or /var.
  */
-export async function startSnmpd(options: { readyTimeoutMs?: number } = {}): Promise<SnmpdServer> {
+export async function startSnmpd(options: SnmpdOptions = {}): Promise<SnmpdServer> {
   const temp = makeTempDir('snmpd');
   try {
     const host = '127.0.0.1';
@@ -37,6 +62,7 @@ export async function startSnmpd(options: { readyTimeoutMs?: number } = {}): Pro
         // No AgentX master: it would create a socket under /var/agentx.
         'master no',
         'dontLogTCPWrappersConnects yes',
+        ...v3UserLines(options.v3Users ?? []),
         '',
       ].join('\n'),
     );

@@ -15,10 +15,12 @@ import {
   recordingPath,
   spawnService,
   startInflux,
+  startSnmpd,
   startSnmpsim,
   waitFor,
   type InfluxServer,
   type ServiceProcess,
+  type SnmpdServer,
   type SnmpsimServer,
   type TempDir,
 } from '../harness/index.ts';
@@ -34,10 +36,13 @@ const COMMUNITY = 'Comm7-snmp_secret-x';
 const WRONG_COMMUNITY = 'Comm8-not_served-y';
 const INFLUX = { username: 'hm-writer', password: 'Influx7-password_zz' };
 const WRONG_PASSWORDS = ['Wrong7-agent_password-q', 'typed-into-username_Pw9'];
+/** SNMPv3 keys: given to the agent in its environment and in a file, named (never written) in the site config. */
+const V3 = { user: 'hm-secret-user', authKey: 'V3auth7-key_secret-a', privKey: 'V3priv7-key_secret-p', wrongAuthKey: 'V3wrong7-key_secret-w' };
 
 let dir: TempDir;
 let influx: InfluxServer | undefined;
 let snmpsim: SnmpsimServer | undefined;
+let snmpd: SnmpdServer | undefined;
 let collector: RunningCollector | undefined;
 const agents: ServiceProcess[] = [];
 const collectorLog: string[] = [];
@@ -47,10 +52,12 @@ let brokerPort = 0;
 
 beforeAll(async () => {
   dir = makeTempDir('hm-secrets-');
-  [influx, snmpsim] = await Promise.all([
+  [influx, snmpsim, snmpd] = await Promise.all([
     startInflux(),
     startSnmpsim({ recordings: [], extraFiles: { [COMMUNITY]: readFileSync(recordingPath('procurve_e2910'), 'utf8') } }),
+    startSnmpd({ v3Users: [{ name: V3.user, auth: 'SHA-256', authKey: V3.authKey, priv: 'AES', privKey: V3.privKey }] }),
   ]);
+  writeFileSync(join(dir.path, 'v3-wrong-auth.key'), `${V3.wrongAuthKey}\n`, { mode: 0o600 });
   brokerPort = await freeTcpPort();
   writeFileSync(join(dir.path, 'collector.yaml'), stringify({
     broker: { host: '127.0.0.1', port: brokerPort, loginBackoff: { baseMs: 10, maxMs: 50, quietMs: 1_000 } },
@@ -61,6 +68,17 @@ beforeAll(async () => {
   const devices = [
     { name: 'core-switch', address: '127.0.0.1', role: 'core-switch', checks: { snmp: { ...snmp, community: COMMUNITY } } },
     { name: 'old-switch', address: '127.0.0.1', role: 'other', checks: { snmp: { ...snmp, community: WRONG_COMMUNITY } } },
+    ...[
+      { name: 'v3-switch', authKeyEnv: 'HM_TEST_V3_AUTH' },
+      { name: 'v3-wrong-key', authKeyFile: join(dir.path, 'v3-wrong-auth.key') },
+    ].map(({ name, ...authKey }) => ({
+      name,
+      address: '127.0.0.1',
+      role: 'switch',
+      checks: {
+        snmp: { ...snmp, port: snmpd!.port, version: '3', user: V3.user, level: 'authPriv', authProtocol: 'sha256', ...authKey, privProtocol: 'aes128', privKeyEnv: 'HM_TEST_V3_PRIV' },
+      },
+    })),
   ];
   const sites = join(dir.path, 'sites');
   mkdirSync(sites);
@@ -84,7 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const agent of agents) await agent.stop();
   await collector?.stop();
-  await Promise.allSettled([influx?.stop(), snmpsim?.stop()]);
+  await Promise.allSettled([influx?.stop(), snmpsim?.stop(), snmpd?.stop()]);
   dir?.remove();
 });
 
@@ -98,7 +116,8 @@ async function spawnAgent(name: string, password: string): Promise<ServiceProces
     batch: { maxDelayMs: 200 },
     logLevel: 'trace',
   }));
-  return spawnService({ name, command: process.execPath, args: [AGENT_BIN, 'run', '-c', file], dir: dir.path });
+  const env = { ...process.env, HM_TEST_V3_AUTH: V3.authKey, HM_TEST_V3_PRIV: V3.privKey };
+  return spawnService({ name, command: process.execPath, args: [AGENT_BIN, 'run', '-c', file], dir: dir.path, env });
 }
 
 describe('no secret in any log line (DESIGN invariant 4)', () => {
@@ -106,10 +125,14 @@ describe('no secret in any log line (DESIGN invariant 4)', () => {
     await waitFor(
       async () => {
         const [result] = await influx!.query(`SELECT count(up) FROM snmp WHERE site='${SITE}' GROUP BY device`, 'hm_secrets');
-        return (result?.series ?? []).length === 2;
+        return (result?.series ?? []).length === 4;
       },
-      { timeoutMs: 45_000, what: 'SNMP results of both devices in InfluxDB', intervalMs: 500, service: agents[0]! },
+      { timeoutMs: 45_000, what: 'SNMP results of all four devices in InfluxDB', intervalMs: 500, service: agents[0]! },
     );
+    const [v3] = await influx!.query(`SELECT last(up) AS up, last(error) AS error FROM snmp WHERE site='${SITE}' AND device =~ /^v3-/ GROUP BY device`, 'hm_secrets');
+    const lastOf = (device: string) => v3?.series?.find((s) => s.tags?.device === device)?.values?.[0]?.slice(1);
+    expect(lastOf('v3-switch')).toEqual([1, null]);
+    expect(lastOf('v3-wrong-key')).toEqual([0, 'authentication failed: wrong digest (check authKey and authProtocol)']);
     const refused = (username: string, password: string) =>
       mqtt.connectAsync(`mqtt://127.0.0.1:${brokerPort}`, { clientId: agentClientId(`${SITE}-1`), username, password, reconnectPeriod: 0, protocolVersion: 4 }).then(
         (client) => client.endAsync().then(() => 'connected'),
@@ -127,13 +150,13 @@ describe('no secret in any log line (DESIGN invariant 4)', () => {
     expect(collector!.broker.stats.authFailures).toBeGreaterThanOrEqual(3);
   });
 
-  it('finds none of the agent password, its hash, the wrong passwords, the communities or the InfluxDB password', () => {
+  it('finds none of the agent password, its hash, the wrong passwords, the communities, the SNMPv3 keys or the InfluxDB password', () => {
     const agentLogs = agents.map((a) => readFileSync(a.logPath, 'utf8')).join('');
     const logs = { collector: collectorLog.join(''), agent: agentLogs };
     expect(logs.collector).toContain('"msg":"agent connected"');
     expect(logs.collector).toContain('"msg":"connection refused"');
     expect(logs.agent).toMatch(/"level":20/); // debug records were written (the agent has no trace ones)
-    const secrets = { agentPassword, passwordHash, community: COMMUNITY, wrongCommunity: WRONG_COMMUNITY, influx: INFLUX.password, wrong0: WRONG_PASSWORDS[0]!, wrong1: WRONG_PASSWORDS[1]! };
+    const secrets = { agentPassword, passwordHash, community: COMMUNITY, wrongCommunity: WRONG_COMMUNITY, influx: INFLUX.password, wrong0: WRONG_PASSWORDS[0]!, wrong1: WRONG_PASSWORDS[1]!, v3AuthKey: V3.authKey, v3PrivKey: V3.privKey, v3WrongAuthKey: V3.wrongAuthKey };
     const leaks: string[] = [];
     for (const [where, text] of Object.entries(logs)) {
       for (const [what, secret] of Object.entries(secrets)) {

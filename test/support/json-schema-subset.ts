@@ -6,7 +6,7 @@
 type Schema = Record<string, unknown>;
 
 const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'default', 'format']);
-const CHECKED = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems']);
+const CHECKED = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'const', 'oneOf']);
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
@@ -25,6 +25,14 @@ export function checkAgainstSchema(schema: Schema, value: unknown, path = '(top 
   if (type !== undefined && actual !== type && !(type === 'number' && actual === 'integer')) return [`${path}: expected ${type}, got ${actual}`];
 
   const problems: string[] = [];
+  if (schema.oneOf !== undefined) {
+    // Exactly one alternative must hold; when none does, the closest one (fewest problems) says why.
+    const results = (schema.oneOf as Schema[]).map((alternative) => checkAgainstSchema(alternative, value, path));
+    const passing = results.filter((r) => r.length === 0).length;
+    if (passing > 1) problems.push(`${path}: matches ${passing} alternatives of oneOf, expected exactly one`);
+    if (passing === 0) problems.push(...results.reduce((best, r) => (r.length < best.length ? r : best)));
+  }
+  if ('const' in schema && value !== schema.const) problems.push(`${path}: expected ${JSON.stringify(schema.const)}`);
   if (schema.enum !== undefined && !(schema.enum as unknown[]).includes(value)) problems.push(`${path}: expected one of ${JSON.stringify(schema.enum)}`);
   if (typeof value === 'number') {
     if (typeof schema.minimum === 'number' && value < schema.minimum) problems.push(`${path}: below minimum ${schema.minimum}`);

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { isIPv6 } from 'node:net';
-import type { SnmpCheckConfig } from '../../../contract/index.ts';
+import type { SnmpCheckConfig, SnmpV3CheckConfig } from '../../../contract/index.ts';
+import { CredentialsError, processKeySources, readV3Keys, type KeySources } from './credentials.ts';
 import { compareOids } from './values.ts';
 
 /** One variable binding as net-snmp hands it over (value: number, Buffer, string or null by type). */
@@ -16,16 +17,31 @@ interface NetSnmpSession {
   subtree(oid: string, maxRepetitions: number, feed: (varbinds: Varbind[]) => boolean | void, done: (error?: Error | null) => void): void;
   close(): void;
   on(event: 'error', listener: (error: unknown) => void): void;
+  /** Set by net-snmp once a v3 engine answered discovery (RFC 3414 §4); absent for v1/v2c. */
+  msgSecurityParameters?: { msgAuthoritativeEngineID?: Buffer };
+}
+interface UsmUser {
+  name: string;
+  level: number;
+  authProtocol: number;
+  authKey: string;
+  privProtocol?: number;
+  privKey?: string;
 }
 interface NetSnmp {
   createSession(target: string, community: string, options: Record<string, unknown>): NetSnmpSession;
+  createV3Session(target: string, user: UsmUser, options: Record<string, unknown>): NetSnmpSession;
+  SecurityLevel: Record<'authNoPriv' | 'authPriv', number>;
+  AuthProtocols: Record<SnmpV3CheckConfig['authProtocol'], number>;
+  PrivProtocols: Record<'aes' | 'aes256b' | 'aes256r' | 'des', number>;
+  ResponseInvalidCode: Record<'ECouldNotDecrypt' | 'EAuthFailure', number>;
   isVarbindError(varbind: Varbind): boolean;
   Version1: number;
   Version2c: number;
   ErrorStatus: Record<number, string> & { NoSuchName: number };
   RequestFailedError: new (...args: never[]) => Error & { status: number };
   RequestTimedOutError: new (...args: never[]) => Error;
-  ResponseInvalidError: new (...args: never[]) => Error;
+  ResponseInvalidError: new (...args: never[]) => Error & { code: number };
 }
 const snmp = createRequire(import.meta.url)('net-snmp') as NetSnmp;
 
@@ -45,6 +61,8 @@ export interface SessionOptions {
   /** Hard stop for everything done in the session; a slow device must not overrun the poll interval. */
   budgetMs: number;
   maxRepetitions?: number;
+  /** Where v3 keys are read from; the agent's environment and files by default. */
+  keys?: KeySources;
 }
 
 /** Rows per GETBULK; 20 keeps responses well under a 1,500-byte frame for most tables. */
@@ -53,9 +71,10 @@ const MAX_REPETITIONS = 20;
 const MAX_WALK_VARBINDS = 100_000;
 
 /**
- * Opens a v1/v2c session, runs `use`, and always closes the socket, whatever happens. Failures reject
+ * Opens a v1/v2c/v3 session, runs `use`, and always closes the socket, whatever happens. Failures reject
  * with SnmpFailure: "timeout", "bad response" (answered with something that is not a valid SNMP reply),
- * the SNMP error-status name, or "poll budget exceeded".
+ * the SNMP error-status name, "poll budget exceeded", or for v3 what the USM said was wrong
+ * ("authentication failed: ...", "unknown user ...", "credentials: ...").
  */
 export async function withSession<T>(
   address: string,
@@ -63,15 +82,20 @@ export async function withSession<T>(
   options: SessionOptions,
   use: (session: SnmpSession) => Promise<T>,
 ): Promise<T> {
-  const raw = snmp.createSession(address, config.community, {
-    version: config.version === '1' ? snmp.Version1 : snmp.Version2c,
+  const common = {
     transport: isIPv6(address) ? 'udp6' : 'udp4',
     port: config.port,
     timeout: Math.round(config.timeoutSeconds * 1000),
     retries: config.retries,
-  });
+  };
+  const raw =
+    config.version === '3'
+      ? snmp.createV3Session(address, usmUser(config, options.keys ?? processKeySources), { ...common, context: config.context })
+      : snmp.createSession(address, config.community, { ...common, version: config.version === '1' ? snmp.Version1 : snmp.Version2c });
   let garbled = false;
   let expired = false;
+  /** Some request of this session got its answer; a later timeout is then a slow device, not a wrong key. */
+  const progress = { answered: false };
   // net-snmp emits 'error' for datagrams it cannot decode; without a listener that would crash the agent.
   raw.on('error', () => {
     garbled = true;
@@ -83,9 +107,14 @@ export async function withSession<T>(
   const fail = (error: unknown): SnmpFailure => {
     if (error instanceof SnmpFailure) return error;
     if (expired) return new SnmpFailure('poll budget exceeded');
+    if (config.version === '3') {
+      const onlyDiscoveryAnswered = !progress.answered && raw.msgSecurityParameters?.msgAuthoritativeEngineID !== undefined;
+      const v3 = describeV3(error, config, onlyDiscoveryAnswered);
+      if (v3 !== undefined) return new SnmpFailure(v3);
+    }
     return new SnmpFailure(describe(error, garbled));
   };
-  const session = makeSession(raw, config.version, options.maxRepetitions ?? MAX_REPETITIONS, fail);
+  const session = makeSession(raw, config.version, options.maxRepetitions ?? MAX_REPETITIONS, fail, progress);
   try {
     return await use(session);
   } finally {
@@ -94,12 +123,22 @@ export async function withSession<T>(
   }
 }
 
-function makeSession(raw: NetSnmpSession, version: '1' | '2c', maxRepetitions: number, fail: (e: unknown) => SnmpFailure): SnmpSession {
+function makeSession(
+  raw: NetSnmpSession,
+  version: SnmpCheckConfig['version'],
+  maxRepetitions: number,
+  fail: (e: unknown) => SnmpFailure,
+  progress: { answered: boolean },
+): SnmpSession {
   const get = (oids: readonly string[]) =>
     new Promise<(Varbind | undefined)[]>((resolve, reject) => {
       raw.get([...oids], (error, varbinds) => {
-        if (error) reject(error);
-        else resolve(oids.map((_, i) => present(varbinds?.[i])));
+        if (error) {
+          reject(error);
+          return;
+        }
+        progress.answered = true;
+        resolve(oids.map((_, i) => present(varbinds?.[i])));
       });
     });
 
@@ -133,6 +172,7 @@ function makeSession(raw: NetSnmpSession, version: '1' | '2c', maxRepetitions: n
           oid,
           maxRepetitions,
           (varbinds) => {
+            progress.answered = true;
             for (const vb of varbinds) {
               if (snmp.isVarbindError(vb)) continue;
               // An agent that does not move forward would keep us walking forever (cf. snmpwalk's "OID not increasing").
@@ -166,6 +206,53 @@ function present(vb: Varbind | undefined): Varbind | undefined {
 
 function isNoSuchName(error: unknown): boolean {
   return error instanceof snmp.RequestFailedError && error.status === snmp.ErrorStatus.NoSuchName;
+}
+
+/** The user as net-snmp takes it, keys read now; a missing key is a failure of this poll, not a crash. */
+function usmUser(config: SnmpV3CheckConfig, sources: KeySources): UsmUser {
+  let keys;
+  try {
+    keys = readV3Keys(config, sources);
+  } catch (error) {
+    if (error instanceof CredentialsError) throw new SnmpFailure(`credentials: ${error.message}`);
+    throw error;
+  }
+  const user: UsmUser = {
+    name: config.user,
+    level: snmp.SecurityLevel[config.level],
+    authProtocol: snmp.AuthProtocols[config.authProtocol],
+    authKey: keys.authKey,
+  };
+  if (config.level === 'authPriv' && config.privProtocol !== undefined) {
+    user.privProtocol = snmp.PrivProtocols[config.privProtocol === 'aes128' ? 'aes' : config.privProtocol];
+    user.privKey = keys.privKey;
+  }
+  return user;
+}
+
+/**
+ * The USM's report PDUs (RFC 3414 §3.2, usmStats* counters in 1.3.6.1.6.3.15.1.1) in words a tech acts
+ * on. net-snmp turns a report into a ResponseInvalidError whose message is the counter's name.
+ */
+function describeV3(error: unknown, config: SnmpV3CheckConfig, onlyDiscoveryAnswered: boolean): string | undefined {
+  if (error instanceof snmp.RequestTimedOutError && onlyDiscoveryAnswered && config.level === 'authPriv') {
+    // An agent that cannot decrypt a scopedPDU (wrong privKey or privProtocol) drops it silently: net-snmp's
+    // snmpd logs "error parsing ScopedPDU" and sends no report. The engine did answer discovery, so say so.
+    return 'no answer to encrypted requests though the engine answered discovery (check privKey and privProtocol)';
+  }
+  if (!(error instanceof snmp.ResponseInvalidError)) return undefined;
+  if (error.code === snmp.ResponseInvalidCode.ECouldNotDecrypt) return 'decryption failed (check privKey and privProtocol)';
+  if (error.code !== snmp.ResponseInvalidCode.EAuthFailure) return undefined;
+  const report = error.message;
+  if (report.startsWith('Wrong Digest') || report.startsWith('Authentication digest')) {
+    return 'authentication failed: wrong digest (check authKey and authProtocol)';
+  }
+  if (report.startsWith('Unknown User Name')) return `unknown user "${config.user}"`;
+  if (report.startsWith('Unsupported Security Level')) return `unsupported security level: user "${config.user}" is not set up for ${config.level}`;
+  if (report.startsWith('Decryption Error')) return 'decryption failed (check privKey and privProtocol)';
+  if (report.startsWith('Not In Time Window')) return 'not in time window (engine boots/time)';
+  if (report.startsWith('Unknown Engine ID')) return 'unknown engine id';
+  return `authentication failed: ${report.slice(0, 100)}`;
 }
 
 function describe(error: unknown, garbled: boolean): string {
