@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { DateTime } from 'luxon';
+import { ConfigError, say } from '../../contract/index.ts';
+import { loadCollectorConfig, loadSites } from '../config/load.ts';
+import { createInfluxClient } from '../storage/influx-client.ts';
+import { buildSiteReport } from './build.ts';
+import type { DataSource } from './data/influx-source.ts';
+import { renderReport, writeReport } from './outputs.ts';
+import { pdfFonts } from './render/pdf.ts';
+
+/** `hallmonitor-collector report`: one school's (or every school's) month as HTML, PDF and CSV files. */
+export function addReportCommand(program: Command, configOption: readonly [string, string, string]): void {
+  program
+    .command('report')
+    .description('write the monthly uptime report (HTML, PDF, CSV) of one school or of all')
+    .option('--site <id>', 'the school\'s site id')
+    .option('--all', 'every school in the sites folder')
+    .option('--month <YYYY-MM>', 'the month (default: last month in each school\'s time zone)')
+    .option('--out <dir>', 'folder for the files', '.')
+    .option('--source <raw|rollup>', 'read raw samples or 5-minute rollups (default: raw while retained)')
+    .option(...configOption)
+    .action(async (opts: { site?: string; all?: boolean; month?: string; out: string; source?: string; config: string }) => {
+      if ((opts.site === undefined) === (opts.all !== true)) throw new ConfigError('report: give either --site <id> or --all');
+      if (opts.source !== undefined && opts.source !== 'raw' && opts.source !== 'rollup') throw new ConfigError(`--source: expected "raw" or "rollup", got "${opts.source}"`);
+      const config = loadCollectorConfig(opts.config);
+      const all = loadSites(config.sitesDir);
+      const sites = opts.all === true ? all : all.filter((s) => s.id === opts.site);
+      if (sites.length === 0) throw new ConfigError(`${config.sitesDir}: no site "${opts.site}"`);
+      const client = createInfluxClient(config.influx);
+      const fonts = pdfFonts(config.reports.pdfFont);
+      const now = Date.now();
+      for (const site of sites) {
+        const month = opts.month ?? DateTime.fromMillis(now, { zone: site.timezone }).minus({ months: 1 }).toFormat('yyyy-MM');
+        const view = await buildSiteReport(
+          { client, database: config.influx.database, rawDays: config.retention.rawDays, now, ...(opts.source === undefined ? {} : { source: opts.source as DataSource }) },
+          site,
+          month,
+          config.reports,
+        );
+        for (const file of writeReport(opts.out, await renderReport(view, fonts))) say(file);
+      }
+    });
+}
