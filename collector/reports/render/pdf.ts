@@ -88,9 +88,9 @@ export function renderPdf(view: ReportView, fonts: PdfFonts = pdfFonts()): Promi
       { header: 'Device', width: 130 },
       { header: 'Availability', width: 80, align: 'right' },
       { header: 'Downtime', width: 75, align: 'right' },
-      { header: 'Outages', width: 45, align: 'right' },
+      { header: 'Outages', width: 50, align: 'right' },
       { header: 'Longest', width: 75, align: 'right' },
-      { header: 'MTTR', width: width - 405, align: 'right' },
+      { header: 'MTTR', width: width - 410, align: 'right' },
     ],
     view.devices.map((d) => [`${d.device} (${d.role})`, d.availabilityText, d.downtimeText, String(d.outages), d.longestText, d.mttrText]),
   );
