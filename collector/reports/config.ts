@@ -26,7 +26,7 @@ export const reportsConfigSchema = z.strictObject({
   /** The provider's name as the report signs it. */
   providerName: z.string().min(1).max(200).default('Your IT support provider'),
   /** A collector that was down on the due day still sends the month's report within this many days. */
-  catchUpDays: z.int().min(0).max(27).default(7),
+  catchUpDays: z.int().min(1).max(27).default(7),
   /** A failed send is tried again after delayMinutes, up to `attempts` tries in all, then reported. */
   retry: z
     .strictObject({ attempts: z.int().min(1).max(50).default(RETRY_DEFAULT.attempts), delayMinutes: z.number().min(0.01).max(1_440).default(RETRY_DEFAULT.delayMinutes) })

@@ -1,17 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, statSync } from 'node:fs';
+import { copyFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthInterval } from '../../collector/calendar/index.ts';
 import { buildSiteReport, type ReportSources } from '../../collector/reports/build.ts';
 import { reportsConfigSchema } from '../../collector/reports/config.ts';
 import type { ReportView } from '../../collector/reports/content/view-model.ts';
+import { openReportLedger } from '../../collector/reports/delivery/ledger.ts';
+import { createReportScheduler } from '../../collector/reports/delivery/scheduler.ts';
+import { smtpTransport } from '../../collector/notify/smtp-transport.ts';
 import { renderReport, writeReport } from '../../collector/reports/outputs.ts';
 import { escapeHtml } from '../../collector/reports/render/html.ts';
 import { createInfluxClient } from '../../collector/storage/influx-client.ts';
 import { backfillRollups, ensureRetention } from '../../collector/storage/retention.ts';
 import { capturingLogger } from '../../collector/storage/test-support.ts';
-import { makeTempDir, startInflux, type InfluxServer, type TempDir } from '../harness/index.ts';
+import { freeTcpPort, makeTempDir, startInflux, type InfluxServer, type TempDir } from '../harness/index.ts';
 import { DATA_END, DATA_START, SCHOOL, ZONE, jitterLines, jitterSite, site, syntheticLines, writeLines } from './synthetic-month.ts';
 
 const DB = 'hm_reports';
@@ -159,3 +164,102 @@ describe('outputs', () => {
     expect(lines).toContain('hall-ap,access-point,99.876,55,2,30 min,28 min,2 h 00 min,1 h 30 min');
   });
 });
+
+describe('delivery', () => {
+  it('mails the report contacts with the PDF, a copy to the provider; a refused send is retried; never twice', async () => {
+    const smtp = await startSmtpServer({ refuseFirst: 1 });
+    const ledgerFile = join(temp.path, 'reports.db');
+    let clock = Date.parse('2026-11-01T07:00:00Z');
+    const config = reportsConfigSchema.parse({ providerName: 'Northfield IT Services', providerCopy: 'reports@northfield.example', retry: { attempts: 3, delayMinutes: 15 } });
+    const transport = smtpTransport({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'Northfield NOC <noc@northfield.example>', allowSelfSigned: false });
+    const { log, records } = capturingLogger();
+    const collector = (owner: string) => {
+      const ledger = openReportLedger(ledgerFile);
+      const scheduler = createReportScheduler({
+        sites: () => [site],
+        config,
+        from: 'Northfield NOC <noc@northfield.example>',
+        ledger,
+        send: async (mail) => ({ messageId: String((await transport.sendMail(mail)).messageId) }),
+        build: async (s, month) => {
+          const view = await buildSiteReport({ ...sources, now: clock }, s, month, config);
+          return { view, report: await renderReport(view) };
+        },
+        owner,
+        now: () => clock,
+        log,
+      });
+      return { scheduler, ledger };
+    };
+    const a = collector('collector-a');
+    const b = collector('collector-b');
+    try {
+      expect(await a.scheduler.tick()).toEqual([{ site: 'st-marys', month: '2026-10', result: 'retry', attempt: 1, error: expect.stringMatching(/451/) }]);
+      expect(await b.scheduler.tick()).toEqual([]);
+      clock += 15 * 60_000;
+      expect(await b.scheduler.tick()).toEqual([{ site: 'st-marys', month: '2026-10', result: 'sent', attempt: 2 }]);
+      expect(await a.scheduler.tick()).toEqual([]);
+      // A restart of collector A on the same file, later the same day.
+      a.ledger.close();
+      const restarted = collector('collector-a');
+      clock += 3_600_000;
+      expect(await restarted.scheduler.tick()).toEqual([]);
+      restarted.ledger.close();
+      expect(records.filter((r) => r.msg === 'monthly report not sent; will try again').map((r) => [r.site, r.attempt])).toEqual([['st-marys', 1]]);
+
+      expect(smtp.received).toHaveLength(1);
+      const [{ mail, rcptTo }] = smtp.received as [ReceivedMail];
+      expect(rcptTo.sort()).toEqual(['head@st-marys.example', 'reports@northfield.example', 'sbm@st-marys.example']);
+      expect(mail.subject).toBe(`Uptime report October 2026: ${SCHOOL}`);
+      expect((mail.cc as AddressObject).text).toBe('reports@northfield.example');
+      expect(mail.html).toContain(escapeHtml(SCHOOL));
+      expect(mail.text).toContain('Internet: 99.630 % (target 99.5 %, met)');
+      expect(mail.attachments.map((x) => [x.filename, x.contentType])).toEqual([['st-marys-2026-10.pdf', 'application/pdf']]);
+      const pdf = join(temp.path, 'mailed.pdf');
+      writeFileSync(pdf, mail.attachments[0]!.content);
+      const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+      expect(text.replace(/\s+/g, ' ')).toContain(SCHOOL);
+      expect(text).toContain('99.630 %');
+    } finally {
+      b.ledger.close();
+      transport.close();
+      await smtp.stop();
+    }
+  });
+});
+
+interface ReceivedMail {
+  mail: ParsedMail;
+  rcptTo: string[];
+}
+
+/** An in-process SMTP server that refuses the first `refuseFirst` messages with 451 (try again later). */
+async function startSmtpServer(o: { refuseFirst: number }): Promise<{ port: number; received: ReceivedMail[]; stop(): Promise<void> }> {
+  const received: ReceivedMail[] = [];
+  let refuse = o.refuseFirst;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        if (refuse > 0) {
+          refuse--;
+          return callback(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }));
+        }
+        simpleParser(Buffer.concat(chunks)).then(
+          (mail) => {
+            received.push({ mail, rcptTo: session.envelope.rcptTo.map((r) => r.address) });
+            callback();
+          },
+          (err: Error) => callback(err),
+        );
+      });
+    },
+  });
+  const port = await freeTcpPort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { port, received, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
