@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthInterval } from '../../collector/calendar/index.ts';
 import { buildSiteReport, type ReportSources } from '../../collector/reports/build.ts';
@@ -17,7 +19,7 @@ import { createInfluxClient } from '../../collector/storage/influx-client.ts';
 import { backfillRollups, ensureRetention } from '../../collector/storage/retention.ts';
 import { capturingLogger } from '../../collector/storage/test-support.ts';
 import { freeTcpPort, makeTempDir, startInflux, type InfluxServer, type TempDir } from '../harness/index.ts';
-import { DATA_END, DATA_START, SCHOOL, ZONE, jitterLines, jitterSite, site, syntheticLines, writeLines } from './synthetic-month.ts';
+import { DATA_END, DATA_START, SCHOOL, ZONE, jitterLines, jitterSite, site, siteYaml, syntheticLines, writeLines } from './synthetic-month.ts';
 
 const DB = 'hm_reports';
 const REPORTS = reportsConfigSchema.parse({ providerName: 'Northfield IT Services' });
@@ -162,6 +164,28 @@ describe('outputs', () => {
     const lines = csv.replace(/^\ufeff/, '').split('\r\n');
     expect(lines[1]).toBe(`"St Mary's & St John's ""\u00c9glise"" Primary \u2014 Ysgol Gymraeg",st-marys,2026-10,Internet,99.630,99.5,true,98.958 %`);
     expect(lines).toContain('hall-ap,access-point,99.876,55,2,30 min,28 min,2 h 00 min,1 h 30 min');
+  });
+});
+
+describe('hallmonitor-collector report', () => {
+  it('writes the three files of one school, or of all, from collector.yaml', () => {
+    const dir = join(temp.path, 'cli');
+    mkdirSync(join(dir, 'sites'), { recursive: true });
+    writeFileSync(join(dir, 'collector.yaml'), stringify({ influx: { url: influx.url, database: DB }, reports: { providerName: 'Northfield IT Services' } }));
+    writeFileSync(join(dir, 'sites', 'st-marys.yaml'), stringify(siteYaml));
+    const bin = new URL('../../bin/hallmonitor-collector.js', import.meta.url).pathname;
+    const run = (args: string[]) => spawnSync(process.execPath, [bin, 'report', '-c', join(dir, 'collector.yaml'), ...args], { encoding: 'utf8', timeout: 60_000 });
+    const one = run(['--site', 'st-marys', '--month', '2026-10', '--out', join(dir, 'out'), '--source', 'raw']);
+    expect(one.stderr).toBe('');
+    expect(one.stdout.trim().split('\n')).toEqual(['html', 'pdf', 'csv'].map((ext) => join(dir, 'out', `st-marys-2026-10.${ext}`)));
+    expect(readFileSync(join(dir, 'out', 'st-marys-2026-10.csv'), 'utf8')).toContain('hall-ap,access-point,99.876,55,');
+    // Without --source the month's age picks raw data or rollups (45 days of raw by default): the same figures.
+    const all = run(['--all', '--month', '2026-10', '--out', join(dir, 'all')]);
+    expect(all.status).toBe(0);
+    expect(readFileSync(join(dir, 'all', 'st-marys-2026-10.csv'), 'utf8')).toContain('hall-ap,access-point,99.876,55,');
+    const wrong = run(['--month', '2026-10']);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain('give either --site <id> or --all');
   });
 });
 
