@@ -13,12 +13,14 @@ import type { ReportView } from '../../collector/reports/content/view-model.ts';
 import { openReportLedger } from '../../collector/reports/delivery/ledger.ts';
 import { createReportScheduler } from '../../collector/reports/delivery/scheduler.ts';
 import { smtpTransport } from '../../collector/notify/smtp-transport.ts';
+import { loadCollectorConfig } from '../../collector/config/load.ts';
+import { startCollector } from '../../collector/run.ts';
 import { renderReport, writeReport } from '../../collector/reports/outputs.ts';
 import { escapeHtml } from '../../collector/reports/render/html.ts';
 import { createInfluxClient } from '../../collector/storage/influx-client.ts';
 import { backfillRollups, ensureRetention } from '../../collector/storage/retention.ts';
 import { capturingLogger } from '../../collector/storage/test-support.ts';
-import { freeTcpPort, makeTempDir, startInflux, type InfluxServer, type TempDir } from '../harness/index.ts';
+import { freeTcpPort, makeTempDir, startInflux, waitFor, type InfluxServer, type TempDir } from '../harness/index.ts';
 import { DATA_END, DATA_START, SCHOOL, ZONE, jitterLines, jitterSite, site, siteYaml, syntheticLines, writeLines } from './synthetic-month.ts';
 
 const DB = 'hm_reports';
@@ -249,6 +251,37 @@ describe('delivery', () => {
       transport.close();
       await smtp.stop();
     }
+  });
+});
+
+describe('a running collector', () => {
+  it('mails the report that is due when it starts, and records it', async () => {
+    const smtp = await startSmtpServer({ refuseFirst: 0 });
+    const dir = join(temp.path, 'collector');
+    mkdirSync(join(dir, 'sites'), { recursive: true });
+    writeFileSync(join(dir, 'sites', 'st-marys.yaml'), stringify(siteYaml));
+    writeFileSync(join(dir, 'agents.yaml'), 'agents: []\n');
+    writeFileSync(
+      join(dir, 'collector.yaml'),
+      stringify({
+        broker: { host: '127.0.0.1', port: await freeTcpPort() },
+        influx: { url: influx.url, database: DB },
+        retention: { rawDays: 3_650, rollupDays: 3_650 },
+        smtp: { host: '127.0.0.1', port: smtp.port, from: 'noc@northfield.example' },
+        reports: { providerCopy: 'reports@northfield.example' },
+      }),
+    );
+    const collector = await startCollector(loadCollectorConfig(join(dir, 'collector.yaml')), capturingLogger().log, () => Date.parse('2026-11-02T09:00:00Z'));
+    try {
+      await waitFor(() => smtp.received.length === 1, { timeoutMs: 30_000, what: 'the report mail' });
+      expect(smtp.received[0]!.mail.attachments[0]?.filename).toBe('st-marys-2026-10.pdf');
+    } finally {
+      await collector.stop();
+      await smtp.stop();
+    }
+    const ledger = openReportLedger(join(dir, 'data', 'reports.db'));
+    expect(ledger.get('st-marys', '2026-10')).toMatchObject({ state: 'sent', attempts: 1 });
+    ledger.close();
   });
 });
 
