@@ -145,6 +145,12 @@ describe('siteAvailability', () => {
     expect(a.devices[0]!.downtimeMs / M).toBe(30 + 120);
   });
 
+  it('an outage still going at the end of the month is marked so', () => {
+    const devices = [device('line', 'internet', undefined, every(0, 1_440, (m) => m >= 1_400))];
+    const [outage] = siteAvailability(input({ devices })).devices[0]!.outages;
+    expect([outage!.durationMs / M, outage!.endedAfterMonth, outage!.startedBeforeMonth]).toEqual([40, true, false]);
+  });
+
   it('internet is up while any link is up', () => {
     const devices = [device('line-a', 'internet', undefined, every(0, 1_440, (m) => m < 200)), device('line-b', 'internet', undefined, every(0, 1_440, (m) => m >= 150 && m < 300))];
     const a = siteAvailability(input({ devices, coreRoles: ['firewall'] }));

@@ -44,6 +44,7 @@ export interface Outage {
   /** Any part inside a maintenance window. */
   inMaintenance: boolean;
   startedBeforeMonth: boolean;
+  /** Still going when the month ended. */
   endedAfterMonth: boolean;
 }
 
@@ -177,7 +178,7 @@ function deviceOutages(d: DeviceInput, input: SiteInput, timelines: Map<string, 
         parent: byParent ? rootCause(d.name, span.start, input, timelines) : undefined,
         inMaintenance: tally(counted, inMonth).maintenance > 0,
         startedBeforeMonth: span.start < month.start,
-        endedAfterMonth: span.end > month.end,
+        endedAfterMonth: span.end >= month.end,
       } satisfies Outage;
     });
 }
@@ -224,7 +225,7 @@ function siteOffline(input: SiteInput, reach: readonly Timeline[]): Outage[] {
         cause: 'site offline',
         inMaintenance: false,
         startedBeforeMonth: span.start < month.start,
-        endedAfterMonth: span.end > month.end,
+        endedAfterMonth: span.end >= month.end,
       } satisfies Outage;
     });
 }

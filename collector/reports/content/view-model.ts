@@ -108,7 +108,7 @@ function causeText(o: Outage): string {
 
 function incidentRow(o: Outage, zone: string, month: Interval): IncidentRow {
   const start = o.startedBeforeMonth ? `${localTimeText(o.start, zone)} (before the month)` : localTimeText(o.start, zone);
-  const end = o.endedAfterMonth && o.end >= month.end ? `${localTimeText(o.end, zone)} (after the month)` : localTimeText(o.end, zone);
+  const end = o.endedAfterMonth ? `${localTimeText(month.end, zone)} (still down at the end of the month)` : localTimeText(o.end, zone);
   return {
     device: o.device ?? 'whole site',
     startText: start,
@@ -162,7 +162,7 @@ function howWeCount(input: ReportInput, hours: number): string[] {
     `Internet is up while any internet link is up; core services (${input.coreRoles.join(', ')}) are up only while all of them are up.`,
     input.source === 'raw'
       ? 'Figures from every check result.'
-      : 'Figures from 5-minute rollups (the check results themselves are kept 45 days); latency from 5-minute averages.',
+      : 'Figures from 5-minute rollups, as the check results themselves have aged out; latency from 5-minute averages.',
   ];
   return lines;
 }
