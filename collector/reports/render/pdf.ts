@@ -124,12 +124,21 @@ export function renderPdf(view: ReportView, fonts: PdfFonts = pdfFonts()): Promi
     for (const n of view.notes) doc.font('body').fontSize(9).fillColor('#1a202c').text(`\u2022 ${n}`, MARGIN, doc.y, { width });
   }
 
+  // The rules sit in one shaded box, kept on one page.
+  const bullets = view.howWeCount.map((l) => `\u2022 ${l}`);
+  doc.font('body').fontSize(8.5);
+  const gap = 3;
+  const rulesHeight = bullets.reduce((h, b) => h + doc.heightOfString(b, { width: width - 20 }) + gap, 0) + 14;
+  ensure(rulesHeight + 40);
   heading('How we count');
-  for (const l of view.howWeCount) {
-    ensure(24);
-    doc.font('body').fontSize(8.5).fillColor(GREY).text(`\u2022 ${l}`, MARGIN, doc.y, { width });
-    doc.moveDown(0.2);
+  const top = doc.y;
+  doc.lineWidth(0.75).roundedRect(MARGIN, top, width, rulesHeight, 4).fillAndStroke('#f7fafc', '#e2e8f0');
+  doc.y = top + 8;
+  for (const b of bullets) {
+    doc.font('body').fontSize(8.5).fillColor(GREY).text(b, MARGIN + 10, doc.y, { width: width - 20 });
+    doc.y += gap;
   }
+  doc.y = top + rulesHeight;
   doc.moveDown(0.6).fontSize(8).fillColor(LIGHT).text(`Generated ${view.generatedText}.`, MARGIN, doc.y, { width });
   doc.end();
   return done;
