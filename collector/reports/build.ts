@@ -5,7 +5,7 @@ import { siteAvailability, type SiteInput } from './availability/site.ts';
 import type { ReportsConfig } from './config.ts';
 import { linkQuality } from './content/link-quality.ts';
 import { buildReportView, type ReportView } from './content/view-model.ts';
-import { chooseSource, loadAgentOffline, loadCheckResults, loadSupplyLevels, loadUpsReadings, type DataSource, type DeviceData } from './data/influx-source.ts';
+import { chooseSource, loadAgentOffline, loadDeviceData, loadSupplyLevels, loadUpsReadings, type DataSource, type DeviceData } from './data/influx-source.ts';
 
 /** Data read before the month, so an outage already running at its first midnight is seen from its start. */
 const LOOK_BACK_MS = 86_400_000;
@@ -29,11 +29,11 @@ function checkOf(device: SiteFile['devices'][number]): { measurement: 'ping' | '
 
 async function loadDevices(sources: ReportSources, site: SiteFile, range: Interval, source: DataSource): Promise<Map<string, DeviceData>> {
   const out = new Map<string, DeviceData>();
-  for (const measurement of ['ping', 'snmp'] as const) {
-    const devices = new Map(site.devices.flatMap((d) => (checkOf(d)?.measurement === measurement ? [[d.name, checkOf(d)!.intervalMs] as const] : [])));
-    if (devices.size === 0) continue;
-    const data = await loadCheckResults(sources.client, sources.database, { site: site.id, range, source, measurement, intervalMs: (d) => devices.get(d) });
-    for (const [name, d] of data) out.set(name, d);
+  for (const device of site.devices) {
+    const check = checkOf(device);
+    if (check === undefined) continue;
+    const o = { site: site.id, device: device.name, range, source, ...check, readings: device.role === 'internet' };
+    out.set(device.name, await loadDeviceData(sources.client, sources.database, o));
   }
   return out;
 }

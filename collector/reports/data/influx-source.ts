@@ -58,36 +58,32 @@ export interface DeviceData {
 }
 
 /**
- * Each device's check results for `measurement` (ping, or snmp for devices without ping) in the range,
- * and its latency and loss readings. From rollups, results are rebuilt (observed.ts) with the device's interval.
+ * One device's check results for `measurement` (ping, or snmp for devices without ping) in the range and,
+ * for the internet link, its latency and loss readings. From rollups, results are rebuilt (observed.ts)
+ * with the device's interval. One query per device keeps each answer small: a month of 30-second checks
+ * is ~90,000 rows.
  */
-export async function loadCheckResults(
+export async function loadDeviceData(
   client: InfluxDB,
   database: string,
-  o: { site: string; range: Interval; source: DataSource; measurement: 'ping' | 'snmp'; intervalMs: (device: string) => number | undefined },
-): Promise<Map<string, DeviceData>> {
+  o: { site: string; device: string; range: Interval; source: DataSource; measurement: 'ping' | 'snmp'; intervalMs: number; readings: boolean },
+): Promise<DeviceData> {
   const raw = o.source === 'raw';
-  const fields = o.measurement === 'ping' ? (raw ? '"up", "rtt_avg_ms", "loss_pct"' : '"mean_up", "samples", "mean_rtt_avg_ms", "mean_loss_pct"') : raw ? '"up"' : '"mean_up", "samples"';
-  const series = await select(client, database, `SELECT ${fields} FROM ${from(database, o.source, o.measurement)} ${where(o.site, o.range)} GROUP BY "device"`);
-  const out = new Map<string, DeviceData>();
-  for (const s of series) {
-    const device = s.tags.device;
-    const interval = device === undefined ? undefined : o.intervalMs(device);
-    if (device === undefined || interval === undefined) continue;
-    if (raw) {
-      out.set(device, {
-        results: s.rows.filter((r) => num(r.up) !== undefined).map((r) => ({ time: r.time as number, up: (r.up as number) >= 0.5 })),
-        readings: s.rows.map((r) => ({ time: r.time as number, rttMs: num(r.rtt_avg_ms), lossPct: num(r.loss_pct), weight: 1 })),
-      });
-    } else {
-      const windows = s.rows.filter((r) => num(r.mean_up) !== undefined && num(r.samples) !== undefined).map((r) => ({ time: r.time as number, meanUp: r.mean_up as number, samples: r.samples as number }));
-      out.set(device, {
-        results: resultsFromRollups(windows, interval),
-        readings: s.rows.map((r) => ({ time: r.time as number, rttMs: num(r.mean_rtt_avg_ms), lossPct: num(r.mean_loss_pct), weight: num(r.samples) ?? 1 })),
-      });
-    }
+  const link = o.readings && o.measurement === 'ping';
+  const fields = raw ? ['up', ...(link ? ['rtt_avg_ms', 'loss_pct'] : [])] : ['mean_up', 'samples', ...(link ? ['mean_rtt_avg_ms', 'mean_loss_pct'] : [])];
+  const q = `SELECT ${fields.map(quoteIdent).join(', ')} FROM ${from(database, o.source, o.measurement)} ${where(o.site, o.range)} AND "device" = ${literal(o.device)}`;
+  const rows = (await select(client, database, q))[0]?.rows ?? [];
+  if (raw) {
+    return {
+      results: rows.filter((r) => num(r.up) !== undefined).map((r) => ({ time: r.time as number, up: (r.up as number) >= 0.5 })),
+      readings: link ? rows.map((r) => ({ time: r.time as number, rttMs: num(r.rtt_avg_ms), lossPct: num(r.loss_pct), weight: 1 })) : [],
+    };
   }
-  return out;
+  const windows = rows.filter((r) => num(r.mean_up) !== undefined && num(r.samples) !== undefined).map((r) => ({ time: r.time as number, meanUp: r.mean_up as number, samples: r.samples as number }));
+  return {
+    results: resultsFromRollups(windows, o.intervalMs),
+    readings: link ? rows.map((r) => ({ time: r.time as number, rttMs: num(r.mean_rtt_avg_ms), lossPct: num(r.mean_loss_pct), weight: num(r.samples) ?? 1 })) : [],
+  };
 }
 
 /**
