@@ -3,8 +3,10 @@ import { DateTime } from 'luxon';
 import { ConfigError, say } from '../../contract/index.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { createInfluxClient } from '../storage/influx-client.ts';
+import { smtpTransport } from '../notify/smtp-transport.ts';
 import { buildSiteReport } from './build.ts';
 import type { DataSource } from './data/influx-source.ts';
+import { reportMail, reportRecipients } from './delivery/message.ts';
 import { renderReport, writeReport } from './outputs.ts';
 import { pdfFonts } from './render/pdf.ts';
 
@@ -18,14 +20,17 @@ export function addReportCommand(program: Command, configOption: readonly [strin
     .option('--month <YYYY-MM>', 'the month (default: last month in each school\'s time zone)')
     .option('--out <dir>', 'folder for the files', '.')
     .option('--source <raw|rollup>', 'read raw samples or 5-minute rollups (default: raw while retained)')
+    .option('--send', 'also mail it now to the school\'s report contacts and the provider copy (smtp: in collector.yaml), e.g. after a failed delivery')
     .option(...configOption)
-    .action(async (opts: { site?: string; all?: boolean; month?: string; out: string; source?: string; config: string }) => {
+    .action(async (opts: { site?: string; all?: boolean; month?: string; out: string; source?: string; send?: boolean; config: string }) => {
       if ((opts.site === undefined) === (opts.all !== true)) throw new ConfigError('report: give either --site <id> or --all');
       if (opts.source !== undefined && opts.source !== 'raw' && opts.source !== 'rollup') throw new ConfigError(`--source: expected "raw" or "rollup", got "${opts.source}"`);
       const config = loadCollectorConfig(opts.config);
       const all = loadSites(config.sitesDir);
       const sites = opts.all === true ? all : all.filter((s) => s.id === opts.site);
       if (sites.length === 0) throw new ConfigError(`${config.sitesDir}: no site "${opts.site}"`);
+      if (opts.send === true && config.smtp === undefined) throw new ConfigError(`${opts.config}: --send needs an smtp section`);
+      const transport = opts.send === true ? smtpTransport(config.smtp!) : undefined;
       const client = createInfluxClient(config.influx);
       const fonts = pdfFonts(config.reports.pdfFont);
       const now = Date.now();
@@ -37,7 +42,15 @@ export function addReportCommand(program: Command, configOption: readonly [strin
           month,
           config.reports,
         );
-        for (const file of writeReport(opts.out, await renderReport(view, fonts))) say(file);
+        const report = await renderReport(view, fonts);
+        for (const file of writeReport(opts.out, report)) say(file);
+        if (transport !== undefined) {
+          const to = reportRecipients(site.contacts);
+          if (to.length === 0) throw new ConfigError(`${site.id}: no contact with role "report" and an email`);
+          const sent = await transport.sendMail(reportMail(view, report, { from: config.smtp!.from, to, providerCopy: config.reports.providerCopy }));
+          say(`mailed ${site.id} ${month} to ${to.join(', ')}: ${String(sent.messageId)}`);
+        }
       }
+      transport?.close();
     });
 }

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
@@ -170,24 +169,34 @@ describe('outputs', () => {
 });
 
 describe('hallmonitor-collector report', () => {
-  it('writes the three files of one school, or of all, from collector.yaml', () => {
-    const dir = join(temp.path, 'cli');
-    mkdirSync(join(dir, 'sites'), { recursive: true });
-    writeFileSync(join(dir, 'collector.yaml'), stringify({ influx: { url: influx.url, database: DB }, reports: { providerName: 'Northfield IT Services' } }));
-    writeFileSync(join(dir, 'sites', 'st-marys.yaml'), stringify(siteYaml));
-    const bin = new URL('../../bin/hallmonitor-collector.js', import.meta.url).pathname;
-    const run = (args: string[]) => spawnSync(process.execPath, [bin, 'report', '-c', join(dir, 'collector.yaml'), ...args], { encoding: 'utf8', timeout: 60_000 });
-    const one = run(['--site', 'st-marys', '--month', '2026-10', '--out', join(dir, 'out'), '--source', 'raw']);
-    expect(one.stderr).toBe('');
-    expect(one.stdout.trim().split('\n')).toEqual(['html', 'pdf', 'csv'].map((ext) => join(dir, 'out', `st-marys-2026-10.${ext}`)));
-    expect(readFileSync(join(dir, 'out', 'st-marys-2026-10.csv'), 'utf8')).toContain('hall-ap,access-point,99.876,55,');
-    // Without --source the month's age picks raw data or rollups (45 days of raw by default): the same figures.
-    const all = run(['--all', '--month', '2026-10', '--out', join(dir, 'all')]);
-    expect(all.status).toBe(0);
-    expect(readFileSync(join(dir, 'all', 'st-marys-2026-10.csv'), 'utf8')).toContain('hall-ap,access-point,99.876,55,');
-    const wrong = run(['--month', '2026-10']);
-    expect(wrong.status).toBe(2);
-    expect(wrong.stderr).toContain('give either --site <id> or --all');
+  it('writes the three files of one school, or of all, from collector.yaml; --send mails it', async () => {
+    const smtp = await startSmtpServer({ refuseFirst: 0 });
+    try {
+      const dir = join(temp.path, 'cli');
+      mkdirSync(join(dir, 'sites'), { recursive: true });
+      const smtpConfig = { host: '127.0.0.1', port: smtp.port, from: 'noc@northfield.example' };
+      writeFileSync(join(dir, 'collector.yaml'), stringify({ influx: { url: influx.url, database: DB }, smtp: smtpConfig, reports: { providerName: 'Northfield IT Services' } }));
+      writeFileSync(join(dir, 'sites', 'st-marys.yaml'), stringify(siteYaml));
+      const bin = new URL('../../bin/hallmonitor-collector.js', import.meta.url).pathname;
+      // Asynchronous: the SMTP server answers from this process.
+      const run = (args: string[]) => spawnAsync(process.execPath, [bin, 'report', '-c', join(dir, 'collector.yaml'), ...args]);
+      const one = await run(['--site', 'st-marys', '--month', '2026-10', '--out', join(dir, 'out'), '--source', 'raw', '--send']);
+      expect(one.stderr).toBe('');
+      const lines = one.stdout.trim().split('\n');
+      expect(lines.slice(0, 3)).toEqual(['html', 'pdf', 'csv'].map((ext) => join(dir, 'out', `st-marys-2026-10.${ext}`)));
+      expect(lines[3]).toMatch(/^mailed st-marys 2026-10 to sbm@st-marys.example, head@st-marys.example: </);
+      expect(smtp.received.map((r) => r.mail.attachments[0]?.filename)).toEqual(['st-marys-2026-10.pdf']);
+      expect(readFileSync(join(dir, 'out', 'st-marys-2026-10.csv'), 'utf8')).toContain('hall-ap,access-point,99.876,55,');
+      // Without --source the month's age picks raw data or rollups (45 days of raw by default): the same figures.
+      const all = await run(['--all', '--month', '2026-10', '--out', join(dir, 'all')]);
+      expect(all.status).toBe(0);
+      expect(readFileSync(join(dir, 'all', 'st-marys-2026-10.csv'), 'utf8')).toContain('hall-ap,access-point,99.876,55,');
+      const wrong = await run(['--month', '2026-10']);
+      expect(wrong.status).toBe(2);
+      expect(wrong.stderr).toContain('give either --site <id> or --all');
+    } finally {
+      await smtp.stop();
+    }
   });
 });
 
@@ -284,6 +293,15 @@ describe('a running collector', () => {
     ledger.close();
   });
 });
+
+function spawnAsync(command: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err !== null && typeof err.code !== 'number') reject(err);
+      else resolve({ status: err === null ? 0 : (err.code as number), stdout, stderr });
+    });
+  });
+}
 
 interface ReceivedMail {
   mail: ParsedMail;

@@ -62,14 +62,14 @@ export function createReportScheduler(o: ReportSchedulerOptions): ReportSchedule
       const state = o.ledger.failed(site.id, month, o.owner, error, { now: o.now(), delayMs: o.config.retry.delayMinutes * 60_000, maxAttempts: o.config.retry.attempts });
       const result = state === 'retry' ? 'retry' : 'failed';
       if (result === 'retry') o.log.warn({ ...fields, err: error, retryInMinutes: o.config.retry.delayMinutes }, 'monthly report not sent; will try again');
-      else o.log.error({ ...fields, err: error }, `monthly report not sent after ${attempt} attempts; giving up (see report_deliveries)`);
+      else o.log.error({ ...fields, err: error }, `monthly report not sent after ${attempt} attempts; giving up: send it with \`hallmonitor-collector report --site ${site.id} --month ${month} --send\``);
       return { site: site.id, month, result, attempt, error };
     }
   };
 
   const pass = async (): Promise<DeliveryOutcome[]> => {
     for (const r of o.ledger.interruptStale(o.now(), leaseMs)) {
-      o.log.error({ site: r.site, month: r.month, claimedBy: r.claimedBy }, 'monthly report interrupted while sending; not re-sent automatically, as it may have gone out: check and send it with `hallmonitor-collector report`');
+      o.log.error({ site: r.site, month: r.month, claimedBy: r.claimedBy }, `monthly report interrupted while sending; not re-sent automatically, as it may have gone out: check with the school, and if needed send it with \`hallmonitor-collector report --site ${r.site} --month ${r.month} --send\``);
     }
     const outcomes: DeliveryOutcome[] = [];
     for (const site of o.sites()) {
