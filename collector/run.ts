@@ -7,6 +7,7 @@ import type { ResolvedCollectorConfig } from './config/load.ts';
 import { loadSites } from './config/load.ts';
 import type { SiteFile } from './config/schema.ts';
 import { createIngest, type Ingest } from './ingest/index.ts';
+import { startReportDelivery } from './reports/delivery/service.ts';
 import { siteConfigMessage } from './sites/config-message.ts';
 import { createStatusHandler } from './status/agent-status.ts';
 import { createInfluxWriter, type InfluxWriter } from './storage/influx-writer.ts';
@@ -87,6 +88,9 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
   for (const site of sites) await publishSiteConfig(broker, site, now());
   log.info({ port: broker.port, tlsPort: broker.tlsPort, sites: sites.length, version: SOFTWARE_VERSION }, 'collector listening');
 
+  // Monthly reports: mailed on each school's day, once (collector/reports/delivery/).
+  const reports = startReportDelivery(config, () => sites, log.child({ component: 'reports' }), now);
+
   return {
     broker,
     writer,
@@ -96,6 +100,7 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
     replayed,
     walStats: () => wal.stats(),
     stop: async () => {
+      await reports?.stop();
       await broker.close();
       await writer.stop({ timeoutMs: 10_000 });
       // Let a last group commit finish: its messages were not acknowledged, but they are stored.

@@ -3,6 +3,7 @@ import { ConfigError, SOFTWARE_VERSION, createLogger, exitOnError, say, untilSig
 import { agentConfigSnippet } from '../agents/snippet.ts';
 import { addAgent, loadAgents, revokeAgent } from '../agents/store.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
+import { addReportCommand } from '../reports/cli.ts';
 import { startCollector } from '../run.ts';
 
 const program = new Command('hallmonitor-collector')
@@ -72,5 +73,7 @@ agent
       say(`${e.id}\t${e.site}\t${e.revokedAt ? `revoked ${e.revokedAt}` : `active since ${e.createdAt}`}`);
     }
   });
+
+addReportCommand(program, configOption);
 
 program.parseAsync().catch(exitOnError);

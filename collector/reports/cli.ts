@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { DateTime } from 'luxon';
+import { ConfigError, say } from '../../contract/index.ts';
+import { loadCollectorConfig, loadSites } from '../config/load.ts';
+import { createInfluxClient } from '../storage/influx-client.ts';
+import { smtpTransport } from '../notify/smtp-transport.ts';
+import { buildSiteReport } from './build.ts';
+import type { DataSource } from './data/influx-source.ts';
+import { reportMail, reportRecipients } from './delivery/message.ts';
+import { renderReport, writeReport } from './outputs.ts';
+import { pdfFonts } from './render/pdf.ts';
+
+/** `hallmonitor-collector report`: one school's (or every school's) month as HTML, PDF and CSV files. */
+export function addReportCommand(program: Command, configOption: readonly [string, string, string]): void {
+  program
+    .command('report')
+    .description('write the monthly uptime report (HTML, PDF, CSV) of one school or of all')
+    .option('--site <id>', 'the school\'s site id')
+    .option('--all', 'every school in the sites folder')
+    .option('--month <YYYY-MM>', 'the month (default: last month in each school\'s time zone)')
+    .option('--out <dir>', 'folder for the files', '.')
+    .option('--source <raw|rollup>', 'read raw samples or 5-minute rollups (default: raw while retained)')
+    .option('--send', 'also mail it now to the school\'s report contacts and the provider copy (smtp: in collector.yaml), e.g. after a failed delivery')
+    .option(...configOption)
+    .action(async (opts: { site?: string; all?: boolean; month?: string; out: string; source?: string; send?: boolean; config: string }) => {
+      if ((opts.site === undefined) === (opts.all !== true)) throw new ConfigError('report: give either --site <id> or --all');
+      if (opts.source !== undefined && opts.source !== 'raw' && opts.source !== 'rollup') throw new ConfigError(`--source: expected "raw" or "rollup", got "${opts.source}"`);
+      const config = loadCollectorConfig(opts.config);
+      const all = loadSites(config.sitesDir);
+      const sites = opts.all === true ? all : all.filter((s) => s.id === opts.site);
+      if (sites.length === 0) throw new ConfigError(`${config.sitesDir}: no site "${opts.site}"`);
+      if (opts.send === true && config.smtp === undefined) throw new ConfigError(`${opts.config}: --send needs an smtp section`);
+      const transport = opts.send === true ? smtpTransport(config.smtp!) : undefined;
+      const client = createInfluxClient(config.influx);
+      const fonts = pdfFonts(config.reports.pdfFont);
+      const now = Date.now();
+      for (const site of sites) {
+        const month = opts.month ?? DateTime.fromMillis(now, { zone: site.timezone }).minus({ months: 1 }).toFormat('yyyy-MM');
+        const view = await buildSiteReport(
+          { client, database: config.influx.database, rawDays: config.retention.rawDays, now, ...(opts.source === undefined ? {} : { source: opts.source as DataSource }) },
+          site,
+          month,
+          config.reports,
+        );
+        const report = await renderReport(view, fonts);
+        for (const file of writeReport(opts.out, report)) say(file);
+        if (transport !== undefined) {
+          const to = reportRecipients(site.contacts);
+          if (to.length === 0) throw new ConfigError(`${site.id}: no contact with role "report" and an email`);
+          const sent = await transport.sendMail(reportMail(view, report, { from: config.smtp!.from, to, providerCopy: config.reports.providerCopy }));
+          say(`mailed ${site.id} ${month} to ${to.join(', ')}: ${String(sent.messageId)}`);
+        }
+      }
+      transport?.close();
+    });
+}

@@ -1,0 +1,159 @@
+import type { InfluxDB } from 'influx';
+import type { Interval } from '../../calendar/index.ts';
+import { RAW_POLICY, ROLLUP_POLICY, quoteIdent } from '../../storage/retention-cq.ts';
+import { resultsFromRollups, type CheckResult } from '../availability/observed.ts';
+
+/** Where a month's figures come from: raw samples, or the 5-minute rollups once raw data has aged out. */
+export type DataSource = 'raw' | 'rollup';
+
+/**
+ * Raw while the whole range is inside raw retention (with a day's margin, since InfluxDB drops whole
+ * shards), rollups after.
+ */
+export function chooseSource(range: Interval, now: number, rawDays: number): DataSource {
+  return range.start >= now - (rawDays - 1) * 86_400_000 ? 'raw' : 'rollup';
+}
+
+interface Series {
+  name: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values?: unknown[][];
+}
+
+/** Rows of each series of one SELECT, keyed by column, with the series' tags. */
+async function select(client: InfluxDB, database: string, q: string): Promise<{ tags: Record<string, string>; rows: Record<string, unknown>[] }[]> {
+  const body = (await client.queryRaw(q, { database, precision: 'ms' })) as { results?: { series?: Series[]; error?: string }[]; error?: string };
+  const error = body.error ?? body.results?.[0]?.error;
+  if (error !== undefined) throw new Error(`InfluxDB refused ${JSON.stringify(q)}: ${error}`);
+  return (body.results?.[0]?.series ?? []).map((s) => ({
+    tags: s.tags ?? {},
+    rows: (s.values ?? []).map((v) => Object.fromEntries(s.columns.map((c, i) => [c, v[i]]))),
+  }));
+}
+
+const literal = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+function from(database: string, source: DataSource, measurement: string): string {
+  return `${quoteIdent(database)}.${quoteIdent(source === 'raw' ? RAW_POLICY : ROLLUP_POLICY)}.${quoteIdent(measurement)}`;
+}
+
+function where(site: string, range: Interval): string {
+  return `WHERE "site" = ${literal(site)} AND time >= ${range.start}ms AND time < ${range.end}ms`;
+}
+
+/** A latency and loss reading: per check result (raw) or per 5-minute mean (rollups). */
+export interface LinkReading {
+  time: number;
+  rttMs: number | undefined;
+  lossPct: number | undefined;
+  /** How many results it stands for (1 for raw). */
+  weight: number;
+}
+
+export interface DeviceData {
+  results: CheckResult[];
+  readings: LinkReading[];
+}
+
+/**
+ * One device's check results for `measurement` (ping, or snmp for devices without ping) in the range and,
+ * for the internet link, its latency and loss readings. From rollups, results are rebuilt (observed.ts)
+ * with the device's interval. One query per device keeps each answer small: a month of 30-second checks
+ * is ~90,000 rows.
+ */
+export async function loadDeviceData(
+  client: InfluxDB,
+  database: string,
+  o: { site: string; device: string; range: Interval; source: DataSource; measurement: 'ping' | 'snmp'; intervalMs: number; readings: boolean },
+): Promise<DeviceData> {
+  const raw = o.source === 'raw';
+  const link = o.readings && o.measurement === 'ping';
+  const fields = raw ? ['up', ...(link ? ['rtt_avg_ms', 'loss_pct'] : [])] : ['mean_up', 'samples', ...(link ? ['mean_rtt_avg_ms', 'mean_loss_pct'] : [])];
+  const q = `SELECT ${fields.map(quoteIdent).join(', ')} FROM ${from(database, o.source, o.measurement)} ${where(o.site, o.range)} AND "device" = ${literal(o.device)}`;
+  const rows = (await select(client, database, q))[0]?.rows ?? [];
+  if (raw) {
+    return {
+      results: rows.filter((r) => num(r.up) !== undefined).map((r) => ({ time: r.time as number, up: (r.up as number) >= 0.5 })),
+      readings: link ? rows.map((r) => ({ time: r.time as number, rttMs: num(r.rtt_avg_ms), lossPct: num(r.loss_pct), weight: 1 })) : [],
+    };
+  }
+  const windows = rows.filter((r) => num(r.mean_up) !== undefined && num(r.samples) !== undefined).map((r) => ({ time: r.time as number, meanUp: r.mean_up as number, samples: r.samples as number }));
+  return {
+    results: resultsFromRollups(windows, o.intervalMs),
+    readings: link ? rows.map((r) => ({ time: r.time as number, rttMs: num(r.mean_rtt_avg_ms), lossPct: num(r.mean_loss_pct), weight: num(r.samples) ?? 1 })) : [],
+  };
+}
+
+/**
+ * When the school's agent said it was offline: from an `online = 0` status until the next `online = 1`
+ * (collector/status/agent-status.ts writes one at each change). Looks back a day before the range for the
+ * state it started in. From rollups, a window that was mostly offline counts as a change to offline.
+ */
+export async function loadAgentOffline(client: InfluxDB, database: string, o: { site: string; range: Interval; source: DataSource }): Promise<Interval[]> {
+  const field = o.source === 'raw' ? '"online"' : '"mean_online"';
+  const look = { start: o.range.start - 86_400_000, end: o.range.end };
+  const series = await select(client, database, `SELECT ${field} FROM ${from(database, o.source, 'agent_status')} ${where(o.site, look)}`);
+  const changes = (series[0]?.rows ?? [])
+    .map((r) => ({ time: r.time as number, online: (num(r.online ?? r.mean_online) ?? 1) >= 0.5 }))
+    .sort((a, b) => a.time - b.time);
+  const out: Interval[] = [];
+  let since: number | undefined;
+  for (const c of changes) {
+    if (!c.online && since === undefined) since = c.time;
+    else if (c.online && since !== undefined) {
+      out.push({ start: since, end: c.time });
+      since = undefined;
+    }
+  }
+  if (since !== undefined) out.push({ start: since, end: o.range.end });
+  return out;
+}
+
+/** A printer supply's last level in the month (agent-depth work: measurement `printer_supply`, RFC 3805). */
+export interface SupplyLevel {
+  device: string;
+  supply: string;
+  levelPct: number;
+  time: number;
+}
+
+/** The last level of every supply in the range; none when the measurement does not exist yet. */
+export async function loadSupplyLevels(client: InfluxDB, database: string, o: { site: string; range: Interval }): Promise<SupplyLevel[]> {
+  const series = await select(client, database, `SELECT last("level_pct") AS "level_pct" FROM ${from(database, 'raw', 'printer_supply')} ${where(o.site, o.range)} GROUP BY "device", "supply"`);
+  return series.flatMap((s) => {
+    const row = s.rows[0];
+    const level = num(row?.level_pct);
+    return level === undefined || s.tags.device === undefined ? [] : [{ device: s.tags.device, supply: s.tags.supply ?? 'supply', levelPct: level, time: row!.time as number }];
+  });
+}
+
+/** A UPS's readings (agent-depth work: measurement `ups`, RFC 1628 / PowerNet): on battery, and flags. */
+export interface UpsReading {
+  time: number;
+  onBattery: boolean | undefined;
+  batteryStatus: string | undefined;
+  replaceBattery: boolean;
+}
+
+export async function loadUpsReadings(client: InfluxDB, database: string, o: { site: string; range: Interval }): Promise<Map<string, UpsReading[]>> {
+  const series = await select(client, database, `SELECT "on_battery", "battery_status", "battery_replace" FROM ${from(database, 'raw', 'ups')} ${where(o.site, o.range)} GROUP BY "device"`);
+  return new Map(
+    series.flatMap((s) =>
+      s.tags.device === undefined
+        ? []
+        : [
+            [
+              s.tags.device,
+              s.rows.map((r) => ({
+                time: r.time as number,
+                onBattery: num(r.on_battery) === undefined ? undefined : (r.on_battery as number) >= 0.5,
+                batteryStatus: typeof r.battery_status === 'string' ? r.battery_status : undefined,
+                replaceBattery: num(r.battery_replace) === 1,
+              })),
+            ] as const,
+          ],
+    ),
+  );
+}

@@ -1,0 +1,210 @@
+import { existsSync } from 'node:fs';
+import PDFDocument from 'pdfkit';
+import { CHART_COLOURS, barShare, chartFloor } from '../content/chart.ts';
+import type { ReportView } from '../content/view-model.ts';
+
+/** DejaVu (Debian fonts-dejavu-core) covers Welsh, Irish, Polish and more; PDF's own Helvetica only Latin-1. */
+const DEJAVU = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+
+export interface PdfFonts {
+  regular: string;
+  bold: string;
+}
+
+/** A TrueType font (and its bold, beside it as `-Bold`) when there is one, else Helvetica. */
+export function pdfFonts(font: string | undefined = existsSync(DEJAVU) ? DEJAVU : undefined): PdfFonts {
+  if (font === undefined) return { regular: 'Helvetica', bold: 'Helvetica-Bold' };
+  const bold = font.replace(/\.ttf$/i, '-Bold.ttf');
+  return { regular: font, bold: existsSync(bold) ? bold : font };
+}
+
+const GREY = '#4a5568';
+const LIGHT = '#718096';
+const MARGIN = 40;
+
+interface Column {
+  header: string;
+  width: number;
+  align?: 'left' | 'right';
+}
+
+/** The report as an A4 PDF; the daily chart is drawn as vector paths. */
+export function renderPdf(view: ReportView, fonts: PdfFonts = pdfFonts()): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    info: { Title: `${view.title} \u2014 ${view.school}`, Author: view.provider, Subject: view.school },
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  doc.registerFont('body', fonts.regular);
+  doc.registerFont('bold', fonts.bold);
+  const width = doc.page.width - 2 * MARGIN;
+  const bottom = () => doc.page.height - MARGIN;
+  const ensure = (space: number) => {
+    if (doc.y + space > bottom()) doc.addPage();
+  };
+  const heading = (text: string) => {
+    ensure(60);
+    doc.moveDown(0.8).font('bold').fontSize(13).fillColor('#1a202c').text(text, MARGIN, doc.y, { width });
+    doc.moveDown(0.3);
+  };
+
+  // Title block.
+  doc.font('body').fontSize(9).fillColor(LIGHT).text(view.provider, MARGIN, MARGIN, { width });
+  doc.font('bold').fontSize(18).fillColor('#1a202c').text(view.school, { width });
+  doc.font('body').fontSize(12).fillColor(GREY).text(view.title, { width });
+  doc.fontSize(9).fillColor(LIGHT).text(view.periodText, { width });
+  doc.moveDown(0.8);
+
+  // Headline boxes.
+  const boxTop = doc.y;
+  const boxWidth = (width - 12) / 2;
+  const boxHeight = 74;
+  view.headline.forEach((h, i) => {
+    const x = MARGIN + i * (boxWidth + 12);
+    const colour = h.met === null ? LIGHT : h.met ? CHART_COLOURS.met : CHART_COLOURS.miss;
+    doc.lineWidth(1.5).roundedRect(x, boxTop, boxWidth, boxHeight, 6).stroke(colour);
+    doc.font('body').fontSize(10).fillColor(GREY).text(h.label, x + 10, boxTop + 8, { width: boxWidth - 20 });
+    doc.font('bold').fontSize(20).fillColor(colour).text(h.pctText, x + 10, boxTop + 22, { width: boxWidth - 20 });
+    const verdict = h.met === null ? 'no data' : h.met ? 'target met' : 'target missed';
+    doc.font('body').fontSize(9).fillColor('#1a202c').text(`Target ${h.targetText}: ${verdict}`, x + 10, boxTop + 46, { width: boxWidth - 20 });
+    const change = h.changeText === undefined ? '' : ` (${h.changeText})`;
+    doc.fontSize(8).fillColor(LIGHT).text(`Last month ${h.previousText}${change}`, x + 10, boxTop + 58, { width: boxWidth - 20 });
+  });
+  doc.y = boxTop + boxHeight;
+
+  heading('Day by day');
+  drawChart(doc, view, MARGIN, doc.y, width, 110);
+
+  heading('Devices');
+  table(
+    doc,
+    [
+      { header: 'Device', width: 130 },
+      { header: 'Availability', width: 80, align: 'right' },
+      { header: 'Downtime', width: 75, align: 'right' },
+      { header: 'Outages', width: 50, align: 'right' },
+      { header: 'Longest', width: 75, align: 'right' },
+      { header: 'MTTR', width: width - 410, align: 'right' },
+    ],
+    view.devices.map((d) => [`${d.device} (${d.role})`, d.availabilityText, d.downtimeText, String(d.outages), d.longestText, d.mttrText]),
+  );
+
+  heading('Outages');
+  if (view.incidents.length === 0) doc.font('body').fontSize(9).fillColor('#1a202c').text('No outages this month.', MARGIN, doc.y, { width });
+  else
+    table(
+      doc,
+      [
+        { header: 'Device', width: 80 },
+        { header: 'From', width: 95 },
+        { header: 'To', width: 95 },
+        { header: 'Length', width: 60, align: 'right' },
+        { header: 'Counted', width: 55, align: 'right' },
+        { header: 'Cause', width: width - 385 },
+      ],
+      view.incidents.map((i) => [i.device, i.startText, i.endText, i.durationText, i.countedText, i.cause + (i.inMaintenance ? ' (planned maintenance)' : '')]),
+    );
+  if (view.moreIncidents > 0) doc.font('body').fontSize(8).text(`and ${view.moreIncidents} more (see the CSV).`, MARGIN, doc.y, { width });
+
+  heading('Internet link quality');
+  const latency =
+    view.latency === undefined
+      ? 'No latency data this month.'
+      : `Round-trip time median ${view.latency.p50Text}, 95th percentile ${view.latency.p95Text}; packet loss ${view.latency.lossText} (${view.latency.basis}).`;
+  doc.font('body').fontSize(9).fillColor('#1a202c').text(latency, MARGIN, doc.y, { width });
+
+  if (view.notes.length > 0) {
+    heading('Notes');
+    for (const n of view.notes) doc.font('body').fontSize(9).fillColor('#1a202c').text(`\u2022 ${n}`, MARGIN, doc.y, { width });
+  }
+
+  // The rules sit in one shaded box, kept on one page.
+  const bullets = view.howWeCount.map((l) => `\u2022 ${l}`);
+  doc.font('body').fontSize(8.5);
+  const gap = 3;
+  const rulesHeight = bullets.reduce((h, b) => h + doc.heightOfString(b, { width: width - 20 }) + gap, 0) + 14;
+  ensure(rulesHeight + 40);
+  heading('How we count');
+  const top = doc.y;
+  doc.lineWidth(0.75).roundedRect(MARGIN, top, width, rulesHeight, 4).fillAndStroke('#f7fafc', '#e2e8f0');
+  doc.y = top + 8;
+  for (const b of bullets) {
+    doc.font('body').fontSize(8.5).fillColor(GREY).text(b, MARGIN + 10, doc.y, { width: width - 20 });
+    doc.y += gap;
+  }
+  doc.y = top + rulesHeight;
+  doc.moveDown(0.6).fontSize(8).fillColor(LIGHT).text(`Generated ${view.generatedText}.`, MARGIN, doc.y, { width });
+  doc.end();
+  return done;
+}
+
+function table(doc: PDFKit.PDFDocument, columns: readonly Column[], rows: readonly (readonly string[])[]): void {
+  const rowHeight = (cells: readonly string[], font: string) => {
+    doc.font(font).fontSize(8.5);
+    return Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: columns[i]!.width - 6 }))) + 6;
+  };
+  const drawRow = (cells: readonly string[], font: string, fill?: string) => {
+    const h = rowHeight(cells, font);
+    if (doc.y + h > doc.page.height - MARGIN) doc.addPage();
+    const y = doc.y;
+    const total = columns.reduce((s, c) => s + c.width, 0);
+    if (fill !== undefined) doc.rect(MARGIN, y, total, h).fill(fill);
+    let x = MARGIN;
+    cells.forEach((c, i) => {
+      const col = columns[i]!;
+      doc.font(font).fontSize(8.5).fillColor('#1a202c').text(c, x + 3, y + 3, { width: col.width - 6, align: col.align ?? 'left' });
+      x += col.width;
+    });
+    doc.moveTo(MARGIN, y + h).lineTo(MARGIN + total, y + h).lineWidth(0.5).stroke('#e2e8f0');
+    doc.y = y + h;
+  };
+  drawRow(
+    columns.map((c) => c.header),
+    'bold',
+    '#f7fafc',
+  );
+  for (const r of rows) drawRow(r, 'body');
+}
+
+/** Two bars a day (internet, core services) on an axis from the chart floor to 100 %, with grid lines. */
+function drawChart(doc: PDFKit.PDFDocument, view: ReportView, x: number, y: number, width: number, height: number): void {
+  const floor = chartFloor(view.daily);
+  const axis = 34;
+  const plotX = x + axis;
+  const plotW = width - axis;
+  const plotH = height - 30;
+  doc.font('body').fontSize(7).fillColor(LIGHT);
+  for (const share of [0, 0.5, 1]) {
+    const gy = y + plotH - share * plotH;
+    doc.moveTo(plotX, gy).lineTo(plotX + plotW, gy).lineWidth(0.5).stroke(CHART_COLOURS.grid);
+    const value = floor + share * (100 - floor);
+    doc.fillColor(LIGHT).text(`${Number.isInteger(value) ? value : value.toFixed(1)} %`, x, gy - 4, { width: axis - 4, align: 'right' });
+  }
+  const slot = plotW / Math.max(1, view.daily.length);
+  const barW = Math.max(1, slot * 0.38);
+  view.daily.forEach((d, i) => {
+    const sx = plotX + i * slot + slot * 0.1;
+    const bars: [number | null, string][] = [
+      [d.internetPct, CHART_COLOURS.internet],
+      [d.coreServicesPct, CHART_COLOURS.core],
+    ];
+    bars.forEach(([pct, colour], k) => {
+      const h = barShare(pct, floor) * plotH;
+      if (h > 0) doc.rect(sx + k * barW, y + plotH - h, barW, h).fill(colour);
+    });
+    doc.fillColor(LIGHT).fontSize(6).text(d.label, plotX + i * slot, y + plotH + 2, { width: slot, align: 'center' });
+  });
+  const ly = y + plotH + 14;
+  doc.rect(plotX, ly + 1, 7, 7).fill(CHART_COLOURS.internet);
+  doc.fillColor(GREY).fontSize(8).text('Internet', plotX + 10, ly, { lineBreak: false });
+  doc.rect(plotX + 70, ly + 1, 7, 7).fill(CHART_COLOURS.core);
+  doc.fillColor(GREY).fontSize(8).text('Core services', plotX + 80, ly, { lineBreak: false });
+  doc.x = x;
+  doc.y = y + height;
+}
