@@ -33,7 +33,10 @@ const ms = () => z.int({ error: 'a whole number of milliseconds' });
  * VerneMQ), in a shared subscription group with the other collectors (see collector/broker/external.ts).
  */
 export const externalBrokerSchema = z.strictObject({
-  url: z.url({ protocol: /^mqtts?$/, error: 'an mqtt:// or mqtts:// URL' }),
+  url: z
+    .url({ protocol: /^mqtts?$/, error: 'an mqtt:// or mqtts:// URL' })
+    // The URL is logged; a secret in it would be too.
+    .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), 'no user or password in the URL: use username and password'),
   /** Each collector its own user: Mosquitto's use_username_as_clientid makes it the client id too. */
   username: idSchema.default('hallmonitor-collector'),
   password: z.string().min(1),
