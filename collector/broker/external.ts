@@ -38,7 +38,10 @@ export interface ExternalBroker {
   close(): Promise<void>;
 }
 
-/** The filters, each in the shared group: every message goes to one collector of the group ([MQTT-5 §4.8.2]). */
+/**
+ * The filters, each in the shared group: every message goes to one collector of the group. Shared subscriptions
+ * are MQTT 5.0 §4.8.2; Mosquitto, EMQX, HiveMQ and VerneMQ offer them to 3.1.1 clients as well.
+ */
 export function sharedFilters(group: string): string[] {
   return [ALL_SAMPLES, ALL_STATUS, ALL_EVENTS].map((filter) => `$share/${group}/${filter}`);
 }
