@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { makeTempDir, startInflux, waitFor, type InfluxServer } from '../../test/harness/index.ts';
 import { connectSimFleet, type SimFleet } from '../connections/sim-agents.ts';
@@ -57,8 +58,10 @@ export async function main(args: string[]): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const startedAt = new Date();
   const machine = describeMachine();
+  // Other work on the machine slows every process; it is recorded with the figures.
+  const loadAtStart = loadavg()[0] ?? 0;
   say(`hallmonitor bench collector-connections ${startedAt.toISOString()}`);
-  say(`Node ${machine.node}, ${machine.cpu} × ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, ${machine.influxd}`);
+  say(`Node ${machine.node}, ${machine.cpu} × ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, ${machine.influxd}; load average ${loadAtStart.toFixed(1)}`);
 
   const temp = makeTempDir('bench-connections');
   let influx: InfluxServer | undefined;
@@ -134,7 +137,7 @@ export async function main(args: string[]): Promise<void> {
     say(`  collector peak RSS ${result.collector.peakRssMiB} MiB = ${peakMB} MB — ${peakMB <= RSS_TARGET_MB ? 'PASS' : 'ABOVE'} (target ≤ ${RSS_TARGET_MB} MB)`);
     say(`  (the collector holds what InfluxDB has not yet taken in memory too; at most ${Math.max(...backlogs)} MB of it at a minute's end)`);
     say(`  collector CPU ${result.collector.cpuSeconds} s over ${result.collector.runSeconds} s = ${result.collector.cpuPercentOfOneCore} % of one core (${result.collector.pointsPerSecond} points/s)`);
-    if (!values['no-save']) say(`\nresult written to ${saveResult(RESULTS_DIR, startedAt, machine, { 'collector-connections': result })}`);
+    if (!values['no-save']) say(`\nresult written to ${saveResult(RESULTS_DIR, startedAt, machine, { 'collector-connections': { ...result, loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] } } })}`);
   } catch (err) {
     process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = 1;

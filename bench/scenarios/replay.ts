@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { addAgent } from '../../collector/agents/store.ts';
@@ -39,8 +40,10 @@ export async function main(args: string[]): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const startedAt = new Date();
   const machine = describeMachine();
+  // Other work on the machine slows every process; it is recorded with the figures.
+  const loadAtStart = loadavg()[0] ?? 0;
   say(`hallmonitor bench replay ${startedAt.toISOString()}`);
-  say(`Node ${machine.node}, ${machine.cpu} × ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, ${machine.influxd}`);
+  say(`Node ${machine.node}, ${machine.cpu} × ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, ${machine.influxd}; load average ${loadAtStart.toFixed(1)}`);
 
   const temp = makeTempDir('bench-replay');
   let influx: InfluxServer | undefined;
@@ -129,7 +132,7 @@ export async function main(args: string[]): Promise<void> {
     say('');
     say(`replay: best of ${rounds}: ours ${best.ours.pointsPerSecond} points/s, raw ×${WRITERS} ${best.raw.pointsPerSecond} points/s, ratio ${best.ratio.toFixed(3)} — ${best.ratio >= INGEST_TARGET ? 'PASS' : 'BELOW'} (target ≥ ${INGEST_TARGET})`);
     say(`        live samples during the drain: max delay ${worstDelay} s — ${worstDelay <= 2 * liveInterval ? 'PASS' : 'BELOW'} (target ≤ 2 poll intervals = ${2 * liveInterval} s)`);
-    if (!values['no-save']) say(`\nresult written to ${saveResult(RESULTS_DIR, startedAt, machine, { replay: { hours, target: INGEST_TARGET, runs } })}`);
+    if (!values['no-save']) say(`\nresult written to ${saveResult(RESULTS_DIR, startedAt, machine, { replay: { loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] }, hours, target: INGEST_TARGET, runs } })}`);
   } catch (err) {
     process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = 1;
