@@ -91,6 +91,7 @@ export async function main(args: string[]): Promise<void> {
     const walFile = join(temp.path, `data-${database}`, 'wal.db');
     const backlogs: number[] = [];
     const runCpu = cpuSeconds(pid);
+    const influxCpu = cpuSeconds(influx.pid);
     const runStart = performance.now();
     const base = Math.floor(Date.now() / 60_000) * 60_000 - minutes * 60_000; // one real minute per simulated one, in the past
     for (let m = 0; m < minutes; m++) {
@@ -108,6 +109,7 @@ export async function main(args: string[]): Promise<void> {
     await waitFor(async () => (await countSamples(influx!, database)) === expected, { timeoutMs: 120_000, intervalMs: 500, what: `${expected} points in InfluxDB` });
     const runSeconds = (performance.now() - runStart) / 1000;
     const runCpuSeconds = cpuSeconds(pid) - runCpu;
+    const influxdCpuSeconds = round3(cpuSeconds(influx.pid) - influxCpu);
     clearInterval(sampler);
     const stored = await countSamples(influx, database);
     if (stored !== expected) throw new Error(`${database}: ${stored} of ${expected} points stored`);
@@ -129,6 +131,7 @@ export async function main(args: string[]): Promise<void> {
         /** MB of line protocol acknowledged and not yet in InfluxDB at the end of each minute. */
         backlogMB: backlogs,
       },
+      influxdCpuSeconds,
       targetRssMB: RSS_TARGET_MB,
     };
     const peakMB = Math.round((result.collector.peakRssMiB * 2 ** 20) / 1e6);
@@ -136,7 +139,7 @@ export async function main(args: string[]): Promise<void> {
     say(`collector-connections: ${agentCount} agents × ${minutes} minutes of ${minuteMs / 1000} s, ${stored} points stored (all)`);
     say(`  collector peak RSS ${result.collector.peakRssMiB} MiB = ${peakMB} MB — ${peakMB <= RSS_TARGET_MB ? 'PASS' : 'ABOVE'} (target ≤ ${RSS_TARGET_MB} MB)`);
     say(`  (the collector holds what InfluxDB has not yet taken in memory too; at most ${Math.max(...backlogs)} MB of it at a minute's end)`);
-    say(`  collector CPU ${result.collector.cpuSeconds} s over ${result.collector.runSeconds} s = ${result.collector.cpuPercentOfOneCore} % of one core (${result.collector.pointsPerSecond} points/s)`);
+    say(`  collector CPU ${result.collector.cpuSeconds} s over ${result.collector.runSeconds} s = ${result.collector.cpuPercentOfOneCore} % of one core (${result.collector.pointsPerSecond} points/s); influxd CPU ${influxdCpuSeconds} s`);
     if (!values['no-save']) say(`\nresult written to ${saveResult(RESULTS_DIR, startedAt, machine, { 'collector-connections': { ...result, loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] } } })}`);
   } catch (err) {
     process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);

@@ -31,12 +31,16 @@ const WRITERS = 2;
 export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { hours: { type: 'string' }, 'live-interval': { type: 'string' }, rounds: { type: 'string' }, 'no-save': { type: 'boolean', default: false } },
+    options: { hours: { type: 'string' }, 'live-interval': { type: 'string' }, 'max-in-flight': { type: 'string' }, rounds: { type: 'string' }, 'no-save': { type: 'boolean', default: false } },
   });
   const hours = Number(values.hours ?? 24);
   const liveInterval = Number(values['live-interval'] ?? 10);
   const rounds = Number(values.rounds ?? 1);
-  if (!(hours > 0) || !(liveInterval >= 1) || !Number.isInteger(rounds) || rounds < 1) throw new Error('--hours > 0, --live-interval ≥ 1, --rounds ≥ 1 expected');
+  /** The backlog agent's spool.maxInFlight (agent.yaml); the agent's default paces replays at 20. */
+  const maxInFlight = Number(values['max-in-flight'] ?? 20);
+  if (!(hours > 0) || !(liveInterval >= 1) || !Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(maxInFlight) || maxInFlight < 1) {
+    throw new Error('--hours > 0, --live-interval ≥ 1, --rounds ≥ 1, --max-in-flight ≥ 1 expected');
+  }
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const startedAt = new Date();
   const machine = describeMachine();
@@ -55,7 +59,7 @@ export async function main(args: string[]): Promise<void> {
       const dir = join(temp.path, `round-${round}`);
       mkdirSync(join(dir, 'sites'), { recursive: true });
       const backlog = fillSpool(join(mkdir(join(dir, 'backlog-agent')), 'spool.db'), hours, Date.now());
-      if (round === 1) say(`replay: ${backlog.points} points in ${backlog.batches} spooled batches (${hours} h of a 50-device school, one poll a minute)`);
+      if (round === 1) say(`replay: ${backlog.points} points in ${backlog.batches} spooled batches (${hours} h of a 50-device school, one poll a minute), agent spool.maxInFlight ${maxInFlight}`);
 
       const bodies = lineBodies(backlog.lines, WRITE_BATCH);
       if (round === 1) {
@@ -83,9 +87,9 @@ export async function main(args: string[]): Promise<void> {
       const creds = { backlog: await password(backlog.agent, backlog.site), live: await password(`${LIVE_SITE}-1`, LIVE_SITE) };
       const collector = await startCollectorProcess({ dir, influxUrl: influx.url, database: db, batchSize: WRITE_BATCH, flushIntervalMs: 1_000, maxWritesInFlight: WRITERS });
       services.push(collector.service);
-      const agentYaml = (name: string, id: string, site: string, pw: string) => {
+      const agentYaml = (name: string, id: string, site: string, pw: string, extra: object = {}) => {
         const file = join(dir, `${name}.yaml`);
-        writeFileSync(file, stringify({ agent: id, site, broker: { url: collector.brokerUrl, password: pw }, dataDir: `${name}-agent`, logLevel: 'warn' }));
+        writeFileSync(file, stringify({ agent: id, site, broker: { url: collector.brokerUrl, password: pw }, dataDir: `${name}-agent`, logLevel: 'warn', ...extra }));
         return file;
       };
       const startAgent = async (name: string, file: string) => {
@@ -99,7 +103,7 @@ export async function main(args: string[]): Promise<void> {
       await waitForIdle(influx.pid);
 
       const spawned = performance.now();
-      const agent = await startAgent('backlog', agentYaml('backlog', backlog.agent, backlog.site, creds.backlog));
+      const agent = await startAgent('backlog', agentYaml('backlog', backlog.agent, backlog.site, creds.backlog, { spool: { maxInFlight } }));
       const failed = () => (agent.exitStatus || collector.service.exitStatus ? new Error(`a process exited; collector log:\n${collector.service.logTail()}\nagent log:\n${agent.logTail()}`) : undefined);
       const before = await acceptedPoints(influx.url, db);
       const first = await waitForAccepted(influx.url, db, before + 1_000, { timeoutMs: 60_000, intervalMs: 20, failed });
@@ -132,7 +136,7 @@ export async function main(args: string[]): Promise<void> {
     say('');
     say(`replay: best of ${rounds}: ours ${best.ours.pointsPerSecond} points/s, raw ×${WRITERS} ${best.raw.pointsPerSecond} points/s, ratio ${best.ratio.toFixed(3)} — ${best.ratio >= INGEST_TARGET ? 'PASS' : 'BELOW'} (target ≥ ${INGEST_TARGET})`);
     say(`        live samples during the drain: max delay ${worstDelay} s — ${worstDelay <= 2 * liveInterval ? 'PASS' : 'BELOW'} (target ≤ 2 poll intervals = ${2 * liveInterval} s)`);
-    if (!values['no-save']) say(`\nresult written to ${saveResult(RESULTS_DIR, startedAt, machine, { replay: { loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] }, hours, target: INGEST_TARGET, runs } })}`);
+    if (!values['no-save']) say(`\nresult written to ${saveResult(RESULTS_DIR, startedAt, machine, { replay: { loadAverage: { atStart: loadAtStart, atEnd: loadavg()[0] }, hours, maxInFlight, target: INGEST_TARGET, runs } })}`);
   } catch (err) {
     process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = 1;
