@@ -17,7 +17,7 @@ import { createDurableLog, type DurableLog } from './wal/durable.ts';
 import { openCollectorWal } from './wal/open.ts';
 import type { WalStats } from './wal/wal.ts';
 
-interface CollectorParts {
+export interface CollectorParts {
   writer: InfluxWriter;
   ingest: Ingest;
   sites: readonly SiteFile[];
