@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freeTcpPort } from './ports.ts';
@@ -29,6 +29,9 @@ export interface MosquittoServer {
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Debian installs it in /usr/sbin, which a non-root PATH may lack. */
+const MOSQUITTO = existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto';
 
 function acceptsTcp(port: number): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
@@ -63,7 +66,7 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
   const start = () =>
     startService({
       name: 'mosquitto',
-      command: 'mosquitto',
+      command: MOSQUITTO,
       args: ['-c', conf],
       dir,
       ready: () => acceptsTcp(port),
