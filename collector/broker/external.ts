@@ -54,7 +54,9 @@ export function sharedFilters(group: string): string[] {
  *
  * Each PUBACK is sent only after onPublish resolved, i.e. the message is in the write-ahead log. mqtt.js handles
  * incoming packets one at a time, so a collector takes one message per commit of its log: the way to more
- * throughput is more collectors in the group.
+ * throughput is more collectors in the group. While the log is at its bound (InfluxDB away for long), the wait
+ * also holds back PINGRESPs, so mqtt.js may reconnect; the broker then resends the unacknowledged messages,
+ * which the ingest counts as duplicates.
  *
  * Mosquitto 2.0.11 hands a shared group's messages round-robin to its members, a member whose persistent
  * session is offline included: what it had in flight and its share of what arrives while it is down wait for
