@@ -2,6 +2,8 @@ import { dirname, resolve } from 'node:path';
 import { SOFTWARE_VERSION, configTopic, encodeMessage, parseTopic, type Logger } from '../contract/index.ts';
 import { openAgentDirectory } from './agents/directory.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
+import { connectExternalBroker, type ExternalBroker } from './broker/external.ts';
+import type { OnPublish } from './broker/hooks.ts';
 import { readBrokerTls } from './broker/tls.ts';
 import type { ResolvedCollectorConfig } from './config/load.ts';
 import { loadSites } from './config/load.ts';
@@ -16,8 +18,7 @@ import { createDurableLog, type DurableLog } from './wal/durable.ts';
 import { openCollectorWal } from './wal/open.ts';
 import type { WalStats } from './wal/wal.ts';
 
-export interface RunningCollector {
-  broker: EmbeddedBroker;
+export interface CollectorParts {
   writer: InfluxWriter;
   ingest: Ingest;
   sites: readonly SiteFile[];
@@ -29,11 +30,87 @@ export interface RunningCollector {
   stop(): Promise<void>;
 }
 
+/** The collector with its embedded broker (broker.mode: embedded). */
+export interface RunningCollector extends CollectorParts {
+  broker: EmbeddedBroker;
+}
+
+/** The collector as a member of a shared subscription on an external broker (broker.mode: external). */
+export interface RunningExternalCollector extends CollectorParts {
+  external: ExternalBroker;
+}
+
+/** Whichever broker.mode says; what the CLI runs. */
+export function startConfiguredCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now): Promise<CollectorParts> {
+  return config.broker.mode === 'external' ? startExternalCollector(config, log, now) : startCollector(config, log, now);
+}
+
 /**
  * Starts the collector: the broker comes up at once so agents can connect, while the writer waits for
  * InfluxDB (retrying, logging the URL) and holds what arrives meanwhile.
  */
 export async function startCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now): Promise<RunningCollector> {
+  if (config.broker.mode !== 'embedded') throw new Error(`${config.file}: broker.mode is ${config.broker.mode}: use startExternalCollector`);
+  const core = startCore(config, log, now);
+  let broker: EmbeddedBroker;
+  try {
+    broker = await startEmbeddedBroker({
+      host: config.broker.host,
+      port: config.broker.plain ? config.broker.port : null,
+      tls: config.broker.tls && readBrokerTls(config.broker.tls, config.file),
+      loginBackoff: config.broker.loginBackoff,
+      revocationCheckMs: config.broker.revocationCheckMs,
+      maxMessageBytes: config.broker.maxMessageBytes,
+      now,
+      agents: core.agents,
+      log,
+      onPublish: core.onPublish,
+    });
+  } catch (err) {
+    await core.stop();
+    throw err;
+  }
+  for (const site of core.sites) await publishRetained(broker, configTopic(site.id), encodeMessage(siteConfigMessage(site, now())));
+  log.info({ port: broker.port, tlsPort: broker.tlsPort, sites: core.sites.length, version: SOFTWARE_VERSION }, 'collector listening');
+  return { ...core.parts, broker, stop: () => core.stop(() => broker.close()) };
+}
+
+/**
+ * Starts the collector in external mode: it connects to the provider's broker (retrying while it is down) and
+ * publishes each site's retained config there. Resolves at once; `external.subscribed` says when messages flow.
+ */
+export async function startExternalCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now): Promise<RunningExternalCollector> {
+  const settings = config.broker.external;
+  if (config.broker.mode !== 'external' || !settings) throw new Error(`${config.file}: broker.mode is not external`);
+  const core = startCore(config, log, now);
+  let external: ExternalBroker;
+  try {
+    external = connectExternalBroker({
+      config: settings,
+      configFile: config.file,
+      agents: core.agents,
+      log,
+      onPublish: core.onPublish,
+      maxMessageBytes: config.broker.maxMessageBytes,
+    });
+  } catch (err) {
+    await core.stop();
+    throw err;
+  }
+  for (const site of core.sites) {
+    external.publishRetained(configTopic(site.id), encodeMessage(siteConfigMessage(site, now()))).catch((err: Error) =>
+      log.error({ site: site.id, err: err.message }, 'site config not published to the external broker'),
+    );
+  }
+  external.subscribed.then(
+    () => log.info({ url: settings.url, group: settings.group, sites: core.sites.length, version: SOFTWARE_VERSION }, 'collector subscribed'),
+    () => undefined,
+  );
+  return { ...core.parts, external, stop: () => core.stop(() => external.close()) };
+}
+
+/** What both modes share: sites, agents, the write-ahead log, the InfluxDB writer, the ingest and status handlers. */
+function startCore(config: ResolvedCollectorConfig, log: Logger, now: () => number) {
   const sites = loadSites(config.sitesDir);
   const agents = openAgentDirectory(config.agentsFile, {
     onReloadError: (err) => log.error({ err: err.message }, 'agents file unreadable; previous credentials stay in force'),
@@ -66,57 +143,38 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
   const ingest = createIngest({ writer, durable, log: log.child({ component: 'ingest' }), now });
   const status = createStatusHandler({ writer, log: log.child({ component: 'status' }), now });
 
-  const broker = await startEmbeddedBroker({
-    host: config.broker.host,
-    port: config.broker.plain ? config.broker.port : null,
-    tls: config.broker.tls && readBrokerTls(config.broker.tls, config.file),
-    loginBackoff: config.broker.loginBackoff,
-    revocationCheckMs: config.broker.revocationCheckMs,
-    maxMessageBytes: config.broker.maxMessageBytes,
-    now,
-    agents,
-    log,
-    onPublish: async (packet, from) => {
-      const kind = parseTopic(packet.topic)?.kind;
-      if (kind === 'samples') return ingest.handle(packet.topic, packet.payload as Buffer, from);
-      if (kind === 'status') return status.handle(packet.payload as Buffer, from);
-      // Events (state changes) are handled by the alerting work; until then they are only logged.
-      log.debug({ ...from, topic: packet.topic }, 'event received');
-    },
-  });
-
-  for (const site of sites) await publishSiteConfig(broker, site, now());
-  log.info({ port: broker.port, tlsPort: broker.tlsPort, sites: sites.length, version: SOFTWARE_VERSION }, 'collector listening');
+  const onPublish: OnPublish = async (packet, from) => {
+    const kind = parseTopic(packet.topic)?.kind;
+    if (kind === 'samples') return ingest.handle(packet.topic, packet.payload as Buffer, from);
+    if (kind === 'status') return status.handle(packet.payload as Buffer, from);
+    // Events (state changes) are handled by the alerting work; until then they are only logged.
+    log.debug({ ...from, topic: packet.topic }, 'event received');
+  };
 
   // Monthly reports: mailed on each school's day, once (collector/reports/delivery/).
   const reports = startReportDelivery(config, () => sites, log.child({ component: 'reports' }), now);
 
+  const finish = durable;
   return {
-    broker,
-    writer,
-    ingest,
     sites,
-    storageReady,
-    replayed,
-    walStats: () => wal.stats(),
-    stop: async () => {
+    agents,
+    onPublish,
+    parts: { writer, ingest, sites, storageReady, replayed, walStats: () => wal.stats() },
+    /** Closes the broker side first (nothing new comes in), then reports, the writer and the log. */
+    async stop(closeBroker: () => Promise<void> = async () => undefined) {
+      await closeBroker();
       await reports?.stop();
-      await broker.close();
       await writer.stop({ timeoutMs: 10_000 });
       // Let a last group commit finish: its messages were not acknowledged, but they are stored.
-      await durable?.settled().catch(() => undefined);
+      await finish.settled().catch(() => undefined);
       wal.close();
     },
   };
 }
 
 /** Retained, so an agent that connects later (or reconnects after an outage) gets it at once. */
-function publishSiteConfig(broker: EmbeddedBroker, site: SiteFile, at: number): Promise<void> {
-  const payload = encodeMessage(siteConfigMessage(site, at));
+function publishRetained(broker: EmbeddedBroker, topic: string, payload: Buffer): Promise<void> {
   return new Promise((resolve, reject) =>
-    broker.aedes.publish(
-      { cmd: 'publish', topic: configTopic(site.id), payload, qos: 1, retain: true, dup: false },
-      (err?: Error) => (err ? reject(err) : resolve()),
-    ),
+    broker.aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: true, dup: false }, (err?: Error) => (err ? reject(err) : resolve())),
   );
 }

@@ -1,6 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -9,7 +8,8 @@ import { parse } from 'yaml';
 import { agentConfigSchema } from '../agent/config/schema.ts';
 import { loadCollectorConfig } from '../collector/config/load.ts';
 import { configTopic, eventsTopic, loadConfigFile, samplesTopic, statusTopic } from '../contract/index.ts';
-import { freeTcpPort, makeTempDir, startService, waitFor, type ServiceProcess, type TempDir } from './harness/index.ts';
+import { makeTempDir, startMosquitto, waitFor, type MosquittoServer, type TempDir } from './harness/index.ts';
+import { exampleMosquittoConfig } from './external-broker/rig.ts';
 import { isRoot, nobody } from './harness/users.ts';
 
 /**
@@ -145,9 +145,8 @@ describe('deploy/mosquitto: the example config and ACL in a real Mosquitto', () 
     'south-primary-1': 'south-secret',
     'hm-test-observer': 'observer-secret',
   };
-  let dir: TempDir;
   let port: number;
-  let broker: ServiceProcess;
+  let broker: MosquittoServer;
   const clients: MqttClient[] = [];
   const received: Array<{ topic: string; payload: string; retain: boolean }> = [];
 
@@ -175,43 +174,23 @@ describe('deploy/mosquitto: the example config and ACL in a real Mosquitto', () 
 
   beforeAll(async () => {
     if (!ready) return;
-    dir = makeTempDir('mosquitto');
-    port = await freeTcpPort();
     const example = readFileSync(repo('deploy', 'mosquitto', 'hallmonitor.conf'), 'utf8');
-    // The example as it is, but on a free loopback port with its files in the temp dir.
+    // The example as it is (startMosquitto puts it on a free loopback port, with its files in a temp dir).
     expect(example.match(/^listener .*/gm)).toEqual(['listener 1883']);
-    const conf = example
-      .replace(/^listener 1883$/m, `listener ${port} 127.0.0.1`)
-      .replace(/^password_file .*$/m, `password_file ${join(dir.path, 'passwd')}`)
-      .replace(/^acl_file .*$/m, `acl_file ${join(dir.path, 'acl')}`);
-    const extra = [
-      `persistence_location ${dir.path}/`, // Debian's main mosquitto.conf sets this; here a temp dir
-      'log_dest stdout',
-      'user root', // started as root, Mosquitto would switch to "mosquitto", which cannot read a 0700 temp dir
-    ];
-    writeFileSync(join(dir.path, 'mosquitto.conf'), `${conf}\n${extra.join('\n')}\n`);
     // The example ACL plus an observer that may read everything, to see what gets through.
     const acl = readFileSync(repo('deploy', 'mosquitto', 'hallmonitor.acl'), 'utf8');
-    writeFileSync(join(dir.path, 'acl'), `${acl}\nuser hm-test-observer\ntopic read #\n`);
+    const passwords = makeTempDir('mosquitto-passwd');
+    const passwd = join(passwords.path, 'passwd');
     for (const [index, [user, password]] of Object.entries(PASSWORDS).entries()) {
-      const result = run(passwdBin!, ['-b', ...(index === 0 ? ['-c'] : []), join(dir.path, 'passwd'), user, password]);
+      const result = run(passwdBin!, ['-b', ...(index === 0 ? ['-c'] : []), passwd, user, password]);
       expect(result.status, result.stderr).toBe(0);
     }
-    broker = await startService({
-      name: 'mosquitto',
-      command: mosquittoBin!,
-      args: ['-c', join(dir.path, 'mosquitto.conf')],
-      dir: dir.path,
-      readyWhat: `mosquitto to accept TCP on 127.0.0.1:${port}`,
-      ready: () =>
-        new Promise<boolean>((resolve) => {
-          const socket = connect({ host: '127.0.0.1', port }, () => {
-            socket.destroy();
-            resolve(true);
-          });
-          socket.once('error', () => resolve(false));
-        }),
+    broker = await startMosquitto({
+      config: exampleMosquittoConfig(),
+      files: { 'hallmonitor.passwd': readFileSync(passwd, 'utf8'), 'hallmonitor.acl': `${acl}\nuser hm-test-observer\ntopic read #\n` },
     });
+    await passwords.remove();
+    port = broker.port;
     const observer = await login('hm-test-observer');
     observer.on('message', (topic, payload, packet) => received.push({ topic, payload: payload.toString(), retain: packet.retain }));
     await observer.subscribeAsync('#', { qos: 1 });
@@ -220,7 +199,6 @@ describe('deploy/mosquitto: the example config and ACL in a real Mosquitto', () 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
     await broker?.stop();
-    await dir?.remove();
   });
 
   it.skipIf(!ready)('refuses anonymous clients and wrong passwords (CONNACK 5, not authorized)', async () => {

@@ -12,7 +12,7 @@ interface ExpvarEntry {
  * `writePointsOk`). Far cheaper than a SELECT count while it is busy ingesting; a point that overwrote
  * another is counted too, so the end of a run is still checked with countStored().
  */
-async function acceptedPoints(url: string, database: string): Promise<number> {
+export async function acceptedPoints(url: string, database: string): Promise<number> {
   const response = await fetch(`${url}/debug/vars`, { signal: AbortSignal.timeout(10_000) });
   const vars = (await response.json()) as Record<string, ExpvarEntry>;
   let total = 0;

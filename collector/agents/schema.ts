@@ -10,7 +10,7 @@ export const agentEntrySchema = z.strictObject({
   site: idSchema,
   passwordHash: z
     .string()
-    .refine(isPasswordHash, 'a scrypt hash "scrypt$N$r$p$salt$hash" as written by the agents command'),
+    .refine(isPasswordHash, 'a password hash "$7$iterations$salt$hash" (or "scrypt$N$r$p$salt$hash") as written by the agents command'),
   createdAt: timestamp,
   /** Set once; a revoked agent is refused on its next connect. Entries are kept so an id is never reused. */
   revokedAt: timestamp.optional(),

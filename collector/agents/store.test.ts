@@ -68,7 +68,7 @@ describe('agent credential store', () => {
       ['agents:\n  - id: North\n', 'agents[0].id: a lower-case id'],
       [
         'agents:\n  - id: north-1\n    site: north\n    passwordHash: hunter2\n    createdAt: 2025-09-01T08:00:00.000Z\n',
-        'agents[0].passwordHash: a scrypt hash',
+        'agents[0].passwordHash: a password hash',
       ],
       ['agents:\n  - id: [\n', 'not valid YAML'],
       ['agent: []\n', '(top level)'],

@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { isSeq, parseDocument } from 'yaml';
 import { ConfigError, idSchema, loadConfigFile, parseConfigText } from '../../contract/index.ts';
-import { DEFAULT_SCRYPT, generatePassword, hashPassword, type ScryptParams } from './password.ts';
+import { generatePassword, hashPassword, type ScryptParams } from './password.ts';
 import { agentsFileSchema, type AgentEntry } from './schema.ts';
 
 export interface StoreOptions {
   /** Injected clock for createdAt / revokedAt. */
   now?: () => Date;
+  /** Store an scrypt hash (the format of earlier versions, which Mosquitto cannot read) instead of `$7$`. */
   scrypt?: ScryptParams;
 }
 
@@ -36,7 +37,7 @@ export async function addAgent(
   }
   refuseDuplicate(file, readStore(file).agents, agent.id);
   const password = generatePassword();
-  const passwordHash = await hashPassword(password, options.scrypt ?? DEFAULT_SCRYPT);
+  const passwordHash = await hashPassword(password, options.scrypt ? { scrypt: options.scrypt } : {});
   const entry: AgentEntry = { id: agent.id, site: agent.site, passwordHash, createdAt: now(options).toISOString() };
   // Read again after the hash: the read-check-write below is synchronous, so no other add slips in between.
   const store = readStore(file);

@@ -1,10 +1,13 @@
 import { Command } from 'commander';
 import { ConfigError, SOFTWARE_VERSION, createLogger, exitOnError, say, untilSignal } from '../../contract/index.ts';
 import { agentConfigSnippet } from '../agents/snippet.ts';
+import { hashPassword } from '../agents/password.ts';
 import { addAgent, loadAgents, revokeAgent } from '../agents/store.ts';
+import { mosquittoFiles } from '../broker/external-mosquitto.ts';
+import { writeMosquittoFiles } from './mosquitto-files.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { addReportCommand } from '../reports/cli.ts';
-import { startCollector } from '../run.ts';
+import { startConfiguredCollector } from '../run.ts';
 
 const program = new Command('hallmonitor-collector')
   .description('Receives samples from school agents over MQTT, stores them in InfluxDB and pushes each site\'s device list.')
@@ -13,12 +16,12 @@ const configOption = ['-c, --config <file>', 'collector config file', 'collector
 
 program
   .command('run', { isDefault: true })
-  .description('run the embedded broker and the ingest until stopped (SIGTERM/SIGINT)')
+  .description('run the broker (embedded, or a client of the external one) and the ingest until stopped (SIGTERM/SIGINT)')
   .option(...configOption)
   .action(async (opts: { config: string }) => {
     const config = loadCollectorConfig(opts.config);
     const log = createLogger('collector', config.logLevel);
-    const collector = await startCollector(config, log);
+    const collector = await startConfiguredCollector(config, log);
     const signal = await untilSignal();
     log.info({ signal }, 'stopping');
     await collector.stop();
@@ -72,6 +75,25 @@ agent
     for (const e of loadAgents(config.agentsFile)) {
       say(`${e.id}\t${e.site}\t${e.revokedAt ? `revoked ${e.revokedAt}` : `active since ${e.createdAt}`}`);
     }
+  });
+
+program
+  .command('mosquitto-files')
+  .description('write a Mosquitto 2.0 password_file and acl_file from the agent registry, for broker.mode: external')
+  .requiredOption('--out <dir>', 'folder for hallmonitor.passwd and hallmonitor.acl (written 0600; created if missing)')
+  .option('-c, --config <file...>', 'collector.yaml of every collector that logs in to the broker (the first one\'s agents file is used)', ['collector.yaml'])
+  .action(async (opts: { out: string; config: string[] }) => {
+    const configs = opts.config.map((file) => loadCollectorConfig(file));
+    const collectors = [];
+    for (const config of configs) {
+      const external = config.broker.external;
+      if (config.broker.mode !== 'external' || !external) throw new ConfigError(`${config.file}: broker.mode: expected "external" for mosquitto-files`);
+      collectors.push({ username: external.username, passwordHash: await hashPassword(external.password) });
+    }
+    const files = mosquittoFiles(loadAgents(configs[0]!.agentsFile), collectors, new Date().toISOString());
+    const written = writeMosquittoFiles(opts.out, files);
+    say(`${written.passwordFile}: ${collectors.length} collector(s), ${files.agents} agents (${files.revokedLeftOut} revoked left out)`);
+    say(`${written.aclFile}: each agent confined to its site; install both readable by the mosquitto user, then reload Mosquitto`);
   });
 
 addReportCommand(program, configOption);

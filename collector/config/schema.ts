@@ -22,6 +22,7 @@ export const retentionSchema = z.strictObject({
 });
 
 const BROKER_DEFAULTS = {
+  mode: 'embedded' as const,
   host: '0.0.0.0',
   port: 1883,
   plain: true,
@@ -31,9 +32,33 @@ const BROKER_DEFAULTS = {
 };
 const ms = () => z.int({ error: 'a whole number of milliseconds' });
 
-/** The embedded broker's listeners and its defences (see collector/broker/). */
+/**
+ * External mode: the collector is one MQTT 3.1.1 client of a broker the provider runs (Mosquitto, EMQX, HiveMQ,
+ * VerneMQ), in a shared subscription group with the other collectors (see collector/broker/external.ts).
+ */
+export const externalBrokerSchema = z.strictObject({
+  url: z
+    .url({ protocol: /^mqtts?$/, error: 'an mqtt:// or mqtts:// URL' })
+    // The URL is logged; a secret in it would be too.
+    .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), 'no user or password in the URL: use username and password'),
+  /** Each collector its own user: Mosquitto's use_username_as_clientid makes it the client id too. */
+  username: idSchema.default('hallmonitor-collector'),
+  password: z.string().min(1),
+  /** The persistent session's id: keep it stable, or what the broker queued for this collector is lost. Default: the username. */
+  clientId: z.string().regex(/^[A-Za-z0-9_-]{1,23}$/, '1 to 23 letters, digits, "-" or "_" (MQTT 3.1.1 §3.1.3.1)').optional(),
+  /** The shared subscription group ($share/<group>/...): collectors in one group split the messages. */
+  group: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "-" or "_"').default('hallmonitor'),
+  /** PEM file of the CA that signed the broker's certificate (mqtts://), relative to this file. */
+  ca: z.string().min(1).optional(),
+  keepaliveSeconds: z.int().min(5).max(3_600).default(30),
+});
+
+/** The embedded broker's listeners and its defences (see collector/broker/), or an external broker. */
 const brokerSchema = z
   .strictObject({
+    /** embedded: the collector is the broker (the keys below); external: it subscribes to `external`. */
+    mode: z.enum(['embedded', 'external']).default('embedded'),
+    external: externalBrokerSchema.optional(),
     host: z.string().min(1).default(BROKER_DEFAULTS.host),
     /** The plain TCP listener. */
     port: z.int().min(0).max(65_535).default(BROKER_DEFAULTS.port),
@@ -63,7 +88,9 @@ const brokerSchema = z
     /** Largest message passed on to the ingest; a bigger one is acknowledged, counted and dropped. Default 4 MiB, the most the wire contract allows. */
     maxMessageBytes: z.int().min(1_024).max(MAX_PAYLOAD_BYTES).default(BROKER_DEFAULTS.maxMessageBytes),
   })
-  .refine((b) => b.plain || b.tls !== undefined, { path: ['plain'], message: 'plain: false needs a tls listener' });
+  .refine((b) => b.plain || b.tls !== undefined, { path: ['plain'], message: 'plain: false needs a tls listener' })
+  .refine((b) => b.mode !== 'external' || b.external !== undefined, { path: ['external'], message: 'mode: external needs an external section (url, password)' })
+  .refine((b) => b.mode === 'external' || b.external === undefined, { path: ['mode'], message: 'an external section is given: set mode: external' });
 
 const WAL_MAX_BYTES_DEFAULT = 1 << 30;
 
@@ -161,6 +188,7 @@ export const siteFileSchema = z
   });
 
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;
+export type ExternalBrokerConfig = z.infer<typeof externalBrokerSchema>;
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 export type SiteFile = z.infer<typeof siteFileSchema>;
 export type Contact = z.infer<typeof contactSchema>;

@@ -25,6 +25,7 @@ describe('security settings in the config files', () => {
   it('collector: defaults keep a plain listener with login backoff, revocation checks and the contract\'s size limit', () => {
     const config = loadCollectorConfig(collectorFile({}));
     expect(config.broker).toEqual({
+      mode: 'embedded',
       host: '0.0.0.0',
       port: 1883,
       plain: true,
