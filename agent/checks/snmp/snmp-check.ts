@@ -1,29 +1,41 @@
-import type { Device, FieldValue, Sample, SnmpCheckConfig } from '../../../contract/index.ts';
+import { toTagValue, type Device, type FieldValue, type Sample, type SnmpCheckConfig } from '../../../contract/index.ts';
 import { deviceTags, type Check, type CheckContext } from '../check.ts';
-import { interfaceSamples, type InterfaceReading } from './interface-samples.ts';
-import { readInterfaces, type InterfaceRow } from './interfaces.ts';
+import { detectDevice, isDeviceGone, provisionalDetection, type Detection } from './profiles/detect.ts';
+import { PROFILES } from './profiles/index.ts';
+import type { Profile } from './profiles/profile.ts';
 import { SnmpFailure, withSession } from './session.ts';
 import { readSystem } from './system.ts';
 
 /** The sample contract caps string fields at 4,096 characters. */
 const MAX_STRING = 4_096;
-/** Counters of a device not polled for this long are dropped (it left the site's list, or was renamed). */
+/** State of a device not polled for this long is dropped (it left the site's list, or was renamed). */
 const FORGET_AFTER_MS = 24 * 3_600_000;
 
 interface DeviceState {
-  /** Counters are only comparable when read from the same address, port and SNMP version. */
+  /** Counters are only comparable, and a detection only valid, for the same address, port and SNMP version. */
   target: string;
   at: number;
-  interfaces: Map<number, InterfaceReading>;
+  detection: Detection;
+  /** What each profile kept from its last good poll (e.g. interface counters). */
+  kept: Map<string, unknown>;
+}
+
+export interface SnmpCheckOptions {
+  /** The profiles to choose from; defaults to all of them. */
+  profiles?: readonly Profile[];
 }
 
 /**
- * SNMP v1/v2c poll of the system group (RFC 3418) and the interface tables (RFC 2863). Keeps the last
- * counters per device and ifIndex between runs, so rates appear from the second poll on.
- * Samples: one `snmp` (up, response_ms, uptime_s, sys_*, interfaces) and one `interface` per interface;
- * a device that does not answer gives only the `snmp` sample with up 0 and an `error`.
+ * SNMP poll of the system group (RFC 3418), then of each profile (profiles/) the device supports: IF-MIB
+ * interfaces always; host resources, printer supplies, UPS, wireless clients where their MIB answered.
+ * Which profiles apply, and the device's class/vendor/model, are decided on the first poll and again when
+ * the sysObjectID changes. Samples: `snmp` (up, response_ms, uptime_s, sys_*, plus each profile's
+ * summary such as `interfaces`), `device_info`, and each profile's own; all carry the tags `class` and
+ * `vendor`. A device that does not answer gives only the `snmp` sample with up 0 and an `error`; a
+ * profile whose tables fail puts "<profile>: <reason>" in the `snmp` sample's `error` and the rest go on.
  */
-export function createSnmpCheck(): Check<SnmpCheckConfig> {
+export function createSnmpCheck(options: SnmpCheckOptions = {}): Check<SnmpCheckConfig> {
+  const profiles = options.profiles ?? PROFILES;
   const state = new Map<string, DeviceState>();
 
   return {
@@ -33,7 +45,8 @@ export function createSnmpCheck(): Check<SnmpCheckConfig> {
       for (const [name, s] of state) if (started - s.at > FORGET_AFTER_MS) state.delete(name);
       const target = `${device.address}:${config.port}/${config.version}`;
       const budgetMs = Math.max(config.intervalSeconds, config.timeoutSeconds * (config.retries + 1)) * 1000;
-      const tags = deviceTags(device);
+      const known = state.get(device.name);
+      const previous = known?.target === target ? known : undefined;
       try {
         return await withSession(device.address, config, { budgetMs }, async (session) => {
           const system = await readSystem(session);
@@ -44,34 +57,72 @@ export function createSnmpCheck(): Check<SnmpCheckConfig> {
           if (system.name !== undefined) fields.sys_name = system.name.slice(0, MAX_STRING);
           if (system.objectId !== undefined) fields.sys_object_id = system.objectId;
 
-          let rows: InterfaceRow[];
-          try {
-            rows = await readInterfaces(session);
-          } catch (error) {
-            if (!(error instanceof SnmpFailure)) throw error;
-            // The device is up but its interface table did not arrive whole: keep the old counters so
-            // the next good poll gives a rate over the longer interval.
-            ctx.log.warn({ device: device.name, check: 'snmp', reason: error.message }, 'interface tables not read');
-            return [{ measurement: 'snmp', tags, fields: { ...fields, error: `interfaces: ${error.message}` }, time: systemAt }];
+          const errors: string[] = [];
+          let detection = previous?.detection;
+          if (detection === undefined || detection.provisional || detection.objectId !== system.objectId) {
+            try {
+              detection = await detectDevice(session, system, profiles);
+              ctx.log.info(
+                { device: device.name, check: 'snmp', profiles: detection.profiles.map((p) => p.name), ...detection.classification },
+                'device profiles chosen',
+              );
+            } catch (error) {
+              if (!(error instanceof SnmpFailure)) throw error;
+              // Probing ran out of time: poll what every device has, and probe again next time.
+              errors.push(`detect: ${error.message}`);
+              detection = provisionalDetection(system, profiles);
+            }
           }
-          const at = ctx.now();
-          const previous = state.get(device.name);
-          const result = interfaceSamples({
-            device,
-            rows,
-            at,
-            uptimeCs: system.uptimeCs,
-            previous: previous?.target === target ? previous.interfaces : undefined,
-          });
-          state.set(device.name, { target, at, interfaces: result.readings });
-          fields.interfaces = rows.length;
-          return [{ measurement: 'snmp', tags, fields, time: systemAt }, ...result.samples];
+          const kept = previous !== undefined && previous.detection.objectId === detection.objectId ? previous.kept : new Map<string, unknown>();
+          const tags = classTags(device, detection);
+
+          const samples: Sample[] = [];
+          for (const profile of detection.profiles) {
+            try {
+              const result = await profile.poll(session, { device, system, tags, now: ctx.now, log: ctx.log, previous: kept.get(profile.name) });
+              samples.push(...result.samples);
+              for (const [key, value] of Object.entries(result.summary ?? {})) {
+                if (key === 'error') errors.push(String(value));
+                else fields[key] = value;
+              }
+              if (result.keep !== undefined) kept.set(profile.name, result.keep);
+            } catch (error) {
+              // The device is up but this profile's tables did not arrive whole: keep what the profile kept
+              // (old counters give a rate over the longer interval at the next good poll).
+              const reason = error instanceof SnmpFailure ? error.message : 'internal error';
+              errors.push(`${profile.name}: ${reason}`);
+              if (error instanceof SnmpFailure) {
+                ctx.log.warn({ device: device.name, check: 'snmp', profile: profile.name, reason }, 'profile tables not read');
+                if (isDeviceGone(error)) break;
+              } else {
+                ctx.log.error({ device: device.name, check: 'snmp', profile: profile.name, err: error }, 'profile failed');
+              }
+            }
+          }
+          if (errors.length > 0) fields.error = errors.join('; ').slice(0, MAX_STRING);
+          state.set(device.name, { target, at: ctx.now(), detection, kept });
+          return [{ measurement: 'snmp', tags, fields, time: systemAt }, deviceInfo(detection, tags, system.objectId, systemAt), ...samples];
         });
       } catch (error) {
         if (!(error instanceof SnmpFailure)) throw error;
         ctx.log.debug({ device: device.name, check: 'snmp', reason: error.message }, 'no answer');
+        const tags = previous === undefined ? deviceTags(device) : classTags(device, previous.detection);
         return [{ measurement: 'snmp', tags, fields: { up: 0, error: error.message }, time: started }];
       }
     },
   };
+}
+
+function classTags(device: Device, detection: Detection): Record<string, string> {
+  return { ...deviceTags(device), class: detection.classification.class, vendor: toTagValue(detection.classification.vendor, 'unknown') };
+}
+
+/** `device_info`: tags class, vendor, model; fields profiles (comma-separated) and sys_object_id. */
+function deviceInfo(detection: Detection, tags: Record<string, string>, objectId: string | undefined, time: number): Sample {
+  const infoTags = { ...tags };
+  const model = detection.classification.model;
+  if (model !== undefined && toTagValue(model, '') !== '') infoTags.model = toTagValue(model, '');
+  const fields: Record<string, FieldValue> = { profiles: detection.profiles.map((p) => p.name).join(',') };
+  if (objectId !== undefined) fields.sys_object_id = objectId;
+  return { measurement: 'device_info', tags: infoTags, fields, time };
 }
