@@ -16,7 +16,8 @@ describe('storageUsage (RFC 2790 allocation units)', () => {
   it('has no percentage for a zero size, nothing for a missing unit', () => {
     expect(storageUsage(1024, 0, 0)).toEqual({ size_bytes: 0, used_bytes: 0 });
     expect(storageUsage(undefined, 10, 5)).toEqual({});
-    expect(storageUsage(0, 10, 5)).toEqual({});
+    expect(storageUsage(0, 0, 0)).toEqual({ size_bytes: 0, used_bytes: 0 });
+    expect(storageUsage(-1, 10, 5)).toEqual({});
   });
 });
 

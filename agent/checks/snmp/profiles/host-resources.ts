@@ -96,14 +96,15 @@ export function hostResourceSamples(
 
 /**
  * RFC 2790: hrStorageSize and hrStorageUsed count allocation units of hrStorageAllocationUnits bytes.
- * A size of 0 (an empty drive, a pseudo file system) has no percentage.
+ * A size of 0 (an empty CD drive, a pseudo file system; units 0 as Windows and pfSense give them) has no
+ * percentage.
  */
 export function storageUsage(
   units: number | undefined,
   size: number | undefined,
   used: number | undefined,
 ): { size_bytes?: number; used_bytes?: number; used_pct?: number } {
-  if (units === undefined || units <= 0) return {};
+  if (units === undefined || units < 0) return {};
   const out: { size_bytes?: number; used_bytes?: number; used_pct?: number } = {};
   if (size !== undefined && size >= 0) out.size_bytes = size * units;
   if (used !== undefined && used >= 0) out.used_bytes = used * units;
