@@ -38,12 +38,16 @@ export function nameFromSysName(sysName: string | undefined): string | undefined
   return label !== undefined && deviceNameSchema.safeParse(label).success ? label : undefined;
 }
 
-/** Only the settings that differ from the schema's defaults, so the site file stays short. */
-function snmpSettings(config: SnmpCheckConfig): Partial<SnmpCheckConfig> {
-  const out: Partial<SnmpCheckConfig> = { version: config.version };
-  if ('community' in config) out.community = config.community;
-  if (config.port !== 161) out.port = config.port;
-  return out;
+/**
+ * The settings that got an answer, without the polling rhythm (the site's defaults apply) and without a
+ * default port, so the site file stays short. Whatever identifies the agent (community, or a v3 user and
+ * where its keys are) is kept.
+ */
+export function snmpSettings(config: SnmpCheckConfig): Partial<SnmpCheckConfig> {
+  const { intervalSeconds: _interval, timeoutSeconds: _timeout, retries: _retries, port, ...identity } = config;
+  const out: Record<string, unknown> = Object.fromEntries(Object.entries(identity).filter(([, v]) => v !== ''));
+  if (port !== 161) out.port = port;
+  return out as Partial<SnmpCheckConfig>;
 }
 
 /**
