@@ -15,11 +15,11 @@ import { isRoot, nobody } from './harness/users.ts';
  */
 const NET = '127.0.83';
 const DEVICES = [
-  { recording: 'procurve_e2910', sysName: 'core-sw1.school.local' },
-  { recording: 'unifi_nanohd', sysName: 'hall-ap' },
-  { recording: 'jetdirect_m252dw' },
-  { recording: 'apc_smt750x-nmc2' },
-  { recording: 'sonicwall_sonicos7' },
+  { recording: 'procurve_e2910', sysName: 'core-sw1.school.local', class: 'switch' },
+  { recording: 'unifi_nanohd', sysName: 'hall-ap', class: 'wireless' },
+  { recording: 'jetdirect_m252dw', class: 'printer' },
+  { recording: 'apc_smt750x-nmc2', class: 'ups' },
+  { recording: 'sonicwall_sonicos7', class: 'firewall' },
 ] as const;
 
 /** A recording with its sysName set to a school's own name; the others keep their "<private>". */
@@ -113,7 +113,10 @@ describe('discover', () => {
       expect(d.checks.snmp).toBeUndefined();
       expect(d.checks.ping).toBeDefined();
     }
-    // Each entry says what the device is, for the tech reviewing the list.
+    // Each entry says what the device is, for the tech reviewing the list: vendor, model, class.
+    const comments = [...text.matchAll(/^ {2}# (.*)\n {2}- name: (\S+)$/gm)].map((m) => [m[2], m[1]]);
+    expect(comments).toHaveLength(14);
+    DEVICES.forEach((d, k) => expect(comments[k]![1]).toContain(`(${d.class})`));
     expect(text).toContain('# HP E2910al-24G-PoE (switch): HP J9146A');
     expect(text).toContain('# APC Smart-UPS X 750 (ups)');
     expect(text).toContain('# answered ping only');
