@@ -15,6 +15,7 @@ import {
   type SnmpsimServer,
 } from '../../../test/harness/index.ts';
 import type { CheckContext } from '../check.ts';
+import { PROFILES, type Profile } from './profiles/index.ts';
 import { createSnmpCheck } from './snmp-check.ts';
 
 const ctx: CheckContext = { now: () => Date.now(), log: createLogger('test', 'silent') };
@@ -47,6 +48,9 @@ const GARBLED = [
 /** Like the Ruckus recording: no sysUpTime, and (here) no IF-MIB at all. */
 const SPARSE = ['1.3.6.1.2.1.1.1.0|4|sparse device', '1.3.6.1.2.1.1.5.0|4|ap-hall'].join('\n');
 
+/** The same device before and after a firmware change: another sysObjectID. */
+const identity = (oid: string) => [`1.3.6.1.2.1.1.1.0|4|box`, `1.3.6.1.2.1.1.2.0|6|${oid}`, '1.3.6.1.2.1.2.2.1.2.1|4|eth0', '1.3.6.1.2.1.2.2.1.8.1|2|1'].join('\n');
+
 const device = (name: string, address: string) => deviceSchema.parse({ name, address, role: 'switch' });
 const config = (community: string, port: number, extra: Partial<Record<string, unknown>> = {}) =>
   snmpCheckSchema.parse({ community, port, timeoutSeconds: 1, retries: 1, ...extra });
@@ -56,7 +60,14 @@ const interfaces = (samples: Sample[]) => samples.filter((s) => s.measurement ==
 describe('snmp check against snmpsimd recordings', () => {
   let sim: SnmpsimServer;
   beforeAll(async () => {
-    sim = await startSnmpsim({ recordings: [...RECORDINGS], extraFiles: { moving: MOVING, garbled: GARBLED, sparse: SPARSE } });
+    sim = await startSnmpsim({ recordings: [...RECORDINGS], extraFiles: {
+        moving: MOVING,
+        garbled: GARBLED,
+        sparse: SPARSE,
+        'ident-a': identity('1.3.6.1.4.1.9.1.1208'),
+        'ident-b': identity('1.3.6.1.4.1.9.1.2494'),
+      },
+    });
   });
   afterAll(async () => {
     await sim?.stop();
@@ -127,6 +138,40 @@ describe('snmp check against snmpsimd recordings', () => {
     await check.run(device('other', sim.host), config('draytek', sim.port), clock);
     now += 60_000;
     expect(hasRates(await check.run({ ...dev, address: 'localhost' }, config('draytek', sim.port), clock))).toBe(false);
+  });
+
+  it('probes profiles on the first poll, again when the sysObjectID changes, and again a day later', async () => {
+    let probes = 0;
+    const counting: Profile = {
+      name: 'counting',
+      probes: ['1.3.6.1.2.1.2.2.1.2'],
+      detect: () => {
+        probes++;
+        return false;
+      },
+      poll: async () => ({ samples: [] }),
+    };
+    const check = createSnmpCheck({ profiles: [...PROFILES, counting] });
+    let now = Date.now();
+    const clock: CheckContext = { ...ctx, now: () => now };
+    const dev = device('box', sim.host);
+    const poll = async (community: string, advanceMs: number) => {
+      now += advanceMs;
+      return check.run(dev, config(community, sim.port), clock);
+    };
+    await poll('ident-a', 0);
+    expect(probes).toBe(1);
+    const second = await poll('ident-a', 60_000);
+    expect(probes).toBe(1);
+    // The cached decision still polls the interfaces.
+    expect(interfaces(second)).toHaveLength(1);
+    await poll('ident-b', 60_000);
+    expect(probes).toBe(2);
+    await poll('ident-b', 12 * 3_600_000);
+    expect(probes).toBe(2);
+    const dayLater = await poll('ident-b', 12 * 3_600_000);
+    expect(probes).toBe(3);
+    expect(dayLater.find((s) => s.measurement === 'device_info')?.tags).toMatchObject({ class: 'switch', vendor: 'Cisco' });
   });
 
   it('SNMPv1 gives the same picture as v2c (GETNEXT walks)', async () => {

@@ -10,12 +10,19 @@ import { readSystem } from './system.ts';
 const MAX_STRING = 4_096;
 /** State of a device not polled for this long is dropped (it left the site's list, or was renamed). */
 const FORGET_AFTER_MS = 24 * 3_600_000;
+/**
+ * Profiles are probed again after this long even when the sysObjectID stayed: a firmware update can add
+ * a MIB, and a printer asleep at the first poll may not have answered its Printer-MIB.
+ */
+const REDETECT_AFTER_MS = 24 * 3_600_000;
 
 interface DeviceState {
   /** Counters are only comparable, and a detection only valid, for the same address, port and SNMP version. */
   target: string;
   at: number;
   detection: Detection;
+  /** When the detection was made. */
+  detectedAt: number;
   /** What each profile kept from its last good poll (e.g. interface counters). */
   kept: Map<string, unknown>;
 }
@@ -29,7 +36,7 @@ export interface SnmpCheckOptions {
  * SNMP poll of the system group (RFC 3418), then of each profile (profiles/) the device supports: IF-MIB
  * interfaces always; host resources, printer supplies, UPS, wireless clients where their MIB answered.
  * Which profiles apply, and the device's class/vendor/model, are decided on the first poll and again when
- * the sysObjectID changes. Samples: `snmp` (up, response_ms, uptime_s, sys_*, plus each profile's
+ * the sysObjectID changes, or a day later. Samples: `snmp` (up, response_ms, uptime_s, sys_*, plus each profile's
  * summary such as `interfaces`), `device_info`, and each profile's own; all carry the tags `class` and
  * `vendor`. A device that does not answer gives only the `snmp` sample with up 0 and an `error`; a
  * profile whose tables fail puts "<profile>: <reason>" in the `snmp` sample's `error` and the rest go on.
@@ -59,7 +66,10 @@ export function createSnmpCheck(options: SnmpCheckOptions = {}): Check<SnmpCheck
 
           const errors: string[] = [];
           let detection = previous?.detection;
-          if (detection === undefined || detection.provisional || detection.objectId !== system.objectId) {
+          let detectedAt = previous?.detectedAt ?? started;
+          const stale = previous === undefined || started - previous.detectedAt >= REDETECT_AFTER_MS;
+          if (detection === undefined || stale || detection.provisional || detection.objectId !== system.objectId) {
+            detectedAt = started;
             try {
               detection = await detectDevice(session, system, profiles);
               ctx.log.info(
@@ -100,7 +110,7 @@ export function createSnmpCheck(options: SnmpCheckOptions = {}): Check<SnmpCheck
             }
           }
           if (errors.length > 0) fields.error = errors.join('; ').slice(0, MAX_STRING);
-          state.set(device.name, { target, at: ctx.now(), detection, kept });
+          state.set(device.name, { target, at: ctx.now(), detection, detectedAt, kept });
           return [{ measurement: 'snmp', tags, fields, time: systemAt }, deviceInfo(detection, tags, system.objectId, systemAt), ...samples];
         });
       } catch (error) {
