@@ -1,5 +1,5 @@
 import type { SnmpCheckConfig } from '../../contract/index.ts';
-import { detectDevice, type Detection } from '../checks/snmp/profiles/detect.ts';
+import { detectDevice, provisionalDetection, type Detection } from '../checks/snmp/profiles/detect.ts';
 import { PROFILES } from '../checks/snmp/profiles/index.ts';
 import { SnmpFailure, withSession } from '../checks/snmp/session.ts';
 import { readSystem, type SystemInfo } from '../checks/snmp/system.ts';
@@ -24,7 +24,9 @@ export async function probeSnmp(address: string, candidates: readonly SnmpCheckC
     try {
       return await withSession(address, config, { budgetMs: PROBE_BUDGET_MS }, async (session) => {
         const system = await readSystem(session);
-        return { config, system, detection: await detectDevice(session, system, PROFILES) };
+        // No deadline of its own: the session's budget bounds the probing.
+        const result = await detectDevice(session, system, PROFILES, { deadline: Number.POSITIVE_INFINITY, now: Date.now });
+        return { config, system, detection: 'detection' in result ? result.detection : provisionalDetection(system, PROFILES) };
       });
     } catch (error) {
       if (!(error instanceof SnmpFailure)) throw error;

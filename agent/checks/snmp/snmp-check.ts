@@ -1,6 +1,6 @@
 import { toTagValue, type Device, type FieldValue, type Sample, type SnmpCheckConfig } from '../../../contract/index.ts';
 import { deviceTags, type Check, type CheckContext } from '../check.ts';
-import { detectDevice, isDeviceGone, provisionalDetection, type Detection } from './profiles/detect.ts';
+import { detectDevice, isDeviceGone, provisionalDetection, type Detection, type ProbeProgress } from './profiles/detect.ts';
 import { PROFILES } from './profiles/index.ts';
 import type { Profile } from './profiles/profile.ts';
 import { SnmpFailure, withSession } from './session.ts';
@@ -15,14 +15,23 @@ const FORGET_AFTER_MS = 24 * 3_600_000;
  * a MIB, and a printer asleep at the first poll may not have answered its Printer-MIB.
  */
 const REDETECT_AFTER_MS = 24 * 3_600_000;
+/**
+ * Probing may use this share of a poll's time; the rest is the profiles' (interfaces first). What is not
+ * probed in time is probed at the next poll, the device meanwhile polled for its interfaces only.
+ */
+const PROBE_SHARE = 0.25;
 
 interface DeviceState {
   /** Counters are only comparable, and a detection only valid, for the same address, port and SNMP version. */
   target: string;
   at: number;
-  detection: Detection;
-  /** When the detection was made. */
+  objectId: string | undefined;
+  /** The profiles and classification in use, once probing finished. */
+  detection?: Detection | undefined;
+  /** When that detection was made. */
   detectedAt: number;
+  /** Probing under way, carried over from a poll where it ran out of its share of the time. */
+  probing?: ProbeProgress | undefined;
   /** What each profile kept from its last good poll (e.g. interface counters). */
   kept: Map<string, unknown>;
 }
@@ -35,8 +44,9 @@ export interface SnmpCheckOptions {
 /**
  * SNMP poll of the system group (RFC 3418), then of each profile (profiles/) the device supports: IF-MIB
  * interfaces always; host resources, printer supplies, UPS, wireless clients where their MIB answered.
- * Which profiles apply, and the device's class/vendor/model, are decided on the first poll and again when
- * the sysObjectID changes, or a day later. Samples: `snmp` (up, response_ms, uptime_s, sys_*, plus each profile's
+ * Which profiles apply, and the device's class/vendor/model, are decided on the first poll (or over the
+ * first few, when probing needs more than its share of a poll) and again when the sysObjectID changes, or
+ * a day later. Samples: `snmp` (up, response_ms, uptime_s, sys_*, plus each profile's
  * summary such as `interfaces`), `device_info`, and each profile's own; all carry the tags `class` and
  * `vendor`. A device that does not answer gives only the `snmp` sample with up 0 and an `error`; a
  * profile whose tables fail puts "<profile>: <reason>" in the `snmp` sample's `error` and the rest go on.
@@ -65,25 +75,30 @@ export function createSnmpCheck(options: SnmpCheckOptions = {}): Check<SnmpCheck
           if (system.objectId !== undefined) fields.sys_object_id = system.objectId;
 
           const errors: string[] = [];
-          let detection = previous?.detection;
-          let detectedAt = previous?.detectedAt ?? started;
-          const stale = previous === undefined || started - previous.detectedAt >= REDETECT_AFTER_MS;
-          if (detection === undefined || stale || detection.provisional || detection.objectId !== system.objectId) {
-            detectedAt = started;
+          // The same device as last time (a new sysObjectID is new firmware or another box: start afresh).
+          const same = previous?.objectId === system.objectId ? previous : undefined;
+          let final = same?.detection;
+          let detectedAt = same?.detectedAt ?? started;
+          let probing = same?.probing;
+          if (final === undefined || started - detectedAt >= REDETECT_AFTER_MS) {
             try {
-              detection = await detectDevice(session, system, profiles);
-              ctx.log.info(
-                { device: device.name, check: 'snmp', profiles: detection.profiles.map((p) => p.name), ...detection.classification },
-                'device profiles chosen',
-              );
+              const result = await detectDevice(session, system, profiles, { progress: probing, deadline: started + budgetMs * PROBE_SHARE, now: ctx.now });
+              if ('detection' in result) {
+                final = result.detection;
+                detectedAt = started;
+                probing = undefined;
+                ctx.log.info({ device: device.name, check: 'snmp', profiles: final.profiles.map((p) => p.name), ...final.classification }, 'device profiles chosen');
+              } else {
+                probing = result.progress;
+                ctx.log.debug({ device: device.name, check: 'snmp', probed: probing.answered.size }, 'probing continues next poll');
+              }
             } catch (error) {
               if (!(error instanceof SnmpFailure)) throw error;
-              // Probing ran out of time: poll what every device has, and probe again next time.
               errors.push(`detect: ${error.message}`);
-              detection = provisionalDetection(system, profiles);
             }
           }
-          const kept = previous !== undefined && previous.detection.objectId === detection.objectId ? previous.kept : new Map<string, unknown>();
+          const detection = final ?? provisionalDetection(system, profiles);
+          const kept = same?.kept ?? new Map<string, unknown>();
           const tags = classTags(device, detection);
 
           const samples: Sample[] = [];
@@ -110,13 +125,13 @@ export function createSnmpCheck(options: SnmpCheckOptions = {}): Check<SnmpCheck
             }
           }
           if (errors.length > 0) fields.error = errors.join('; ').slice(0, MAX_STRING);
-          state.set(device.name, { target, at: ctx.now(), detection, detectedAt, kept });
+          state.set(device.name, { target, at: ctx.now(), objectId: system.objectId, detection: final, detectedAt, probing, kept });
           return [{ measurement: 'snmp', tags, fields, time: systemAt }, deviceInfo(detection, tags, system.objectId, systemAt), ...samples];
         });
       } catch (error) {
         if (!(error instanceof SnmpFailure)) throw error;
         ctx.log.debug({ device: device.name, check: 'snmp', reason: error.message }, 'no answer');
-        const tags = previous === undefined ? deviceTags(device) : classTags(device, previous.detection);
+        const tags = previous?.detection === undefined ? deviceTags(device) : classTags(device, previous.detection);
         return [{ measurement: 'snmp', tags, fields: { up: 0, error: error.message }, time: started }];
       }
     },

@@ -1,4 +1,4 @@
-import { SnmpFailure, type SnmpSession } from '../session.ts';
+import { SnmpFailure, type SnmpSession, type Varbind } from '../session.ts';
 import type { SystemInfo } from '../system.ts';
 import { asText } from '../values.ts';
 import { classify, type Classification } from './classify.ts';
@@ -12,8 +12,6 @@ export interface Detection {
   classification: Classification;
   /** Profiles and vendor MIBs that answered, for the `device_info` sample. */
   mibs: ReadonlySet<string>;
-  /** Made without probing (the probes ran out of time); probed again at the next poll. */
-  provisional?: boolean;
 }
 
 // Model names in vendor MIBs: UPS-MIB upsIdentModel (RFC 1628), PowerNet upsBasicIdentModel,
@@ -43,35 +41,76 @@ async function probe(session: SnmpSession, oid: string): Promise<boolean> {
 }
 
 /**
- * Probes every profile's MIB once, picks the profiles that detect themselves, and classifies the device.
- * Rejects with SnmpFailure only when the device stops answering.
+ * What probing found so far, kept between polls when it ran out of its share of a poll: the next poll
+ * carries on where this one stopped, so a device that is slow to answer is still probed in the end.
  */
-export async function detectDevice(session: SnmpSession, system: SystemInfo, profiles: readonly Profile[]): Promise<Detection> {
-  const answered = new Map<string, boolean>();
-  for (const oid of new Set(profiles.flatMap((p) => p.probes))) answered.set(oid, await probe(session, oid));
-  const isAnswered = (oid: string) => answered.get(oid) ?? false;
-  const chosen = profiles.filter((p) => p.detect(system, isAnswered));
+export interface ProbeProgress {
+  answered: Map<string, boolean>;
+  models?: Partial<Record<keyof typeof MODEL_OIDS, Varbind>>;
+  /** ENTITY-MIB model; null when walked and none found. */
+  entityModel?: string | null;
+}
 
-  const models = await readScalars(session, MODEL_OIDS);
-  let entityModel: string | undefined;
-  try {
-    entityModel = (await session.walk(ENT_PHYSICAL_MODEL_NAME)).map((vb) => asText(vb)?.trim()).find((m) => m !== undefined && m !== '');
-  } catch (error) {
-    if (!(error instanceof SnmpFailure) || isDeviceGone(error)) throw error;
+export interface DetectOptions {
+  /** Where an earlier poll stopped, if it did. */
+  progress?: ProbeProgress | undefined;
+  /** Probing stops before a step that would start after this time (ms since the epoch)... */
+  deadline: number;
+  now(): number;
+}
+
+/**
+ * Probes every profile's MIB, picks the profiles that detect themselves, and classifies the device.
+ * Gives back the progress instead when the deadline came first (checked before each request, so the
+ * poll's other work keeps its time). Rejects with SnmpFailure only when the device stops answering.
+ */
+export async function detectDevice(
+  session: SnmpSession,
+  system: SystemInfo,
+  profiles: readonly Profile[],
+  options: DetectOptions,
+): Promise<{ detection: Detection } | { progress: ProbeProgress }> {
+  const progress: ProbeProgress = options.progress ?? { answered: new Map() };
+  const late = () => options.now() >= options.deadline;
+  for (const oid of new Set(profiles.flatMap((p) => p.probes))) {
+    if (progress.answered.has(oid)) continue;
+    if (late()) return { progress };
+    progress.answered.set(oid, await probe(session, oid));
+  }
+  if (progress.models === undefined) {
+    if (late()) return { progress };
+    progress.models = await readScalars(session, MODEL_OIDS);
+  }
+  if (progress.entityModel === undefined) {
+    if (late()) return { progress };
+    progress.entityModel = (await entityModel(session)) ?? null;
   }
 
+  const isAnswered = (oid: string) => progress.answered.get(oid) ?? false;
+  const chosen = profiles.filter((p) => p.detect(system, isAnswered));
   const mibs = new Set(chosen.map((p) => p.name));
+  const models = progress.models;
   if (models.synology !== undefined) mibs.add('synology');
   const text = (key: keyof typeof MODEL_OIDS) => asText(models[key]);
   const mibModels = [text('upsIdent'), text('apc'), text('synology'), text('unifi'), mibs.has('printer') ? text('hrDevice') : undefined]
     .filter((m): m is string => m !== undefined);
-  const classification = classify({ objectId: system.objectId, descr: system.descr, mibs, mibModels, entityModel });
-  return { objectId: system.objectId, profiles: chosen, classification, mibs };
+  const classification = classify({ objectId: system.objectId, descr: system.descr, mibs, mibModels, entityModel: progress.entityModel ?? undefined });
+  return { detection: { objectId: system.objectId, profiles: chosen, classification, mibs } };
 }
 
-/** Profiles that need no probe (interfaces), and a class from sysObjectID and sysDescr alone. */
+/** ENTITY-MIB entPhysicalModelName of the first entity that has one (RFC 6933). */
+async function entityModel(session: SnmpSession): Promise<string | undefined> {
+  try {
+    return (await session.walk(ENT_PHYSICAL_MODEL_NAME)).map((vb) => asText(vb)?.trim()).find((m) => m !== undefined && m !== '');
+  } catch (error) {
+    if (!(error instanceof SnmpFailure) || isDeviceGone(error)) throw error;
+    return undefined;
+  }
+}
+
+/** Until probing is done: the profiles that need no probe (interfaces), a class from sysObjectID and sysDescr. */
 export function provisionalDetection(system: SystemInfo, profiles: readonly Profile[]): Detection {
   const chosen = profiles.filter((p) => p.probes.length === 0 && p.detect(system, () => false));
   const mibs = new Set(chosen.map((p) => p.name));
-  return { objectId: system.objectId, profiles: chosen, mibs, provisional: true, classification: classify({ objectId: system.objectId, descr: system.descr, mibs }) };
+  return { objectId: system.objectId, profiles: chosen, mibs, classification: classify({ objectId: system.objectId, descr: system.descr, mibs }) };
 }
