@@ -175,13 +175,13 @@ describe('snmp check against snmpsimd recordings', () => {
   });
 
   it('probing that needs more than its share of a poll carries on at the next poll; interfaces meanwhile', async () => {
-    // A clock that moves 1 s at every reading: with a 40 s interval, probing may run until 10 s into the
+    // A clock that moves 1 s at every reading: with a 20 s interval, probing may start requests until 10 s into the
     // poll, so the first poll stops probing part-way.
     let now = Date.now();
     const clock: CheckContext = { ...ctx, now: () => (now += 1_000) };
     const check = createSnmpCheck();
     const dev = device('srv', sim.host);
-    const target = config('windows_svr_2019_1809', sim.port, { intervalSeconds: 40 });
+    const target = config('windows_svr_2019_1809', sim.port, { intervalSeconds: 20 });
     const info = (samples: Sample[]) => samples.find((s) => s.measurement === 'device_info');
     const first = await check.run(dev, target, clock);
     expect(info(first)?.fields.profiles).toBe('interfaces');

@@ -3,8 +3,8 @@ import { deviceTags, type Check, type CheckContext } from '../check.ts';
 import { detectDevice, isDeviceGone, provisionalDetection, type Detection, type ProbeProgress } from './profiles/detect.ts';
 import { PROFILES } from './profiles/index.ts';
 import type { Profile } from './profiles/profile.ts';
-import { SnmpFailure, withSession } from './session.ts';
-import { readSystem } from './system.ts';
+import { SnmpFailure, withSession, type SnmpSession } from './session.ts';
+import { readSystem, type SystemInfo } from './system.ts';
 
 /** The sample contract caps string fields at 4,096 characters. */
 const MAX_STRING = 4_096;
@@ -16,10 +16,11 @@ const FORGET_AFTER_MS = 24 * 3_600_000;
  */
 const REDETECT_AFTER_MS = 24 * 3_600_000;
 /**
- * Probing may use this share of a poll's time; the rest is the profiles' (interfaces first). What is not
- * probed in time is probed at the next poll, the device meanwhile polled for its interfaces only.
+ * Probing runs after the poll's own work and starts no request past this share of the poll's time; what
+ * is left is probed at the next poll. A slow or busy device is thus polled for its interfaces from the
+ * first poll on, and rates still come from the second.
  */
-const PROBE_SHARE = 0.25;
+const PROBE_SHARE = 0.5;
 
 interface DeviceState {
   /** Counters are only comparable, and a detection only valid, for the same address, port and SNMP version. */
@@ -30,7 +31,7 @@ interface DeviceState {
   detection?: Detection | undefined;
   /** When that detection was made. */
   detectedAt: number;
-  /** Probing under way, carried over from a poll where it ran out of its share of the time. */
+  /** Probing under way, carried over from a poll that ran out of time for it. */
   probing?: ProbeProgress | undefined;
   /** What each profile kept from its last good poll (e.g. interface counters). */
   kept: Map<string, unknown>;
@@ -45,11 +46,11 @@ export interface SnmpCheckOptions {
  * SNMP poll of the system group (RFC 3418), then of each profile (profiles/) the device supports: IF-MIB
  * interfaces always; host resources, printer supplies, UPS, wireless clients where their MIB answered.
  * Which profiles apply, and the device's class/vendor/model, are decided on the first poll (or over the
- * first few, when probing needs more than its share of a poll) and again when the sysObjectID changes, or
- * a day later. Samples: `snmp` (up, response_ms, uptime_s, sys_*, plus each profile's
- * summary such as `interfaces`), `device_info`, and each profile's own; all carry the tags `class` and
- * `vendor`. A device that does not answer gives only the `snmp` sample with up 0 and an `error`; a
- * profile whose tables fail puts "<profile>: <reason>" in the `snmp` sample's `error` and the rest go on.
+ * first few, when probing does not fit in one) and again when the sysObjectID changes, or a day later.
+ * Samples: `snmp` (up, response_ms, uptime_s, sys_*, plus each profile's summary such as `interfaces`),
+ * `device_info`, and each profile's own; all carry the tags `class` and `vendor`. A device that does not
+ * answer gives only the `snmp` sample with up 0 and an `error`; a profile whose tables fail puts
+ * "<profile>: <reason>" in the `snmp` sample's `error` and the rest go on.
  */
 export function createSnmpCheck(options: SnmpCheckOptions = {}): Check<SnmpCheckConfig> {
   const profiles = options.profiles ?? PROFILES;
@@ -74,59 +75,44 @@ export function createSnmpCheck(options: SnmpCheckOptions = {}): Check<SnmpCheck
           if (system.name !== undefined) fields.sys_name = system.name.slice(0, MAX_STRING);
           if (system.objectId !== undefined) fields.sys_object_id = system.objectId;
 
-          const errors: string[] = [];
-          // The same device as last time (a new sysObjectID is new firmware or another box: start afresh).
+          // The same device as last time: a new sysObjectID is new firmware or another box, so start afresh.
           const same = previous?.objectId === system.objectId ? previous : undefined;
+          const poll = new DevicePoll(session, device, system, ctx, same?.kept ?? new Map());
           let final = same?.detection;
           let detectedAt = same?.detectedAt ?? started;
           let probing = same?.probing;
-          if (final === undefined || started - detectedAt >= REDETECT_AFTER_MS) {
+          let detection = final ?? provisionalDetection(system, profiles);
+          await poll.profiles(detection);
+
+          if ((final === undefined || started - detectedAt >= REDETECT_AFTER_MS) && !poll.deviceGone) {
             try {
               const result = await detectDevice(session, system, profiles, { progress: probing, deadline: started + budgetMs * PROBE_SHARE, now: ctx.now });
               if ('detection' in result) {
+                ctx.log.info({ device: device.name, check: 'snmp', profiles: result.detection.profiles.map((p) => p.name), ...result.detection.classification }, 'device profiles chosen');
+                // A first detection applies to this poll already: its class on the samples, its profiles polled.
+                if (final === undefined) {
+                  detection = result.detection;
+                  await poll.profiles(detection);
+                }
                 final = result.detection;
                 detectedAt = started;
                 probing = undefined;
-                ctx.log.info({ device: device.name, check: 'snmp', profiles: final.profiles.map((p) => p.name), ...final.classification }, 'device profiles chosen');
               } else {
                 probing = result.progress;
-                ctx.log.debug({ device: device.name, check: 'snmp', probed: probing.answered.size }, 'probing continues next poll');
               }
             } catch (error) {
               if (!(error instanceof SnmpFailure)) throw error;
-              errors.push(`detect: ${error.message}`);
+              poll.errors.push(`detect: ${error.message}`);
             }
           }
-          const detection = final ?? provisionalDetection(system, profiles);
-          const kept = same?.kept ?? new Map<string, unknown>();
-          const tags = classTags(device, detection);
 
-          const samples: Sample[] = [];
-          for (const profile of detection.profiles) {
-            try {
-              const result = await profile.poll(session, { device, system, tags, now: ctx.now, log: ctx.log, previous: kept.get(profile.name) });
-              samples.push(...result.samples);
-              for (const [key, value] of Object.entries(result.summary ?? {})) {
-                if (key === 'error') errors.push(String(value));
-                else fields[key] = value;
-              }
-              if (result.keep !== undefined) kept.set(profile.name, result.keep);
-            } catch (error) {
-              // The device is up but this profile's tables did not arrive whole: keep what the profile kept
-              // (old counters give a rate over the longer interval at the next good poll).
-              const reason = error instanceof SnmpFailure ? error.message : 'internal error';
-              errors.push(`${profile.name}: ${reason}`);
-              if (error instanceof SnmpFailure) {
-                ctx.log.warn({ device: device.name, check: 'snmp', profile: profile.name, reason }, 'profile tables not read');
-                if (isDeviceGone(error)) break;
-              } else {
-                ctx.log.error({ device: device.name, check: 'snmp', profile: profile.name, err: error }, 'profile failed');
-              }
-            }
-          }
-          if (errors.length > 0) fields.error = errors.join('; ').slice(0, MAX_STRING);
-          state.set(device.name, { target, at: ctx.now(), objectId: system.objectId, detection: final, detectedAt, probing, kept });
-          return [{ measurement: 'snmp', tags, fields, time: systemAt }, deviceInfo(detection, tags, system.objectId, systemAt), ...samples];
+          Object.assign(fields, poll.summary);
+          if (poll.errors.length > 0) fields.error = poll.errors.join('; ').slice(0, MAX_STRING);
+          state.set(device.name, { target, at: ctx.now(), objectId: system.objectId, detection: final, detectedAt, probing, kept: poll.kept });
+          const tags = classTags(device, detection);
+          // Samples measured before the first detection finished get its classification too.
+          for (const s of poll.samples) Object.assign(s.tags, { class: tags.class, vendor: tags.vendor });
+          return [{ measurement: 'snmp', tags, fields, time: systemAt }, deviceInfo(detection, tags, system.objectId, systemAt), ...poll.samples];
         });
       } catch (error) {
         if (!(error instanceof SnmpFailure)) throw error;
@@ -136,6 +122,53 @@ export function createSnmpCheck(options: SnmpCheckOptions = {}): Check<SnmpCheck
       }
     },
   };
+}
+
+/** One poll of one device: runs profiles (each at most once), gathers their samples, summaries and errors. */
+class DevicePoll {
+  readonly samples: Sample[] = [];
+  readonly summary: Record<string, FieldValue> = {};
+  readonly errors: string[] = [];
+  /** The device stopped answering (timeout, budget): no further requests this poll. */
+  deviceGone = false;
+  private readonly polled = new Set<string>();
+
+  constructor(
+    private readonly session: SnmpSession,
+    private readonly device: Device,
+    private readonly system: SystemInfo,
+    private readonly ctx: CheckContext,
+    readonly kept: Map<string, unknown>,
+  ) {}
+
+  async profiles(detection: Detection): Promise<void> {
+    const tags = classTags(this.device, detection);
+    for (const profile of detection.profiles) {
+      if (this.deviceGone || this.polled.has(profile.name)) continue;
+      this.polled.add(profile.name);
+      try {
+        const result = await profile.poll(this.session, { device: this.device, system: this.system, tags, now: this.ctx.now, log: this.ctx.log, previous: this.kept.get(profile.name) });
+        this.samples.push(...result.samples);
+        for (const [key, value] of Object.entries(result.summary ?? {})) {
+          if (key === 'error') this.errors.push(String(value));
+          else this.summary[key] = value;
+        }
+        if (result.keep !== undefined) this.kept.set(profile.name, result.keep);
+      } catch (error) {
+        // The device is up but this profile's tables did not arrive whole: keep what the profile kept
+        // (old counters give a rate over the longer interval at the next good poll).
+        const reason = error instanceof SnmpFailure ? error.message : 'internal error';
+        this.errors.push(`${profile.name}: ${reason}`);
+        const log = { device: this.device.name, check: 'snmp', profile: profile.name };
+        if (error instanceof SnmpFailure) {
+          this.ctx.log.warn({ ...log, reason }, 'profile tables not read');
+          this.deviceGone = isDeviceGone(error);
+        } else {
+          this.ctx.log.error({ ...log, err: error }, 'profile failed');
+        }
+      }
+    }
+  }
 }
 
 function classTags(device: Device, detection: Detection): Record<string, string> {
