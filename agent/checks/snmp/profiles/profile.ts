@@ -28,7 +28,8 @@ export type ProbeAnswers = (oid: string) => boolean;
 
 /**
  * One kind of device data (RFC 2790 host resources, RFC 3805 printer supplies, ...). The check walks every
- * profile's `probes` once per device, asks `detect`, and keeps the answer until the sysObjectID changes.
+ * profile's `probes` once per device, asks `detect`, and keeps the answer until the sysObjectID changes
+ * (or for a day).
  * `poll` rejects with SnmpFailure when the device stops answering; anything malformed inside a table is
  * reported in the samples' `error` field instead.
  */
