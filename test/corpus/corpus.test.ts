@@ -103,8 +103,11 @@ describe('the whole recording corpus', () => {
       });
     });
 
-    it('host resources: a load per processor, used % per storage row', () => {
+    it('host resources: a load per processor, used % per storage row, memory in use', () => {
       const expected = expectedHostResources(name);
+      const host = only(poll(0), 'host')[0];
+      if (expected.memoryPct === undefined) expect(host?.fields.memory_used_pct).toBeUndefined();
+      else expect(host?.fields.memory_used_pct).toBeCloseTo(expected.memoryPct, 9);
       expect(only(poll(0), 'host_cpu')).toHaveLength(expected.processors);
       const storage = only(poll(0), 'host_storage');
       expect(storage).toHaveLength(expected.storage.size);

@@ -102,19 +102,41 @@ export function expectedUps(name: string): ExpectedUps | undefined {
   };
 }
 
-/** hrProcessorLoad rows, and hrStorage rows with their used % where the size is above zero (RFC 2790). */
-export function expectedHostResources(name: string): { processors: number; storage: Map<string, number | undefined> } {
+/**
+ * hrProcessorLoad rows, hrStorage rows with their used % where the size is above zero (RFC 2790), and
+ * memory in use: the RAM row named physical/real memory (else the first RAM row), less net-snmp's
+ * "Memory buffers" and "Cached memory" rows.
+ */
+export function expectedHostResources(name: string): { processors: number; storage: Map<string, number | undefined>; memoryPct: number | undefined } {
   const entry = '1.3.6.1.2.1.25.2.3.1';
+  const type = cells(name, `${entry}.2`);
+  const descr = cells(name, `${entry}.3`);
+  const units = cells(name, `${entry}.4`);
   const size = cells(name, `${entry}.5`);
   const used = cells(name, `${entry}.6`);
-  const units = cells(name, `${entry}.4`);
   const storage = new Map<string, number | undefined>();
+  const rows: { index: string; ram: boolean; descr: string; sizeBytes: number; usedBytes: number | undefined }[] = [];
   for (const index of units.keys()) {
     const s = num(size.get(index));
     const u = num(used.get(index));
+    const unit = num(units.get(index)) ?? 0;
     storage.set(index, s !== undefined && s > 0 && u !== undefined && u >= 0 ? (u / s) * 100 : undefined);
+    const t = type.get(index);
+    const d = descr.get(index);
+    rows.push({
+      index,
+      ram: t !== undefined && 'value' in t && t.value === '1.3.6.1.2.1.25.2.1.2',
+      descr: d !== undefined && 'text' in d ? d.text : '',
+      sizeBytes: (s ?? 0) * unit,
+      usedBytes: u === undefined ? undefined : u * unit,
+    });
   }
-  return { processors: cells(name, '1.3.6.1.2.1.25.3.3.1.2').size, storage };
+  const ram = rows.filter((r) => r.ram && r.sizeBytes > 0 && r.usedBytes !== undefined);
+  const physical = ram.find((r) => /^(physical|real) memory/i.test(r.descr)) ?? ram[0];
+  const usedOf = (d: string) => rows.find((r) => r.descr === d)?.usedBytes ?? 0;
+  const memoryPct =
+    physical === undefined ? undefined : (Math.max(0, physical.usedBytes! - usedOf('Memory buffers') - usedOf('Cached memory')) / physical.sizeBytes) * 100;
+  return { processors: cells(name, '1.3.6.1.2.1.25.3.3.1.2').size, storage, memoryPct };
 }
 
 /** Connected clients per the vendor's per-radio (or per-SSID) count column; undefined if it has none. */

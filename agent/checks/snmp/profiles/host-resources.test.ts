@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Varbind } from '../session.ts';
 import { SnmpType } from '../values.ts';
-import { hostResourceSamples, storageUsage } from './host-resources.ts';
+import { hostResourceSamples, memoryUsedPct, storageUsage } from './host-resources.ts';
 
 const int = (value: number): Varbind => ({ oid: '', type: SnmpType.Integer, value });
 const text = (value: string): Varbind => ({ oid: '', type: SnmpType.OctetString, value: Buffer.from(value) });
@@ -18,6 +18,29 @@ describe('storageUsage (RFC 2790 allocation units)', () => {
     expect(storageUsage(undefined, 10, 5)).toEqual({});
     expect(storageUsage(0, 0, 0)).toEqual({ size_bytes: 0, used_bytes: 0 });
     expect(storageUsage(-1, 10, 5)).toEqual({});
+  });
+});
+
+describe('memoryUsedPct', () => {
+  it('takes buffers and page cache off net-snmp\'s "Physical memory"', () => {
+    expect(
+      memoryUsedPct([
+        { kind: 'ram', descr: 'Physical memory', size_bytes: 1000, used_bytes: 900 },
+        { kind: 'virtual_memory', descr: 'Virtual memory', size_bytes: 3000, used_bytes: 1000 },
+        { kind: 'other', descr: 'Memory buffers', size_bytes: 1000, used_bytes: 100 },
+        { kind: 'other', descr: 'Cached memory', size_bytes: 400, used_bytes: 400 },
+      ]),
+    ).toBe(40);
+  });
+  it('prefers the area named physical or real memory over other RAM areas (pfSense kernel zones)', () => {
+    expect(
+      memoryUsedPct([
+        { kind: 'ram', descr: 'UMA: mbuf_jumbo_9k', size_bytes: 4_000_000, used_bytes: 0 },
+        { kind: 'ram', descr: 'Real Memory Metrics', size_bytes: 1000, used_bytes: 250 },
+      ]),
+    ).toBe(25);
+    expect(memoryUsedPct([{ kind: 'ram', descr: 'RAM', size_bytes: 200, used_bytes: 50 }])).toBe(25);
+    expect(memoryUsedPct([{ kind: 'fixed_disk', descr: '/', size_bytes: 200, used_bytes: 50 }])).toBeUndefined();
   });
 });
 

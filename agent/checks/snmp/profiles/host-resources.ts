@@ -35,7 +35,7 @@ export type StorageRow = TableRow<StorageColumn>;
  * Measurements:
  * - `host_cpu` per processor (tag `cpu` = hrDeviceIndex): load_pct, the average over the last minute;
  * - `host_storage` per hrStorage row (tags `storage`, `storage_index`, `kind`): size_bytes, used_bytes, used_pct;
- * - `host` once: processors, cpu_load_pct (mean of the processors), memory_used_pct (the largest RAM row).
+ * - `host` once: processors, cpu_load_pct (mean of the processors), memory_used_pct (see memoryUsedPct).
  */
 export function hostResourceSamples(
   processors: readonly ProcessorRow[],
@@ -60,7 +60,7 @@ export function hostResourceSamples(
     if (Object.keys(fields).length > 0) samples.push({ measurement: 'host_cpu', tags: { ...tags, cpu: row.index }, fields, time });
   }
 
-  let memory: { size: number; pct: number } | undefined;
+  const areas: StorageArea[] = [];
   for (const row of storage) {
     const cells = new CellReader();
     const type = cells.oid(row.type, 'hrStorageType');
@@ -75,9 +75,7 @@ export function hostResourceSamples(
     const error = cells.error();
     if (error !== undefined) fields.error = error;
     if (Object.keys(fields).length === 0) continue;
-    if (kind === 'ram' && usage.used_pct !== undefined && usage.size_bytes !== undefined && (memory === undefined || usage.size_bytes > memory.size)) {
-      memory = { size: usage.size_bytes, pct: usage.used_pct };
-    }
+    areas.push({ kind, descr: descr ?? '', ...usage });
     samples.push({
       measurement: 'host_storage',
       tags: { ...tags, storage: toTagValue(descr ?? '', `storage${row.index}`), storage_index: row.index, kind },
@@ -89,9 +87,32 @@ export function hostResourceSamples(
   const host: Record<string, FieldValue> = {};
   if (processors.length > 0) host.processors = processors.length;
   if (loads.length > 0) host.cpu_load_pct = loads.reduce((a, b) => a + b, 0) / loads.length;
-  if (memory !== undefined) host.memory_used_pct = memory.pct;
+  const memory = memoryUsedPct(areas);
+  if (memory !== undefined) host.memory_used_pct = memory;
   if (Object.keys(host).length > 0) samples.unshift({ measurement: 'host', tags: { ...tags }, fields: host, time });
   return samples;
+}
+
+export interface StorageArea {
+  kind: string;
+  descr: string;
+  size_bytes?: number;
+  used_bytes?: number;
+}
+
+/**
+ * Memory in use, %: the RAM area named physical or real memory (net-snmp, Windows, ESXi, pfSense), else
+ * the first RAM area. net-snmp counts buffers and page cache as used in "Physical memory" and lists them
+ * as the areas "Memory buffers" and "Cached memory": they are taken off, as `free` does, since the kernel
+ * gives that memory back on demand and a Linux box would otherwise always look full.
+ */
+export function memoryUsedPct(areas: readonly StorageArea[]): number | undefined {
+  const ram = areas.filter((a) => a.kind === 'ram' && a.size_bytes !== undefined && a.size_bytes > 0 && a.used_bytes !== undefined);
+  const physical = ram.find((a) => /^(physical|real) memory/i.test(a.descr)) ?? ram[0];
+  if (physical === undefined) return undefined;
+  const named = (descr: string) => areas.find((a) => a.descr === descr)?.used_bytes ?? 0;
+  const used = Math.max(0, physical.used_bytes! - named('Memory buffers') - named('Cached memory'));
+  return (used / physical.size_bytes!) * 100;
 }
 
 /**
