@@ -29,7 +29,7 @@ describe('progress', () => {
     for (let i = 1; i <= 4; i++) p.update(i, i - 1);
     p.finish();
     expect(out.text().split('\r').length).toBe(6);
-    expect(out.text().endsWith('4/4, 3 answered\n')).toBe(true);
+    expect(out.text().endsWith('4/4, 3 answered\x1b[K\n')).toBe(true);
   });
   it('writes a line per tenth otherwise', () => {
     const out = capture(false);

@@ -38,7 +38,8 @@ export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean
     },
     update(done, found) {
       if (tty) {
-        stream.write(`\r${progressLine(phase, done, total, found, true)}`);
+        // Carriage return, the line, then erase what a longer earlier line left (ANSI EL, CSI K).
+        stream.write(`\r${progressLine(phase, done, total, found, true)}\x1b[K`);
         drawn = true;
         return;
       }
