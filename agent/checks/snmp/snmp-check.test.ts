@@ -16,6 +16,7 @@ import {
 } from '../../../test/harness/index.ts';
 import type { CheckContext } from '../check.ts';
 import { PROFILES, type Profile } from './profiles/index.ts';
+import { SnmpFailure } from './session.ts';
 import { createSnmpCheck } from './snmp-check.ts';
 
 const ctx: CheckContext = { now: () => Date.now(), log: createLogger('test', 'silent') };
@@ -190,6 +191,21 @@ describe('snmp check against snmpsimd recordings', () => {
     const later = [await check.run(dev, target, clock), await check.run(dev, target, clock)];
     expect(later.map((samples) => info(samples)?.fields.profiles)).toContain('interfaces,host_resources');
     expect(info(later[1]!)?.tags).toMatchObject({ class: 'server', vendor: 'Microsoft' });
+  });
+
+  it('a profile whose walk loops or that hits a bug is reported in the error field; the others still run', async () => {
+    const always = { probes: [], detect: () => true } as const;
+    const looping: Profile = { ...always, name: 'looping', poll: async () => Promise.reject(new SnmpFailure('bad response: OID not increasing')) };
+    const buggy: Profile = { ...always, name: 'buggy', poll: async () => Promise.reject(new TypeError('x is undefined')) };
+    const fine: Profile = {
+      ...always,
+      name: 'fine',
+      poll: async (_session, c) => ({ samples: [{ measurement: 'fine', tags: { ...c.tags }, fields: { ok: 1 }, time: c.now() }], summary: { fine: 1 } }),
+    };
+    const check = createSnmpCheck({ profiles: [...PROFILES.slice(0, 1), looping, buggy, fine] });
+    const samples = await check.run(device('odd', sim.host), config('draytek', sim.port), ctx);
+    expect(system(samples).fields).toMatchObject({ up: 1, fine: 1, interfaces: 8, error: 'looping: bad response: OID not increasing; buggy: internal error' });
+    expect(samples.find((s) => s.measurement === 'fine')?.tags).toMatchObject({ class: 'firewall', vendor: 'DrayTek' });
   });
 
   it('SNMPv1 gives the same picture as v2c (GETNEXT walks)', async () => {
