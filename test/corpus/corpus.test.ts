@@ -5,7 +5,7 @@ import type { CheckContext } from '../../agent/checks/check.ts';
 import { createLogger, deviceSchema, sampleSchema, snmpCheckSchema, type Sample } from '../../contract/index.ts';
 import { RECORDINGS_DIR, startSnmpsim, type SnmpsimServer } from '../harness/index.ts';
 import { EXPECTED_CLASSES } from './classes.ts';
-import { expectedHostResources, expectedInterfaceCount, expectedSupplies, expectedUps, expectedWirelessClients } from './from-recording.ts';
+import { expectedHostResources, expectedInterfaceCount, expectedPrinters, expectedSupplies, expectedUps, expectedWirelessClients } from './from-recording.ts';
 
 /**
  * The whole corpus: every recording in test/fixtures/snmprec polled twice (first poll probes and
@@ -82,6 +82,16 @@ describe('the whole recording corpus', () => {
         expect(s!.fields.level_state).toBe(supply.state);
         if (supply.levelPct === undefined) expect(s!.fields.level_pct).toBeUndefined();
         else expect(s!.fields.level_pct).toBeCloseTo(supply.levelPct, 9);
+      }
+    });
+
+    it('printer status and paper-out/jam bits', () => {
+      const expected = expectedPrinters(name);
+      const got = only(poll(0), 'printer');
+      expect(got.map((s) => s.tags.printer_index)).toEqual(expected.map((p) => p.index));
+      for (const p of expected) {
+        const f = got.find((s) => s.tags.printer_index === p.index)!.fields;
+        expect({ device_status: f.device_status, no_paper: f.no_paper, jammed: f.jammed }).toEqual({ device_status: p.deviceStatus, no_paper: p.noPaper, jammed: p.jammed });
       }
     });
 

@@ -63,6 +63,40 @@ export function expectedSupplies(name: string): ExpectedSupply[] {
   });
 }
 
+export interface ExpectedPrinter {
+  index: string;
+  deviceStatus: number | undefined;
+  /** hrPrinterDetectedErrorState bits 1 (noPaper) and 5 (jammed), RFC 3805 §2.2.13.4; undefined without the object. */
+  noPaper: number | undefined;
+  jammed: number | undefined;
+}
+
+/**
+ * Printers: hrPrinterTable rows and hrDeviceTable rows of type hrDevicePrinter (RFC 2790), on a device that
+ * speaks the Printer-MIB or has hrPrinterDetectedErrorState. A Windows server's print queues are
+ * hrDevicePrinter rows too, but the server is not a printer.
+ */
+export function expectedPrinters(name: string): ExpectedPrinter[] {
+  const isPrinter = [`${SUPPLY}.9`, `${SUPPLY}.6`, '1.3.6.1.2.1.25.3.5.1.2'].some((column) => cells(name, column).size > 0);
+  if (!isPrinter) return [];
+  const types = cells(name, '1.3.6.1.2.1.25.3.2.1.2');
+  const status = cells(name, '1.3.6.1.2.1.25.3.2.1.5');
+  const printerStatus = cells(name, '1.3.6.1.2.1.25.3.5.1.1');
+  const errors = cells(name, '1.3.6.1.2.1.25.3.5.1.2');
+  const indexes = new Set([...printerStatus.keys(), ...errors.keys()]);
+  for (const [index, t] of types) if ('value' in t && t.value === '1.3.6.1.2.1.25.3.1.5') indexes.add(index);
+  return [...indexes].map((index) => {
+    const e = errors.get(index);
+    const first = e !== undefined && 'bytes' in e ? (e.bytes[0] ?? 0) : undefined;
+    return {
+      index,
+      deviceStatus: num(status.get(index)),
+      noPaper: first === undefined ? undefined : (first >> 6) & 1,
+      jammed: first === undefined ? undefined : (first >> 2) & 1,
+    };
+  });
+}
+
 export interface ExpectedUps {
   onBattery: number | undefined;
   batteryPct: number | undefined;
