@@ -88,7 +88,10 @@ export function createSnmpCheck(options: SnmpCheckOptions = {}): Check<SnmpCheck
             try {
               const result = await detectDevice(session, system, profiles, { progress: probing, deadline: started + budgetMs * PROBE_SHARE, now: ctx.now });
               if ('detection' in result) {
-                ctx.log.info({ device: device.name, check: 'snmp', profiles: result.detection.profiles.map((p) => p.name), ...result.detection.classification }, 'device profiles chosen');
+                const chosen = { device: device.name, check: 'snmp', profiles: result.detection.profiles.map((p) => p.name), ...result.detection.classification };
+                // Said once per device, and again only when a daily re-probe found something different.
+                if (final === undefined || describeDetection(final) !== describeDetection(result.detection)) ctx.log.info(chosen, 'device profiles chosen');
+                else ctx.log.debug(chosen, 'device profiles unchanged');
                 // A first detection applies to this poll already: its class on the samples, its profiles polled.
                 if (final === undefined) {
                   detection = result.detection;
@@ -169,6 +172,10 @@ class DevicePoll {
       }
     }
   }
+}
+
+function describeDetection(d: Detection): string {
+  return JSON.stringify([d.profiles.map((p) => p.name), d.classification]);
 }
 
 function classTags(device: Device, detection: Detection): Record<string, string> {
