@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { SOFTWARE_VERSION, createLogger, exitOnError, say, untilSignal } from '../../contract/index.ts';
 import { createCheckSet } from '../check-set.ts';
 import { loadAgentConfig } from '../config/load.ts';
+import { discoverCommand } from '../discover/command.ts';
 import { startAgent } from '../run.ts';
 
 const program = new Command('hallmonitor-agent')
@@ -30,5 +31,7 @@ program
     const devices = config.devices === undefined ? 'from the collector' : `${config.devices.length} listed locally`;
     say(`${opts.config}: ok; agent ${config.agent} of site ${config.site}, broker ${config.broker.url}, devices ${devices}`);
   });
+
+program.addCommand(discoverCommand());
 
 program.parseAsync().catch(exitOnError);

@@ -18,6 +18,8 @@ export interface InterfacePoll {
   uptimeCs: number | undefined;
   /** The previous poll's readings by ifIndex; undefined on the first poll. */
   previous: ReadonlyMap<number, InterfaceReading> | undefined;
+  /** Tags of every sample of the device; defaults to the device's own (device, role). */
+  tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -59,9 +61,13 @@ export function interfaceSamples(poll: InterfacePoll): { samples: Sample[]; read
     Object.assign(fields, rateFields(poll.previous?.get(row.index), reading, speed));
     // A row the device lists but says nothing usable about still counts as an interface, but has no sample.
     if (Object.keys(fields).length === 0) continue;
+    const tags: Record<string, string> = { ...(poll.tags ?? deviceTags(poll.device)), interface: interfaceName(row), if_index: String(row.index) };
+    // ifAlias (RFC 2863 §3.1.4) is the label a tech gave the port ("Hall AP 3"): the name people search for.
+    const alias = row.alias === undefined ? '' : toTagValue(row.alias, '');
+    if (alias !== '') tags.alias = alias;
     samples.push({
       measurement: 'interface',
-      tags: { ...deviceTags(poll.device), interface: interfaceName(row), if_index: String(row.index) },
+      tags,
       fields,
       time: poll.at,
     });

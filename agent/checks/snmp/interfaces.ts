@@ -12,6 +12,7 @@ export interface InterfaceRow {
   index: number;
   name?: string;
   descr?: string;
+  alias?: string;
   adminStatus?: number;
   operStatus?: number;
   speed?: number;
@@ -40,6 +41,7 @@ const IFX_ENTRY = '1.3.6.1.2.1.31.1.1.1';
 export const INTERFACE_COLUMNS: readonly Column[] = [
   { key: 'descr', oid: `${IF_ENTRY}.2`, read: asText },
   { key: 'name', oid: `${IFX_ENTRY}.1`, read: asText },
+  { key: 'alias', oid: `${IFX_ENTRY}.18`, read: asText },
   { key: 'adminStatus', oid: `${IF_ENTRY}.7`, read: asNumber },
   { key: 'operStatus', oid: `${IF_ENTRY}.8`, read: asNumber },
   { key: 'speed', oid: `${IF_ENTRY}.5`, read: asNumber },

@@ -15,6 +15,8 @@ import {
   type SnmpsimServer,
 } from '../../../test/harness/index.ts';
 import type { CheckContext } from '../check.ts';
+import { PROFILES, type Profile } from './profiles/index.ts';
+import { SnmpFailure } from './session.ts';
 import { createSnmpCheck } from './snmp-check.ts';
 
 const ctx: CheckContext = { now: () => Date.now(), log: createLogger('test', 'silent') };
@@ -47,6 +49,9 @@ const GARBLED = [
 /** Like the Ruckus recording: no sysUpTime, and (here) no IF-MIB at all. */
 const SPARSE = ['1.3.6.1.2.1.1.1.0|4|sparse device', '1.3.6.1.2.1.1.5.0|4|ap-hall'].join('\n');
 
+/** The same device before and after a firmware change: another sysObjectID. */
+const identity = (oid: string) => [`1.3.6.1.2.1.1.1.0|4|box`, `1.3.6.1.2.1.1.2.0|6|${oid}`, '1.3.6.1.2.1.2.2.1.2.1|4|eth0', '1.3.6.1.2.1.2.2.1.8.1|2|1'].join('\n');
+
 const device = (name: string, address: string) => deviceSchema.parse({ name, address, role: 'switch' });
 const config = (community: string, port: number, extra: Partial<Record<string, unknown>> = {}) =>
   snmpCheckSchema.parse({ community, port, timeoutSeconds: 1, retries: 1, ...extra });
@@ -56,7 +61,14 @@ const interfaces = (samples: Sample[]) => samples.filter((s) => s.measurement ==
 describe('snmp check against snmpsimd recordings', () => {
   let sim: SnmpsimServer;
   beforeAll(async () => {
-    sim = await startSnmpsim({ recordings: [...RECORDINGS], extraFiles: { moving: MOVING, garbled: GARBLED, sparse: SPARSE } });
+    sim = await startSnmpsim({ recordings: [...RECORDINGS], extraFiles: {
+        moving: MOVING,
+        garbled: GARBLED,
+        sparse: SPARSE,
+        'ident-a': identity('1.3.6.1.4.1.9.1.1208'),
+        'ident-b': identity('1.3.6.1.4.1.9.1.2494'),
+      },
+    });
   });
   afterAll(async () => {
     await sim?.stop();
@@ -67,7 +79,7 @@ describe('snmp check against snmpsimd recordings', () => {
       const samples = await createSnmpCheck().run(device('dev1', sim.host), config(name, sim.port), ctx);
       for (const s of samples) expect(sampleSchema.safeParse(s).error).toBeUndefined();
       const sys = system(samples);
-      expect(sys.tags).toEqual({ device: 'dev1', role: 'switch' });
+      expect(sys.tags).toMatchObject({ device: 'dev1', role: 'switch', class: expect.any(String), vendor: expect.any(String) });
       expect(sys.fields).toMatchObject({
         up: 1,
         sys_descr: recordingText(name, '1.3.6.1.2.1.1.1.0'),
@@ -129,6 +141,73 @@ describe('snmp check against snmpsimd recordings', () => {
     expect(hasRates(await check.run({ ...dev, address: 'localhost' }, config('draytek', sim.port), clock))).toBe(false);
   });
 
+  it('probes profiles on the first poll, again when the sysObjectID changes, and again a day later', async () => {
+    let probes = 0;
+    const counting: Profile = {
+      name: 'counting',
+      probes: ['1.3.6.1.2.1.2.2.1.2'],
+      detect: () => {
+        probes++;
+        return false;
+      },
+      poll: async () => ({ samples: [] }),
+    };
+    const check = createSnmpCheck({ profiles: [...PROFILES, counting] });
+    let now = Date.now();
+    const clock: CheckContext = { ...ctx, now: () => now };
+    const dev = device('box', sim.host);
+    const poll = async (community: string, advanceMs: number) => {
+      now += advanceMs;
+      return check.run(dev, config(community, sim.port), clock);
+    };
+    await poll('ident-a', 0);
+    expect(probes).toBe(1);
+    const second = await poll('ident-a', 60_000);
+    expect(probes).toBe(1);
+    // The cached decision still polls the interfaces.
+    expect(interfaces(second)).toHaveLength(1);
+    await poll('ident-b', 60_000);
+    expect(probes).toBe(2);
+    await poll('ident-b', 12 * 3_600_000);
+    expect(probes).toBe(2);
+    const dayLater = await poll('ident-b', 12 * 3_600_000);
+    expect(probes).toBe(3);
+    expect(dayLater.find((s) => s.measurement === 'device_info')?.tags).toMatchObject({ class: 'switch', vendor: 'Cisco' });
+  });
+
+  it('probing that needs more than its share of a poll carries on at the next poll; interfaces meanwhile', async () => {
+    // A clock that moves 1 s at every reading: with a 20 s interval, probing may start requests until 10 s into the
+    // poll, so the first poll stops probing part-way.
+    let now = Date.now();
+    const clock: CheckContext = { ...ctx, now: () => (now += 1_000) };
+    const check = createSnmpCheck();
+    const dev = device('srv', sim.host);
+    const target = config('windows_svr_2019_1809', sim.port, { intervalSeconds: 20 });
+    const info = (samples: Sample[]) => samples.find((s) => s.measurement === 'device_info');
+    const first = await check.run(dev, target, clock);
+    expect(info(first)?.fields.profiles).toBe('interfaces');
+    expect(system(first).fields.error).toBeUndefined();
+    expect(interfaces(first).length).toBeGreaterThan(0);
+    const later = [await check.run(dev, target, clock), await check.run(dev, target, clock)];
+    expect(later.map((samples) => info(samples)?.fields.profiles)).toContain('interfaces,host_resources');
+    expect(info(later[1]!)?.tags).toMatchObject({ class: 'server', vendor: 'Microsoft' });
+  });
+
+  it('a profile whose walk loops or that hits a bug is reported in the error field; the others still run', async () => {
+    const always = { probes: [], detect: () => true } as const;
+    const looping: Profile = { ...always, name: 'looping', poll: async () => Promise.reject(new SnmpFailure('bad response: OID not increasing')) };
+    const buggy: Profile = { ...always, name: 'buggy', poll: async () => Promise.reject(new TypeError('x is undefined')) };
+    const fine: Profile = {
+      ...always,
+      name: 'fine',
+      poll: async (_session, c) => ({ samples: [{ measurement: 'fine', tags: { ...c.tags }, fields: { ok: 1 }, time: c.now() }], summary: { fine: 1 } }),
+    };
+    const check = createSnmpCheck({ profiles: [...PROFILES.slice(0, 1), looping, buggy, fine] });
+    const samples = await check.run(device('odd', sim.host), config('draytek', sim.port), ctx);
+    expect(system(samples).fields).toMatchObject({ up: 1, fine: 1, interfaces: 8, error: 'looping: bad response: OID not increasing; buggy: internal error' });
+    expect(samples.find((s) => s.measurement === 'fine')?.tags).toMatchObject({ class: 'firewall', vendor: 'DrayTek' });
+  });
+
   it('SNMPv1 gives the same picture as v2c (GETNEXT walks)', async () => {
     const v1 = await createSnmpCheck().run(device('fw', sim.host), config('draytek', sim.port, { version: '1' }), ctx);
     expect(system(v1).fields).toMatchObject({ up: 1, interfaces: recordingInterfaceIndexes('draytek').length });
@@ -138,7 +217,7 @@ describe('snmp check against snmpsimd recordings', () => {
   for (const version of ['1', '2c'] as const) {
     it(`SNMPv${version}: a device without sysUpTime or IF-MIB is up with what it has`, async () => {
       const samples = await createSnmpCheck().run(device('ap', sim.host), config('sparse', sim.port, { version }), ctx);
-      expect(samples).toHaveLength(1);
+      expect(samples.map((s) => s.measurement)).toEqual(['snmp', 'device_info']);
       expect(system(samples).fields).toEqual({
         up: 1,
         response_ms: expect.any(Number),
@@ -189,7 +268,7 @@ describe('snmp check against snmpsimd recordings', () => {
       const target = config('procurve_e2910', proxy.address().port, { intervalSeconds: 1, timeoutSeconds: 0.5, retries: 1 });
       const samples = await createSnmpCheck().run(device('slow', '127.0.0.1'), target, ctx);
       expect(Date.now() - started).toBeLessThan(1_500);
-      expect(samples).toHaveLength(1);
+      expect(samples.map((s) => s.measurement)).toEqual(['snmp', 'device_info']);
       expect(system(samples).fields).toMatchObject({ up: 1, error: 'interfaces: poll budget exceeded' });
       expect(system(samples).fields.interfaces).toBeUndefined();
     } finally {

@@ -1,0 +1,116 @@
+import { SnmpFailure, type SnmpSession, type Varbind } from '../session.ts';
+import type { SystemInfo } from '../system.ts';
+import { asText } from '../values.ts';
+import { classify, type Classification } from './classify.ts';
+import type { Profile } from './profile.ts';
+import { readScalars } from './table.ts';
+
+/** What the check decided about one device; kept until its sysObjectID (or address/port/version) changes. */
+export interface Detection {
+  objectId: string | undefined;
+  profiles: readonly Profile[];
+  classification: Classification;
+  /** Profiles and vendor MIBs that answered, for the `device_info` sample. */
+  mibs: ReadonlySet<string>;
+}
+
+// Model names in vendor MIBs: UPS-MIB upsIdentModel (RFC 1628), PowerNet upsBasicIdentModel,
+// SYNOLOGY-SYSTEM-MIB modelName, UBNT-UniFi-MIB unifiApSystemModel, HOST-RESOURCES hrDeviceDescr.1.
+const MODEL_OIDS = {
+  upsIdent: '1.3.6.1.2.1.33.1.1.2.0',
+  apc: '1.3.6.1.4.1.318.1.1.1.1.1.1.0',
+  synology: '1.3.6.1.4.1.6574.1.5.1.0',
+  unifi: '1.3.6.1.4.1.41112.1.6.3.3.0',
+  hrDevice: '1.3.6.1.2.1.25.3.2.1.3.1',
+} as const;
+const ENT_PHYSICAL_MODEL_NAME = '1.3.6.1.2.1.47.1.1.1.1.13';
+
+/** Failures that mean the device stopped answering, not that one subtree is broken. */
+export function isDeviceGone(error: SnmpFailure): boolean {
+  return error.message === 'timeout' || error.message === 'poll budget exceeded';
+}
+
+/** Walks a probe; a subtree the device answers with garbage (e.g. an endOfMibView loop) counts as absent. */
+async function probe(session: SnmpSession, oid: string): Promise<boolean> {
+  try {
+    return (await session.walk(oid)).length > 0;
+  } catch (error) {
+    if (error instanceof SnmpFailure && !isDeviceGone(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * What probing found so far, kept between polls when it ran out of its share of a poll: the next poll
+ * carries on where this one stopped, so a device that is slow to answer is still probed in the end.
+ */
+export interface ProbeProgress {
+  answered: Map<string, boolean>;
+  models?: Partial<Record<keyof typeof MODEL_OIDS, Varbind>>;
+  /** ENTITY-MIB model; null when walked and none found. */
+  entityModel?: string | null;
+}
+
+export interface DetectOptions {
+  /** Where an earlier poll stopped, if it did. */
+  progress?: ProbeProgress | undefined;
+  /** Probing stops before a step that would start after this time (ms since the epoch)... */
+  deadline: number;
+  now(): number;
+}
+
+/**
+ * Probes every profile's MIB, picks the profiles that detect themselves, and classifies the device.
+ * Gives back the progress instead when the deadline came first (checked before each request, so the
+ * poll's other work keeps its time). Rejects with SnmpFailure only when the device stops answering.
+ */
+export async function detectDevice(
+  session: SnmpSession,
+  system: SystemInfo,
+  profiles: readonly Profile[],
+  options: DetectOptions,
+): Promise<{ detection: Detection } | { progress: ProbeProgress }> {
+  const progress: ProbeProgress = options.progress ?? { answered: new Map() };
+  const late = () => options.now() >= options.deadline;
+  for (const oid of new Set(profiles.flatMap((p) => p.probes))) {
+    if (progress.answered.has(oid)) continue;
+    if (late()) return { progress };
+    progress.answered.set(oid, await probe(session, oid));
+  }
+  if (progress.models === undefined) {
+    if (late()) return { progress };
+    progress.models = await readScalars(session, MODEL_OIDS);
+  }
+  if (progress.entityModel === undefined) {
+    if (late()) return { progress };
+    progress.entityModel = (await entityModel(session)) ?? null;
+  }
+
+  const isAnswered = (oid: string) => progress.answered.get(oid) ?? false;
+  const chosen = profiles.filter((p) => p.detect(system, isAnswered));
+  const mibs = new Set(chosen.map((p) => p.name));
+  const models = progress.models;
+  if (models.synology !== undefined) mibs.add('synology');
+  const text = (key: keyof typeof MODEL_OIDS) => asText(models[key]);
+  const mibModels = [text('upsIdent'), text('apc'), text('synology'), text('unifi'), mibs.has('printer') ? text('hrDevice') : undefined]
+    .filter((m): m is string => m !== undefined);
+  const classification = classify({ objectId: system.objectId, descr: system.descr, mibs, mibModels, entityModel: progress.entityModel ?? undefined });
+  return { detection: { objectId: system.objectId, profiles: chosen, classification, mibs } };
+}
+
+/** ENTITY-MIB entPhysicalModelName of the first entity that has one (RFC 6933). */
+async function entityModel(session: SnmpSession): Promise<string | undefined> {
+  try {
+    return (await session.walk(ENT_PHYSICAL_MODEL_NAME)).map((vb) => asText(vb)?.trim()).find((m) => m !== undefined && m !== '');
+  } catch (error) {
+    if (!(error instanceof SnmpFailure) || isDeviceGone(error)) throw error;
+    return undefined;
+  }
+}
+
+/** Until probing is done: the profiles that need no probe (interfaces), a class from sysObjectID and sysDescr. */
+export function provisionalDetection(system: SystemInfo, profiles: readonly Profile[]): Detection {
+  const chosen = profiles.filter((p) => p.probes.length === 0 && p.detect(system, () => false));
+  const mibs = new Set(chosen.map((p) => p.name));
+  return { objectId: system.objectId, profiles: chosen, mibs, classification: classify({ objectId: system.objectId, descr: system.descr, mibs }) };
+}

@@ -1,0 +1,22 @@
+import { hostResourcesProfile } from './host-resources.ts';
+import { interfacesProfile } from './interfaces.ts';
+import { printerProfile } from './printer.ts';
+import type { Profile } from './profile.ts';
+import { powernetProfile, upsMibProfile } from './ups.ts';
+import { arubaInstantProfile, ciscoWlcProfile, ruckusUnleashedProfile, unifiProfile } from './wireless.ts';
+
+/** Every profile the SNMP check knows, in polling order; interfaces first, as before profiles existed. */
+export const PROFILES: readonly Profile[] = [
+  interfacesProfile,
+  hostResourcesProfile,
+  printerProfile,
+  upsMibProfile,
+  powernetProfile,
+  unifiProfile,
+  arubaInstantProfile,
+  ciscoWlcProfile,
+  ruckusUnleashedProfile,
+];
+
+export type { Profile, PollContext, ProfilePoll } from './profile.ts';
+export { classify, type Classification, type DeviceClass } from './classify.ts';

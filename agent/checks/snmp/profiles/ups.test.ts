@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { Varbind } from '../session.ts';
+import { SnmpType } from '../values.ts';
+import { powernetFields, upsMibFields } from './ups.ts';
+
+const int = (value: number): Varbind => ({ oid: '', type: SnmpType.Integer, value });
+const gauge = (value: number): Varbind => ({ oid: '', type: SnmpType.Gauge32, value });
+const ticks = (value: number): Varbind => ({ oid: '', type: SnmpType.TimeTicks, value });
+
+describe('upsMibFields (RFC 1628)', () => {
+  it('on mains: output source normal(3)', () => {
+    expect(
+      upsMibFields(
+        { batteryStatus: int(2), secondsOnBattery: int(0), minutesRemaining: int(43), chargeRemaining: int(100), batteryTemperature: int(25), outputSource: int(3) },
+        [{ index: '1', voltage: int(229) }],
+        [{ index: '1', voltage: int(230), load: int(59) }],
+      ),
+    ).toEqual({
+      mib: 'ups_mib',
+      on_battery: 0,
+      seconds_on_battery: 0,
+      battery_status: 'normal',
+      battery_pct: 100,
+      runtime_min: 43,
+      battery_temp_c: 25,
+      input_voltage_v: 229,
+      output_voltage_v: 230,
+      load_pct: 59,
+    });
+  });
+  it('on battery: output source battery(5), or seconds on battery without the source', () => {
+    expect(upsMibFields({ outputSource: int(5), batteryStatus: int(3) }, [], [])).toMatchObject({ on_battery: 1, battery_status: 'low' });
+    expect(upsMibFields({ secondsOnBattery: int(120) }, [], [])).toMatchObject({ on_battery: 1, seconds_on_battery: 120 });
+  });
+  it('load is the most loaded output line', () => {
+    const lines = [1, 2, 3].map((i) => ({ index: String(i), load: int([20, 71, 40][i - 1]!) }));
+    expect(upsMibFields({}, [], lines).load_pct).toBe(71);
+  });
+});
+
+describe('powernetFields (APC PowerNet-MIB)', () => {
+  it('prefers the high-precision tenths, converts the runtime from TimeTicks', () => {
+    expect(
+      powernetFields({ capacityHigh: gauge(1000), capacity: gauge(99), runtime: ticks(10_976_200), inputVoltageHigh: gauge(1191), loadHigh: gauge(0), outputStatus: int(2), replace: int(1) }),
+    ).toEqual({ mib: 'powernet', on_battery: 0, battery_pct: 100, runtime_min: 10_976_200 / 6_000, input_voltage_v: 119.1, load_pct: 0, battery_replace: 0 });
+  });
+  it('on battery when upsBasicOutputStatus is onBattery(3); whole units without high precision', () => {
+    expect(powernetFields({ outputStatus: int(3), capacity: gauge(87), load: gauge(41), batteryStatus: int(3) })).toEqual({
+      mib: 'powernet',
+      on_battery: 1,
+      battery_status: 'low',
+      battery_pct: 87,
+      load_pct: 41,
+    });
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { deviceListSchema, snmpCheckSchema } from '../../contract/index.ts';
+import type { Detection } from '../checks/snmp/profiles/detect.ts';
+import { nameFromSysName, proposalYaml, proposeDevices, type FoundHost } from './propose.ts';
+
+const snmpHost = (address: string, name: string | undefined, cls: Detection['classification']['class'], mibs: string[] = []): FoundHost => ({
+  address,
+  pinged: true,
+  snmp: {
+    config: snmpCheckSchema.parse({ community: 'school' }),
+    system: { name, descr: 'Some device\nsecond line' },
+    detection: { objectId: undefined, profiles: [], mibs: new Set(mibs), classification: { class: cls, vendor: 'Acme', model: 'X1' } },
+  },
+});
+
+describe('nameFromSysName', () => {
+  it('takes the first label of a host name; refuses placeholders and empty names', () => {
+    expect(nameFromSysName('core-sw1.school.local')).toBe('core-sw1');
+    expect(nameFromSysName(' hall-ap ')).toBe('hall-ap');
+    expect(nameFromSysName('<private>')).toBeUndefined();
+    expect(nameFromSysName('')).toBeUndefined();
+    expect(nameFromSysName(undefined)).toBeUndefined();
+  });
+});
+
+describe('proposeDevices', () => {
+  it('orders by address, names uniquely, maps class to role', () => {
+    const devices = proposeDevices([
+      snmpHost('10.0.0.10', 'sw', 'switch'),
+      snmpHost('10.0.0.9', 'sw', 'switch'),
+      snmpHost('10.0.0.20', undefined, 'wireless', ['cisco_wlc']),
+      { address: '10.0.0.100', pinged: true },
+      { ...snmpHost('10.0.0.30', undefined, 'ups'), pinged: false },
+    ]);
+    expect(devices).toEqual([
+      { name: 'sw', address: '10.0.0.9', role: 'switch', checks: { ping: {}, snmp: { version: '2c', community: 'school' } } },
+      { name: 'sw-2', address: '10.0.0.10', role: 'switch', checks: { ping: {}, snmp: { version: '2c', community: 'school' } } },
+      { name: 'wireless-10-0-0-20', address: '10.0.0.20', role: 'wireless-controller', checks: { ping: {}, snmp: { version: '2c', community: 'school' } } },
+      { name: 'ups-10-0-0-30', address: '10.0.0.30', role: 'ups', checks: { snmp: { version: '2c', community: 'school' } } },
+      { name: 'other-10-0-0-100', address: '10.0.0.100', role: 'other', checks: { ping: {} } },
+    ]);
+    expect(deviceListSchema.safeParse(devices).success).toBe(true);
+  });
+
+  it('YAML with a header and a comment per device, that parses back to the same list', () => {
+    const hosts = [snmpHost('10.0.0.9', 'sw', 'switch'), { address: '10.0.0.100', pinged: true }];
+    const text = proposalYaml(hosts, ' header line');
+    expect(text.startsWith('# header line\n')).toBe(true);
+    expect(text).toContain('  # Acme X1 (switch): Some device\n');
+    expect(text).toContain('  # answered ping only\n');
+    expect(parse(text)).toEqual({ devices: proposeDevices(hosts) });
+  });
+});

@@ -1,0 +1,99 @@
+import { Document, type YAMLMap, type YAMLSeq } from 'yaml';
+import { deviceListSchema, deviceNameSchema, type DeviceRole, type SnmpCheckConfig } from '../../contract/index.ts';
+import type { DeviceClass } from '../checks/snmp/profiles/classify.ts';
+import { ipv4ToNumber } from './cidr.ts';
+import type { SnmpAnswer } from './probe.ts';
+
+/** One address that answered ping, SNMP or both. */
+export interface FoundHost {
+  address: string;
+  pinged: boolean;
+  snmp?: SnmpAnswer | undefined;
+}
+
+/** A device entry as sites/<id>.yaml has it (collector/config/schema.ts siteFileSchema `devices:`). */
+export interface ProposedDevice {
+  name: string;
+  address: string;
+  role: DeviceRole;
+  checks: { ping?: Record<string, never>; snmp?: Partial<SnmpCheckConfig> };
+}
+
+const ROLE_OF_CLASS: Readonly<Record<DeviceClass, DeviceRole>> = {
+  switch: 'switch',
+  wireless: 'access-point',
+  firewall: 'firewall',
+  server: 'server',
+  printer: 'printer',
+  ups: 'ups',
+  other: 'other',
+};
+
+/**
+ * A device name from sysName (RFC 3418: by convention the fully-qualified host name): its first label, if
+ * that is a valid device name. Placeholders such as "<private>" and empty names are not used.
+ */
+export function nameFromSysName(sysName: string | undefined): string | undefined {
+  const label = sysName?.trim().split('.')[0];
+  return label !== undefined && deviceNameSchema.safeParse(label).success ? label : undefined;
+}
+
+/**
+ * The settings that got an answer, without the polling rhythm (the site's defaults apply) and without a
+ * default port, so the site file stays short. Whatever identifies the agent (community, or a v3 user and
+ * where its keys are) is kept.
+ */
+export function snmpSettings(config: SnmpCheckConfig): Partial<SnmpCheckConfig> {
+  const { intervalSeconds: _interval, timeoutSeconds: _timeout, retries: _retries, port, ...identity } = config;
+  const out: Record<string, unknown> = Object.fromEntries(Object.entries(identity).filter(([, v]) => v !== ''));
+  if (port !== 161) out.port = port;
+  return out as Partial<SnmpCheckConfig>;
+}
+
+/**
+ * The proposed device list, in address order: named from sysName, else "<class>-<address>"; a second
+ * device with the same name gets "-2", "-3". Role from the class (a Cisco WLC is a wireless controller).
+ */
+export function proposeDevices(hosts: readonly FoundHost[]): ProposedDevice[] {
+  const sorted = [...hosts].sort((a, b) => (ipv4ToNumber(a.address) ?? 0) - (ipv4ToNumber(b.address) ?? 0));
+  const used = new Set<string>();
+  return sorted.map((host) => {
+    const cls = host.snmp?.detection.classification.class ?? 'other';
+    const base = nameFromSysName(host.snmp?.system.name) ?? `${cls}-${host.address.replaceAll('.', '-')}`;
+    let name = base;
+    for (let n = 2; used.has(name); n++) name = `${base.slice(0, 60)}-${n}`;
+    used.add(name);
+    const controller = host.snmp?.detection.mibs.has('cisco_wlc') === true;
+    const checks: ProposedDevice['checks'] = {};
+    if (host.pinged) checks.ping = {};
+    if (host.snmp !== undefined) checks.snmp = snmpSettings(host.snmp.config);
+    return { name, address: host.address, role: controller ? 'wireless-controller' : ROLE_OF_CLASS[cls], checks };
+  });
+}
+
+/** What a tech reads beside each entry: vendor, model, class and sysDescr's first line. */
+function describeHost(host: FoundHost): string {
+  if (host.snmp === undefined) return 'answered ping only';
+  const c = host.snmp.detection.classification;
+  const descr = (host.snmp.system.descr ?? '').split(/\r?\n/)[0]!.slice(0, 100);
+  return [`${c.vendor}${c.model === undefined ? '' : ` ${c.model}`} (${c.class})`, descr].filter((s) => s !== '').join(': ');
+}
+
+/**
+ * YAML for the `devices:` key of a site file, each entry commented. It is validated against the
+ * inventory's device list schema before it is returned, so what discovery prints can be pasted as is.
+ */
+export function proposalYaml(hosts: readonly FoundHost[], header: string): string {
+  const devices = proposeDevices(hosts);
+  const check = deviceListSchema.safeParse(devices);
+  if (!check.success) throw new Error(`proposed device list does not validate: ${check.error.message}`);
+  const doc = new Document({ devices });
+  doc.commentBefore = header;
+  const byAddress = new Map(hosts.map((h) => [h.address, h]));
+  const seq = doc.get('devices', true) as YAMLSeq<YAMLMap>;
+  seq.items.forEach((item, i) => {
+    const host = byAddress.get(devices[i]!.address);
+    if (host !== undefined) item.commentBefore = ` ${describeHost(host)}`;
+  });
+  return doc.toString({ lineWidth: 0 });
+}
