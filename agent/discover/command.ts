@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { snmpCheckSchema, type SnmpCheckConfig } from '../../contract/index.ts';
+import { snmpAuthProtocolSchema, snmpCheckSchema, snmpPrivProtocolSchema, snmpV3CheckSchema, type SnmpCheckConfig } from '../../contract/index.ts';
 import { hostAddresses, parseCidr } from './cidr.ts';
 import { discover } from './discover.ts';
 import { createProgress } from './progress.ts';
@@ -18,6 +18,16 @@ export interface DiscoverOptions {
   ping: boolean;
   maxHosts: number;
   out?: string;
+  /** One SNMPv3 user, tried after the communities. Keys are named by variable or file, never given. */
+  v3User?: string;
+  v3Level?: 'authNoPriv' | 'authPriv';
+  v3AuthProtocol?: string;
+  v3AuthKeyEnv?: string;
+  v3AuthKeyFile?: string;
+  v3PrivProtocol?: string;
+  v3PrivKeyEnv?: string;
+  v3PrivKeyFile?: string;
+  v3Context?: string;
 }
 
 const integer = (min: number, max: number) => (text: string) => {
@@ -32,12 +42,46 @@ const seconds = (text: string) => {
 };
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
-/** Every set of SNMP settings to try on a host, in order: each community with the given version. */
+/**
+ * Every set of SNMP settings to try on a host, in order: each community with the given version, then the
+ * v3 user if one is given. With only a v3 user, no community is tried. Throws with the option's name when
+ * the v3 options do not make a valid user.
+ */
 export function snmpCandidates(options: DiscoverOptions): SnmpCheckConfig[] {
-  const communities = options.community.length > 0 ? options.community : ['public'];
-  return communities.map((community) =>
-    snmpCheckSchema.parse({ version: options.snmpVersion, community, port: options.port, timeoutSeconds: options.timeout, retries: options.retries }),
-  );
+  const transport = { port: options.port, timeoutSeconds: options.timeout, retries: options.retries };
+  const v3 = options.v3User === undefined ? undefined : v3Candidate(options, transport);
+  const communities = options.community.length > 0 ? options.community : v3 === undefined ? ['public'] : [];
+  const candidates = communities.map((community) => snmpCheckSchema.parse({ version: options.snmpVersion, community, ...transport }));
+  return v3 === undefined ? candidates : [...candidates, v3];
+}
+
+const V3_OPTIONS: Record<string, string> = {
+  user: '--v3-user', level: '--v3-level', authProtocol: '--v3-auth-protocol', authKeyEnv: '--v3-auth-key-env',
+  authKeyFile: '--v3-auth-key-file', privProtocol: '--v3-priv-protocol', privKeyEnv: '--v3-priv-key-env',
+  privKeyFile: '--v3-priv-key-file', context: '--v3-context',
+};
+
+function v3Candidate(options: DiscoverOptions, transport: object): SnmpCheckConfig {
+  const result = snmpV3CheckSchema.safeParse({
+    version: '3',
+    ...transport,
+    user: options.v3User,
+    level: options.v3Level ?? (options.v3PrivProtocol !== undefined ? 'authPriv' : 'authNoPriv'),
+    authProtocol: options.v3AuthProtocol,
+    authKeyEnv: options.v3AuthKeyEnv,
+    authKeyFile: options.v3AuthKeyFile,
+    privProtocol: options.v3PrivProtocol,
+    privKeyEnv: options.v3PrivKeyEnv,
+    privKeyFile: options.v3PrivKeyFile,
+    context: options.v3Context,
+  });
+  if (result.success) return result.data;
+  // Name the command-line option, not the schema key, so the tech knows what to retype.
+  const problems = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    return `${V3_OPTIONS[key] ?? key}: ${issue.message.replace(/\b(authKeyEnv|authKeyFile|privKeyEnv|privKeyFile|privProtocol)\b/g, (k) => V3_OPTIONS[k]!)}`;
+  });
+  throw new Error(problems.join('; '));
 }
 
 /** `hallmonitor-agent discover <cidr>`: proposes a device list for a site file. */
@@ -54,17 +98,28 @@ export function discoverCommand(): Command {
     .option('--no-ping', 'skip the ping sweep and try SNMP on every address (ICMP filtered)')
     .option('--max-hosts <n>', 'refuse networks with more host addresses than this', integer(1, 1 << 20), 4096)
     .option('--out <file>', 'write the YAML here instead of standard output')
+    .option('--v3-user <name>', 'an SNMPv3 user to try after the communities (alone: no community is tried)')
+    .addOption(new Option('--v3-level <level>', 'authNoPriv, or authPriv (the default when --v3-priv-protocol is given)').choices(['authNoPriv', 'authPriv']))
+    .addOption(new Option('--v3-auth-protocol <protocol>', 'HMAC of the v3 user').choices(snmpAuthProtocolSchema.options))
+    .option('--v3-auth-key-env <variable>', 'environment variable holding the auth key (no key on the command line: it would show in ps and the shell history)')
+    .option('--v3-auth-key-file <path>', 'absolute path of a file holding the auth key')
+    .addOption(new Option('--v3-priv-protocol <protocol>', 'cipher for authPriv').choices(snmpPrivProtocolSchema.options))
+    .option('--v3-priv-key-env <variable>', 'environment variable holding the privacy key')
+    .option('--v3-priv-key-file <path>', 'absolute path of a file holding the privacy key')
+    .option('--v3-context <name>', 'SNMPv3 context name')
     .action(async (cidr: string, raw: Omit<DiscoverOptions, 'community'> & { community?: string[] }, command: Command) => {
       const options: DiscoverOptions = { ...raw, community: raw.community ?? [] };
       let addresses: string[];
+      let candidates: SnmpCheckConfig[];
       try {
+        candidates = snmpCandidates(options);
         addresses = hostAddresses(parseCidr(cidr), options.maxHosts);
       } catch (error) {
         command.error(`discover: ${(error as Error).message}`, { exitCode: 2 });
       }
       const started = new Date();
       const found = await discover(
-        { addresses, snmp: snmpCandidates(options), concurrency: options.concurrency, ping: options.ping },
+        { addresses, snmp: candidates, concurrency: options.concurrency, ping: options.ping },
         { pinger: systemPinger(options.timeout), progress: createProgress(process.stderr) },
       );
       const snmp = found.filter((h) => h.snmp !== undefined).length;
