@@ -179,7 +179,8 @@ export class OutboxDispatcher implements Dispatcher {
       this.log.info(where, 'notify: delivered');
       return;
     }
-    const delay = backoffDelay(d.attempts, { initialMs: this.retry.initialMs, maxMs: this.retry.maxMs }, this.random);
+    const backoff = backoffDelay(d.attempts, { initialMs: this.retry.initialMs, maxMs: this.retry.maxMs }, this.random);
+    const delay = Math.max(backoff, Math.min(result.retryAfterMs ?? 0, this.retry.maxMs));
     if (result.retryable && now + delay - d.enqueuedAt <= this.retry.giveUpAfterMs) {
       this.retries += 1;
       this.outbox.record(d.id, started, duration, 'retry', result.reason, now + delay);

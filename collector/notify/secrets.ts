@@ -28,3 +28,13 @@ export function scrubber(secrets: readonly (string | undefined)[]): (text: strin
   const list = [...forms].sort((a, b) => b.length - a.length);
   return (text) => list.reduce((t, s) => t.split(s).join('[redacted]'), text);
 }
+
+/**
+ * The parts of a webhook URL that may be its token: the whole URL, its path and query, and every long path
+ * segment or query value (a Slack hook's last segment, a Teams workflow's `sig`).
+ */
+export function urlSecrets(url: string): string[] {
+  const u = new URL(url);
+  const long = (s: string) => s.length >= 12;
+  return [url, `${u.pathname}${u.search}`, ...u.pathname.split('/').filter(long), ...[...u.searchParams.values()].filter(long)];
+}
