@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../agent/schedule/manual-clock.ts';
 import { freeTcpPort, makeTempDir, type TempDir } from '../../test/harness/index.ts';
 import { capturingLogger } from '../storage/test-support.ts';
-import { sampleNotification, sampleRecipient } from './channels/channel-suite.ts';
+import { sampleNotification, sampleRecipient } from './testing/fixtures.ts';
 import { createChannel } from './channels/index.ts';
 import type { Delivery } from './dispatch.ts';
 import { OutboxDispatcher, type RetryPolicy } from './dispatcher.ts';

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../../contract/index.ts';
 import { capturingLogger } from '../../storage/test-support.ts';
-import type { Channel, DeliveryResult, Notification, Recipient } from '../notification.ts';
+import type { Channel, DeliveryResult, Notification } from '../notification.ts';
+import { SAMPLE_STARTED_AT, sampleNotification, sampleRecipient } from '../testing/fixtures.ts';
 
 /** How the real receiver behind a channel answers: as it should, not at all, or with a refusal. */
 export type ReceiverMode = 'ok' | 'down' | 'transient' | 'permanent' | 'unauthorized';
@@ -22,29 +23,7 @@ export interface ChannelKind {
   make(log: Logger): Promise<ChannelUnderTest>;
 }
 
-const T0 = Date.UTC(2026, 0, 12, 8, 42, 0);
-
-/** A firing alert as the pipeline hands it over; also used by the dispatcher's tests. */
-export function sampleNotification(over: Partial<Notification> = {}): Notification {
-  return {
-    id: 'n-0001',
-    alertId: 'north-primary/site-offline',
-    kind: 'firing',
-    severity: 'critical',
-    site: { id: 'north-primary', name: 'North Primary', timezone: 'Europe/London' },
-    title: 'North Primary is offline since 08:42',
-    body: ['The agent stopped reporting and its broadband router does not answer.'],
-    facts: [
-      { label: 'Agent', value: 'north-1' },
-      { label: 'Last seen', value: '08:41:37' },
-    ],
-    startedAt: T0,
-    acknowledgeUrl: 'https://noc.provider.example/ack?a=north-primary%2Fsite-offline&e=1768466520&s=abc123',
-    ...over,
-  };
-}
-
-export const sampleRecipient: Recipient = { name: 'Sam Tech', email: 'sam@provider.example' };
+const T0 = SAMPLE_STARTED_AT;
 
 /**
  * The one test suite every channel passes (the Alertmanager notifier habit, like describeSpool): delivery

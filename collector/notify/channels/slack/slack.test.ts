@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeChannel, sampleNotification } from '../channel-suite.ts';
+import { describeChannel } from '../channel-suite.ts';
+import { sampleNotification } from '../../testing/fixtures.ts';
 import { httpChannelKind } from '../../testing/http-channel-kind.ts';
 import { slackMessage } from './blocks.ts';
 

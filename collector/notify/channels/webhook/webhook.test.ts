@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeChannel, sampleNotification, sampleRecipient } from '../channel-suite.ts';
+import { describeChannel } from '../channel-suite.ts';
+import { sampleNotification, sampleRecipient } from '../../testing/fixtures.ts';
 import { httpChannelKind } from '../../testing/http-channel-kind.ts';
 import type { HttpReceiver } from '../../testing/http-receiver.ts';
 import { signBody, verifyBody } from './signature.ts';
