@@ -156,6 +156,24 @@ describe('OutboxDispatcher with the email channel and a real SMTP server', () =>
     expect(second.history()[0]!.tries.map((t) => t.outcome)).toEqual(['retry', 'delivered']);
   });
 
+  it('sends the messages about one alert in order: a resolved waits for its firing, which was refused once', async () => {
+    smtp.refuseNext(1, 451);
+    const d = dispatcher();
+    d.start();
+    d.enqueue([mail()]);
+    await d.idle();
+    d.enqueue([mail({ id: 'n-0009', kind: 'resolved', title: 'North Primary is back online', resolvedAt: T0 + 60_000, acknowledgeUrl: undefined })]);
+    d.enqueue([mail({ id: 'n-0010', alertId: 'other-school/site-offline', title: 'Other School is offline' })]);
+    await d.idle();
+    expect(smtp.messages.map((m) => m.subject)).toEqual(['[CRITICAL] Other School is offline']); // another alert is not held up
+    await advance(d, 1_000);
+    expect(smtp.messages.map((m) => m.subject)).toEqual([
+      '[CRITICAL] Other School is offline',
+      '[CRITICAL] North Primary is offline since 08:42',
+      '[RESOLVED] North Primary is back online',
+    ]);
+  });
+
   it('a delivery for a channel that is not configured fails for good with a clear reason', async () => {
     const d = dispatcher();
     d.start();

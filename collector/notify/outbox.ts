@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   UNIQUE (notification, channel, recipient)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_at);
-CREATE INDEX IF NOT EXISTS deliveries_alert ON deliveries (alert);
+CREATE INDEX IF NOT EXISTS deliveries_alert ON deliveries (alert, channel, recipient, state);
 CREATE TABLE IF NOT EXISTS attempts (
   delivery INTEGER NOT NULL REFERENCES deliveries (id),
   at INTEGER NOT NULL,
@@ -38,6 +38,13 @@ CREATE TABLE IF NOT EXISTS attempts (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts (delivery);
 `;
+
+/**
+ * Messages about one alert reach one recipient over one channel in the order they were enqueued: a delivery
+ * waits while an earlier one for the same alert, channel and recipient is still pending (in backoff or in
+ * flight). Otherwise a "resolved" could arrive before the "firing" it resolves, when the firing was refused once.
+ */
+const IN_TURN = `NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.alert = d.alert AND e.channel = d.channel AND e.recipient = d.recipient AND e.state = 'pending' AND e.id < d.id)`;
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
 export type AttemptOutcome = 'delivered' | 'retry' | 'failed';
@@ -109,8 +116,8 @@ export class Outbox {
         `INSERT INTO deliveries (notification, alert, kind, site, channel, recipient, recipient_name, payload, state, enqueued_at, next_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
       ),
-      due: db.prepare<[number, number], Row>("SELECT * FROM deliveries WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?"),
-      upcoming: db.prepare<[number], { id: number; next_at: number }>("SELECT id, next_at FROM deliveries WHERE state = 'pending' ORDER BY next_at, id LIMIT ?"),
+      due: db.prepare<[number, number], Row>(`SELECT * FROM deliveries d WHERE state = 'pending' AND next_at <= ? AND ${IN_TURN} ORDER BY next_at, id LIMIT ?`),
+      upcoming: db.prepare<[number], { id: number; next_at: number }>(`SELECT id, next_at FROM deliveries d WHERE state = 'pending' AND ${IN_TURN} ORDER BY next_at, id LIMIT ?`),
       settle: db.prepare("UPDATE deliveries SET state = ?, attempts = attempts + 1, settled_at = ?, last_reason = ? WHERE id = ?"),
       retry: db.prepare("UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_reason = ? WHERE id = ?"),
       attempt: db.prepare('INSERT INTO attempts (delivery, at, duration_ms, outcome, reason) VALUES (?, ?, ?, ?, ?)'),
