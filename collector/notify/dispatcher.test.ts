@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../agent/schedule/manual-clock.ts';
 import { freeTcpPort, makeTempDir, type TempDir } from '../../test/harness/index.ts';
 import { capturingLogger } from '../storage/test-support.ts';
+import { ackLinks } from './ack/link.ts';
 import { sampleNotification, sampleRecipient } from './testing/fixtures.ts';
 import { createChannel } from './channels/index.ts';
 import type { Delivery } from './dispatch.ts';
@@ -172,6 +173,23 @@ describe('OutboxDispatcher with the email channel and a real SMTP server', () =>
       '[CRITICAL] North Primary is offline since 08:42',
       '[RESOLVED] North Primary is back online',
     ]);
+  });
+
+  it('adds a signed acknowledge link for the recipient to a firing that has none, and none to a resolved', async () => {
+    const links = ackLinks({ publicUrl: 'https://noc.provider.example', secret: 'x'.repeat(32), lifetimeMs: 3_600_000, now: () => clock.now() });
+    const d = new OutboxDispatcher({ file: join(dir.path, 'links.db'), channels: new Map([['mail', channel]]), log: captured.log, retry: RETRY, clock, links });
+    open.push(d);
+    d.start();
+    d.enqueue([mail({ acknowledgeUrl: undefined }), mail({ id: 'n-0020', kind: 'resolved', acknowledgeUrl: undefined })]);
+    await d.idle();
+    await advance(d, 0);
+    const [firing, resolved] = smtp.messages;
+    const url = /Acknowledge: (\S+)/.exec(firing!.text ?? '')?.[1];
+    expect(links.verify(Object.fromEntries(new URL(url!).searchParams))).toEqual({
+      ok: true,
+      claims: { alertId: 'north-primary/site-offline', contact: 'Sam Tech', expiresAt: T0 + 3_600_000 },
+    });
+    expect(resolved!.text).not.toContain('Acknowledge');
   });
 
   it('a delivery for a channel that is not configured fails for good with a clear reason', async () => {

@@ -1,9 +1,10 @@
 import type { Logger } from '../../contract/index.ts';
 import { type Clock, systemClock } from '../../agent/schedule/clock.ts';
 import { backoffDelay } from '../storage/backoff.ts';
+import type { AckLinks } from './ack/link.ts';
 import type { RetryConfig } from './config.ts';
 import type { Delivery, Dispatcher } from './dispatch.ts';
-import type { Channel, DeliveryResult, Recipient } from './notification.ts';
+import type { Channel, DeliveryResult, Notification, Recipient } from './notification.ts';
 import { Outbox, type DeliveryRecord, type DeliveryState, type DueDelivery, type HistoryFilter } from './outbox.ts';
 
 export interface RetryPolicy {
@@ -33,6 +34,12 @@ export interface DispatcherOptions {
   concurrency?: number;
   clock?: Clock;
   random?: () => number;
+  /**
+   * When given, a firing, reminder or escalation without an `acknowledgeUrl` gets one at send time: signed
+   * for its recipient on email and webhook channels, without a contact on Teams and Slack (a shared channel,
+   * where the confirm page asks for a name). Made at each attempt, so a retried message carries a fresh expiry.
+   */
+  links?: AckLinks;
 }
 
 export interface DispatcherStats extends Record<DeliveryState, number> {
@@ -66,6 +73,7 @@ export class OutboxDispatcher implements Dispatcher {
   private readonly concurrency: number;
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly links: AckLinks | undefined;
   private readonly inFlight = new Map<number, Promise<void>>();
   private timer: unknown;
   private started = false;
@@ -80,6 +88,7 @@ export class OutboxDispatcher implements Dispatcher {
     this.concurrency = options.concurrency ?? 4;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.links = options.links;
   }
 
   /** Durable when it returns; a delivery already in the outbox (same notification, channel, recipient) is ignored. */
@@ -157,6 +166,12 @@ export class OutboxDispatcher implements Dispatcher {
     }, Math.min(MAX_TIMER_MS, Math.max(0, next - now)));
   }
 
+  private withLink(n: Notification, channel: Channel, to: Recipient): Notification {
+    if (this.links === undefined || n.kind === 'resolved' || n.acknowledgeUrl !== undefined) return n;
+    const shared = channel.type === 'teams' || channel.type === 'slack';
+    return { ...n, acknowledgeUrl: this.links.url(n.alertId, shared ? undefined : to.name) };
+  }
+
   private async attempt(d: DueDelivery): Promise<void> {
     const channel = this.channels.get(d.channel);
     const started = this.clock.now();
@@ -165,7 +180,7 @@ export class OutboxDispatcher implements Dispatcher {
       result = { ok: false, retryable: false, reason: `no channel "${d.channel}" in collector.yaml notify.channels` };
     } else {
       try {
-        result = await channel.send(d.notification, d.to);
+        result = await channel.send(this.withLink(d.notification, channel, d.to), d.to);
       } catch (err) {
         // Channels answer failures as results; a throw is a bug, and its message may hold anything.
         result = { ok: false, retryable: true, reason: `channel ${d.channel} threw ${err instanceof Error ? err.name : typeof err}` };
