@@ -9,6 +9,7 @@ import { createChannel } from './channels/index.ts';
 import type { Delivery } from './dispatch.ts';
 import { OutboxDispatcher, type RetryPolicy } from './dispatcher.ts';
 import type { Channel } from './notification.ts';
+import { startHttpReceiver, type HttpReceiver } from './testing/http-receiver.ts';
 import { startSmtpReceiver, type SmtpReceiver } from './testing/smtp-receiver.ts';
 
 const PASSWORD = 'disp4tch-smtp-secret';
@@ -214,5 +215,57 @@ describe('OutboxDispatcher with the email channel and a real SMTP server', () =>
     expect(text).toContain('SMTP 535');
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(Buffer.from(PASSWORD).toString('base64'));
+  });
+});
+
+describe('OutboxDispatcher with webhook channels on a real HTTP server', () => {
+  let dir: TempDir;
+  let receiver: HttpReceiver;
+  let clock: ManualClock;
+  let d: OutboxDispatcher;
+  const captured = capturingLogger();
+
+  beforeEach(async () => {
+    dir = makeTempDir('notify-dispatch-http');
+    receiver = await startHttpReceiver({ port: await freeTcpPort() });
+    clock = new ManualClock(T0);
+    const log = captured.log;
+    const channels = new Map([
+      ['teams', createChannel({ id: 'teams', type: 'teams', url: `${receiver.url}/teams`, timeoutSeconds: 5 }, { log })],
+      ['hook', createChannel({ id: 'hook', type: 'webhook', url: `${receiver.url}/hook`, secret: 's'.repeat(16), headers: {}, timeoutSeconds: 5 }, { log })],
+    ]);
+    d = new OutboxDispatcher({ file: join(dir.path, 'notify.db'), channels, log, retry: { initialMs: 100, maxMs: 8_000, giveUpAfterMs: 60_000 }, clock, random: () => 1 });
+    d.start();
+  });
+  afterEach(async () => {
+    await d.close();
+    await receiver.stop();
+    await dir.remove();
+  });
+
+  it('posts once to a shared Teams channel however many recipients, but once per recipient to a webhook', async () => {
+    const n = sampleNotification();
+    const alex = { name: 'Alex', email: 'alex@provider.example' };
+    d.enqueue([
+      { notification: n, channel: 'teams', to: sampleRecipient },
+      { notification: n, channel: 'teams', to: alex },
+      { notification: n, channel: 'hook', to: sampleRecipient },
+      { notification: n, channel: 'hook', to: alex },
+    ]);
+    await d.idle();
+    expect(receiver.accepted.map((r) => r.url).sort()).toEqual(['/hook', '/hook', '/teams']);
+  });
+
+  it('waits as long as a 429 Retry-After asks, when that is longer than its own backoff', async () => {
+    receiver.failNext(1, 429); // the receiver sends Retry-After: 1
+    d.enqueue([{ notification: sampleNotification(), channel: 'hook', to: sampleRecipient }]);
+    await d.idle();
+    await clock.advance(999);
+    await d.idle();
+    expect(receiver.accepted).toHaveLength(0);
+    await clock.advance(1);
+    await d.idle();
+    expect(receiver.accepted).toHaveLength(1);
+    expect(d.history()[0]!.tries.map((t) => [t.at - T0, t.outcome])).toEqual([[0, 'retry'], [1_000, 'delivered']]);
   });
 });
