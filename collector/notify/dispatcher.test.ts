@@ -193,6 +193,22 @@ describe('OutboxDispatcher with the email channel and a real SMTP server', () =>
     expect(resolved!.text).not.toContain('Acknowledge');
   });
 
+  it('keeps the record of settled deliveries for keepMs, then forgets them; pending ones never', async () => {
+    const d = new OutboxDispatcher({ file: join(dir.path, 'keep.db'), channels: new Map([['mail', channel]]), log: captured.log, retry: RETRY, clock, random: () => 1, keepMs: 2 * 86_400_000 });
+    open.push(d);
+    d.start();
+    d.enqueue([mail()]);
+    await d.idle();
+    await advance(d, 86_400_000);
+    d.enqueue([mail({ id: 'n-0030' })]); // a day later: pruning ran and kept the first (settled a day ago)
+    await d.idle();
+    expect(d.history().map((r) => r.notificationId)).toEqual(['n-0001', 'n-0030']);
+    await advance(d, 86_400_000 + 1);
+    d.enqueue([mail({ id: 'n-0031' })]);
+    await d.idle();
+    expect(d.history().map((r) => r.notificationId)).toEqual(['n-0030', 'n-0031']);
+  });
+
   it('a delivery for a channel that is not configured fails for good with a clear reason', async () => {
     const d = dispatcher();
     d.start();

@@ -40,12 +40,16 @@ export interface DispatcherOptions {
    * where the confirm page asks for a name). Made at each attempt, so a retried message carries a fresh expiry.
    */
   links?: AckLinks;
+  /** How long the record of a settled delivery is kept (default 400 days: a year of "who was told what"). */
+  keepMs?: number;
 }
 
 export interface DispatcherStats extends Record<DeliveryState, number> {
   /** Since this process started: attempts that failed and will be tried again. */
   retries: number;
 }
+
+const DAY_MS = 86_400_000;
 
 /** Longest a timer is set for; the outbox is looked at again then (setTimeout holds at most ~24.8 days). */
 const MAX_TIMER_MS = 3_600_000;
@@ -74,6 +78,8 @@ export class OutboxDispatcher implements Dispatcher {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly links: AckLinks | undefined;
+  private readonly keepMs: number;
+  private prunedAt = Number.NEGATIVE_INFINITY;
   private readonly inFlight = new Map<number, Promise<void>>();
   private timer: unknown;
   private started = false;
@@ -89,6 +95,7 @@ export class OutboxDispatcher implements Dispatcher {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.links = options.links;
+    this.keepMs = options.keepMs ?? 400 * DAY_MS;
   }
 
   /** Durable when it returns; a delivery already in the outbox (same notification, channel, recipient) is ignored. */
@@ -139,6 +146,11 @@ export class OutboxDispatcher implements Dispatcher {
   private pump(): void {
     if (!this.started || this.closed) return;
     const now = this.clock.now();
+    if (now - this.prunedAt >= DAY_MS) {
+      this.prunedAt = now;
+      const pruned = this.outbox.prune(now - this.keepMs);
+      if (pruned > 0) this.log.info({ pruned }, 'notify: old delivery records removed');
+    }
     const room = this.concurrency - this.inFlight.size;
     if (room > 0) {
       for (const d of this.outbox.due(now, room + this.inFlight.size)) {

@@ -121,6 +121,8 @@ export class Outbox {
       settle: db.prepare("UPDATE deliveries SET state = ?, attempts = attempts + 1, settled_at = ?, last_reason = ? WHERE id = ?"),
       retry: db.prepare("UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_reason = ? WHERE id = ?"),
       attempt: db.prepare('INSERT INTO attempts (delivery, at, duration_ms, outcome, reason) VALUES (?, ?, ?, ?, ?)'),
+      pruneAttempts: db.prepare("DELETE FROM attempts WHERE delivery IN (SELECT id FROM deliveries WHERE state != 'pending' AND settled_at < ?)"),
+      pruneDeliveries: db.prepare("DELETE FROM deliveries WHERE state != 'pending' AND settled_at < ?"),
       counts: db.prepare<[], { state: string; n: number }>('SELECT state, count(*) AS n FROM deliveries GROUP BY state'),
       tries: db.prepare<[number], { at: number; duration_ms: number; outcome: string; reason: string | null }>(
         'SELECT at, duration_ms, outcome, reason FROM attempts WHERE delivery = ? ORDER BY rowid',
@@ -160,6 +162,14 @@ export class Outbox {
       this.q.attempt.run(id, at, durationMs, outcome, reason);
       if (outcome === 'retry') this.q.retry.run(nextAt ?? at, reason, id);
       else this.q.settle.run(outcome, at + durationMs, reason, id);
+    })();
+  }
+
+  /** Forgets settled deliveries (and their attempts) settled before `before`; returns how many. */
+  prune(before: number): number {
+    return this.db.transaction(() => {
+      this.q.pruneAttempts.run(before);
+      return this.q.pruneDeliveries.run(before).changes;
     })();
   }
 
