@@ -11,6 +11,7 @@ import { OutboxDispatcher, type RetryPolicy } from './dispatcher.ts';
 import type { Channel } from './notification.ts';
 import { startHttpReceiver, type HttpReceiver } from './testing/http-receiver.ts';
 import { startSmtpReceiver, type SmtpReceiver } from './testing/smtp-receiver.ts';
+import { testTls } from './testing/test-tls.ts';
 
 const PASSWORD = 'disp4tch-smtp-secret';
 const T0 = Date.UTC(2026, 0, 12, 8, 43, 0);
@@ -39,12 +40,12 @@ describe('OutboxDispatcher with the email channel and a real SMTP server', () =>
 
   beforeEach(async () => {
     dir = makeTempDir('notify-dispatch');
-    smtp = await startSmtpReceiver({ port: await freeTcpPort(), auth: { user: 'noc', pass: PASSWORD } });
+    smtp = await startSmtpReceiver({ port: await freeTcpPort(), auth: { user: 'noc', pass: PASSWORD }, tls: testTls() });
     clock = new ManualClock(T0);
     captured = capturingLogger();
     channel = createChannel(
       { id: 'mail', type: 'email', timeoutSeconds: 10 },
-      { smtp: { host: smtp.host, port: smtp.port, secure: false, username: 'noc', password: PASSWORD, from: 'noc@provider.example', allowSelfSigned: false }, log: captured.log },
+      { smtp: { host: smtp.host, port: smtp.port, secure: false, username: 'noc', password: PASSWORD, from: 'noc@provider.example', allowSelfSigned: true }, log: captured.log },
     );
   });
   afterEach(async () => {
