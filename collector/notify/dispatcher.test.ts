@@ -273,6 +273,28 @@ describe('OutboxDispatcher with webhook channels on a real HTTP server', () => {
     expect(receiver.accepted.map((r) => r.url).sort()).toEqual(['/hook', '/hook', '/teams']);
   });
 
+  it('a webhook that hangs holds up at most perChannel sends: the other channel is served meanwhile', async () => {
+    const hanging = await startHttpReceiver({ port: await freeTcpPort() });
+    hanging.hang();
+    const log = captured.log;
+    const channels = new Map([
+      ['slow', createChannel({ id: 'slow', type: 'webhook', url: `${hanging.url}/hook`, secret: 's'.repeat(16), headers: {}, timeoutSeconds: 2 }, { log })],
+      ['hook', createChannel({ id: 'hook', type: 'webhook', url: `${receiver.url}/hook`, secret: 's'.repeat(16), headers: {}, timeoutSeconds: 5 }, { log })],
+    ]);
+    const both = new OutboxDispatcher({ file: join(dir.path, 'both.db'), channels, log, retry: { initialMs: 100, maxMs: 8_000, giveUpAfterMs: 60_000 }, clock, concurrency: 3, perChannel: 1 });
+    try {
+      both.start();
+      const alerts = [1, 2, 3].map((i) => sampleNotification({ id: `n-${i}`, alertId: `a-${i}` }));
+      both.enqueue(alerts.map((n) => ({ notification: n, channel: 'slow', to: sampleRecipient })));
+      both.enqueue(alerts.map((n) => ({ notification: n, channel: 'hook', to: sampleRecipient })));
+      await receiver.waitForAccepted(3);
+      expect(hanging.requests).toHaveLength(1); // one at a time to the hanging receiver
+    } finally {
+      await both.close(); // waits for the hanging request's timeout
+      await hanging.stop();
+    }
+  });
+
   it('waits as long as a 429 Retry-After asks, when that is longer than its own backoff', async () => {
     receiver.failNext(1, 429); // the receiver sends Retry-After: 1
     d.enqueue([{ notification: sampleNotification(), channel: 'hook', to: sampleRecipient }]);
