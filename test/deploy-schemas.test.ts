@@ -46,5 +46,10 @@ describe('deploy/schemas', () => {
     expect(checkAgainstSchema(site, snmp({ ...v3, authProtocol: 'sha2' }))).toEqual([
       'devices[0].checks.snmp.authProtocol: expected one of ["sha","sha224","sha256","sha384","sha512","md5"]',
     ]);
+    const channels = (list: unknown[]) => checkAgainstSchema(collector, { ...ok, notify: { channels: list } });
+    expect(channels([{ id: 'ops', type: 'slack', urlEnv: 'SLACK_URL' }, { id: 'hook', type: 'webhook', url: 'https://h.example/x', secretEnv: 'S', headers: { 'X-Key': 'k' } }])).toEqual([]);
+    expect(channels([{ id: 'ops', type: 'slak', urlEnv: 'SLACK_URL' }])).toEqual(['notify.channels[0].type: expected "email" | "teams" | "slack" | "webhook"']);
+    expect(channels([{ id: 'ops', type: 'slack', urlEnv: 'SLACK_URL', channel: '#noc' }])).toEqual(['notify.channels[0].channel: not allowed']);
+    expect(channels([{ id: 'hook', type: 'webhook', url: 'https://h.example/x', headers: { 'X Key': 'k' } }])).toEqual(['notify.channels[0].headers.X Key (name): does not match ^[A-Za-z0-9-]+$']);
   });
 });
