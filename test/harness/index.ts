@@ -36,3 +36,4 @@ export {
 } from './snmprec.ts';
 export { createDeadHost, type DeadHost } from './netns.ts';
 export { onExitCleanup } from './exit-cleanup.ts';
+export { createTestNet, type TestNet, type TestNetOptions, type Impairment } from './test-net.ts';
