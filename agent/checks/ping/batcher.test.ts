@@ -74,3 +74,27 @@ describe.runIf(fping !== undefined)('PingBatcher with the real fping', () => {
     expect(bad).toMatchObject({ status: 'rejected', reason: { message: 'ping binary missing' } });
   });
 });
+
+describe.runIf(fping !== undefined)('PingBatcher timing', () => {
+  it('gathers checks that arrive a little apart, up to the window', async () => {
+    const batcher = new PingBatcher({ fping: fping!, quietMs: 40, windowMs: 1_000, single: async (a) => alone(a) });
+    const pending: Promise<PingOutcome>[] = [];
+    for (const a of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) {
+      pending.push(batcher.probe(a, config));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await Promise.all(pending);
+    expect(batcher.stats).toMatchObject({ fpingRuns: 1, singleRuns: 0 });
+  });
+
+  it('sweeps at the window even while checks keep arriving', async () => {
+    const batcher = new PingBatcher({ fping: fping!, quietMs: 40, windowMs: 60, single: async (a) => alone(a) });
+    const pending: Promise<PingOutcome>[] = [];
+    for (let i = 1; i <= 8; i++) {
+      pending.push(batcher.probe(`127.0.0.${i}`, config));
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    await Promise.all(pending);
+    expect(batcher.stats.fpingRuns).toBeGreaterThanOrEqual(2);
+  });
+});
