@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fpingLinesAbout, parseFpingCounts, summaryFromProbes } from './fping-output.ts';
+import { fpingLinesAbout, fpingOtherLines, parseFpingCounts, summaryFromProbes } from './fping-output.ts';
 import { fpingOptions } from './fping.ts';
 import { pingCheckSchema } from '../../../contract/index.ts';
 
@@ -36,8 +36,10 @@ describe('parseFpingCounts on captured fping output', () => {
   it('ignores lines that are not per-target reports', () => {
     const text = 'ICMP Host Unreachable from 198.18.0.1 for ICMP Echo sent to 198.18.0.9\nnope.invalid: Name or service not known\n';
     expect(parseFpingCounts(text).size).toBe(0);
-    expect(fpingLinesAbout(text, '198.18.0.9')).toHaveLength(1);
-    expect(fpingLinesAbout(text, 'nope.invalid')).toEqual(['nope.invalid: Name or service not known']);
+    const others = fpingOtherLines(`${text}127.0.0.1 : 0.1 0.2\n`);
+    expect(others).toHaveLength(2);
+    expect(fpingLinesAbout(others, '198.18.0.9')).toHaveLength(1);
+    expect(fpingLinesAbout(others, 'nope.invalid')).toEqual(['nope.invalid: Name or service not known']);
   });
 });
 

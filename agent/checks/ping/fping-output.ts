@@ -43,11 +43,14 @@ function round3(n: number): number {
 }
 
 /**
- * The lines fping printed about one target other than its report (e.g. "name: Name or service not known",
- * "ICMP Host Unreachable from … for ICMP Echo sent to <target>"), for the reason of a run with no reply.
+ * The lines fping printed other than per-target reports (e.g. "name: Name or service not known",
+ * "ICMP Host Unreachable from … for ICMP Echo sent to <target>"); usually none.
  */
-export function fpingLinesAbout(output: string, target: string): string[] {
-  return output
-    .split('\n')
-    .filter((line) => !TARGET_LINE.test(line) && (line.startsWith(`${target}:`) || line.startsWith(`${target} `) || line.endsWith(` ${target}`)));
+export function fpingOtherLines(output: string): string[] {
+  return output.split('\n').filter((line) => line.trim() !== '' && !TARGET_LINE.test(line));
+}
+
+/** Those of `lines` about one target, for the reason of a run with no reply. */
+export function fpingLinesAbout(lines: readonly string[], target: string): string[] {
+  return lines.filter((line) => line.startsWith(`${target}:`) || line.startsWith(`${target} `) || line.endsWith(` ${target}`));
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { PingCheckConfig } from '../../../contract/index.ts';
-import { fpingLinesAbout, parseFpingCounts, summaryFromProbes } from './fping-output.ts';
+import { fpingLinesAbout, fpingOtherLines, parseFpingCounts, summaryFromProbes } from './fping-output.ts';
 import type { PingOutcome } from './parse.ts';
 
 /** fping's shortest per-target period in count mode (fping(8) `-p`). */
@@ -64,10 +64,11 @@ export function runFping(command: string, targets: readonly string[], config: Pi
           return;
         }
         const output = `${stderr}\n${stdout}`;
+        const others = fpingOtherLines(output);
         const outcomes = new Map<string, PingOutcome>();
         for (const [target, probes] of parseFpingCounts(output)) {
           const summary = summaryFromProbes(probes);
-          const about = fpingLinesAbout(output, target);
+          const about = others.length === 0 ? [] : fpingLinesAbout(others, target);
           summary.errors = about.filter((line) => /unreachable|prohibited/i.test(line)).length;
           outcomes.set(target, { summary, noReply: noReplyFrom(about) });
         }
