@@ -19,6 +19,7 @@ import { makeTempDir } from './temp.ts';
 const FIRST_SLOT = 160;
 const SLOTS = 64;
 const RESPONDER = fileURLToPath(new URL('./icmp-responder.py', import.meta.url));
+const HAS_CHRT = spawnSync('chrt', ['--version']).status === 0;
 
 export interface Impairment {
   delayMs: number;
@@ -136,8 +137,11 @@ async function startResponder(namespace: string, impairment: Impairment): Promis
     service = await startService({
       name: 'icmp-responder',
       command: 'ip',
+      // Real-time priority (SCHED_FIFO, root only, like the namespace itself): on a machine whose cores
+      // are busy with other tests, a normal process wakes up milliseconds late and would add that to
+      // every round trip it is meant to delay by exactly `delayMs`.
       args: [
-        'netns', 'exec', namespace, 'python3', RESPONDER,
+        'netns', 'exec', namespace, ...(HAS_CHRT ? ['chrt', '--fifo', '20'] : []), 'python3', RESPONDER,
         '--delay-ms', String(impairment.delayMs),
         '--loss-pct', String(impairment.lossPct),
         '--seed', String(impairment.seed ?? 1),
