@@ -9,7 +9,8 @@ export const INGEST_TARGET = 0.8;
 
 const label = (run: IngestRun) => `${run.kind === 'raw' ? 'raw /write' : 'MQTT→collector'} ×${run.writers}`;
 
-function table(head: string[], rows: string[][]): string[] {
+/** A plain text table, first column left-aligned, the others right-aligned. */
+export function table(head: string[], rows: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), ...rows.map(line)];

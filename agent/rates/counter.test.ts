@@ -110,11 +110,44 @@ describe('counterRate', () => {
     });
   });
 
-  it('gives no rate when ifCounterDiscontinuityTime changed (RFC 2863)', () => {
-    const prev = obs(0n, 0, { discontinuityCs: 0 });
-    const cur = obs(600n, 60, { discontinuityCs: 12_345 });
-    expect(counterRate(prev, cur)).toEqual({ rate: undefined, reason: 'discontinuity' });
-    expect(counterRate(prev, obs(600n, 60, { discontinuityCs: 0 })).rate).toBe(10);
+  describe('ifCounterDiscontinuityTime (RFC 2863 ifXEntry.19)', () => {
+    it('gives no rate when ifCounterDiscontinuityTime changed (RFC 2863)', () => {
+      const prev = obs(0n, 0, { discontinuityCs: 0 });
+      const cur = obs(600n, 60, { discontinuityCs: 12_345 });
+      expect(counterRate(prev, cur)).toEqual({ rate: undefined, reason: 'discontinuity' });
+      expect(counterRate(prev, obs(600n, 60, { discontinuityCs: 0 })).rate).toBe(10);
+    });
+
+    it('catches a module swap that left the counter higher than before, sysUpTime running on', () => {
+      // A line card re-inserted: its counters restart, the agent does not, and traffic since makes the new
+      // value exceed the old one. Only the discontinuity time tells; without it the rate would be garbage.
+      const prev = obs(1_000n, 0, { uptimeCs: 500_000, discontinuityCs: 0 });
+      const cur = obs(90_000_000n, 60, { uptimeCs: 506_000, discontinuityCs: 503_000 });
+      expect(counterRate(prev, cur)).toEqual({ rate: undefined, reason: 'discontinuity' });
+    });
+
+    it('calls a 32-bit decrease with an unchanged discontinuity time a wrap', () => {
+      const prev = obs(TOP32 - 1_000n, 0, { bits: 32, uptimeCs: 500_000, discontinuityCs: 4_200 });
+      const cur = obs(500n, 10, { bits: 32, uptimeCs: 501_000, discontinuityCs: 4_200 });
+      expect(counterRate(prev, cur)).toEqual({ rate: 150, delta: 1_500n, wrapped: true });
+    });
+
+    it('skips the test when either poll lacks the column (the device omits ifXTable or the row)', () => {
+      expect(counterRate(obs(0n, 0, { discontinuityCs: 0 }), obs(600n, 60)).rate).toBe(10);
+      expect(counterRate(obs(0n, 0), obs(600n, 60, { discontinuityCs: 9 })).rate).toBe(10);
+    });
+
+    it('reports a reboot as a reboot even when the discontinuity time changed too', () => {
+      const prev = obs(9_000n, 0, { uptimeCs: 8_640_000, discontinuityCs: 0 });
+      const cur = obs(100n, 60, { uptimeCs: 4_500, discontinuityCs: 300 });
+      expect(counterRate(prev, cur)).toEqual({ rate: undefined, reason: 'rebooted' });
+    });
+  });
+
+  it('measures the first interval after a reboot from the new readings on', () => {
+    const rebooted = obs(1_000n, 60, { uptimeCs: 4_500 });
+    expect(counterRate(obs(9_000_000n, 0, { uptimeCs: 8_640_000 }), rebooted).rate).toBeUndefined();
+    expect(counterRate(rebooted, obs(61_000n, 120, { uptimeCs: 10_500 }))).toEqual({ rate: 1000, delta: 60_000n, wrapped: false });
   });
 
   describe('time', () => {

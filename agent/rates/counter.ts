@@ -47,6 +47,9 @@ export const PLAUSIBLE_FACTOR = 2;
  */
 const MAX_UNBOUNDED_WRAP_64 = 2n ** 32n;
 
+/** 2^bits, computed once: every counter of every interface is checked against it on every poll. */
+const MODULUS: Record<CounterBits, bigint> = { 32: 2n ** 32n, 64: 2n ** 64n };
+
 /**
  * Rate per second between two readings of the same counter.
  * RFC 2578 §7.1.6/§7.1.10: a counter's absolute value means nothing, only the delta between readings
@@ -70,7 +73,7 @@ export function counterRate(prev: CounterObservation | undefined, cur: CounterOb
   const seconds = elapsedMs / 1000;
   const ceiling = limits.maxPerSecond !== undefined && limits.maxPerSecond > 0 ? limits.maxPerSecond * PLAUSIBLE_FACTOR : undefined;
   const wrapped = cur.value < prev.value;
-  const delta = wrapped ? 2n ** BigInt(cur.bits) - prev.value + cur.value : cur.value - prev.value;
+  const delta = wrapped ? MODULUS[cur.bits] - prev.value + cur.value : cur.value - prev.value;
   const rate = Number(delta) / seconds;
 
   // Only a wrap is judged against the speed: a "wrap" faster than the line allows is really a counter that
@@ -84,7 +87,7 @@ export function counterRate(prev: CounterObservation | undefined, cur: CounterOb
 }
 
 function inRange(o: CounterObservation): boolean {
-  return o.value >= 0n && o.value < 2n ** BigInt(o.bits);
+  return o.value >= 0n && o.value < MODULUS[o.bits];
 }
 
 function none(reason: NoRateReason): RateResult {

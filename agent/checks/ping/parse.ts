@@ -38,6 +38,19 @@ export function parsePingSummary(output: string): PingSummary | undefined {
   return summary;
 }
 
+/** What the probes of one target found, and why nothing answered when nothing did. */
+export interface PingOutcome {
+  summary: PingSummary | undefined;
+  /** A short reason for a run without a reply ("no reply", the pinger's own complaint). */
+  noReply: string;
+}
+
+/** The outcome of one run of the system ping, from its output. */
+export function pingOutcome(output: string): PingOutcome {
+  const summary = parsePingSummary(output);
+  return { summary, noReply: noReplyReason(output, summary) };
+}
+
 /** Loss out of what was sent, computed from the counts rather than ping's rounded percentage. */
 export function lossPercent(summary: PingSummary): number {
   if (summary.sent === 0) return 100;

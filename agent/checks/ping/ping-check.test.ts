@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeadHost, type DeadHost } from '../../../test/harness/index.ts';
 import { createLogger, deviceSchema, pingCheckSchema, sampleSchema, type Device } from '../../../contract/index.ts';
 import type { CheckContext } from '../check.ts';
-import { createPingCheck, pingCheck } from './ping-check.ts';
+import { findFping } from './fping.ts';
+import { batchedPing, createPingCheck, pingCheck } from './ping-check.ts';
 
 const captured = (name: string) => readFileSync(new URL(`testdata/${name}`, import.meta.url), 'utf8');
 const NOW = 1_750_000_000_000;
@@ -72,6 +73,26 @@ describe('ping check (system ping)', () => {
     const before = process.env.LANG;
     await pingCheck.run(device('127.0.0.1'), { ...config, probes: 1 }, ctx);
     expect(process.env.LANG).toBe(before);
+  });
+});
+
+describe.runIf(findFping() !== undefined)('ping check (fping batch mode)', () => {
+  it('gives checks due together the same sample fields as the system ping, from one fping sweep', async () => {
+    const check = createPingCheck(batchedPing());
+    const live = { ...ctx, now: () => Date.now() };
+    const addresses = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+    const samples = (await Promise.all(addresses.map((a) => check.run(device(a), config, live)))).flat();
+    const [single] = await pingCheck.run(device('127.0.0.1'), config, live);
+    for (const s of samples) {
+      expect(s.fields).toMatchObject({ up: 1, loss_pct: 0, sent: 3, received: 3 });
+      expect(Object.keys(s.fields).sort()).toEqual(Object.keys(single!.fields).sort());
+      expect(sampleSchema.safeParse(s).success).toBe(true);
+    }
+  });
+
+  it('still gives a lone check its sample (through the system ping)', async () => {
+    const [s] = await createPingCheck(batchedPing()).run(device('127.0.0.1'), { ...config, probes: 1 }, ctx);
+    expect(s?.fields).toMatchObject({ up: 1, sent: 1, received: 1 });
   });
 });
 

@@ -1,10 +1,15 @@
 import ping from 'ping';
 import type { Device, FieldValue, PingCheckConfig, Sample } from '../../../contract/index.ts';
 import { deviceTags, type Check, type CheckContext } from '../check.ts';
-import { lossPercent, noReplyReason, parsePingSummary, type PingSummary } from './parse.ts';
+import { PingBatcher, type PingBatcherOptions } from './batcher.ts';
+import { findFping } from './fping.ts';
+import { lossPercent, pingOutcome, type PingOutcome, type PingSummary } from './parse.ts';
 
-/** Runs the probes against one address and returns what system ping printed. */
-export type PingRunner = (address: string, config: PingCheckConfig) => Promise<string>;
+/**
+ * Runs the probes against one address: either system ping's output (parsed here) or an outcome already
+ * parsed (fping's batch mode).
+ */
+export type PingRunner = (address: string, config: PingCheckConfig) => Promise<string | PingOutcome>;
 
 /**
  * The system ping through the `ping` package, which spawns it with LANG=C so the summary is in English.
@@ -22,10 +27,28 @@ export const systemPing: PingRunner = async (address, config) => {
 };
 
 /**
+ * With fping installed, checks due close together share one fping process (see PingBatcher); a lone
+ * check, and any target fping did not report on, uses the system ping. Without fping, system ping only.
+ */
+export function batchedPing(fping = findFping(), options: Partial<PingBatcherOptions> = {}): PingRunner {
+  if (fping === undefined) return systemPing;
+  const batcher = new PingBatcher({
+    fping,
+    single: async (address, config) => toOutcome(await systemPing(address, config)),
+    ...options,
+  });
+  return (address, config) => batcher.probe(address, config);
+}
+
+function toOutcome(result: string | PingOutcome): PingOutcome {
+  return typeof result === 'string' ? pingOutcome(result) : result;
+}
+
+/**
  * ICMP echo check. Measurement `ping`: up, loss_pct, sent, received and, when anything answered,
  * rtt_min_ms/rtt_avg_ms/rtt_max_ms and jitter_ms (ping's mdev). Nothing answering is a result (up 0).
  */
-export function createPingCheck(runner: PingRunner = systemPing): Check<PingCheckConfig> {
+export function createPingCheck(runner: PingRunner = batchedPing()): Check<PingCheckConfig> {
   return {
     kind: 'ping',
     async run(device: Device, config: PingCheckConfig, ctx: CheckContext): Promise<Sample[]> {
@@ -35,24 +58,23 @@ export function createPingCheck(runner: PingRunner = systemPing): Check<PingChec
       if (device.address.startsWith('-')) {
         return [{ measurement: 'ping', tags, time, fields: { up: 0, loss_pct: 100, sent: 0, received: 0, error: 'invalid address' } }];
       }
-      const output = await runner(device.address, config);
-      const summary = parsePingSummary(output);
-      const fields = pingFields(summary, output);
+      const outcome = toOutcome(await runner(device.address, config));
+      const fields = pingFields(outcome.summary, outcome.noReply);
       if (fields.up === 0) ctx.log.debug({ device: device.name, check: 'ping', reason: fields.error }, 'no reply');
       return [{ measurement: 'ping', tags, time, fields }];
     },
   };
 }
 
-/** Sample fields from a parsed run; `output` supplies the reason when nothing answered. */
-export function pingFields(summary: PingSummary | undefined, output: string): Record<string, FieldValue> {
+/** Sample fields from a parsed run; `noReply` is the reason given when nothing answered. */
+export function pingFields(summary: PingSummary | undefined, noReply: string): Record<string, FieldValue> {
   if (summary === undefined || summary.received === 0) {
     return {
       up: 0,
       loss_pct: 100,
       sent: summary?.sent ?? 0,
       received: 0,
-      error: noReplyReason(output, summary),
+      error: noReply,
     };
   }
   const fields: Record<string, FieldValue> = {
@@ -70,4 +92,5 @@ export function pingFields(summary: PingSummary | undefined, output: string): Re
   return fields;
 }
 
-export const pingCheck: Check<PingCheckConfig> = createPingCheck();
+/** The system ping alone, one process per check. */
+export const pingCheck: Check<PingCheckConfig> = createPingCheck(systemPing);
