@@ -1,6 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { SOFTWARE_VERSION, configTopic, encodeMessage, parseTopic, type Logger } from '../contract/index.ts';
 import { openAgentDirectory } from './agents/directory.ts';
+import { createAlertEngine, type AlertEngine } from './alerts/engine.ts';
+import { AlertStore } from './alerts/store.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
 import { readBrokerTls } from './broker/tls.ts';
 import type { ResolvedCollectorConfig } from './config/load.ts';
@@ -11,6 +13,7 @@ import { siteConfigMessage } from './sites/config-message.ts';
 import { createStatusHandler } from './status/agent-status.ts';
 import { createInfluxWriter, type InfluxWriter } from './storage/influx-writer.ts';
 import { ensureRetention } from './storage/retention.ts';
+import type { Dispatcher } from './notify/dispatch.ts';
 import { createDurableLog, type DurableLog } from './wal/durable.ts';
 import { openCollectorWal } from './wal/open.ts';
 import type { WalStats } from './wal/wal.ts';
@@ -20,6 +23,7 @@ export interface RunningCollector {
   writer: InfluxWriter;
   ingest: Ingest;
   sites: readonly SiteFile[];
+  alerts: AlertEngine;
   /** Resolves once InfluxDB answered and the database exists. */
   storageReady: Promise<void>;
   /** Resolves once what the write-ahead log held at start is queued to the writer again. */
@@ -32,13 +36,19 @@ export interface RunningCollector {
  * Starts the collector: the broker comes up at once so agents can connect, while the writer waits for
  * InfluxDB (retrying, logging the URL) and holds what arrives meanwhile.
  */
-export async function startCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now): Promise<RunningCollector> {
+export interface CollectorExtras {
+  /** Where alert messages go (tests pass their own). */
+  dispatcher?: Dispatcher;
+}
+
+export async function startCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now, extras: CollectorExtras = {}): Promise<RunningCollector> {
   const sites = loadSites(config.sitesDir);
   const agents = openAgentDirectory(config.agentsFile, {
     onReloadError: (err) => log.error({ err: err.message }, 'agents file unreadable; previous credentials stay in force'),
   });
   const retentionLog = log.child({ component: 'retention' });
-  const wal = openCollectorWal(resolve(dirname(resolve(config.file)), config.dataDir));
+  const dataDir = resolve(dirname(resolve(config.file)), config.dataDir);
+  const wal = openCollectorWal(dataDir);
   let durable: DurableLog | undefined;
   const writer = createInfluxWriter({
     onWritten: (chunks) => durable?.written(chunks),
@@ -62,8 +72,19 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
     (r) => r.entries > 0 && walLog.info(r, 'write-ahead log replayed to InfluxDB writer'),
     (err: Error) => walLog.error({ err: err.message }, 'write-ahead log replay stopped; the rest is written on the next start'),
   );
-  const ingest = createIngest({ writer, durable, log: log.child({ component: 'ingest' }), now });
-  const status = createStatusHandler({ writer, log: log.child({ component: 'status' }), now });
+  const alertStore = new AlertStore(resolve(dataDir, 'alerts.db'));
+  const alerts = createAlertEngine({
+    config: config.alerts,
+    sites,
+    store: alertStore,
+    ...(extras.dispatcher ? { dispatcher: extras.dispatcher } : {}),
+    points: writer,
+    log: log.child({ component: 'alerts' }),
+    now,
+  });
+  // The engine judges what the write-ahead log accepted: the same samples InfluxDB gets.
+  const ingest = createIngest({ writer, durable, log: log.child({ component: 'ingest' }), now, onAccepted: (b) => alerts.samples(b.site, b.agent, b.samples) });
+  const status = createStatusHandler({ writer, log: log.child({ component: 'status' }), now, onStatus: (s) => alerts.status(s) });
 
   const broker = await startEmbeddedBroker({
     host: config.broker.host,
@@ -79,12 +100,12 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
       const kind = parseTopic(packet.topic)?.kind;
       if (kind === 'samples') return ingest.handle(packet.topic, packet.payload as Buffer, from);
       if (kind === 'status') return status.handle(packet.payload as Buffer, from);
-      // Events (state changes) are handled by the alerting work; until then they are only logged.
-      log.debug({ ...from, topic: packet.topic }, 'event received');
+      if (kind === 'events') alerts.event(packet.payload as Buffer, from);
     },
   });
 
   for (const site of sites) await publishSiteConfig(broker, site, now());
+  alerts.start();
   log.info({ port: broker.port, tlsPort: broker.tlsPort, sites: sites.length, version: SOFTWARE_VERSION }, 'collector listening');
 
   return {
@@ -92,15 +113,18 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
     writer,
     ingest,
     sites,
+    alerts,
     storageReady,
     replayed,
     walStats: () => wal.stats(),
     stop: async () => {
+      alerts.stop();
       await broker.close();
       await writer.stop({ timeoutMs: 10_000 });
       // Let a last group commit finish: its messages were not acknowledged, but they are stored.
       await durable?.settled().catch(() => undefined);
       wal.close();
+      alertStore.close();
     },
   };
 }
