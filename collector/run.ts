@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { SOFTWARE_VERSION, configTopic, encodeMessage, parseTopic, type Logger } from '../contract/index.ts';
 import { openAgentDirectory } from './agents/directory.ts';
 import { createAlertEngine, type AlertEngine } from './alerts/engine.ts';
-import { AlertStore } from './alerts/store.ts';
+import { AlertStore, alertsDbFile } from './alerts/store.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
 import { readBrokerTls } from './broker/tls.ts';
 import type { ResolvedCollectorConfig } from './config/load.ts';
@@ -72,7 +72,7 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
     (r) => r.entries > 0 && walLog.info(r, 'write-ahead log replayed to InfluxDB writer'),
     (err: Error) => walLog.error({ err: err.message }, 'write-ahead log replay stopped; the rest is written on the next start'),
   );
-  const alertStore = new AlertStore(resolve(dataDir, 'alerts.db'));
+  const alertStore = new AlertStore(alertsDbFile(config));
   const alerts = createAlertEngine({
     config: config.alerts,
     sites,

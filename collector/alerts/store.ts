@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openDurableDatabase } from '../../contract/durable-sqlite.ts';
 import type { Alert } from './pipeline/alert.ts';
@@ -46,6 +47,11 @@ CREATE TABLE IF NOT EXISTS silences (
   created_at INTEGER NOT NULL
 );
 `;
+
+/** Where the alert engine keeps its state: `<dataDir>/alerts.db`, beside the write-ahead log. */
+export function alertsDbFile(config: { file: string; dataDir: string }): string {
+  return resolve(dirname(resolve(config.file)), config.dataDir, 'alerts.db');
+}
 
 export type AcknowledgeResult = 'acknowledged' | 'already' | 'unknown' | 'resolved';
 

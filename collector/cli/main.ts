@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, SOFTWARE_VERSION, createLogger, exitOnError, say, untilSignal } from '../../contract/index.ts';
 import { agentConfigSnippet } from '../agents/snippet.ts';
 import { addAgent, loadAgents, revokeAgent } from '../agents/store.ts';
+import { registerAlertCommands } from '../alerts/cli.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { startCollector } from '../run.ts';
 
@@ -72,5 +73,7 @@ agent
       say(`${e.id}\t${e.site}\t${e.revokedAt ? `revoked ${e.revokedAt}` : `active since ${e.createdAt}`}`);
     }
   });
+
+registerAlertCommands(program, configOption);
 
 program.parseAsync().catch(exitOnError);

@@ -158,6 +158,11 @@ export const siteFileSchema = z
         if (!names.has(d)) ctx.addIssue({ code: 'custom', path: ['maintenance', i, 'devices', j], message: `expected the name of a device in this site, got "${d}"` });
       }),
     );
+    for (const part of ['devices', 'uplinks'] as const) {
+      for (const d of Object.keys(site.alerts[part])) {
+        if (!names.has(d)) ctx.addIssue({ code: 'custom', path: ['alerts', part, d], message: `expected the name of a device in this site, got "${d}"` });
+      }
+    }
   });
 
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;

@@ -6,7 +6,7 @@
 type Schema = Record<string, unknown>;
 
 const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'default', 'format']);
-const CHECKED = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems']);
+const CHECKED = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'propertyNames']);
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
@@ -47,8 +47,10 @@ export function checkAgainstSchema(schema: Schema, value: unknown, path = '(top 
     const properties = (schema.properties ?? {}) as Record<string, Schema>;
     for (const key of (schema.required ?? []) as string[]) if (!(key in object)) problems.push(`${at(key)}: required`);
     for (const [key, item] of Object.entries(object)) {
+      if (schema.propertyNames !== undefined) problems.push(...checkAgainstSchema(schema.propertyNames as Schema, key, `${at(key)} (the key)`));
       if (properties[key] !== undefined) problems.push(...checkAgainstSchema(properties[key], item, at(key)));
       else if (schema.additionalProperties === false) problems.push(`${at(key)}: not allowed`);
+      else if (typeof schema.additionalProperties === 'object') problems.push(...checkAgainstSchema(schema.additionalProperties as Schema, item, at(key)));
     }
   }
   return problems;
