@@ -37,5 +37,10 @@ describe('deploy/schemas', () => {
     expect(checkAgainstSchema(collector, { ...ok, retention: { rollupDays: 800.5 } })).toEqual(['retention.rollupDays: expected integer, got number']);
     expect(checkAgainstSchema(collector, { ...ok, influx: { url: 'x', databse: 'typo' } })).toEqual(['influx.databse: not allowed']);
     expect(checkAgainstSchema(collector, {})).toEqual(['influx: required']);
+    const channels = (list: unknown[]) => checkAgainstSchema(collector, { ...ok, notify: { channels: list } });
+    expect(channels([{ id: 'ops', type: 'slack', urlEnv: 'SLACK_URL' }, { id: 'hook', type: 'webhook', url: 'https://h.example/x', secretEnv: 'S', headers: { 'X-Key': 'k' } }])).toEqual([]);
+    expect(channels([{ id: 'ops', type: 'slak', urlEnv: 'SLACK_URL' }])).toEqual(['notify.channels[0].type: expected "email" | "teams" | "slack" | "webhook"']);
+    expect(channels([{ id: 'ops', type: 'slack', urlEnv: 'SLACK_URL', channel: '#noc' }])).toEqual(['notify.channels[0].channel: not allowed']);
+    expect(channels([{ id: 'hook', type: 'webhook', url: 'https://h.example/x', headers: { 'X Key': 'k' } }])).toEqual(['notify.channels[0].headers.X Key (name): does not match ^[A-Za-z0-9-]+$']);
   });
 });

@@ -33,7 +33,11 @@ export interface Recipient {
   email?: string;
 }
 
-export type DeliveryResult = { ok: true } | { ok: false; retryable: boolean; reason: string };
+/**
+ * `retryAfterMs`: the receiver asked to wait at least this long (HTTP 429/503 Retry-After, RFC 9110 §10.2.3);
+ * the dispatcher waits the longer of it and its own backoff.
+ */
+export type DeliveryResult = { ok: true } | { ok: false; retryable: boolean; reason: string; retryAfterMs?: number };
 
 export interface Channel {
   /** The id from collector.yaml, used in logs and records. */

@@ -6,13 +6,34 @@
 type Schema = Record<string, unknown>;
 
 const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'default', 'format']);
-const CHECKED = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems', 'propertyNames']);
+const CHECKED = new Set([
+  'type', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'enum', 'const', 'oneOf',
+  'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems',
+]);
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
   return typeof value;
+}
+
+/**
+ * Why a value fits no branch of a discriminated union: a wrong discriminator is named as such, otherwise the
+ * problems of the branch it chose.
+ */
+function unionProblems(branches: Schema[], results: string[][], value: unknown, path: string): string[] {
+  const consts = (branch: Schema) =>
+    Object.entries((branch.properties ?? {}) as Record<string, Schema>).filter(([, p]) => 'const' in p).map(([k, p]) => [k, p.const] as const);
+  const [key] = consts(branches[0]!).find(([k]) => branches.every((b) => consts(b).some(([other]) => other === k))) ?? [];
+  if (key !== undefined && typeof value === 'object' && value !== null) {
+    const tag = (value as Record<string, unknown>)[key];
+    const chosen = branches.findIndex((b) => ((b.properties as Record<string, Schema>)[key]!.const === tag));
+    if (chosen >= 0) return results[chosen]!;
+    const allowed = branches.map((b) => JSON.stringify((b.properties as Record<string, Schema>)[key]!.const)).join(' | ');
+    return [`${path === '(top level)' ? key : `${path}.${key}`}: expected ${allowed}`];
+  }
+  return results.reduce((a, b) => (b.length < a.length ? b : a));
 }
 
 /** Problems as `path: what`; empty when the value conforms. */
@@ -25,6 +46,14 @@ export function checkAgainstSchema(schema: Schema, value: unknown, path = '(top 
   if (type !== undefined && actual !== type && !(type === 'number' && actual === 'integer')) return [`${path}: expected ${type}, got ${actual}`];
 
   const problems: string[] = [];
+  if (schema.oneOf !== undefined) {
+    // A discriminated union (notify.channels): exactly one branch must fit; report the nearest one's problems.
+    const results = (schema.oneOf as Schema[]).map((branch) => checkAgainstSchema(branch, value, path));
+    const fits = results.filter((r) => r.length === 0).length;
+    if (fits === 0) problems.push(...unionProblems(schema.oneOf as Schema[], results, value, path));
+    if (fits > 1) problems.push(`${path}: matches ${fits} alternatives of oneOf, expected exactly one`);
+  }
+  if ('const' in schema && value !== schema.const) problems.push(`${path}: expected ${JSON.stringify(schema.const)}`);
   if (schema.enum !== undefined && !(schema.enum as unknown[]).includes(value)) problems.push(`${path}: expected one of ${JSON.stringify(schema.enum)}`);
   if (typeof value === 'number') {
     if (typeof schema.minimum === 'number' && value < schema.minimum) problems.push(`${path}: below minimum ${schema.minimum}`);
@@ -47,10 +76,10 @@ export function checkAgainstSchema(schema: Schema, value: unknown, path = '(top 
     const properties = (schema.properties ?? {}) as Record<string, Schema>;
     for (const key of (schema.required ?? []) as string[]) if (!(key in object)) problems.push(`${at(key)}: required`);
     for (const [key, item] of Object.entries(object)) {
-      if (schema.propertyNames !== undefined) problems.push(...checkAgainstSchema(schema.propertyNames as Schema, key, `${at(key)} (the key)`));
       if (properties[key] !== undefined) problems.push(...checkAgainstSchema(properties[key], item, at(key)));
       else if (schema.additionalProperties === false) problems.push(`${at(key)}: not allowed`);
       else if (typeof schema.additionalProperties === 'object') problems.push(...checkAgainstSchema(schema.additionalProperties as Schema, item, at(key)));
+      if (schema.propertyNames !== undefined) problems.push(...checkAgainstSchema(schema.propertyNames as Schema, key, `${at(key)} (name)`));
     }
   }
   return problems;

@@ -1,0 +1,182 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../agent/schedule/manual-clock.ts';
+import { freeTcpPort, makeTempDir, type TempDir } from '../../test/harness/index.ts';
+import { capturingLogger } from '../storage/test-support.ts';
+import { sampleNotification, sampleRecipient } from './testing/fixtures.ts';
+import { createChannel } from './channels/index.ts';
+import type { Delivery } from './dispatch.ts';
+import { OutboxDispatcher, type RetryPolicy } from './dispatcher.ts';
+import type { Channel } from './notification.ts';
+import { startSmtpReceiver, type SmtpReceiver } from './testing/smtp-receiver.ts';
+
+const PASSWORD = 'disp4tch-smtp-secret';
+const T0 = Date.UTC(2026, 0, 12, 8, 43, 0);
+// random = 1: each delay is exactly min(max, initial * 2^attempt), so the test can name the times.
+const RETRY: RetryPolicy = { initialMs: 1_000, maxMs: 8_000, giveUpAfterMs: 60_000 };
+
+describe('OutboxDispatcher with the email channel and a real SMTP server', () => {
+  let dir: TempDir;
+  let smtp: SmtpReceiver;
+  let clock: ManualClock;
+  let channel: Channel;
+  let captured: ReturnType<typeof capturingLogger>;
+  const open: OutboxDispatcher[] = [];
+
+  const dispatcher = () => {
+    const d = new OutboxDispatcher({ file: join(dir.path, 'notify.db'), channels: new Map([['mail', channel]]), log: captured.log, retry: RETRY, clock, random: () => 1 });
+    open.push(d);
+    return d;
+  };
+  const mail = (over = {}): Delivery => ({ notification: sampleNotification(over), channel: 'mail', to: sampleRecipient });
+  /** Moves the clock and lets the sends it started finish (they are real SMTP sessions). */
+  const advance = async (d: OutboxDispatcher, ms: number) => {
+    await clock.advance(ms);
+    await d.idle();
+  };
+
+  beforeEach(async () => {
+    dir = makeTempDir('notify-dispatch');
+    smtp = await startSmtpReceiver({ port: await freeTcpPort(), auth: { user: 'noc', pass: PASSWORD } });
+    clock = new ManualClock(T0);
+    captured = capturingLogger();
+    channel = createChannel(
+      { id: 'mail', type: 'email', timeoutSeconds: 10 },
+      { smtp: { host: smtp.host, port: smtp.port, secure: false, username: 'noc', password: PASSWORD, from: 'noc@provider.example', allowSelfSigned: false }, log: captured.log },
+    );
+  });
+  afterEach(async () => {
+    for (const d of open.splice(0)) await d.close();
+    await channel.close();
+    await smtp.stop();
+    await dir.remove();
+  });
+
+  it('delivers at once, records it, and ignores the same delivery enqueued again', async () => {
+    const d = dispatcher();
+    d.start();
+    d.enqueue([mail()]);
+    await d.idle();
+    d.enqueue([mail(), mail()]);
+    await advance(d, 60_000);
+    expect(smtp.messages).toHaveLength(1);
+    expect(smtp.messages[0]!.subject).toBe('[CRITICAL] North Primary is offline since 08:42');
+    const [record] = d.history({ alertId: 'north-primary/site-offline' });
+    expect(record).toMatchObject({ state: 'delivered', attempts: 1, channel: 'mail', recipient: 'sam@provider.example', recipientName: 'Sam Tech', kind: 'firing', enqueuedAt: T0 });
+    expect(record!.tries).toEqual([{ at: T0, durationMs: 0, outcome: 'delivered', reason: null }]);
+    expect(d.stats()).toEqual({ pending: 0, delivered: 1, failed: 0, retries: 0 });
+  });
+
+  it('retries a refusing server (451) with doubling delays, then delivers once it accepts: nothing lost, nothing twice', async () => {
+    smtp.refuseAll(451);
+    const d = dispatcher();
+    d.start();
+    d.enqueue([mail(), mail({ id: 'n-0002', alertId: 'north-primary/core-switch-down', title: 'Core switch down' })]);
+    await d.idle();
+    await advance(d, 1_000); // second attempt of each
+    await advance(d, 2_000); // third
+    expect(smtp.messages).toHaveLength(0);
+    smtp.accept();
+    await advance(d, 3_999);
+    expect(smtp.messages).toHaveLength(0); // the fourth attempt is due at +4 s
+    await advance(d, 1);
+    expect(smtp.messages.map((m) => m.subject).sort()).toEqual(['[CRITICAL] Core switch down', '[CRITICAL] North Primary is offline since 08:42']);
+    await advance(d, 60_000);
+    expect(smtp.messages).toHaveLength(2);
+    const tries = d.history()[0]!.tries;
+    expect(tries.map((t) => [t.at - T0, t.outcome])).toEqual([[0, 'retry'], [1_000, 'retry'], [3_000, 'retry'], [7_000, 'delivered']]);
+    expect(tries[0]!.reason).toMatch(/^SMTP 451/);
+    expect(d.stats()).toMatchObject({ pending: 0, delivered: 2, failed: 0, retries: 6 });
+    expect(captured.records.filter((r) => r['msg'] === 'notify: delivery failed, will retry')).toHaveLength(6);
+  });
+
+  it('retries while the SMTP server is stopped (connection refused), and delivers when it is back', async () => {
+    await smtp.stop();
+    const d = dispatcher();
+    d.start();
+    d.enqueue([mail()]);
+    await d.idle();
+    await advance(d, 1_000);
+    expect(d.history()[0]!.tries.map((t) => t.outcome)).toEqual(['retry', 'retry']);
+    expect(d.history()[0]!.lastReason).toMatch(/not reachable .*ECONNREFUSED/);
+    await smtp.start();
+    await advance(d, 2_000);
+    expect(smtp.messages).toHaveLength(1);
+    expect(d.history()[0]!.state).toBe('delivered');
+  });
+
+  it('a final refusal (550) is recorded as failed, logged at error level and counted, and not retried', async () => {
+    smtp.refuseNext(1, 550);
+    const d = dispatcher();
+    d.start();
+    d.enqueue([mail()]);
+    await d.idle();
+    await advance(d, 60_000);
+    expect(smtp.messages).toHaveLength(0);
+    expect(d.history()[0]).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(d.history()[0]!.lastReason).toMatch(/^SMTP 550/);
+    expect(d.stats()).toMatchObject({ failed: 1, pending: 0 });
+    const errors = captured.records.filter((r) => r['level'] === 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ channel: 'mail', alert: 'north-primary/site-offline', to: 'Sam Tech', msg: 'notify: delivery failed for good' });
+  });
+
+  it('gives up on a delivery still failing after giveUpAfterMs, and says so', async () => {
+    smtp.refuseAll(451);
+    const d = dispatcher();
+    d.start();
+    d.enqueue([mail()]);
+    await d.idle();
+    for (let i = 0; i < 12; i++) await advance(d, 8_000);
+    const [record] = d.history();
+    expect(record!.state).toBe('failed');
+    expect(record!.lastReason).toMatch(/^gave up after \d+ attempts: SMTP 451/);
+    expect(record!.settledAt! - T0).toBeLessThanOrEqual(60_000);
+  });
+
+  it('a restart (close, reopen the same file) mid-retry resumes, and a re-enqueue after it sends nothing twice', async () => {
+    smtp.refuseAll(451);
+    const first = dispatcher();
+    first.start();
+    first.enqueue([mail()]);
+    await first.idle();
+    await first.close();
+    expect(smtp.messages).toHaveLength(0);
+
+    smtp.accept();
+    const second = dispatcher();
+    second.enqueue([mail()]); // the pipeline re-runs after the restart
+    second.start();
+    await second.idle();
+    expect(smtp.messages).toHaveLength(0); // not due before its backoff
+    await advance(second, 1_000);
+    expect(smtp.messages).toHaveLength(1);
+    await advance(second, 60_000);
+    expect(smtp.messages).toHaveLength(1);
+    expect(second.history()[0]!.tries.map((t) => t.outcome)).toEqual(['retry', 'delivered']);
+  });
+
+  it('a delivery for a channel that is not configured fails for good with a clear reason', async () => {
+    const d = dispatcher();
+    d.start();
+    d.enqueue([{ ...mail(), channel: 'pager' }]);
+    await d.idle();
+    expect(d.history()[0]).toMatchObject({ state: 'failed', lastReason: 'no channel "pager" in collector.yaml notify.channels' });
+  });
+
+  it('keeps the SMTP password out of its records and logs', async () => {
+    smtp.rejectLogins(true);
+    const d = dispatcher();
+    d.start();
+    d.enqueue([mail()]);
+    await d.idle();
+    smtp.rejectLogins(false);
+    smtp.refuseNext(1, 451);
+    d.enqueue([mail({ id: 'n-0003' })]);
+    await advance(d, 10_000);
+    const text = JSON.stringify(d.history()) + JSON.stringify(captured.records);
+    expect(text).toContain('SMTP 535');
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(Buffer.from(PASSWORD).toString('base64'));
+  });
+});

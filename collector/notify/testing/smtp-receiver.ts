@@ -1,0 +1,119 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+/** A real SMTP server (smtp-server, in-process) on loopback that keeps what it receives, for tests. */
+export interface SmtpReceiver {
+  readonly host: string;
+  readonly port: number;
+  /** Every message accepted, parsed, in order of arrival. */
+  readonly messages: ParsedMail[];
+  /** Connection attempts that reached the server (accepted or not). */
+  readonly connections: number;
+  /** Answer the next `count` recipients (RCPT TO) with this reply code, e.g. 451 (try later) or 550 (no such user). */
+  refuseNext(count: number, code: number): void;
+  /** Refuse every recipient with `code` until `accept()`. */
+  refuseAll(code: number): void;
+  accept(): void;
+  /** Answer every AUTH with 535 (bad credentials), or stop doing so. */
+  rejectLogins(reject: boolean): void;
+  /** Resolves once at least `count` messages arrived (polls; rejects after `timeoutMs`). */
+  waitForMessages(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
+  /** Stop listening (the port then refuses connections); `start()` listens again on the same port. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface SmtpReceiverOptions {
+  port: number;
+  host?: string;
+  /** When given, the server requires AUTH with exactly these credentials (over plain TCP: loopback only). */
+  auth?: { user: string; pass: string };
+}
+
+export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<SmtpReceiver> {
+  const host = options.host ?? '127.0.0.1';
+  const messages: ParsedMail[] = [];
+  let connections = 0;
+  let refusals: { left: number; code: number } = { left: 0, code: 451 };
+  let server: SMTPServer | undefined;
+  let rejectingLogins = false;
+
+  const make = () =>
+    new SMTPServer({
+      logger: false,
+      disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      authOptional: options.auth === undefined,
+      allowInsecureAuth: true,
+      disableReverseLookup: true,
+      closeTimeout: 200,
+      onConnect(_session, done) {
+        connections += 1;
+        done();
+      },
+      onAuth(auth, _session, done) {
+        if (!rejectingLogins && options.auth && auth.username === options.auth.user && auth.password === options.auth.pass) return done(null, { user: auth.username });
+        done(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+      },
+      onRcptTo(_address, _session, done) {
+        if (refusals.left > 0) {
+          refusals.left -= 1;
+          const code = refusals.code;
+          return done(Object.assign(new Error(code < 500 ? 'Try again later' : 'No such mailbox here'), { responseCode: code }));
+        }
+        done();
+      },
+      onData(stream, _session, done) {
+        simpleParser(stream)
+          .then((mail) => {
+            messages.push(mail);
+            done();
+          })
+          .catch((err: Error) => done(err));
+      },
+    });
+
+  const receiver: SmtpReceiver = {
+    host,
+    port: options.port,
+    messages,
+    get connections() {
+      return connections;
+    },
+    refuseNext(count, code) {
+      refusals = { left: count, code };
+    },
+    refuseAll(code) {
+      refusals = { left: Number.POSITIVE_INFINITY, code };
+    },
+    accept() {
+      refusals = { left: 0, code: 451 };
+    },
+    rejectLogins(reject) {
+      rejectingLogins = reject;
+    },
+    async waitForMessages(count, timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      while (messages.length < count) {
+        if (Date.now() > until) throw new Error(`SMTP receiver: expected ${count} messages within ${timeoutMs} ms, got ${messages.length}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return messages;
+    },
+    async stop() {
+      const s = server;
+      server = undefined;
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+    async start() {
+      if (server) return;
+      const s = make();
+      await new Promise<void>((resolve, reject) => {
+        s.server.once('error', reject);
+        s.listen(options.port, host, () => resolve());
+      });
+      server = s;
+    },
+  };
+  await receiver.start();
+  return receiver;
+}
