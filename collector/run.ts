@@ -14,6 +14,7 @@ import { createStatusHandler } from './status/agent-status.ts';
 import { createInfluxWriter, type InfluxWriter } from './storage/influx-writer.ts';
 import { ensureRetention } from './storage/retention.ts';
 import type { Dispatcher } from './notify/dispatch.ts';
+import { openNotifier, startAckEndpoint, type AckLinks, type AckServer } from './notify/index.ts';
 import { createDurableLog, type DurableLog } from './wal/durable.ts';
 import { openCollectorWal } from './wal/open.ts';
 import type { WalStats } from './wal/wal.ts';
@@ -24,6 +25,8 @@ export interface RunningCollector {
   ingest: Ingest;
   sites: readonly SiteFile[];
   alerts: AlertEngine;
+  /** The acknowledgement endpoint's port, when collector.yaml has notify.ack. */
+  ackPort: number | undefined;
   /** Resolves once InfluxDB answered and the database exists. */
   storageReady: Promise<void>;
   /** Resolves once what the write-ahead log held at start is queued to the writer again. */
@@ -39,6 +42,8 @@ export interface RunningCollector {
 export interface CollectorExtras {
   /** Where alert messages go (tests pass their own). */
   dispatcher?: Dispatcher;
+  /** Where secrets named by `...Env` keys are read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now, extras: CollectorExtras = {}): Promise<RunningCollector> {
@@ -73,15 +78,31 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
     (err: Error) => walLog.error({ err: err.message }, 'write-ahead log replay stopped; the rest is written on the next start'),
   );
   const alertStore = new AlertStore(alertsDbFile(config));
+  // Channels and the durable dispatcher (collector/notify/); tests may bring their own dispatcher.
+  const notifier = extras.dispatcher === undefined && config.notify.channels.length > 0
+    ? openNotifier({ notify: config.notify, ...(config.smtp ? { smtp: config.smtp } : {}), dataDir, log, ...(extras.env ? { env: extras.env } : {}) })
+    : undefined;
+  let ack: { links: AckLinks; server: AckServer } | undefined;
   const alerts = createAlertEngine({
     config: config.alerts,
     sites,
     store: alertStore,
-    ...(extras.dispatcher ? { dispatcher: extras.dispatcher } : {}),
+    ...((extras.dispatcher ?? notifier?.dispatcher) ? { dispatcher: (extras.dispatcher ?? notifier?.dispatcher)! } : {}),
+    channels: config.alerts.channels ?? config.notify.channels.map((c) => c.id),
+    ...(config.notify.ack ? { acknowledgeUrl: (id: string, contact?: string) => ack!.links.url(id, contact) } : {}),
     points: writer,
     log: log.child({ component: 'alerts' }),
     now,
   });
+  if (config.notify.ack) {
+    ack = await startAckEndpoint(config.notify.ack, {
+      acknowledge: (id, by, at) => alerts.acknowledge(id, by, at, 'link'),
+      describe: async (id) => alertStore.get(id)?.title,
+      log,
+      now,
+      ...(extras.env ? { env: extras.env } : {}),
+    });
+  }
   // The engine judges what the write-ahead log accepted: the same samples InfluxDB gets.
   const ingest = createIngest({ writer, durable, log: log.child({ component: 'ingest' }), now, onAccepted: (b) => alerts.samples(b.site, b.agent, b.samples) });
   const status = createStatusHandler({ writer, log: log.child({ component: 'status' }), now, onStatus: (s) => alerts.status(s) });
@@ -106,6 +127,7 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
 
   for (const site of sites) await publishSiteConfig(broker, site, now());
   alerts.start();
+  notifier?.dispatcher.start();
   log.info({ port: broker.port, tlsPort: broker.tlsPort, sites: sites.length, version: SOFTWARE_VERSION }, 'collector listening');
 
   return {
@@ -117,14 +139,17 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
     storageReady,
     replayed,
     walStats: () => wal.stats(),
+    ackPort: ack?.server.port,
     stop: async () => {
       alerts.stop();
+      await ack?.server.close();
       await broker.close();
       await writer.stop({ timeoutMs: 10_000 });
       // Let a last group commit finish: its messages were not acknowledged, but they are stored.
       await durable?.settled().catch(() => undefined);
       wal.close();
       alertStore.close();
+      await notifier?.close();
     },
   };
 }

@@ -60,7 +60,6 @@ const DEFAULTS = {
   escalateAfter: '30m',
   heartbeatTimeout: '3m',
   staleAfterIntervals: 3,
-  acknowledgeLinkValidFor: '24h',
   flap: { window: '10m', changes: 3, quiet: '5m' },
 } as const;
 
@@ -88,11 +87,9 @@ export const alertsConfigSchema = z
     heartbeatTimeout: durationSchema.default(DEFAULTS.heartbeatTimeout),
     /** A device without a sample for this many of its check intervals is in state unknown. */
     staleAfterIntervals: z.int().min(1).max(100).default(DEFAULTS.staleAfterIntervals),
-    /** How long the acknowledge link in a notification works. */
-    acknowledgeLinkValidFor: durationSchema.default(DEFAULTS.acknowledgeLinkValidFor),
     flap: flapSchema.default(flapSchema.parse({})),
-    /** Channel ids from `notify.channels` that alerts go out on. */
-    channels: z.array(z.string().min(1)).default(['email']),
+    /** Channel ids from `notify.channels` that alerts go out on; without it, every one of them. */
+    channels: z.array(z.string().min(1)).min(1).optional(),
     /** The provider's on-call staff. */
     contacts: z.array(contactSchema).default([]),
     rota: z.array(shiftSchema).default([]),

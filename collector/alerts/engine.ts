@@ -28,8 +28,10 @@ export interface AlertEngineOptions {
   points?: LineSink;
   log: Logger;
   now: () => number;
-  /** The signed acknowledge link of an alert, valid until `expiresAt`. */
-  acknowledgeUrl?: (alertId: string, expiresAt: number) => string;
+  /** Channel ids the alerts go out on. */
+  channels: readonly string[];
+  /** The signed acknowledge link of an alert for one contact (collector/notify/ack). */
+  acknowledgeUrl?: (alertId: string, contact?: string) => string;
 }
 
 export interface AlertEngine {
@@ -65,7 +67,6 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   const flap: FlapHistory = new Map();
   const flapSettings = { windowMs: durationMs(config.flap.window), changes: config.flap.changes, quietMs: durationMs(config.flap.quiet) };
   const heartbeatTimeoutMs = durationMs(config.heartbeatTimeout);
-  const linkValidMs = durationMs(config.acknowledgeLinkValidFor);
   const stats = { ticks: 0, eventsRejected: 0, decisions: 0 };
   let working: Alert[] = store.working();
   let snapshots = new Map<string, SiteSnapshot>();
@@ -73,7 +74,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   let soon: NodeJS.Immediate | undefined;
 
   const deliveries = (decisions: readonly Decision[]): Delivery[] =>
-    decisions.flatMap((d) => config.channels.flatMap((channel) => d.to.map((to) => ({ notification: d.notification, channel, to }))));
+    decisions.flatMap((d) => o.channels.flatMap((channel) => d.to.map((to) => ({ notification: d.notification, channel, to }))));
 
   const enqueue = (decisions: readonly Decision[]) => {
     if (o.dispatcher === undefined || decisions.length === 0) return;
@@ -139,7 +140,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
         escalateAfterMs: durationMs(config.escalateAfter),
         site: (id) => sites.get(id),
         order: (site) => escalationOrder(site, { timezone: config.timezone, contacts: config.contacts, shifts: config.rota }, now),
-        ...(o.acknowledgeUrl ? { acknowledgeUrl: (id: string) => o.acknowledgeUrl!(id, now + linkValidMs) } : {}),
+        ...(o.acknowledgeUrl ? { acknowledgeUrl: o.acknowledgeUrl } : {}),
       },
     });
     const before = new Map(current.map((a) => [a.id, JSON.stringify(a)]));

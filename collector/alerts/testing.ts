@@ -109,6 +109,7 @@ export function engineRig(o: { site?: SiteFile; config?: AlertsConfig; start?: n
       sites: [site],
       store,
       dispatcher,
+      channels: ['email'],
       points: { write: (c) => points.push(c.text) },
       log: createLogger('alerts-test', 'silent'),
       now: () => clock.t,

@@ -124,6 +124,11 @@ export const collectorConfigSchema = z.strictObject({
   notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
   reports: reportsConfigSchema.default(reportsConfigSchema.parse({})),
   logLevel,
+}).superRefine((c, ctx) => {
+  const ids = new Set(c.notify.channels.map((ch) => ch.id));
+  c.alerts.channels?.forEach((id, i) => {
+    if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['alerts', 'channels', i], message: `expected the id of one of notify.channels, got "${id}"` });
+  });
 });
 
 export const contactSchema = z.strictObject({
