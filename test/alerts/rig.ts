@@ -78,6 +78,9 @@ export async function startAlertRig(o: AlertRigOptions): Promise<AlertRig> {
         broker: { host: '127.0.0.1', port: brokerPort },
         influx: { url: influx.url, database: DB, flushIntervalMs: 200 },
         alerts: { evaluateEvery: '500ms', heartbeatTimeout: '15s', ...o.alerts },
+        // An email channel; the SMTP server is the test's own (or none, when the test brings a dispatcher).
+        smtp: { host: '127.0.0.1', port: 2525, from: 'Hallmonitor <noc@provider.example>' },
+        notify: { channels: [{ id: 'email', type: 'email' }] },
         ...o.collector,
       }),
     );
