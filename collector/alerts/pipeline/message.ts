@@ -20,9 +20,8 @@ export function notificationFor(
 ): Notification {
   const since = localTime(alert.since, site.timezone, now);
   const resolved = kind === 'resolved' && alert.resolvedAt !== undefined;
-  const title = resolved
-    ? `Resolved: ${alert.title} (${since} – ${localTime(alert.resolvedAt!, site.timezone, alert.since)})`
-    : `${kind === 'escalation' ? 'Unacknowledged: ' : kind === 'repeat' ? 'Still: ' : ''}${alert.title} since ${since}`;
+  // The channels mark the kind ("[RESOLVED]", "(escalated)", "(reminder)"), so the title does not.
+  const title = resolved ? `${alert.title} (${since} – ${localTime(alert.resolvedAt!, site.timezone, alert.since)})` : `${alert.title} since ${since}`;
   const body = resolved
     ? [`This alert is over. It began at ${since} and ended at ${localTime(alert.resolvedAt!, site.timezone, now)}.`]
     : [

@@ -47,7 +47,7 @@ describe('notify plan', () => {
     const resolved = { ...alerts[0]!, state: 'resolved' as const, resolvedAt: T + 1_000_000, muted: 'silenced' as const };
     const { decisions, alerts: after } = plan([resolved], ctx(T + 1_000_000));
     expect(decisions[0]!.to).toEqual([alice, bob]);
-    expect(decisions[0]!.notification).toMatchObject({ kind: 'resolved', title: 'Resolved: North Primary is offline (08:42 – 08:58)' });
+    expect(decisions[0]!.notification).toMatchObject({ kind: 'resolved', title: 'North Primary is offline (08:42 – 08:58)' });
     expect(decisions[0]!.notification.acknowledgeUrl).toBeUndefined();
     expect(plan(after, ctx(T + 2_000_000)).decisions).toEqual([]);
     expect(plan([{ ...firing, state: 'resolved', resolvedAt: T }], ctx(T)).decisions).toEqual([]);
