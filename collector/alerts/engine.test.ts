@@ -173,3 +173,24 @@ describe('alert engine (manual clock, in-memory dispatcher)', () => {
     expect(T0).toBeLessThan(r.clock.t);
   });
 });
+
+describe('alert engine: config changes', () => {
+  it('an open alert resolves when its rule is switched off for it', () => {
+    const r = setup();
+    r.run(20_000);
+    r.run(60_000, ['router']);
+    r.restart({ config: testConfig({ rules: { 'device-down': { enabled: false } } }) });
+    r.run(10_000, ['router']);
+    expect(r.dispatcher.kinds()).toEqual(['firing:router:Alice', 'resolved:router:Alice']);
+  });
+
+  it('an open alert resolves when its device leaves the config', () => {
+    const r = setup();
+    r.run(20_000);
+    r.run(60_000, ['library-ap']);
+    const site = testSite();
+    r.restart({ site: { ...site, devices: site.devices.filter((d) => d.name !== 'library-ap') } });
+    r.run(10_000);
+    expect(r.dispatcher.kinds()).toEqual(['firing:library-ap:Alice', 'resolved:library-ap:Alice']);
+  });
+});

@@ -5,14 +5,14 @@ import type { Delivery, Dispatcher } from '../notify/dispatch.ts';
 import { toLine } from '../storage/line.ts';
 import { durationMs, type AlertsConfig } from './config.ts';
 import { Observations } from './observations.ts';
-import type { Alert } from './pipeline/alert.ts';
-import { evaluate } from './pipeline/evaluate.ts';
+import { subjectOf, type Alert } from './pipeline/alert.ts';
+import { evaluate, type Evaluated } from './pipeline/evaluate.ts';
 import type { FlapHistory } from './pipeline/flap.ts';
 import type { SiteSnapshot } from './pipeline/mute.ts';
 import { isClosed, step, type AlertEvent } from './pipeline/pipeline.ts';
 import type { Decision } from './pipeline/plan.ts';
 import { escalationOrder } from './pipeline/rota.ts';
-import { RULES } from './rules/index.ts';
+import { RULES, ruleSettings } from './rules/index.ts';
 import { siteView } from './site-view.ts';
 import type { DeviceState } from './state/device-state.ts';
 import type { SiteState } from './state/site-state.ts';
@@ -115,7 +115,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   const tick = () => {
     const now = o.now();
     stats.ticks++;
-    const evaluated = [];
+    const evaluated: Evaluated[] = [];
     const next = new Map<string, SiteSnapshot>();
     for (const site of sites.values()) {
       const view = siteView(site, obs, { config, heartbeatTimeoutMs, startedAt, now });
@@ -125,6 +125,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
       recordStates(site.id, snapshots.get(site.id), devices, now);
     }
     snapshots = next;
+    evaluated.push(...withdrawn(working, evaluated));
     const acked = new Map(store.list().filter((a) => a.ackedAt !== undefined).map((a) => [a.id, a]));
     const current = working.map((a) => {
       const ack = acked.get(a.id);
@@ -159,6 +160,22 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
       if (before?.devices.get(device) === state) continue;
       o.points?.write({ text: toLine({ measurement: 'device_state', tags: { device }, fields: { state }, time: now }, site), points: 1 });
     }
+  };
+
+  /**
+   * Open alerts whose subject left the config (a device removed) or whose rule was switched off for it:
+   * they resolve, so no alert stays open for ever on something nobody watches any more.
+   */
+  const withdrawn = (open: readonly Alert[], evaluated: readonly Evaluated[]): Evaluated[] => {
+    const judged = new Set(evaluated.map((e) => e.key));
+    return open.flatMap((a): Evaluated[] => {
+      const site = sites.get(a.site);
+      if (site === undefined || judged.has(a.key)) return [];
+      const device = a.device === undefined ? undefined : site.devices.find((d) => d.name === a.device);
+      const gone = a.device !== undefined && device === undefined;
+      if (!gone && ruleSettings(a.rule, config, site.alerts, device).enabled) return [];
+      return [{ ...subjectOf(a.rule, a.site, a), key: a.key, status: 'clear', title: a.title, facts: a.facts, forMs: 0, severity: a.severity, period: a.period }];
+    });
   };
 
   const tickSoon = () => {

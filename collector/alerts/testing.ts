@@ -100,8 +100,8 @@ export function engineRig(o: { site?: SiteFile; config?: AlertsConfig; start?: n
   const clock = { t: o.start ?? T0 };
   const dispatcher = new MemoryDispatcher();
   const points: string[] = [];
-  const site = o.site ?? testSite();
-  const config = o.config ?? testConfig();
+  let site = o.site ?? testSite();
+  let config = o.config ?? testConfig();
   let store = new AlertStore(file);
   const make = () =>
     createAlertEngine({
@@ -118,7 +118,9 @@ export function engineRig(o: { site?: SiteFile; config?: AlertsConfig; start?: n
     clock,
     dispatcher,
     points,
-    site,
+    get site() {
+      return site;
+    },
     engine: make() as AlertEngine,
     get store() {
       return store;
@@ -140,7 +142,10 @@ export function engineRig(o: { site?: SiteFile; config?: AlertsConfig; start?: n
         rig.engine.tick();
       }
     },
-    restart() {
+    /** A new engine on the same file, as after a collector restart (optionally with a changed config). */
+    restart(changed: { site?: SiteFile; config?: AlertsConfig } = {}) {
+      site = changed.site ?? site;
+      config = changed.config ?? config;
       rig.engine.stop();
       store.close();
       store = new AlertStore(file);

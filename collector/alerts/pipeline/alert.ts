@@ -49,6 +49,17 @@ export interface Alert extends AlertSubject {
   ackedAt?: number;
 }
 
+/** Just the subject of an alert or a finding, without undefined fields. */
+export function subjectOf(rule: AlertSubject['rule'], site: string, f: { device?: string | undefined; interface?: string | undefined; instance?: string | undefined }): AlertSubject {
+  return {
+    rule,
+    site,
+    ...(f.device !== undefined ? { device: f.device } : {}),
+    ...(f.interface !== undefined ? { interface: f.interface } : {}),
+    ...(f.instance !== undefined ? { instance: f.instance } : {}),
+  };
+}
+
 export function alertKey(s: AlertSubject): string {
   return [s.site, s.rule, s.device ?? '', s.interface ?? '', s.instance ?? ''].join('|');
 }

@@ -1,6 +1,6 @@
 import type { Device } from '../../../contract/index.ts';
 import type { Finding, Rule, RuleContext } from '../rules/index.ts';
-import { alertKey, type AlertSubject } from './alert.ts';
+import { alertKey, subjectOf, type AlertSubject } from './alert.ts';
 
 /** A rule's finding with its rule, site, key and the settings that apply to its subject. */
 export interface Evaluated extends Finding, AlertSubject {
@@ -15,13 +15,7 @@ export function evaluate(ctx: RuleContext, rules: readonly Rule[]): Evaluated[] 
   const byName = new Map<string, Device>(ctx.devices.map((v) => [v.device.name, v.device]));
   return rules.flatMap((rule) =>
     rule.evaluate(ctx).map((f): Evaluated => {
-      const subject: AlertSubject = {
-        rule: rule.id,
-        site: ctx.site.id,
-        ...(f.device !== undefined ? { device: f.device } : {}),
-        ...(f.interface !== undefined ? { interface: f.interface } : {}),
-        ...(f.instance !== undefined ? { instance: f.instance } : {}),
-      };
+      const subject = subjectOf(rule.id, ctx.site.id, f);
       const settings = ctx.settings(rule.id, f.device !== undefined ? byName.get(f.device) : undefined);
       return { ...f, ...subject, key: alertKey(subject), forMs: settings.forMs, severity: settings.severity, period: settings.period };
     }),

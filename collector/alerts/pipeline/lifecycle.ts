@@ -1,4 +1,4 @@
-import { alertId, type Alert } from './alert.ts';
+import { alertId, subjectOf, type Alert } from './alert.ts';
 import type { Evaluated } from './evaluate.ts';
 
 export interface LifecycleResult {
@@ -27,11 +27,7 @@ export function advance(open: readonly Alert[], evaluated: readonly Evaluated[],
       const base: Alert = current ?? {
         id: alertId(f.key, since),
         key: f.key,
-        rule: f.rule,
-        site: f.site,
-        ...(f.device !== undefined ? { device: f.device } : {}),
-        ...(f.interface !== undefined ? { interface: f.interface } : {}),
-        ...(f.instance !== undefined ? { instance: f.instance } : {}),
+        ...subjectOf(f.rule, f.site, f),
         severity: f.severity,
         period: f.period,
         title: f.title,
