@@ -3,11 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../agent/schedule/manual-clock.ts';
 import { freeTcpPort, makeTempDir, type TempDir } from '../../test/harness/index.ts';
 import { capturingLogger } from '../storage/test-support.ts';
+import { ackLinks } from './ack/link.ts';
 import { sampleNotification, sampleRecipient } from './testing/fixtures.ts';
 import { createChannel } from './channels/index.ts';
 import type { Delivery } from './dispatch.ts';
 import { OutboxDispatcher, type RetryPolicy } from './dispatcher.ts';
 import type { Channel } from './notification.ts';
+import { startHttpReceiver, type HttpReceiver } from './testing/http-receiver.ts';
 import { startSmtpReceiver, type SmtpReceiver } from './testing/smtp-receiver.ts';
 
 const PASSWORD = 'disp4tch-smtp-secret';
@@ -156,6 +158,57 @@ describe('OutboxDispatcher with the email channel and a real SMTP server', () =>
     expect(second.history()[0]!.tries.map((t) => t.outcome)).toEqual(['retry', 'delivered']);
   });
 
+  it('sends the messages about one alert in order: a resolved waits for its firing, which was refused once', async () => {
+    smtp.refuseNext(1, 451);
+    const d = dispatcher();
+    d.start();
+    d.enqueue([mail()]);
+    await d.idle();
+    d.enqueue([mail({ id: 'n-0009', kind: 'resolved', title: 'North Primary is back online', resolvedAt: T0 + 60_000, acknowledgeUrl: undefined })]);
+    d.enqueue([mail({ id: 'n-0010', alertId: 'other-school/site-offline', title: 'Other School is offline' })]);
+    await d.idle();
+    expect(smtp.messages.map((m) => m.subject)).toEqual(['[CRITICAL] Other School is offline']); // another alert is not held up
+    await advance(d, 1_000);
+    expect(smtp.messages.map((m) => m.subject)).toEqual([
+      '[CRITICAL] Other School is offline',
+      '[CRITICAL] North Primary is offline since 08:42',
+      '[RESOLVED] North Primary is back online',
+    ]);
+  });
+
+  it('adds a signed acknowledge link for the recipient to a firing that has none, and none to a resolved', async () => {
+    const links = ackLinks({ publicUrl: 'https://noc.provider.example', secret: 'x'.repeat(32), lifetimeMs: 3_600_000, now: () => clock.now() });
+    const d = new OutboxDispatcher({ file: join(dir.path, 'links.db'), channels: new Map([['mail', channel]]), log: captured.log, retry: RETRY, clock, links });
+    open.push(d);
+    d.start();
+    d.enqueue([mail({ acknowledgeUrl: undefined }), mail({ id: 'n-0020', kind: 'resolved', acknowledgeUrl: undefined })]);
+    await d.idle();
+    await advance(d, 0);
+    const [firing, resolved] = smtp.messages;
+    const url = /Acknowledge: (\S+)/.exec(firing!.text ?? '')?.[1];
+    expect(links.verify(Object.fromEntries(new URL(url!).searchParams))).toEqual({
+      ok: true,
+      claims: { alertId: 'north-primary/site-offline', contact: 'Sam Tech', expiresAt: T0 + 3_600_000 },
+    });
+    expect(resolved!.text).not.toContain('Acknowledge');
+  });
+
+  it('keeps the record of settled deliveries for keepMs, then forgets them; pending ones never', async () => {
+    const d = new OutboxDispatcher({ file: join(dir.path, 'keep.db'), channels: new Map([['mail', channel]]), log: captured.log, retry: RETRY, clock, random: () => 1, keepMs: 2 * 86_400_000 });
+    open.push(d);
+    d.start();
+    d.enqueue([mail()]);
+    await d.idle();
+    await advance(d, 86_400_000);
+    d.enqueue([mail({ id: 'n-0030' })]); // a day later: pruning ran and kept the first (settled a day ago)
+    await d.idle();
+    expect(d.history().map((r) => r.notificationId)).toEqual(['n-0001', 'n-0030']);
+    await advance(d, 86_400_000 + 1);
+    d.enqueue([mail({ id: 'n-0031' })]);
+    await d.idle();
+    expect(d.history().map((r) => r.notificationId)).toEqual(['n-0030', 'n-0031']);
+  });
+
   it('a delivery for a channel that is not configured fails for good with a clear reason', async () => {
     const d = dispatcher();
     d.start();
@@ -178,5 +231,57 @@ describe('OutboxDispatcher with the email channel and a real SMTP server', () =>
     expect(text).toContain('SMTP 535');
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(Buffer.from(PASSWORD).toString('base64'));
+  });
+});
+
+describe('OutboxDispatcher with webhook channels on a real HTTP server', () => {
+  let dir: TempDir;
+  let receiver: HttpReceiver;
+  let clock: ManualClock;
+  let d: OutboxDispatcher;
+  const captured = capturingLogger();
+
+  beforeEach(async () => {
+    dir = makeTempDir('notify-dispatch-http');
+    receiver = await startHttpReceiver({ port: await freeTcpPort() });
+    clock = new ManualClock(T0);
+    const log = captured.log;
+    const channels = new Map([
+      ['teams', createChannel({ id: 'teams', type: 'teams', url: `${receiver.url}/teams`, timeoutSeconds: 5 }, { log })],
+      ['hook', createChannel({ id: 'hook', type: 'webhook', url: `${receiver.url}/hook`, secret: 's'.repeat(16), headers: {}, timeoutSeconds: 5 }, { log })],
+    ]);
+    d = new OutboxDispatcher({ file: join(dir.path, 'notify.db'), channels, log, retry: { initialMs: 100, maxMs: 8_000, giveUpAfterMs: 60_000 }, clock, random: () => 1 });
+    d.start();
+  });
+  afterEach(async () => {
+    await d.close();
+    await receiver.stop();
+    await dir.remove();
+  });
+
+  it('posts once to a shared Teams channel however many recipients, but once per recipient to a webhook', async () => {
+    const n = sampleNotification();
+    const alex = { name: 'Alex', email: 'alex@provider.example' };
+    d.enqueue([
+      { notification: n, channel: 'teams', to: sampleRecipient },
+      { notification: n, channel: 'teams', to: alex },
+      { notification: n, channel: 'hook', to: sampleRecipient },
+      { notification: n, channel: 'hook', to: alex },
+    ]);
+    await d.idle();
+    expect(receiver.accepted.map((r) => r.url).sort()).toEqual(['/hook', '/hook', '/teams']);
+  });
+
+  it('waits as long as a 429 Retry-After asks, when that is longer than its own backoff', async () => {
+    receiver.failNext(1, 429); // the receiver sends Retry-After: 1
+    d.enqueue([{ notification: sampleNotification(), channel: 'hook', to: sampleRecipient }]);
+    await d.idle();
+    await clock.advance(999);
+    await d.idle();
+    expect(receiver.accepted).toHaveLength(0);
+    await clock.advance(1);
+    await d.idle();
+    expect(receiver.accepted).toHaveLength(1);
+    expect(d.history()[0]!.tries.map((t) => [t.at - T0, t.outcome])).toEqual([[0, 'retry'], [1_000, 'delivered']]);
   });
 });

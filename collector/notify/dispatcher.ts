@@ -1,9 +1,10 @@
 import type { Logger } from '../../contract/index.ts';
 import { type Clock, systemClock } from '../../agent/schedule/clock.ts';
 import { backoffDelay } from '../storage/backoff.ts';
+import type { AckLinks } from './ack/link.ts';
 import type { RetryConfig } from './config.ts';
 import type { Delivery, Dispatcher } from './dispatch.ts';
-import type { Channel, DeliveryResult, Recipient } from './notification.ts';
+import type { Channel, DeliveryResult, Notification, Recipient } from './notification.ts';
 import { Outbox, type DeliveryRecord, type DeliveryState, type DueDelivery, type HistoryFilter } from './outbox.ts';
 
 export interface RetryPolicy {
@@ -33,12 +34,22 @@ export interface DispatcherOptions {
   concurrency?: number;
   clock?: Clock;
   random?: () => number;
+  /**
+   * When given, a firing, reminder or escalation without an `acknowledgeUrl` gets one at send time: signed
+   * for its recipient on email and webhook channels, without a contact on Teams and Slack (a shared channel,
+   * where the confirm page asks for a name). Made at each attempt, so a retried message carries a fresh expiry.
+   */
+  links?: AckLinks;
+  /** How long the record of a settled delivery is kept (default 400 days: a year of "who was told what"). */
+  keepMs?: number;
 }
 
 export interface DispatcherStats extends Record<DeliveryState, number> {
   /** Since this process started: attempts that failed and will be tried again. */
   retries: number;
 }
+
+const DAY_MS = 86_400_000;
 
 /** Longest a timer is set for; the outbox is looked at again then (setTimeout holds at most ~24.8 days). */
 const MAX_TIMER_MS = 3_600_000;
@@ -66,6 +77,9 @@ export class OutboxDispatcher implements Dispatcher {
   private readonly concurrency: number;
   private readonly clock: Clock;
   private readonly random: () => number;
+  private readonly links: AckLinks | undefined;
+  private readonly keepMs: number;
+  private prunedAt = Number.NEGATIVE_INFINITY;
   private readonly inFlight = new Map<number, Promise<void>>();
   private timer: unknown;
   private started = false;
@@ -80,6 +94,8 @@ export class OutboxDispatcher implements Dispatcher {
     this.concurrency = options.concurrency ?? 4;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.links = options.links;
+    this.keepMs = options.keepMs ?? 400 * DAY_MS;
   }
 
   /** Durable when it returns; a delivery already in the outbox (same notification, channel, recipient) is ignored. */
@@ -130,6 +146,11 @@ export class OutboxDispatcher implements Dispatcher {
   private pump(): void {
     if (!this.started || this.closed) return;
     const now = this.clock.now();
+    if (now - this.prunedAt >= DAY_MS) {
+      this.prunedAt = now;
+      const pruned = this.outbox.prune(now - this.keepMs);
+      if (pruned > 0) this.log.info({ pruned }, 'notify: old delivery records removed');
+    }
     const room = this.concurrency - this.inFlight.size;
     if (room > 0) {
       for (const d of this.outbox.due(now, room + this.inFlight.size)) {
@@ -157,6 +178,12 @@ export class OutboxDispatcher implements Dispatcher {
     }, Math.min(MAX_TIMER_MS, Math.max(0, next - now)));
   }
 
+  private withLink(n: Notification, channel: Channel, to: Recipient): Notification {
+    if (this.links === undefined || n.kind === 'resolved' || n.acknowledgeUrl !== undefined) return n;
+    const shared = channel.type === 'teams' || channel.type === 'slack';
+    return { ...n, acknowledgeUrl: this.links.url(n.alertId, shared ? undefined : to.name) };
+  }
+
   private async attempt(d: DueDelivery): Promise<void> {
     const channel = this.channels.get(d.channel);
     const started = this.clock.now();
@@ -165,7 +192,7 @@ export class OutboxDispatcher implements Dispatcher {
       result = { ok: false, retryable: false, reason: `no channel "${d.channel}" in collector.yaml notify.channels` };
     } else {
       try {
-        result = await channel.send(d.notification, d.to);
+        result = await channel.send(this.withLink(d.notification, channel, d.to), d.to);
       } catch (err) {
         // Channels answer failures as results; a throw is a bug, and its message may hold anything.
         result = { ok: false, retryable: true, reason: `channel ${d.channel} threw ${err instanceof Error ? err.name : typeof err}` };

@@ -15,7 +15,7 @@ export function subjectOf(n: Notification): string {
 
 /** A time in the site's own zone, the way the school and the tech read it: "Mon 12 Jan 08:42 GMT". */
 export function siteTime(ms: number, timezone: string): string {
-  return DateTime.fromMillis(ms, { zone: timezone }).toFormat('ccc d LLL HH:mm ZZZZ');
+  return DateTime.fromMillis(ms, { zone: timezone, locale: 'en-GB' }).toFormat('ccc d LLL HH:mm ZZZZ');
 }
 
 /** The rows every channel shows: the alert's own facts, then site, start and (when resolved) end. */

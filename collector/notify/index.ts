@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../agent/schedule/clock.ts';
 import type { Logger } from '../../contract/index.ts';
 import type { SmtpConfig } from '../config/schema.ts';
+import type { AckLinks } from './ack/link.ts';
 import { createChannels } from './channels/index.ts';
 import type { NotifyConfig } from './config.ts';
 import { OutboxDispatcher, retryPolicy } from './dispatcher.ts';
@@ -34,7 +35,16 @@ export interface Notifier {
  * collector.yaml `notify:` (and `smtp:`) in one call: its channels and a dispatcher whose outbox is
  * `<dataDir>/notify.db`. Call `dispatcher.start()` once the rest of the collector is up.
  */
-export function openNotifier(options: { notify: NotifyConfig; smtp?: SmtpConfig; dataDir: string; log: Logger; env?: NodeJS.ProcessEnv; clock?: Clock }): Notifier {
+export function openNotifier(options: {
+  notify: NotifyConfig;
+  smtp?: SmtpConfig;
+  dataDir: string;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  /** From `startAckEndpoint`: links are added to notifications that have none. */
+  links?: AckLinks;
+}): Notifier {
   const log = options.log.child({ component: 'notify' });
   const channels = createChannels(options.notify.channels, { log, ...(options.smtp ? { smtp: options.smtp } : {}), ...(options.env ? { env: options.env } : {}) });
   const dispatcher = new OutboxDispatcher({
@@ -43,6 +53,7 @@ export function openNotifier(options: { notify: NotifyConfig; smtp?: SmtpConfig;
     log,
     retry: retryPolicy(options.notify.retry),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.links ? { links: options.links } : {}),
   });
   return {
     channels,

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   UNIQUE (notification, channel, recipient)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_at);
-CREATE INDEX IF NOT EXISTS deliveries_alert ON deliveries (alert);
+CREATE INDEX IF NOT EXISTS deliveries_alert ON deliveries (alert, channel, recipient, state);
 CREATE TABLE IF NOT EXISTS attempts (
   delivery INTEGER NOT NULL REFERENCES deliveries (id),
   at INTEGER NOT NULL,
@@ -38,6 +38,13 @@ CREATE TABLE IF NOT EXISTS attempts (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts (delivery);
 `;
+
+/**
+ * Messages about one alert reach one recipient over one channel in the order they were enqueued: a delivery
+ * waits while an earlier one for the same alert, channel and recipient is still pending (in backoff or in
+ * flight). Otherwise a "resolved" could arrive before the "firing" it resolves, when the firing was refused once.
+ */
+const IN_TURN = `NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.alert = d.alert AND e.channel = d.channel AND e.recipient = d.recipient AND e.state = 'pending' AND e.id < d.id)`;
 
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
 export type AttemptOutcome = 'delivered' | 'retry' | 'failed';
@@ -109,11 +116,13 @@ export class Outbox {
         `INSERT INTO deliveries (notification, alert, kind, site, channel, recipient, recipient_name, payload, state, enqueued_at, next_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
       ),
-      due: db.prepare<[number, number], Row>("SELECT * FROM deliveries WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?"),
-      upcoming: db.prepare<[number], { id: number; next_at: number }>("SELECT id, next_at FROM deliveries WHERE state = 'pending' ORDER BY next_at, id LIMIT ?"),
+      due: db.prepare<[number, number], Row>(`SELECT * FROM deliveries d WHERE state = 'pending' AND next_at <= ? AND ${IN_TURN} ORDER BY next_at, id LIMIT ?`),
+      upcoming: db.prepare<[number], { id: number; next_at: number }>(`SELECT id, next_at FROM deliveries d WHERE state = 'pending' AND ${IN_TURN} ORDER BY next_at, id LIMIT ?`),
       settle: db.prepare("UPDATE deliveries SET state = ?, attempts = attempts + 1, settled_at = ?, last_reason = ? WHERE id = ?"),
       retry: db.prepare("UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_reason = ? WHERE id = ?"),
       attempt: db.prepare('INSERT INTO attempts (delivery, at, duration_ms, outcome, reason) VALUES (?, ?, ?, ?, ?)'),
+      pruneAttempts: db.prepare("DELETE FROM attempts WHERE delivery IN (SELECT id FROM deliveries WHERE state != 'pending' AND settled_at < ?)"),
+      pruneDeliveries: db.prepare("DELETE FROM deliveries WHERE state != 'pending' AND settled_at < ?"),
       counts: db.prepare<[], { state: string; n: number }>('SELECT state, count(*) AS n FROM deliveries GROUP BY state'),
       tries: db.prepare<[number], { at: number; duration_ms: number; outcome: string; reason: string | null }>(
         'SELECT at, duration_ms, outcome, reason FROM attempts WHERE delivery = ? ORDER BY rowid',
@@ -153,6 +162,14 @@ export class Outbox {
       this.q.attempt.run(id, at, durationMs, outcome, reason);
       if (outcome === 'retry') this.q.retry.run(nextAt ?? at, reason, id);
       else this.q.settle.run(outcome, at + durationMs, reason, id);
+    })();
+  }
+
+  /** Forgets settled deliveries (and their attempts) settled before `before`; returns how many. */
+  prune(before: number): number {
+    return this.db.transaction(() => {
+      this.q.pruneAttempts.run(before);
+      return this.q.pruneDeliveries.run(before).changes;
     })();
   }
 

@@ -4,9 +4,10 @@ import type { SmtpConfig } from '../config/schema.ts';
 
 /**
  * One nodemailer transport for collector.yaml's `smtp:`, shared by alert emails and monthly reports.
- * The password comes from the file or from the environment variable it names.
+ * The password comes from the file or from the environment variable it names. `timeoutMs`: how long to
+ * wait for a connection and the server's greeting (an alert channel's `timeoutSeconds`).
  */
-export function smtpTransport(config: SmtpConfig, env: NodeJS.ProcessEnv = process.env): Transporter {
+export function smtpTransport(config: SmtpConfig, env: NodeJS.ProcessEnv = process.env, timeoutMs = 10_000): Transporter {
   let password = config.password;
   if (config.passwordEnv !== undefined) {
     password = env[config.passwordEnv];
@@ -19,8 +20,8 @@ export function smtpTransport(config: SmtpConfig, env: NodeJS.ProcessEnv = proce
     auth: config.username !== undefined ? { user: config.username, pass: password ?? '' } : undefined,
     tls: config.allowSelfSigned ? { rejectUnauthorized: false } : undefined,
     // Fail fast so the caller's retry owns the waiting, not a socket stuck for minutes.
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 30_000,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: Math.max(timeoutMs, 30_000),
   });
 }

@@ -1,4 +1,6 @@
 /** The few pages the acknowledgement endpoint shows: plain HTML, readable on a phone, no script. */
+export const NAME_MAX = 100;
+
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function page(title: string, paragraphs: string[], extra = ''): string {
@@ -11,10 +13,16 @@ ${extra}
 </body></html>`;
 }
 
-/** The form that acknowledges: the signed link's own parameters, posted back. */
-export function confirmForm(fields: Record<string, string>): string {
+/**
+ * The form that acknowledges: the signed link's own parameters, posted back. A link without a contact (posted
+ * to a shared Teams or Slack channel) asks who is acknowledging.
+ */
+export function confirmForm(fields: Record<string, string>, askName: boolean): string {
   const inputs = Object.entries(fields)
     .map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`)
     .join('');
-  return `<form method="post" action="ack">${inputs}<button type="submit" style="font-size:1.1em;padding:.7em 1.6em;background:#c62828;color:#fff;border:0;border-radius:4px">Acknowledge</button></form>`;
+  const name = askName
+    ? `<p><label>Your name <input name="by" maxlength="${NAME_MAX}" autocomplete="name" style="font-size:1em;padding:.3em"></label></p>`
+    : '';
+  return `<form method="post" action="ack">${inputs}${name}<button type="submit" style="font-size:1.1em;padding:.7em 1.6em;background:#c62828;color:#fff;border:0;border-radius:4px">Acknowledge</button></form>`;
 }

@@ -69,6 +69,16 @@ describe('acknowledgement endpoint (real HTTP server on loopback)', () => {
     expect(captured.records.find((r) => r['msg'] === 'ack: acknowledgement')).toMatchObject({ alert: 'north-primary/site-offline', by: 'Sam Tech', via: 'link', outcome: 'acknowledged' });
   });
 
+  it('a link without a contact (a Teams or Slack post) asks for a name and records it', async () => {
+    const link = links.url('north-primary/site-offline');
+    const text = await (await fetch(local(link))).text();
+    expect(text).toContain('<input name="by"');
+    const body = new URL(link).searchParams;
+    body.set('by', '  Alex  ');
+    expect((await fetch(`${server.url}/ack`, { method: 'POST', body })).status).toBe(200);
+    expect(calls).toEqual([['north-primary/site-offline', 'Alex', T0]]);
+  });
+
   it('says so when the alert was already acknowledged, is resolved, or is unknown', async () => {
     const link = links.url('a1');
     for (const [outcome, status, words] of [['already', 200, 'Already acknowledged'], ['resolved', 200, 'Already resolved'], ['unknown', 404, 'Alert not found']] as const) {

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../../contract/index.ts';
 import type { AckLinkParams, AckLinks } from './link.ts';
-import { confirmForm, page } from './pages.ts';
+import { NAME_MAX, confirmForm, page } from './pages.ts';
 
 /** What the alert engine answers to an acknowledgement. */
 export type AcknowledgeOutcome = 'acknowledged' | 'already' | 'unknown' | 'resolved';
@@ -121,9 +121,11 @@ export async function startAckServer(options: AckServerOptions): Promise<AckServ
       const about = (await options.describe?.(alertId).catch(() => undefined)) ?? `Alert ${alertId}`;
       const fields = Object.fromEntries([...params].filter(([k]) => ['a', 'e', 'c', 's'].includes(k)));
       const who = contact !== undefined ? ` as ${contact}` : '';
-      return send(res, 200, page('Acknowledge this alert?', [about, `Acknowledging${who} stops reminders and escalation until the alert is resolved.`], confirmForm(fields)));
+      return send(res, 200, page('Acknowledge this alert?', [about, `Acknowledging${who} stops reminders and escalation until the alert is resolved.`], confirmForm(fields, contact === undefined)));
     }
-    const outcome = await record(alertId, contact ?? 'acknowledge link', 'link');
+    // A name typed on the confirm page is only a label; the signed link is what authorises.
+    const typed = params.get('by')?.trim().slice(0, NAME_MAX);
+    const outcome = await record(alertId, contact ?? (typed || 'acknowledge link'), 'link');
     const p = OUTCOME_PAGE[outcome];
     html(res, p.status, p.title, p.text);
   }

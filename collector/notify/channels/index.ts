@@ -25,7 +25,7 @@ export function createChannel(config: ChannelConfig, deps: ChannelDeps, index = 
     case 'email': {
       if (deps.smtp === undefined) throw new ConfigError(`${where}: an email channel needs collector.yaml's smtp: section`);
       const password = resolveSecret(deps.smtp.password, deps.smtp.passwordEnv, env, 'smtp.password');
-      return emailChannel({ id: config.id, transport: smtpTransport(deps.smtp, env), from: deps.smtp.from, log, scrub: scrubber([password]) });
+      return emailChannel({ id: config.id, transport: smtpTransport(deps.smtp, env, config.timeoutSeconds * 1000), from: deps.smtp.from, log, scrub: scrubber([password]) });
     }
     case 'teams':
     case 'slack': {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { waitFor } from '../../../test/harness/index.ts';
 
 export interface ReceivedRequest {
   method: string;
@@ -72,11 +73,7 @@ export async function startHttpReceiver(options: { port: number; host?: string; 
       hanging = false;
     },
     async waitForAccepted(count, timeoutMs = 10_000) {
-      const until = Date.now() + timeoutMs;
-      while (accepted.length < count) {
-        if (Date.now() > until) throw new Error(`HTTP receiver: expected ${count} requests within ${timeoutMs} ms, got ${accepted.length}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor(() => accepted.length >= count, { timeoutMs, what: `${count} requests accepted by the HTTP receiver` });
       return accepted;
     },
     async stop() {

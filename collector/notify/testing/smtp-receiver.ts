@@ -1,5 +1,6 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { waitFor } from '../../../test/harness/index.ts';
 
 /** A real SMTP server (smtp-server, in-process) on loopback that keeps what it receives, for tests. */
 export interface SmtpReceiver {
@@ -92,11 +93,7 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
       rejectingLogins = reject;
     },
     async waitForMessages(count, timeoutMs = 10_000) {
-      const until = Date.now() + timeoutMs;
-      while (messages.length < count) {
-        if (Date.now() > until) throw new Error(`SMTP receiver: expected ${count} messages within ${timeoutMs} ms, got ${messages.length}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor(() => messages.length >= count, { timeoutMs, what: `${count} messages in the SMTP receiver` });
       return messages;
     },
     async stop() {
