@@ -14,7 +14,7 @@ import { createStatusHandler } from './status/agent-status.ts';
 import { createInfluxWriter, type InfluxWriter } from './storage/influx-writer.ts';
 import { ensureRetention } from './storage/retention.ts';
 import type { Dispatcher } from './notify/dispatch.ts';
-import { openNotifier, startAckEndpoint, type AckLinks, type AckServer } from './notify/index.ts';
+import { ackLinksFromConfig, openNotifier, startAckEndpoint, type AckServer } from './notify/index.ts';
 import { createDurableLog, type DurableLog } from './wal/durable.ts';
 import { openCollectorWal } from './wal/open.ts';
 import type { WalStats } from './wal/wal.ts';
@@ -79,17 +79,18 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
   );
   const alertStore = new AlertStore(alertsDbFile(config));
   // Channels and the durable dispatcher (collector/notify/); tests may bring their own dispatcher.
+  // The dispatcher signs each message's acknowledge link per recipient when it sends.
+  const links = config.notify.ack ? ackLinksFromConfig(config.notify.ack, extras.env, now) : undefined;
   const notifier = extras.dispatcher === undefined && config.notify.channels.length > 0
-    ? openNotifier({ notify: config.notify, ...(config.smtp ? { smtp: config.smtp } : {}), dataDir, log, ...(extras.env ? { env: extras.env } : {}) })
+    ? openNotifier({ notify: config.notify, ...(config.smtp ? { smtp: config.smtp } : {}), dataDir, log, ...(links ? { links } : {}), ...(extras.env ? { env: extras.env } : {}) })
     : undefined;
-  let ack: { links: AckLinks; server: AckServer } | undefined;
+  let ack: { server: AckServer } | undefined;
   const alerts = createAlertEngine({
     config: config.alerts,
     sites,
     store: alertStore,
     ...((extras.dispatcher ?? notifier?.dispatcher) ? { dispatcher: (extras.dispatcher ?? notifier?.dispatcher)! } : {}),
     channels: config.alerts.channels ?? config.notify.channels.map((c) => c.id),
-    ...(config.notify.ack ? { acknowledgeUrl: (id: string, contact?: string) => ack!.links.url(id, contact) } : {}),
     points: writer,
     log: log.child({ component: 'alerts' }),
     now,

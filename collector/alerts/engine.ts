@@ -30,8 +30,6 @@ export interface AlertEngineOptions {
   now: () => number;
   /** Channel ids the alerts go out on. */
   channels: readonly string[];
-  /** The signed acknowledge link of an alert for one contact (collector/notify/ack). */
-  acknowledgeUrl?: (alertId: string, contact?: string) => string;
 }
 
 export interface AlertEngine {
@@ -141,7 +139,6 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
         escalateAfterMs: durationMs(config.escalateAfter),
         site: (id) => sites.get(id),
         order: (site) => escalationOrder(site, { timezone: config.timezone, contacts: config.contacts, shifts: config.rota }, now),
-        ...(o.acknowledgeUrl ? { acknowledgeUrl: o.acknowledgeUrl } : {}),
       },
     });
     const before = new Map(current.map((a) => [a.id, JSON.stringify(a)]));

@@ -16,7 +16,6 @@ export function notificationFor(
   number: number,
   site: SiteFile,
   now: number,
-  acknowledgeUrl?: string,
 ): Notification {
   const since = localTime(alert.since, site.timezone, now);
   const resolved = kind === 'resolved' && alert.resolvedAt !== undefined;
@@ -42,6 +41,5 @@ export function notificationFor(
     facts: [{ label: 'Rule', value: alert.rule }, ...alert.facts, { label: 'Alert', value: alert.id }],
     startedAt: alert.since,
     ...(alert.resolvedAt !== undefined ? { resolvedAt: alert.resolvedAt } : {}),
-    ...(kind !== 'resolved' && acknowledgeUrl !== undefined ? { acknowledgeUrl } : {}),
   };
 }

@@ -13,7 +13,6 @@ const ctx = (now: number): PlanContext => ({
   escalateAfterMs: 900_000,
   site: () => site,
   order: () => [alice, bob],
-  acknowledgeUrl: (id) => `https://noc.example/ack?alert=${id}&sig=x`,
 });
 const firing: Alert = {
   id: 'abc', key: 'k', rule: 'site-offline', site: site.id, severity: 'critical', period: 'always', title: 'North Primary is offline', facts: [],
@@ -21,11 +20,11 @@ const firing: Alert = {
 };
 
 describe('notify plan', () => {
-  it('first message to the first contact, with the acknowledge link and a stable id', () => {
+  it('first message to the first contact, with a stable id', () => {
     const { alerts, decisions } = plan([firing], ctx(T));
     expect(decisions).toHaveLength(1);
     expect(decisions[0]!.to).toEqual([alice]);
-    expect(decisions[0]!.notification).toMatchObject({ id: 'abc-1-firing', kind: 'firing', title: 'North Primary is offline since 08:42', acknowledgeUrl: 'https://noc.example/ack?alert=abc&sig=x' });
+    expect(decisions[0]!.notification).toMatchObject({ id: 'abc-1-firing', kind: 'firing', title: 'North Primary is offline since 08:42' });
     expect(alerts[0]).toMatchObject({ notified: true, sent: 1, recipients: [alice] });
     // Nothing more until escalation or repeat is due: this is the dedup.
     expect(plan(alerts, ctx(T + 60_000)).decisions).toEqual([]);
@@ -48,7 +47,6 @@ describe('notify plan', () => {
     const { decisions, alerts: after } = plan([resolved], ctx(T + 1_000_000));
     expect(decisions[0]!.to).toEqual([alice, bob]);
     expect(decisions[0]!.notification).toMatchObject({ kind: 'resolved', title: 'North Primary is offline (08:42 – 08:58)' });
-    expect(decisions[0]!.notification.acknowledgeUrl).toBeUndefined();
     expect(plan(after, ctx(T + 2_000_000)).decisions).toEqual([]);
     expect(plan([{ ...firing, state: 'resolved', resolvedAt: T }], ctx(T)).decisions).toEqual([]);
   });

@@ -16,8 +16,6 @@ export interface PlanContext {
   site(id: string): SiteFile | undefined;
   /** Who is called for this site, first to last, now. */
   order(site: SiteFile): Recipient[];
-  /** The signed acknowledge link of an alert for one contact, when the collector can make one. */
-  acknowledgeUrl?(alertId: string, contact?: string): string | undefined;
 }
 
 const sameRecipient = (a: Recipient, b: Recipient) => a.name === b.name && a.email === b.email;
@@ -33,9 +31,8 @@ export function plan(alerts: readonly Alert[], ctx: PlanContext): { alerts: Aler
     const site = ctx.site(alert.site);
     if (site === undefined) return alert;
     const send = (next: Alert, kind: Notification['kind'], to: Recipient[]): Alert => {
-      // A link names the one contact it went to, so the record says who acknowledged.
-      const link = kind === 'resolved' ? undefined : ctx.acknowledgeUrl?.(next.id, to.length === 1 ? to[0]!.name : undefined);
-      const notification = notificationFor(next, kind, next.sent + 1, site, ctx.now, link);
+      // The acknowledge link is signed per recipient by the dispatcher, when it sends.
+      const notification = notificationFor(next, kind, next.sent + 1, site, ctx.now);
       decisions.push({ notification, to });
       const recipients = [...next.recipients, ...to.filter((r) => !next.recipients.some((x) => sameRecipient(x, r)))];
       return { ...next, sent: next.sent + 1, lastSentAt: ctx.now, recipients };
