@@ -1,8 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { SOFTWARE_VERSION, configTopic, encodeMessage, parseTopic, type Logger } from '../contract/index.ts';
 import { openAgentDirectory } from './agents/directory.ts';
-import { createAlertEngine, type AlertEngine } from './alerts/engine.ts';
-import { AlertStore, alertsDbFile } from './alerts/store.ts';
+import type { AlertEngine } from './alerts/engine.ts';
+import { startAlerting } from './alerts/start.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
 import { readBrokerTls } from './broker/tls.ts';
 import type { ResolvedCollectorConfig } from './config/load.ts';
@@ -14,7 +14,6 @@ import { createStatusHandler } from './status/agent-status.ts';
 import { createInfluxWriter, type InfluxWriter } from './storage/influx-writer.ts';
 import { ensureRetention } from './storage/retention.ts';
 import type { Dispatcher } from './notify/dispatch.ts';
-import { ackLinksFromConfig, openNotifier, startAckEndpoint, type AckServer } from './notify/index.ts';
 import { createDurableLog, type DurableLog } from './wal/durable.ts';
 import { openCollectorWal } from './wal/open.ts';
 import type { WalStats } from './wal/wal.ts';
@@ -77,33 +76,8 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
     (r) => r.entries > 0 && walLog.info(r, 'write-ahead log replayed to InfluxDB writer'),
     (err: Error) => walLog.error({ err: err.message }, 'write-ahead log replay stopped; the rest is written on the next start'),
   );
-  const alertStore = new AlertStore(alertsDbFile(config));
-  // Channels and the durable dispatcher (collector/notify/); tests may bring their own dispatcher.
-  // The dispatcher signs each message's acknowledge link per recipient when it sends.
-  const links = config.notify.ack ? ackLinksFromConfig(config.notify.ack, extras.env, now) : undefined;
-  const notifier = extras.dispatcher === undefined && config.notify.channels.length > 0
-    ? openNotifier({ notify: config.notify, ...(config.smtp ? { smtp: config.smtp } : {}), dataDir, log, ...(links ? { links } : {}), ...(extras.env ? { env: extras.env } : {}) })
-    : undefined;
-  let ack: { server: AckServer } | undefined;
-  const alerts = createAlertEngine({
-    config: config.alerts,
-    sites,
-    store: alertStore,
-    ...((extras.dispatcher ?? notifier?.dispatcher) ? { dispatcher: (extras.dispatcher ?? notifier?.dispatcher)! } : {}),
-    channels: config.alerts.channels ?? config.notify.channels.map((c) => c.id),
-    points: writer,
-    log: log.child({ component: 'alerts' }),
-    now,
-  });
-  if (config.notify.ack) {
-    ack = await startAckEndpoint(config.notify.ack, {
-      acknowledge: (id, by, at) => alerts.acknowledge(id, by, at, 'link'),
-      describe: async (id) => alertStore.get(id)?.title,
-      log,
-      now,
-      ...(extras.env ? { env: extras.env } : {}),
-    });
-  }
+  const alerting = await startAlerting({ config, sites, dataDir, points: writer, log, now, ...extras });
+  const alerts = alerting.engine;
   // The engine judges what the write-ahead log accepted: the same samples InfluxDB gets.
   const ingest = createIngest({ writer, durable, log: log.child({ component: 'ingest' }), now, onAccepted: (b) => alerts.samples(b.site, b.agent, b.samples) });
   const status = createStatusHandler({ writer, log: log.child({ component: 'status' }), now, onStatus: (s) => alerts.status(s) });
@@ -127,8 +101,7 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
   });
 
   for (const site of sites) await publishSiteConfig(broker, site, now());
-  alerts.start();
-  notifier?.dispatcher.start();
+  alerting.start();
   log.info({ port: broker.port, tlsPort: broker.tlsPort, sites: sites.length, version: SOFTWARE_VERSION }, 'collector listening');
 
   return {
@@ -140,17 +113,15 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
     storageReady,
     replayed,
     walStats: () => wal.stats(),
-    ackPort: ack?.server.port,
+    ackPort: alerting.ackPort,
     stop: async () => {
-      alerts.stop();
-      await ack?.server.close();
+      alerting.engine.stop();
       await broker.close();
       await writer.stop({ timeoutMs: 10_000 });
       // Let a last group commit finish: its messages were not acknowledged, but they are stored.
       await durable?.settled().catch(() => undefined);
       wal.close();
-      alertStore.close();
-      await notifier?.close();
+      await alerting.close();
     },
   };
 }
