@@ -11,6 +11,7 @@ import { OutboxDispatcher, type RetryPolicy } from './dispatcher.ts';
 import type { Channel } from './notification.ts';
 import { startHttpReceiver, type HttpReceiver } from './testing/http-receiver.ts';
 import { startSmtpReceiver, type SmtpReceiver } from './testing/smtp-receiver.ts';
+import { testTls } from './testing/test-tls.ts';
 
 const PASSWORD = 'disp4tch-smtp-secret';
 const T0 = Date.UTC(2026, 0, 12, 8, 43, 0);
@@ -39,12 +40,12 @@ describe('OutboxDispatcher with the email channel and a real SMTP server', () =>
 
   beforeEach(async () => {
     dir = makeTempDir('notify-dispatch');
-    smtp = await startSmtpReceiver({ port: await freeTcpPort(), auth: { user: 'noc', pass: PASSWORD } });
+    smtp = await startSmtpReceiver({ port: await freeTcpPort(), auth: { user: 'noc', pass: PASSWORD }, tls: testTls() });
     clock = new ManualClock(T0);
     captured = capturingLogger();
     channel = createChannel(
       { id: 'mail', type: 'email', timeoutSeconds: 10 },
-      { smtp: { host: smtp.host, port: smtp.port, secure: false, username: 'noc', password: PASSWORD, from: 'noc@provider.example', allowSelfSigned: false }, log: captured.log },
+      { smtp: { host: smtp.host, port: smtp.port, secure: false, username: 'noc', password: PASSWORD, from: 'noc@provider.example', allowSelfSigned: true }, log: captured.log },
     );
   });
   afterEach(async () => {
@@ -270,6 +271,28 @@ describe('OutboxDispatcher with webhook channels on a real HTTP server', () => {
     ]);
     await d.idle();
     expect(receiver.accepted.map((r) => r.url).sort()).toEqual(['/hook', '/hook', '/teams']);
+  });
+
+  it('a webhook that hangs holds up at most perChannel sends: the other channel is served meanwhile', async () => {
+    const hanging = await startHttpReceiver({ port: await freeTcpPort() });
+    hanging.hang();
+    const log = captured.log;
+    const channels = new Map([
+      ['slow', createChannel({ id: 'slow', type: 'webhook', url: `${hanging.url}/hook`, secret: 's'.repeat(16), headers: {}, timeoutSeconds: 2 }, { log })],
+      ['hook', createChannel({ id: 'hook', type: 'webhook', url: `${receiver.url}/hook`, secret: 's'.repeat(16), headers: {}, timeoutSeconds: 5 }, { log })],
+    ]);
+    const both = new OutboxDispatcher({ file: join(dir.path, 'both.db'), channels, log, retry: { initialMs: 100, maxMs: 8_000, giveUpAfterMs: 60_000 }, clock, concurrency: 3, perChannel: 1 });
+    try {
+      both.start();
+      const alerts = [1, 2, 3].map((i) => sampleNotification({ id: `n-${i}`, alertId: `a-${i}` }));
+      both.enqueue(alerts.map((n) => ({ notification: n, channel: 'slow', to: sampleRecipient })));
+      both.enqueue(alerts.map((n) => ({ notification: n, channel: 'hook', to: sampleRecipient })));
+      await receiver.waitForAccepted(3);
+      expect(hanging.requests).toHaveLength(1); // one at a time to the hanging receiver
+    } finally {
+      await both.close(); // waits for the hanging request's timeout
+      await hanging.stop();
+    }
   });
 
   it('waits as long as a 429 Retry-After asks, when that is longer than its own backoff', async () => {

@@ -5,7 +5,7 @@ import type { AckLinks } from './ack/link.ts';
 import type { RetryConfig } from './config.ts';
 import type { Delivery, Dispatcher } from './dispatch.ts';
 import type { Channel, DeliveryResult, Notification, Recipient } from './notification.ts';
-import { Outbox, type DeliveryRecord, type DeliveryState, type DueDelivery, type HistoryFilter } from './outbox.ts';
+import { Outbox, type Busy, type DeliveryRecord, type DeliveryState, type DueDelivery, type HistoryFilter } from './outbox.ts';
 
 export interface RetryPolicy {
   /** First retry after about this long (equal jitter: between half and all of it)... */
@@ -30,8 +30,10 @@ export interface DispatcherOptions {
   channels: ReadonlyMap<string, Channel>;
   log: Logger;
   retry?: RetryPolicy;
-  /** Sends in flight at once, over all channels. */
+  /** Sends in flight at once, over all channels (default 8)... */
   concurrency?: number;
+  /** ...and to one channel (default 2), so a webhook that hangs until its timeout does not hold up email. */
+  perChannel?: number;
   clock?: Clock;
   random?: () => number;
   /**
@@ -75,12 +77,13 @@ export class OutboxDispatcher implements Dispatcher {
   private readonly log: Logger;
   private readonly retry: RetryPolicy;
   private readonly concurrency: number;
+  private readonly perChannel: number;
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly links: AckLinks | undefined;
   private readonly keepMs: number;
   private prunedAt = Number.NEGATIVE_INFINITY;
-  private readonly inFlight = new Map<number, Promise<void>>();
+  private readonly inFlight = new Map<number, { channel: string; done: Promise<void> }>();
   private timer: unknown;
   private started = false;
   private closed = false;
@@ -91,7 +94,8 @@ export class OutboxDispatcher implements Dispatcher {
     this.channels = options.channels;
     this.log = options.log;
     this.retry = options.retry ?? DEFAULT_RETRY;
-    this.concurrency = options.concurrency ?? 4;
+    this.concurrency = options.concurrency ?? 8;
+    this.perChannel = options.perChannel ?? 2;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.links = options.links;
@@ -131,7 +135,7 @@ export class OutboxDispatcher implements Dispatcher {
 
   /** Resolves when no send is in flight (what is due now has been tried once more). */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight.values()].map((f) => f.done));
   }
 
   stats(): DispatcherStats {
@@ -153,24 +157,37 @@ export class OutboxDispatcher implements Dispatcher {
     }
     const room = this.concurrency - this.inFlight.size;
     if (room > 0) {
-      for (const d of this.outbox.due(now, room + this.inFlight.size)) {
+      // Fetch a few more than there is room for: some may belong to a channel that fills up on the way.
+      for (const d of this.outbox.due(now, this.busy(), room * 4)) {
         if (this.inFlight.size >= this.concurrency) break;
-        if (this.inFlight.has(d.id)) continue;
-        const attempt = this.attempt(d).finally(() => {
+        if (this.inChannel(d.channel) >= this.perChannel) continue;
+        const done = this.attempt(d).finally(() => {
           this.inFlight.delete(d.id);
           this.pump();
         });
-        this.inFlight.set(d.id, attempt);
+        this.inFlight.set(d.id, { channel: d.channel, done });
       }
     }
     this.schedule(now);
+  }
+
+  private inChannel(channel: string): number {
+    let n = 0;
+    for (const f of this.inFlight.values()) if (f.channel === channel) n += 1;
+    return n;
+  }
+
+  /** In flight, and channels without room: a finishing send pumps again, so the timer need not wait for them. */
+  private busy(): Busy {
+    const channels = new Set([...this.inFlight.values()].map((f) => f.channel).filter((c) => this.inChannel(c) >= this.perChannel));
+    return { ids: this.inFlight.keys(), channels };
   }
 
   private schedule(now: number): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     if (this.inFlight.size >= this.concurrency) return; // a finishing send pumps again
-    const next = this.outbox.nextDue(new Set(this.inFlight.keys()));
+    const next = this.outbox.nextDue(this.busy());
     if (next === undefined) return;
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;

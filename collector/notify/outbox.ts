@@ -46,6 +46,15 @@ CREATE INDEX IF NOT EXISTS attempts_delivery ON attempts (delivery);
  */
 const IN_TURN = `NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.alert = d.alert AND e.channel = d.channel AND e.recipient = d.recipient AND e.state = 'pending' AND e.id < d.id)`;
 
+/** Deliveries in flight (ids) and channels with no room for another send (names), as JSON arrays. */
+const NOT_SKIPPED = `d.id NOT IN (SELECT value FROM json_each(?)) AND d.channel NOT IN (SELECT value FROM json_each(?))`;
+
+/** What the dispatcher is busy with: these deliveries are in flight, these channels have no room for more. */
+export interface Busy {
+  ids: Iterable<number>;
+  channels: Iterable<string>;
+}
+
 export type DeliveryState = 'pending' | 'delivered' | 'failed';
 export type AttemptOutcome = 'delivered' | 'retry' | 'failed';
 
@@ -116,8 +125,12 @@ export class Outbox {
         `INSERT INTO deliveries (notification, alert, kind, site, channel, recipient, recipient_name, payload, state, enqueued_at, next_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
       ),
-      due: db.prepare<[number, number], Row>(`SELECT * FROM deliveries d WHERE state = 'pending' AND next_at <= ? AND ${IN_TURN} ORDER BY next_at, id LIMIT ?`),
-      upcoming: db.prepare<[number], { id: number; next_at: number }>(`SELECT id, next_at FROM deliveries d WHERE state = 'pending' AND ${IN_TURN} ORDER BY next_at, id LIMIT ?`),
+      due: db.prepare<[number, string, string, number], Row>(
+        `SELECT * FROM deliveries d WHERE state = 'pending' AND next_at <= ? AND ${NOT_SKIPPED} AND ${IN_TURN} ORDER BY next_at, id LIMIT ?`,
+      ),
+      upcoming: db.prepare<[string, string], { next_at: number }>(
+        `SELECT next_at FROM deliveries d WHERE state = 'pending' AND ${NOT_SKIPPED} AND ${IN_TURN} ORDER BY next_at, id LIMIT 1`,
+      ),
       settle: db.prepare("UPDATE deliveries SET state = ?, attempts = attempts + 1, settled_at = ?, last_reason = ? WHERE id = ?"),
       retry: db.prepare("UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_reason = ? WHERE id = ?"),
       attempt: db.prepare('INSERT INTO attempts (delivery, at, duration_ms, outcome, reason) VALUES (?, ?, ?, ?, ?)'),
@@ -144,16 +157,16 @@ export class Outbox {
   }
 
   /** Pending deliveries whose time has come, oldest first. */
-  due(now: number, limit: number): DueDelivery[] {
-    return this.q.due.all(now, limit).map((r) => {
+  due(now: number, busy: Busy, limit: number): DueDelivery[] {
+    return this.q.due.all(now, JSON.stringify([...busy.ids]), JSON.stringify([...busy.channels]), limit).map((r) => {
       const { notification, to } = JSON.parse(r.payload) as { notification: Notification; to: Recipient };
       return { id: r.id, channel: r.channel, attempts: r.attempts, enqueuedAt: r.enqueued_at, notification, to };
     });
   }
 
-  /** When the earliest pending delivery not in `skip` is due, if any. */
-  nextDue(skip: ReadonlySet<number>): number | undefined {
-    return this.q.upcoming.all(skip.size + 1).find((r) => !skip.has(r.id))?.next_at;
+  /** When the earliest pending delivery that is not busy is due, if any. */
+  nextDue(busy: Busy): number | undefined {
+    return this.q.upcoming.get(JSON.stringify([...busy.ids]), JSON.stringify([...busy.channels]))?.next_at;
   }
 
   /** Records one attempt and its consequence on the delivery, in one transaction. */

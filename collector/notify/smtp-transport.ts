@@ -18,6 +18,9 @@ export function smtpTransport(config: SmtpConfig, env: NodeJS.ProcessEnv = proce
     port: config.port,
     secure: config.secure,
     auth: config.username !== undefined ? { user: config.username, pass: password ?? '' } : undefined,
+    // With a username, the password never crosses the network in clear: STARTTLS is required (RFC 3207),
+    // not merely used when offered, so a stripped STARTTLS (a downgrade) fails instead of sending it.
+    requireTLS: config.username !== undefined && !config.secure,
     tls: config.allowSelfSigned ? { rejectUnauthorized: false } : undefined,
     // Fail fast so the caller's retry owns the waiting, not a socket stuck for minutes.
     connectionTimeout: timeoutMs,

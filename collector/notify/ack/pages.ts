@@ -1,14 +1,15 @@
 /** The few pages the acknowledgement endpoint shows: plain HTML, readable on a phone, no script. */
-export const NAME_MAX = 100;
+import { escapeHtml } from '../html.ts';
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Longest name the confirm page takes for who acknowledged. */
+export const NAME_MAX = 100;
 
 export function page(title: string, paragraphs: string[], extra = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escape(title)} · hallmonitor</title></head>
+<title>${escapeHtml(title)} · hallmonitor</title></head>
 <body style="font-family:-apple-system,Segoe UI,Roboto,Arial,sans-serif;font-size:17px;max-width:36em;margin:2em auto;padding:0 1em;color:#222">
-<h1 style="font-size:1.4em">${escape(title)}</h1>
-${paragraphs.map((p) => `<p>${escape(p)}</p>`).join('\n')}
+<h1 style="font-size:1.4em">${escapeHtml(title)}</h1>
+${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
 ${extra}
 </body></html>`;
 }
@@ -19,7 +20,7 @@ ${extra}
  */
 export function confirmForm(fields: Record<string, string>, askName: boolean): string {
   const inputs = Object.entries(fields)
-    .map(([k, v]) => `<input type="hidden" name="${escape(k)}" value="${escape(v)}">`)
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
     .join('');
   const name = askName
     ? `<p><label>Your name <input name="by" maxlength="${NAME_MAX}" autocomplete="name" style="font-size:1em;padding:.3em"></label></p>`

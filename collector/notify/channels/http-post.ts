@@ -1,5 +1,13 @@
 import type { DeliveryResult } from '../notification.ts';
 
+/** Where a webhook channel posts: its id, its URL (a secret) and how to keep that secret out of reasons. */
+export interface WebhookTarget {
+  id: string;
+  url: string;
+  timeoutMs: number;
+  scrub: (text: string) => string;
+}
+
 export interface PostOptions {
   /** Extra headers (signature, the receiver's own key). */
   headers?: Record<string, string>;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { waitFor } from '../../../test/harness/index.ts';
@@ -10,6 +11,8 @@ export interface SmtpReceiver {
   readonly messages: ParsedMail[];
   /** Connection attempts that reached the server (accepted or not). */
   readonly connections: number;
+  /** Each AUTH the server saw: whether the session was encrypted by then. */
+  readonly logins: { secure: boolean }[];
   /** Answer the next `count` recipients (RCPT TO) with this reply code, e.g. 451 (try later) or 550 (no such user). */
   refuseNext(count: number, code: number): void;
   /** Refuse every recipient with `code` until `accept()`. */
@@ -27,14 +30,18 @@ export interface SmtpReceiver {
 export interface SmtpReceiverOptions {
   port: number;
   host?: string;
-  /** When given, the server requires AUTH with exactly these credentials (over plain TCP: loopback only). */
+  /** When given, the server requires AUTH with exactly these credentials. */
   auth?: { user: string; pass: string };
+  /** PEM files: the server offers STARTTLS and takes AUTH only after it; without, AUTH over plain TCP (loopback). */
+  tls?: { key: string; cert: string };
 }
 
 export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<SmtpReceiver> {
   const host = options.host ?? '127.0.0.1';
   const messages: ParsedMail[] = [];
   let connections = 0;
+  const logins: { secure: boolean }[] = [];
+  const tls = options.tls ? { key: readFileSync(options.tls.key), cert: readFileSync(options.tls.cert) } : {};
   let refusals: { left: number; code: number } = { left: 0, code: 451 };
   let server: SMTPServer | undefined;
   let rejectingLogins = false;
@@ -42,16 +49,18 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
   const make = () =>
     new SMTPServer({
       logger: false,
-      disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+      ...tls,
+      disabledCommands: [...(options.tls ? [] : ['STARTTLS']), ...(options.auth ? [] : ['AUTH'])],
       authOptional: options.auth === undefined,
-      allowInsecureAuth: true,
+      allowInsecureAuth: options.tls === undefined,
       disableReverseLookup: true,
       closeTimeout: 200,
       onConnect(_session, done) {
         connections += 1;
         done();
       },
-      onAuth(auth, _session, done) {
+      onAuth(auth, session, done) {
+        logins.push({ secure: session.secure });
         if (!rejectingLogins && options.auth && auth.username === options.auth.user && auth.password === options.auth.pass) return done(null, { user: auth.username });
         done(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
       },
@@ -80,6 +89,7 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
     get connections() {
       return connections;
     },
+    logins,
     refuseNext(count, code) {
       refusals = { left: count, code };
     },

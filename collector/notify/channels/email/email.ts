@@ -17,6 +17,10 @@ interface SmtpFailure {
  */
 export function classifySmtpError(err: unknown): { retryable: boolean; reason: string } {
   const e = (typeof err === 'object' && err !== null ? err : {}) as SmtpFailure;
+  if (e.code === 'ETLS') {
+    // requireTLS (see smtp-transport.ts) refused to log in without encryption: a setting to fix, not a moment to wait out.
+    return { retryable: false, reason: 'the SMTP server did not upgrade to TLS (STARTTLS), so the password was not sent: use a server that offers STARTTLS, or secure: true (port 465)' };
+  }
   if (typeof e.responseCode === 'number') {
     // The server's own words, first line only: it may echo the recipient but never our password.
     const said = (e.response ?? '').split(/\r?\n/)[0]!.slice(0, 200);

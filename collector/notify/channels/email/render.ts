@@ -1,7 +1,7 @@
+import { escapeHtml } from '../../html.ts';
 import { COLOURS, allFacts, headline, subjectOf } from '../../format.ts';
 import type { Notification } from '../../notification.ts';
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export interface RenderedEmail {
   subject: string;
@@ -29,22 +29,22 @@ export function renderEmail(n: Notification): RenderedEmail {
   ].join('\n');
   const colour = COLOURS[head] ?? '#455a64';
   const rows = facts
-    .map((f) => `<tr><td style="padding:4px 12px 4px 0;color:#555;vertical-align:top">${escape(f.label)}</td><td style="padding:4px 0">${escape(f.value)}</td></tr>`)
+    .map((f) => `<tr><td style="padding:4px 12px 4px 0;color:#555;vertical-align:top">${escapeHtml(f.label)}</td><td style="padding:4px 0">${escapeHtml(f.value)}</td></tr>`)
     .join('');
   const button =
     n.acknowledgeUrl !== undefined
-      ? `<p style="margin:20px 0"><a href="${escape(n.acknowledgeUrl)}" style="display:inline-block;background:${colour};color:#fff;text-decoration:none;padding:12px 24px;border-radius:4px;font-weight:bold">Acknowledge</a></p>`
+      ? `<p style="margin:20px 0"><a href="${escapeHtml(n.acknowledgeUrl)}" style="display:inline-block;background:${colour};color:#fff;text-decoration:none;padding:12px 24px;border-radius:4px;font-weight:bold">Acknowledge</a></p>`
       : '';
-  const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escape(subjectOf(n))}</title></head>
+  const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(subjectOf(n))}</title></head>
 <body style="margin:0;padding:0;font-family:-apple-system,Segoe UI,Roboto,Arial,sans-serif;font-size:16px;color:#222">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px">
-<tr><td style="background:${colour};color:#fff;padding:12px 16px;font-weight:bold">${escape(head)}</td></tr>
+<tr><td style="background:${colour};color:#fff;padding:12px 16px;font-weight:bold">${escapeHtml(head)}</td></tr>
 <tr><td style="padding:16px">
-<h1 style="font-size:20px;margin:0 0 12px 0">${escape(n.title)}</h1>
-${n.body.map((p) => `<p style="margin:0 0 12px 0">${escape(p)}</p>`).join('\n')}
+<h1 style="font-size:20px;margin:0 0 12px 0">${escapeHtml(n.title)}</h1>
+${n.body.map((p) => `<p style="margin:0 0 12px 0">${escapeHtml(p)}</p>`).join('\n')}
 <table role="presentation" cellpadding="0" cellspacing="0">${rows}</table>
 ${button}
-<p style="color:#888;font-size:12px;margin-top:24px">Alert ${escape(n.alertId)}</p>
+<p style="color:#888;font-size:12px;margin-top:24px">Alert ${escapeHtml(n.alertId)}</p>
 </td></tr></table></body></html>`;
   return { subject: subjectOf(n), text, html };
 }

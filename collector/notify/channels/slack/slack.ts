@@ -1,6 +1,5 @@
 import type { Channel } from '../../notification.ts';
-import { postJson } from '../http-post.ts';
-import type { WebhookTarget } from '../teams/teams.ts';
+import { postJson, type WebhookTarget } from '../http-post.ts';
 import { slackMessage } from './blocks.ts';
 
 /** Slack through an incoming webhook: one message per notification in the webhook's own channel. */

@@ -1,7 +1,6 @@
 import { headline, subjectOf } from '../../format.ts';
 import type { Channel, Notification, Recipient } from '../../notification.ts';
-import { postJson } from '../http-post.ts';
-import type { WebhookTarget } from '../teams/teams.ts';
+import { postJson, type WebhookTarget } from '../http-post.ts';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signBody } from './signature.ts';
 
 export interface SignedWebhookTarget extends WebhookTarget {
