@@ -194,3 +194,14 @@ describe('alert engine: config changes', () => {
     expect(r.dispatcher.kinds()).toEqual(['firing:library-ap:Alice', 'resolved:library-ap:Alice']);
   });
 });
+
+describe('alert engine: flap damping across a restart', () => {
+  it('a device flapping through a collector restart still gives at most 2 notifications', () => {
+    const r = setup({ config: testConfig({ rules: { 'device-down': { for: '0s' } }, roles: {} }) });
+    r.run(20_000);
+    for (let i = 0; i < 10; i++) r.run(30_000, i % 2 === 0 ? ['hall-ap'] : []);
+    r.restart();
+    for (let i = 10; i < 20; i++) r.run(30_000, i % 2 === 0 ? ['hall-ap'] : []);
+    expect(r.dispatcher.kinds()).toEqual(['firing:hall-ap:Alice', 'resolved:hall-ap:Alice']);
+  });
+});

@@ -62,7 +62,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   const sites = new Map(o.sites.map((s) => [s.id, s]));
   const startedAt = o.now();
   const obs = new Observations();
-  const flap: FlapHistory = new Map();
+  const flap: FlapHistory = store.flapHistory();
   const flapSettings = { windowMs: durationMs(config.flap.window), changes: config.flap.changes, quietMs: durationMs(config.flap.quiet) };
   const heartbeatTimeoutMs = durationMs(config.heartbeatTimeout);
   const stats = { ticks: 0, eventsRejected: 0, decisions: 0 };
@@ -143,7 +143,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     });
     const before = new Map(current.map((a) => [a.id, JSON.stringify(a)]));
     const changed = out.alerts.filter((a) => before.get(a.id) !== JSON.stringify(a));
-    store.record({ alerts: changed, dropped: out.dropped, decisions: out.decisions, open: (a) => !isClosed(a), now });
+    store.record({ alerts: changed, dropped: out.dropped, decisions: out.decisions, open: (a) => !isClosed(a), now, flap: { history: flap, changed: out.flapChanged } });
     stats.decisions += out.decisions.length;
     for (const d of out.decisions) log.info({ alert: d.notification.alertId, kind: d.notification.kind, to: d.to.map((r) => r.name), title: d.notification.title }, 'alert notification');
     for (const d of out.decisions) if (d.to.length === 0) log.warn({ alert: d.notification.alertId }, 'no on-call contact to notify: set alerts.contacts (and rota) in collector.yaml');

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openDurableDatabase } from '../../contract/durable-sqlite.ts';
 import type { Alert } from './pipeline/alert.ts';
+import type { FlapHistory } from './pipeline/flap.ts';
 import type { Silence } from './pipeline/mute.ts';
 import type { Decision } from './pipeline/plan.ts';
 
@@ -34,6 +35,11 @@ CREATE TABLE IF NOT EXISTS acknowledgements (
   by TEXT NOT NULL,
   at INTEGER NOT NULL,
   via TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS flap (
+  key TEXT PRIMARY KEY,
+  active INTEGER NOT NULL,
+  changes TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS silences (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -118,8 +124,20 @@ export class AlertStore {
   }
 
   /** One step's outcome, in one transaction: the alerts as they are now and the messages decided. */
-  record(o: { alerts: readonly Alert[]; dropped: readonly Alert[]; decisions: readonly Decision[]; open(a: Alert): boolean; now: number }): void {
+  record(o: {
+    alerts: readonly Alert[];
+    dropped: readonly Alert[];
+    decisions: readonly Decision[];
+    open(a: Alert): boolean;
+    now: number;
+    flap?: { history: FlapHistory; changed: readonly string[] };
+  }): void {
     this.db.transaction(() => {
+      for (const key of o.flap?.changed ?? []) {
+        const entry = o.flap!.history.get(key);
+        if (entry === undefined) this.db.prepare('DELETE FROM flap WHERE key = ?').run(key);
+        else this.db.prepare('INSERT OR REPLACE INTO flap (key, active, changes) VALUES (?, ?, ?)').run(key, entry.active ? 1 : 0, JSON.stringify(entry.changes));
+      }
       for (const a of o.alerts) {
         const { ackedBy: _b, ackedAt: _a, ...rest } = a;
         this.upsert.run({ id: a.id, key: a.key, site: a.site, rule: a.rule, device: a.device ?? null, state: a.state, since: a.since, open: o.open(a) ? 1 : 0, data: JSON.stringify(rest) });
@@ -127,6 +145,12 @@ export class AlertStore {
       for (const a of o.dropped) this.remove.run(a.id);
       for (const d of o.decisions) this.decide.run(d.notification.id, d.notification.alertId, d.notification.kind, o.now, JSON.stringify(d));
     })();
+  }
+
+  /** Flap damping's memory, so a restart in the middle of a flapping device does not page again. */
+  flapHistory(): FlapHistory {
+    const rows = this.db.prepare('SELECT key, active, changes FROM flap').all() as { key: string; active: number; changes: string }[];
+    return new Map(rows.map((r) => [r.key, { active: r.active === 1, changes: JSON.parse(r.changes) as number[] }]));
   }
 
   /** Messages decided since `from`, oldest first (handed to the dispatcher again after a restart; it drops repeats). */

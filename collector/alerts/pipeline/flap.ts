@@ -11,13 +11,15 @@ export interface FlapSettings {
  */
 export type FlapHistory = Map<string, { active: boolean; changes: number[] }>;
 
-export function recordChange(history: FlapHistory, key: string, active: boolean, now: number, settings: FlapSettings): void {
-  const entry = history.get(key) ?? { active: false, changes: [] };
-  if (entry.active !== active) entry.changes.push(now);
-  entry.active = active;
-  entry.changes = entry.changes.filter((t) => now - t <= settings.windowMs);
-  if (!entry.active && entry.changes.length === 0) history.delete(key);
-  else history.set(key, entry);
+/** Records the condition now; true when the subject's entry changed (and so needs saving). */
+export function recordChange(history: FlapHistory, key: string, active: boolean, now: number, settings: FlapSettings): boolean {
+  const before = history.get(key);
+  const changes = (before?.changes ?? []).filter((t) => now - t <= settings.windowMs);
+  if ((before?.active ?? false) !== active) changes.push(now);
+  if (!active && changes.length === 0) history.delete(key);
+  else history.set(key, { active, changes });
+  const after = history.get(key);
+  return before?.active !== after?.active || before?.changes.length !== after?.changes.length || before?.changes[0] !== after?.changes[0];
 }
 
 /**

@@ -27,6 +27,8 @@ export interface StepInput {
 export interface StepOutput {
   /** Every alert of the working set after this step, changed or not. */
   alerts: Alert[];
+  /** Keys whose flap history changed (to be saved). */
+  flapChanged: string[];
   dropped: Alert[];
   decisions: Decision[];
   events: AlertEvent[];
@@ -42,9 +44,9 @@ export const isClosed = (a: Alert): boolean => a.state === 'resolved' && (!a.not
  */
 export function step(input: StepInput): StepOutput {
   const { now } = input;
-  for (const f of input.evaluated) {
-    if (f.status !== 'hold') recordChange(input.mute.flap.history, f.key, f.status === 'active', now, input.mute.flap.settings);
-  }
+  const flapChanged = input.evaluated
+    .filter((f) => f.status !== 'hold' && recordChange(input.mute.flap.history, f.key, f.status === 'active', now, input.mute.flap.settings))
+    .map((f) => f.key);
   const { alerts: advanced, dropped } = advance(input.alerts, input.evaluated, now);
   // Grouped by site: inhibition looks only within a site (its offline alert, its device tree).
   const siteOffline = new Set(advanced.filter((a) => a.rule === 'site-offline' && a.state !== 'resolved').map((a) => a.site));
@@ -60,5 +62,5 @@ export function step(input: StepInput): StepOutput {
     if (a.level > (was?.level ?? 0)) events.push({ kind: 'escalated', alert: a, at: now });
     else if (a.sent > (was?.sent ?? 0) && a.state === 'firing') events.push({ kind: 'notified', alert: a, at: now });
   }
-  return { alerts, dropped, decisions, events };
+  return { alerts, dropped, decisions, events, flapChanged };
 }
