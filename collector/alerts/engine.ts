@@ -46,7 +46,7 @@ export interface AlertEngine {
   siteState(site: string): SiteState;
   start(): void;
   stop(): void;
-  stats(): { ticks: number; eventsRejected: number; decisions: number };
+  stats(): { ticks: number; eventsAccepted: number; eventsRejected: number; decisions: number };
 }
 
 /** How far back decisions are handed to the dispatcher again after a restart (it drops those it has). */
@@ -65,7 +65,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   const flap: FlapHistory = store.flapHistory();
   const flapSettings = { windowMs: durationMs(config.flap.window), changes: config.flap.changes, quietMs: durationMs(config.flap.quiet) };
   const heartbeatTimeoutMs = durationMs(config.heartbeatTimeout);
-  const stats = { ticks: 0, eventsRejected: 0, decisions: 0 };
+  const stats = { ticks: 0, eventsAccepted: 0, eventsRejected: 0, decisions: 0 };
   let working: Alert[] = store.working();
   let snapshots = new Map<string, SiteSnapshot>();
   let timer: NodeJS.Timeout | undefined;
@@ -211,6 +211,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
         log.warn({ ...from, reason }, 'device event rejected');
         return false;
       }
+      stats.eventsAccepted++;
       obs.addEvent(decoded.value);
       tickSoon();
       return true;

@@ -45,6 +45,9 @@ describe('alerts end to end', () => {
     // Long enough for the children's pending time to have passed too.
     await new Promise((r) => setTimeout(r, 4_000));
     expect(kinds()).toEqual(['firing:core-switch:Alice']);
+    // The agent told the collector at once, by event, about each device it found down.
+    expect(rig.collector.alerts.stats()).toMatchObject({ eventsRejected: 0 });
+    expect(rig.collector.alerts.stats().eventsAccepted).toBeGreaterThanOrEqual(4);
     expect(Object.fromEntries(rig.collector.alerts.deviceStates(SITE))).toEqual({
       router: 'up',
       'core-switch': 'down',
