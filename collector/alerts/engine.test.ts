@@ -205,3 +205,16 @@ describe('alert engine: flap damping across a restart', () => {
     expect(r.dispatcher.kinds()).toEqual(['firing:hall-ap:Alice', 'resolved:hall-ap:Alice']);
   });
 });
+
+describe('alert engine: acknowledgement from another process', () => {
+  it('an acknowledgement written to the file (as the CLI does) stops escalation at the next turn', () => {
+    const r = setup({ config: testConfig({ escalateAfter: '10m' }) });
+    r.run(20_000);
+    r.run(60_000, ['router']);
+    const id = r.engine.alerts()[0]!.id;
+    expect(r.store.acknowledge(id, 'Alice', r.clock.t, 'cli')).toBe('acknowledged');
+    r.run(30 * 60_000, ['router']);
+    expect(r.dispatcher.kinds()).toEqual(['firing:router:Alice']);
+    expect(r.engine.alerts()[0]).toMatchObject({ ackedBy: 'Alice' });
+  });
+});
