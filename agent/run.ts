@@ -1,6 +1,7 @@
 import {
   SOFTWARE_VERSION,
   decodeMessage,
+  encodeMessage,
   describeIssues,
   sampleSchema,
   siteConfigMessageSchema,
@@ -10,6 +11,8 @@ import {
   type SiteConfigMessage,
 } from '../contract/index.ts';
 import type { CheckContext } from './checks/check.ts';
+import { DeviceEventWatch } from './events/device-events.ts';
+import { diskUsedPct } from './events/disk.ts';
 import type { ResolvedAgentConfig } from './config/load.ts';
 import { CheckStats } from './health/check-stats.ts';
 import { hostJob } from './host/host-job.ts';
@@ -72,6 +75,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
   });
   const batcher = new Batcher(clock, config.batch, (samples) => outbox.add(samples));
   let samplesInvalid = 0;
+  const events = new DeviceEventWatch({ agent: config.agent, site: config.site, publish: (e) => link.publishEvent(encodeMessage(e)) });
   // The collector refuses a batch with one invalid sample in it; check each here so a check's bug costs
   // that sample only, and says which.
   const sink = (samples: Sample[]) => {
@@ -83,6 +87,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
       return false;
     });
     batcher.add(valid);
+    events.observe(valid);
   };
   const healthJob = {
     key: 'agent/health',
@@ -101,6 +106,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
   const apply = (list: readonly Device[], from: typeof source) => {
     devices = list;
     source = from;
+    events.keepOnly(list.map((d) => d.name));
     scheduler.set([...jobsForDevices(list, checks, ctx, sink, log), ...ownJobs]);
     log.info({ site: config.site, devices: list.length, source: from, revision: current?.revision }, 'polling');
   };
@@ -142,6 +148,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
 
   const healthSample = (): Sample => {
     const spooled = spool.stats();
+    const diskPct = diskUsedPct(config.dataDir);
     return {
       measurement: 'agent_health',
       tags: { agent: config.agent },
@@ -165,6 +172,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
         spool_errors: outbox.stats.spoolErrors,
         connected: link.connected ? 1 : 0,
         ...checkStats.fields(),
+        ...(diskPct !== undefined ? { disk_used_pct: diskPct } : {}),
       },
       time: clock.now(),
     };

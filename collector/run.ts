@@ -1,6 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { SOFTWARE_VERSION, configTopic, encodeMessage, parseTopic, type Logger } from '../contract/index.ts';
 import { openAgentDirectory } from './agents/directory.ts';
+import type { AlertEngine } from './alerts/engine.ts';
+import { startAlerting } from './alerts/start.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBroker, type ExternalBroker } from './broker/external.ts';
 import type { OnPublish } from './broker/hooks.ts';
@@ -14,6 +16,7 @@ import { siteConfigMessage } from './sites/config-message.ts';
 import { createStatusHandler } from './status/agent-status.ts';
 import { createInfluxWriter, type InfluxWriter } from './storage/influx-writer.ts';
 import { ensureRetention } from './storage/retention.ts';
+import type { Dispatcher } from './notify/dispatch.ts';
 import { createDurableLog, type DurableLog } from './wal/durable.ts';
 import { openCollectorWal } from './wal/open.ts';
 import type { WalStats } from './wal/wal.ts';
@@ -27,7 +30,17 @@ export interface CollectorParts {
   /** Resolves once what the write-ahead log held at start is queued to the writer again. */
   replayed: Promise<{ entries: number; points: number }>;
   walStats(): WalStats;
+  alerts: AlertEngine;
+  /** The acknowledgement endpoint's port, when collector.yaml has notify.ack. */
+  ackPort: number | undefined;
   stop(): Promise<void>;
+}
+
+export interface CollectorExtras {
+  /** Where alert messages go (tests pass their own). */
+  dispatcher?: Dispatcher;
+  /** Where secrets named by `...Env` keys are read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The collector with its embedded broker (broker.mode: embedded). */
@@ -41,17 +54,17 @@ export interface RunningExternalCollector extends CollectorParts {
 }
 
 /** Whichever broker.mode says; what the CLI runs. */
-export function startConfiguredCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now): Promise<CollectorParts> {
-  return config.broker.mode === 'external' ? startExternalCollector(config, log, now) : startCollector(config, log, now);
+export function startConfiguredCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now, extras: CollectorExtras = {}): Promise<CollectorParts> {
+  return config.broker.mode === 'external' ? startExternalCollector(config, log, now, extras) : startCollector(config, log, now, extras);
 }
 
 /**
  * Starts the collector: the broker comes up at once so agents can connect, while the writer waits for
  * InfluxDB (retrying, logging the URL) and holds what arrives meanwhile.
  */
-export async function startCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now): Promise<RunningCollector> {
+export async function startCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now, extras: CollectorExtras = {}): Promise<RunningCollector> {
   if (config.broker.mode !== 'embedded') throw new Error(`${config.file}: broker.mode is ${config.broker.mode}: use startExternalCollector`);
-  const core = startCore(config, log, now);
+  const core = await startCore(config, log, now, extras);
   let broker: EmbeddedBroker;
   try {
     broker = await startEmbeddedBroker({
@@ -71,6 +84,7 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
     throw err;
   }
   for (const site of core.sites) await publishRetained(broker, configTopic(site.id), encodeMessage(siteConfigMessage(site, now())));
+  core.startAlerting();
   log.info({ port: broker.port, tlsPort: broker.tlsPort, sites: core.sites.length, version: SOFTWARE_VERSION }, 'collector listening');
   return { ...core.parts, broker, stop: () => core.stop(() => broker.close()) };
 }
@@ -79,10 +93,10 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
  * Starts the collector in external mode: it connects to the provider's broker (retrying while it is down) and
  * publishes each site's retained config there. Resolves at once; `external.subscribed` says when messages flow.
  */
-export async function startExternalCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now): Promise<RunningExternalCollector> {
+export async function startExternalCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now, extras: CollectorExtras = {}): Promise<RunningExternalCollector> {
   const settings = config.broker.external;
   if (config.broker.mode !== 'external' || !settings) throw new Error(`${config.file}: broker.mode is not external`);
-  const core = startCore(config, log, now);
+  const core = await startCore(config, log, now, extras);
   let external: ExternalBroker;
   try {
     external = connectExternalBroker({
@@ -102,6 +116,7 @@ export async function startExternalCollector(config: ResolvedCollectorConfig, lo
       log.error({ site: site.id, err: err.message }, 'site config not published to the external broker'),
     );
   }
+  core.startAlerting();
   external.subscribed.then(
     () => log.info({ url: settings.url, group: settings.group, sites: core.sites.length, version: SOFTWARE_VERSION }, 'collector subscribed'),
     () => undefined,
@@ -109,14 +124,15 @@ export async function startExternalCollector(config: ResolvedCollectorConfig, lo
   return { ...core.parts, external, stop: () => core.stop(() => external.close()) };
 }
 
-/** What both modes share: sites, agents, the write-ahead log, the InfluxDB writer, the ingest and status handlers. */
-function startCore(config: ResolvedCollectorConfig, log: Logger, now: () => number) {
+/** What both modes share: sites, agents, the write-ahead log, the InfluxDB writer, the ingest and status handlers, alerting and reports. */
+async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () => number, extras: CollectorExtras) {
   const sites = loadSites(config.sitesDir);
   const agents = openAgentDirectory(config.agentsFile, {
     onReloadError: (err) => log.error({ err: err.message }, 'agents file unreadable; previous credentials stay in force'),
   });
   const retentionLog = log.child({ component: 'retention' });
-  const wal = openCollectorWal(resolve(dirname(resolve(config.file)), config.dataDir));
+  const dataDir = resolve(dirname(resolve(config.file)), config.dataDir);
+  const wal = openCollectorWal(dataDir);
   let durable: DurableLog | undefined;
   const writer = createInfluxWriter({
     onWritten: (chunks) => durable?.written(chunks),
@@ -140,15 +156,24 @@ function startCore(config: ResolvedCollectorConfig, log: Logger, now: () => numb
     (r) => r.entries > 0 && walLog.info(r, 'write-ahead log replayed to InfluxDB writer'),
     (err: Error) => walLog.error({ err: err.message }, 'write-ahead log replay stopped; the rest is written on the next start'),
   );
-  const ingest = createIngest({ writer, durable, log: log.child({ component: 'ingest' }), now });
-  const status = createStatusHandler({ writer, log: log.child({ component: 'status' }), now });
+  let alerting: Awaited<ReturnType<typeof startAlerting>>;
+  try {
+    alerting = await startAlerting({ config, sites, dataDir, points: writer, log, now, ...extras });
+  } catch (err) {
+    await writer.stop({ timeoutMs: 1_000 });
+    wal.close();
+    throw err;
+  }
+  const alerts = alerting.engine;
+  // The engine judges what the write-ahead log accepted: the same samples InfluxDB gets.
+  const ingest = createIngest({ writer, durable, log: log.child({ component: 'ingest' }), now, onAccepted: (b) => alerts.samples(b.site, b.agent, b.samples) });
+  const status = createStatusHandler({ writer, log: log.child({ component: 'status' }), now, onStatus: (s) => alerts.status(s) });
 
   const onPublish: OnPublish = async (packet, from) => {
     const kind = parseTopic(packet.topic)?.kind;
     if (kind === 'samples') return ingest.handle(packet.topic, packet.payload as Buffer, from);
     if (kind === 'status') return status.handle(packet.payload as Buffer, from);
-    // Events (state changes) are handled by the alerting work; until then they are only logged.
-    log.debug({ ...from, topic: packet.topic }, 'event received');
+    if (kind === 'events') alerts.event(packet.payload as Buffer, from);
   };
 
   // Monthly reports: mailed on each school's day, once (collector/reports/delivery/).
@@ -159,15 +184,19 @@ function startCore(config: ResolvedCollectorConfig, log: Logger, now: () => numb
     sites,
     agents,
     onPublish,
-    parts: { writer, ingest, sites, storageReady, replayed, walStats: () => wal.stats() },
-    /** Closes the broker side first (nothing new comes in), then reports, the writer and the log. */
+    parts: { writer, ingest, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort },
+    /** Alerts start judging once the broker is up (a site not heard from yet is not declared offline before). */
+    startAlerting: () => alerting.start(),
+    /** Closes the broker side first (nothing new comes in), then alerts, reports, the writer and the log. */
     async stop(closeBroker: () => Promise<void> = async () => undefined) {
       await closeBroker();
+      alerting.engine.stop();
       await reports?.stop();
       await writer.stop({ timeoutMs: 10_000 });
       // Let a last group commit finish: its messages were not acknowledged, but they are stored.
       await finish.settled().catch(() => undefined);
       wal.close();
+      await alerting.close();
     },
   };
 }

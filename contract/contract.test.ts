@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   agentStatusSchema,
+  deviceEventSchema,
   compiledDecoder,
   configTopic,
   decodeMessage,
@@ -23,6 +24,7 @@ describe('wire fixtures round-trip', () => {
     ['agent-status-online.json', agentStatusSchema],
     ['agent-status-will.json', agentStatusSchema],
     ['site-config.json', siteConfigMessageSchema],
+    ['device-event-down.json', deviceEventSchema],
   ] as const;
   for (const [name, schema] of cases) {
     it(name, () => {

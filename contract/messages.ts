@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deviceListSchema } from './device.ts';
+import { deviceListSchema, deviceNameSchema } from './device.ts';
 import { idSchema } from './ids.ts';
 import { WIRE_VERSION } from './version.ts';
 
@@ -74,6 +74,21 @@ export const agentStatusSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * On `.../events`, at once when a check finds a device's reachability changed (down, or back up), so alerts
+ * need not wait for the next batch. Not spooled: the samples batch that follows carries the same result.
+ */
+export const deviceEventSchema = z.strictObject({
+  v: version,
+  agent: idSchema,
+  site: idSchema,
+  device: deviceNameSchema,
+  check: z.enum(['ping', 'snmp']),
+  state: z.enum(['up', 'down']),
+  /** When the check measured it. */
+  at: epochMs,
+});
+
 /** Retained, from the collector: what the site's agent should poll. */
 export const siteConfigMessageSchema = z.strictObject({
   v: version,
@@ -90,6 +105,7 @@ export type Sample = z.infer<typeof sampleSchema>;
 export type SamplesBatch = z.infer<typeof samplesBatchSchema>;
 export type AgentStatus = z.infer<typeof agentStatusSchema>;
 export type SiteConfigMessage = z.infer<typeof siteConfigMessageSchema>;
+export type DeviceEvent = z.infer<typeof deviceEventSchema>;
 export type FieldValue = z.infer<typeof fieldValue>;
 
 /**

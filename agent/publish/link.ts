@@ -4,6 +4,7 @@ import {
   agentClientId,
   configTopic,
   encodeMessage,
+  eventsTopic,
   samplesTopic,
   statusTopic,
   type AgentStatus,
@@ -125,6 +126,11 @@ export class Link {
     const spool = state === 'online' ? this.o.spoolStatus?.() : undefined;
     const payload = encodeMessage({ ...this.status(state, this.o.clock.now()), ...(spool ? { spool } : {}) });
     this.client.publish(statusTopic(this.o.site, this.o.agent), payload, { qos: 1, retain: true });
+  }
+
+  /** A device state-change event, at QoS 1 and only while connected: the next batch carries the same result. */
+  publishEvent(payload: Buffer): void {
+    if (this.client.connected) this.client.publish(eventsTopic(this.o.site), payload, { qos: 1 });
   }
 
   /** One encoded samples batch at QoS 1; `done` without an error once the broker's PUBACK came. */

@@ -5,6 +5,7 @@ import { hashPassword } from '../agents/password.ts';
 import { addAgent, loadAgents, revokeAgent } from '../agents/store.ts';
 import { mosquittoFiles } from '../broker/external-mosquitto.ts';
 import { writeMosquittoFiles } from './mosquitto-files.ts';
+import { registerAlertCommands } from '../alerts/cli.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { addReportCommand } from '../reports/cli.ts';
 import { startConfiguredCollector } from '../run.ts';
@@ -97,5 +98,6 @@ program
   });
 
 addReportCommand(program, configOption);
+registerAlertCommands(program, configOption);
 
 program.parseAsync().catch(exitOnError);

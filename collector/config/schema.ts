@@ -151,6 +151,11 @@ export const collectorConfigSchema = z.strictObject({
   notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
   reports: reportsConfigSchema.default(reportsConfigSchema.parse({})),
   logLevel,
+}).superRefine((c, ctx) => {
+  const ids = new Set(c.notify.channels.map((ch) => ch.id));
+  c.alerts.channels?.forEach((id, i) => {
+    if (!ids.has(id)) ctx.addIssue({ code: 'custom', path: ['alerts', 'channels', i], message: `expected the id of one of notify.channels, got "${id}"` });
+  });
 });
 
 export const contactSchema = z.strictObject({
@@ -185,6 +190,11 @@ export const siteFileSchema = z
         if (!names.has(d)) ctx.addIssue({ code: 'custom', path: ['maintenance', i, 'devices', j], message: `expected the name of a device in this site, got "${d}"` });
       }),
     );
+    for (const part of ['devices', 'uplinks'] as const) {
+      for (const d of Object.keys(site.alerts[part])) {
+        if (!names.has(d)) ctx.addIssue({ code: 'custom', path: ['alerts', part, d], message: `expected the name of a device in this site, got "${d}"` });
+      }
+    }
   });
 
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;

@@ -1,4 +1,4 @@
-import { compiledDecoder, parseTopic, samplesBatchSchema, type Logger } from '../../contract/index.ts';
+import { compiledDecoder, parseTopic, samplesBatchSchema, type Logger, type SamplesBatch } from '../../contract/index.ts';
 import { toChunk, type LineChunk } from '../storage/line.ts';
 import type { DurableLog } from '../wal/durable.ts';
 import { AgentSequence, type AgentSequenceCounts, type SeqVerdict } from './sequence.ts';
@@ -53,6 +53,8 @@ export interface IngestOptions {
    * writer) and handle() resolves only once it is committed; the agents' sequence records start from it.
    */
   durable?: DurableLog;
+  /** Each new batch once it is accepted (for a durable ingest: once the write-ahead log committed it). */
+  onAccepted?: (batch: SamplesBatch) => void;
 }
 
 export interface Ingest {
@@ -68,7 +70,7 @@ export interface Ingest {
 
 type Outcome = { ok: true; durable?: Promise<void> } | { ok: false; reason: RejectReason; detail: string };
 
-export function createIngest({ writer, log, now, seqWindow, durable }: IngestOptions): Ingest {
+export function createIngest({ writer, log, now, seqWindow, durable, onAccepted }: IngestOptions): Ingest {
   const restore = (record: string) => AgentSequence.restore(record, seqWindow);
   const sequences = new Map([...(durable?.sequences() ?? [])].map(([agent, record]) => [agent, restore(record)]));
   const turn = createTurns();
@@ -121,12 +123,16 @@ export function createIngest({ writer, log, now, seqWindow, durable }: IngestOpt
       writer.write(chunk);
       recordSeq(batch, sequence, verdict);
       count(batch.agent, batch.samples.length);
+      onAccepted?.(batch);
       return { ok: true };
     }
     // Recorded now, so a redelivery arriving before the commit is a duplicate (which waits for it, above).
     const record = recordSeq(batch, sequence, verdict).save();
     const committed = durable.append({ agent: batch.agent, seq: batch.seq, points: chunk.points, text: chunk.text }, record).then(
-      () => count(batch.agent, batch.samples.length),
+      () => {
+        count(batch.agent, batch.samples.length);
+        onAccepted?.(batch);
+      },
       (err: Error) => {
         // Back to what the log holds, so the agent's resend is new again.
         const saved = durable.sequences().get(batch.agent);

@@ -1,4 +1,4 @@
-import { agentStatusSchema, decodeMessage, type Logger } from '../../contract/index.ts';
+import { agentStatusSchema, decodeMessage, type AgentStatus, type Logger } from '../../contract/index.ts';
 import type { LineSink } from '../ingest/index.ts';
 import { toLine } from '../storage/line.ts';
 
@@ -12,7 +12,7 @@ export interface AgentStatusStats {
  * Agent status messages (retained, offline via the MQTT will) become `agent_status` points, stamped with
  * the time the collector heard them: a will carries the time its connection opened, not when it died.
  */
-export function createStatusHandler(o: { writer: LineSink; log: Logger; now: () => number }) {
+export function createStatusHandler(o: { writer: LineSink; log: Logger; now: () => number; onStatus?: (status: AgentStatus) => void }) {
   const stats: AgentStatusStats = { received: 0, rejected: 0, online: {} };
   return {
     stats: () => stats,
@@ -59,6 +59,7 @@ export function createStatusHandler(o: { writer: LineSink; log: Logger; now: () 
         status.site,
       );
       o.writer.write({ text: line, points: 1 });
+      o.onStatus?.(status);
     },
   };
 }

@@ -1,0 +1,245 @@
+import { deviceEventSchema, decodeMessage, type AgentStatus, type Logger, type Sample } from '../../contract/index.ts';
+import type { SiteFile } from '../config/schema.ts';
+import type { LineSink } from '../ingest/index.ts';
+import type { Delivery, Dispatcher } from '../notify/dispatch.ts';
+import { toLine } from '../storage/line.ts';
+import { durationMs, type AlertsConfig } from './config.ts';
+import { Observations } from './observations.ts';
+import { subjectOf, type Alert } from './pipeline/alert.ts';
+import { evaluate, type Evaluated } from './pipeline/evaluate.ts';
+import type { FlapHistory } from './pipeline/flap.ts';
+import type { SiteSnapshot } from './pipeline/mute.ts';
+import { isClosed, step, type AlertEvent } from './pipeline/pipeline.ts';
+import type { Decision } from './pipeline/plan.ts';
+import { escalationOrder } from './pipeline/rota.ts';
+import { RULES, ruleSettings } from './rules/index.ts';
+import { siteView } from './site-view.ts';
+import type { DeviceState } from './state/device-state.ts';
+import type { SiteState } from './state/site-state.ts';
+import type { AcknowledgeResult, AlertStore } from './store.ts';
+
+export interface AlertEngineOptions {
+  config: AlertsConfig;
+  sites: readonly SiteFile[];
+  store: AlertStore;
+  /** Where messages go; without one they are decided and recorded only. */
+  dispatcher?: Dispatcher;
+  /** `alert_event` and `device_state` points for dashboards (the collector's InfluxDB writer). */
+  points?: LineSink;
+  log: Logger;
+  now: () => number;
+  /** Channel ids the alerts go out on. */
+  channels: readonly string[];
+}
+
+export interface AlertEngine {
+  /** Samples of a batch the write-ahead log has accepted. */
+  samples(site: string, agent: string, samples: readonly Sample[]): void;
+  status(status: AgentStatus): void;
+  /** A raw message from `.../events`, validated here; false if it was refused. */
+  event(payload: Buffer, from: { agent: string; site: string }): boolean;
+  /** One turn of the pipeline now (the timer calls it; tests may too). */
+  tick(): void;
+  acknowledge(alertId: string, by: string, at: number, via?: string): Promise<AcknowledgeResult>;
+  alerts(): readonly Alert[];
+  deviceStates(site: string): ReadonlyMap<string, DeviceState>;
+  siteState(site: string): SiteState;
+  start(): void;
+  stop(): void;
+  stats(): { ticks: number; eventsAccepted: number; eventsRejected: number; decisions: number };
+}
+
+/** How far back decisions are handed to the dispatcher again after a restart (it drops those it has). */
+const REPLAY_MS = 24 * 3_600_000;
+
+/**
+ * The alert engine: holds what was observed, runs the pure pipeline every `evaluateEvery` (and at once
+ * after a state-change event or an agent going offline), records each step in SQLite before the
+ * dispatcher gets its deliveries, and writes alert events to InfluxDB.
+ */
+export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
+  const { config, store, log } = o;
+  const sites = new Map(o.sites.map((s) => [s.id, s]));
+  const startedAt = o.now();
+  const obs = new Observations();
+  const flap: FlapHistory = store.flapHistory();
+  const flapSettings = { windowMs: durationMs(config.flap.window), changes: config.flap.changes, quietMs: durationMs(config.flap.quiet) };
+  const heartbeatTimeoutMs = durationMs(config.heartbeatTimeout);
+  const stats = { ticks: 0, eventsAccepted: 0, eventsRejected: 0, decisions: 0 };
+  let working: Alert[] = store.working();
+  let snapshots = new Map<string, SiteSnapshot>();
+  let timer: NodeJS.Timeout | undefined;
+  let soon: NodeJS.Immediate | undefined;
+
+  const deliveries = (decisions: readonly Decision[]): Delivery[] =>
+    decisions.flatMap((d) => o.channels.flatMap((channel) => d.to.map((to) => ({ notification: d.notification, channel, to }))));
+
+  const enqueue = (decisions: readonly Decision[]) => {
+    if (o.dispatcher === undefined || decisions.length === 0) return;
+    try {
+      o.dispatcher.enqueue(deliveries(decisions));
+    } catch (err) {
+      // Recorded already: handed over again on the next start.
+      log.error({ err: (err as Error).message, notifications: decisions.length }, 'dispatcher refused deliveries');
+    }
+  };
+  // After a restart: whatever was decided but perhaps not handed over. The dispatcher dedups.
+  enqueue(store.decisionsSince(startedAt - REPLAY_MS));
+
+  const writeEvents = (events: readonly AlertEvent[]) => {
+    for (const e of events) {
+      const a = e.alert;
+      o.points?.write({
+        text: toLine(
+          {
+            measurement: 'alert_event',
+            tags: { rule: a.rule, severity: a.severity, event: e.kind, ...(a.device !== undefined ? { device: a.device } : {}) },
+            fields: {
+              alert_id: a.id,
+              title: a.title,
+              ...(a.muted !== undefined ? { muted: a.muted } : {}),
+              ...(a.maintenance !== undefined ? { maintenance: a.maintenance } : {}),
+              ...(a.ackedBy !== undefined && e.kind === 'acknowledged' ? { by: a.ackedBy } : {}),
+            },
+            time: e.at,
+          },
+          a.site,
+        ),
+        points: 1,
+      });
+    }
+  };
+
+  const tick = () => {
+    const now = o.now();
+    stats.ticks++;
+    const evaluated: Evaluated[] = [];
+    const next = new Map<string, SiteSnapshot>();
+    for (const site of sites.values()) {
+      const view = siteView(site, obs, { config, heartbeatTimeoutMs, startedAt, now });
+      evaluated.push(...evaluate(view, RULES));
+      const devices = new Map(view.devices.map((d) => [d.device.name, d.state]));
+      next.set(site.id, { file: site, state: view.siteState.state, devices });
+      recordStates(site.id, snapshots.get(site.id), devices, now);
+    }
+    snapshots = next;
+    evaluated.push(...withdrawn(working, evaluated));
+    const acked = new Map(store.list().filter((a) => a.ackedAt !== undefined).map((a) => [a.id, a]));
+    const current = working.map((a) => {
+      const ack = acked.get(a.id);
+      return ack ? { ...a, ackedBy: ack.ackedBy!, ackedAt: ack.ackedAt! } : a;
+    });
+    const out = step({
+      now,
+      alerts: current,
+      evaluated,
+      mute: { sites: snapshots, silences: store.silences(now), flap: { history: flap, settings: flapSettings } },
+      plan: {
+        repeatIntervalMs: durationMs(config.repeatInterval),
+        escalateAfterMs: durationMs(config.escalateAfter),
+        site: (id) => sites.get(id),
+        order: (site) => escalationOrder(site, { timezone: config.timezone, contacts: config.contacts, shifts: config.rota }, now),
+      },
+    });
+    const before = new Map(current.map((a) => [a.id, JSON.stringify(a)]));
+    const changed = out.alerts.filter((a) => before.get(a.id) !== JSON.stringify(a));
+    store.record({ alerts: changed, dropped: out.dropped, decisions: out.decisions, open: (a) => !isClosed(a), now, flap: { history: flap, changed: out.flapChanged } });
+    stats.decisions += out.decisions.length;
+    for (const d of out.decisions) log.info({ alert: d.notification.alertId, kind: d.notification.kind, to: d.to.map((r) => r.name), title: d.notification.title }, 'alert notification');
+    for (const d of out.decisions) if (d.to.length === 0) log.warn({ alert: d.notification.alertId }, 'no on-call contact to notify: set alerts.contacts (and rota) in collector.yaml');
+    enqueue(out.decisions);
+    writeEvents(out.events);
+    working = out.alerts.filter((a) => !isClosed(a));
+  };
+
+  const recordStates = (site: string, before: SiteSnapshot | undefined, devices: ReadonlyMap<string, DeviceState>, now: number) => {
+    for (const [device, state] of devices) {
+      if (before?.devices.get(device) === state) continue;
+      o.points?.write({ text: toLine({ measurement: 'device_state', tags: { device }, fields: { state }, time: now }, site), points: 1 });
+    }
+  };
+
+  /**
+   * Open alerts whose subject left the config (a device removed) or whose rule was switched off for it:
+   * they resolve, so no alert stays open for ever on something nobody watches any more.
+   */
+  const withdrawn = (open: readonly Alert[], evaluated: readonly Evaluated[]): Evaluated[] => {
+    const judged = new Set(evaluated.map((e) => e.key));
+    return open.flatMap((a): Evaluated[] => {
+      const site = sites.get(a.site);
+      if (site === undefined || judged.has(a.key)) return [];
+      const device = a.device === undefined ? undefined : site.devices.find((d) => d.name === a.device);
+      const gone = a.device !== undefined && device === undefined;
+      if (!gone && ruleSettings(a.rule, config, site.alerts, device).enabled) return [];
+      return [{ ...subjectOf(a.rule, a.site, a), key: a.key, status: 'clear', title: a.title, facts: a.facts, forMs: 0, severity: a.severity, period: a.period }];
+    });
+  };
+
+  const tickSoon = () => {
+    soon ??= setImmediate(() => {
+      soon = undefined;
+      safeTick();
+    });
+  };
+  const safeTick = () => {
+    try {
+      tick();
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'alert evaluation failed; next turn tries again');
+    }
+  };
+
+  return {
+    samples(site, agent, samples) {
+      obs.addSamples(site, agent, samples, o.now());
+    },
+    status(status) {
+      obs.addStatus(status, o.now());
+      if (status.state === 'offline') tickSoon();
+    },
+    event(payload, from) {
+      const decoded = decodeMessage(deviceEventSchema, payload);
+      const reason = !decoded.ok
+        ? decoded.reason
+        : decoded.value.agent !== from.agent || decoded.value.site !== from.site
+          ? `event names agent "${decoded.value.agent}" of site "${decoded.value.site}"`
+          : !sites.get(from.site)?.devices.some((d) => d.name === decoded.value.device)
+            ? `no device "${decoded.value.device}" in site "${from.site}"`
+            : undefined;
+      if (!decoded.ok || reason !== undefined) {
+        stats.eventsRejected++;
+        log.warn({ ...from, reason }, 'device event rejected');
+        return false;
+      }
+      stats.eventsAccepted++;
+      obs.addEvent(decoded.value);
+      tickSoon();
+      return true;
+    },
+    tick,
+    async acknowledge(alertId, by, at, via = 'link') {
+      const result = store.acknowledge(alertId, by, at, via);
+      if (result === 'acknowledged') {
+        const alert = store.get(alertId)!;
+        working = working.map((a) => (a.id === alertId ? alert : a));
+        writeEvents([{ kind: 'acknowledged', alert, at }]);
+        log.info({ alert: alertId, by, via }, 'alert acknowledged');
+      }
+      return result;
+    },
+    alerts: () => working,
+    deviceStates: (site) => snapshots.get(site)?.devices ?? new Map(),
+    siteState: (site) => snapshots.get(site)?.state ?? 'unknown',
+    start() {
+      timer ??= setInterval(safeTick, durationMs(config.evaluateEvery));
+      timer.unref?.();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      if (soon) clearImmediate(soon);
+      soon = undefined;
+    },
+    stats: () => stats,
+  };
+}

@@ -1,0 +1,21 @@
+/** Every alert rule, by the id used in config files, records and notifications. */
+export const RULE_IDS = [
+  'site-offline',
+  'device-down',
+  'high-loss',
+  'high-latency',
+  'snmp-not-answering',
+  'agent-spool-drops',
+  'agent-disk-full',
+  'interface-down',
+  'interface-errors',
+  'interface-utilisation',
+  'printer-supply-low',
+  'ups-on-battery',
+  'ups-battery-low',
+  'ups-runtime-low',
+  'storage-full',
+  'cpu-high',
+] as const;
+
+export type RuleId = (typeof RULE_IDS)[number];

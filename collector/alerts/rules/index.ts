@@ -1,0 +1,33 @@
+import { agentDiskFull, agentSpoolDrops } from './agent.ts';
+import { cpuHigh, storageFull } from './host.ts';
+import { interfaceDown, interfaceErrors, interfaceUtilisation } from './interface.ts';
+import { printerSupplyLow } from './printer.ts';
+import { deviceDown, highLatency, highLoss, snmpNotAnswering } from './reachability.ts';
+import type { Rule } from './rule.ts';
+import { siteOffline } from './site.ts';
+import { upsBatteryLow, upsOnBattery, upsRuntimeLow } from './ups.ts';
+
+/** Every rule; a new measurement plugs in as one more module here. */
+export const RULES: readonly Rule[] = [
+  siteOffline,
+  deviceDown,
+  highLoss,
+  highLatency,
+  snmpNotAnswering,
+  agentSpoolDrops,
+  agentDiskFull,
+  interfaceDown,
+  interfaceErrors,
+  interfaceUtilisation,
+  printerSupplyLow,
+  upsOnBattery,
+  upsBatteryLow,
+  upsRuntimeLow,
+  storageFull,
+  cpuHigh,
+];
+
+export type { Fact, Finding, Rule, RuleContext, DeviceView } from './rule.ts';
+export { RULE_IDS, type RuleId } from './ids.ts';
+export { ruleSettings, type RuleSettings } from './settings.ts';
+export { RULE_DEFAULTS, ROLE_DEFAULTS } from './defaults.ts';

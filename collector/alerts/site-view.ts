@@ -1,0 +1,43 @@
+import type { Device } from '../../contract/index.ts';
+import type { SiteFile } from '../config/schema.ts';
+import type { AlertsConfig } from './config.ts';
+import type { Observations } from './observations.ts';
+import { ruleSettings, type DeviceView, type RuleContext, type RuleId } from './rules/index.ts';
+import { deviceStates, freshSample, reachability, type Reachability } from './state/device-state.ts';
+import { siteState } from './state/site-state.ts';
+
+export interface ViewOptions {
+  config: AlertsConfig;
+  heartbeatTimeoutMs: number;
+  startedAt: number;
+  now: number;
+}
+
+/** What the rules see of one site now: its state, each device's state and fresh samples, its agents. */
+export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): RuleContext {
+  const settings = (rule: RuleId, device?: Device) => ruleSettings(rule, o.config, site.alerts, device);
+  const agents = obs.agentsOf(site.id);
+  const state = siteState({ agents, now: o.now, heartbeatTimeoutMs: o.heartbeatTimeoutMs, startedAt: o.startedAt });
+  const reach = new Map<string, Reachability>(
+    site.devices.map((d) => [d.name, reachability(d, obs.series(site.id, d.name), (check) => obs.event(site.id, d.name, check), o.now, o.config.staleAfterIntervals)]),
+  );
+  const states = deviceStates({
+    devices: site.devices,
+    reach,
+    siteOnline: state.state === 'online',
+    limits: (d) => ({ lossPct: settings('high-loss', d).threshold, rttMs: settings('high-latency', d).threshold }),
+  });
+  const devices: DeviceView[] = site.devices.map((device) => {
+    const series = obs.series(site.id, device.name);
+    return {
+      device,
+      state: states.get(device.name) ?? 'unknown',
+      fresh: (measurement) => {
+        const newest = freshSample(series, measurement, device, o.now, o.config.staleAfterIntervals);
+        // Every series of the measurement as fresh as the newest one (one poll gives them all).
+        return newest === undefined ? [] : series.filter((s) => s.measurement === measurement && newest.time - s.time <= 1_000);
+      },
+    };
+  });
+  return { site, now: o.now, siteState: state, devices, agents, settings };
+}
