@@ -9,6 +9,7 @@ import { checkAgainstSchema } from './support/json-schema-subset.ts';
 const example = (path: string) => fileURLToPath(new URL(`../deploy/examples/${path}`, import.meta.url));
 const EXAMPLES = [
   { path: 'collector.yaml', schema: 'collector.schema.json' },
+  { path: 'collector.full.yaml', schema: 'collector.schema.json' },
   { path: 'sites/north-primary.yaml', schema: 'site.schema.json' },
   { path: 'agent.yaml', schema: 'agent.schema.json' },
 ];
