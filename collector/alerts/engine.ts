@@ -14,9 +14,12 @@ import type { Decision } from './pipeline/plan.ts';
 import { escalationOrder } from './pipeline/rota.ts';
 import { RULES, ruleSettings } from './rules/index.ts';
 import { siteView } from './site-view.ts';
+import { sameSummary, summariseBySite, type SiteAlertSummary } from './summary.ts';
 import type { DeviceState } from './state/device-state.ts';
 import type { SiteState } from './state/site-state.ts';
 import type { AcknowledgeResult, AlertStore } from './store.ts';
+
+const SUMMARY_EVERY_MS = 60_000;
 
 export interface AlertEngineOptions {
   config: AlertsConfig;
@@ -150,6 +153,22 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     enqueue(out.decisions);
     writeEvents(out.events);
     working = out.alerts.filter((a) => !isClosed(a));
+    writeSummaries(now);
+  };
+
+  // Per site, the alerts in force: written when they change and at least once a minute, so a Grafana
+  // panel's last() over a few minutes always has a row, also for a site with none.
+  let summaries = new Map<string, SiteAlertSummary>();
+  let summariesAt = -Infinity;
+  const writeSummaries = (now: number) => {
+    const next = summariseBySite(working, sites.keys());
+    const due = now - summariesAt >= SUMMARY_EVERY_MS;
+    for (const [site, row] of next) {
+      if (!due && sameSummary(summaries.get(site), row)) continue;
+      o.points?.write({ text: toLine({ measurement: 'alerts_open', tags: {}, fields: { ...row }, time: now }, site), points: 1 });
+    }
+    if (due) summariesAt = now;
+    summaries = next;
   };
 
   const recordStates = (site: string, before: SiteSnapshot | undefined, devices: ReadonlyMap<string, DeviceState>, now: number) => {
