@@ -24,8 +24,8 @@ const dashboards = readdirSync(JSON_DIR)
 
 /**
  * Recordings beside the school run's own (which has a UniFi AP, an HP printer, an Eaton UPS and a Windows
- * server): a colour printer whose supplies name their colour, a printer that reports "some remaining" and
- * "unknown" levels, and an Aruba Instant cluster (several APs behind one address).
+ * server): a colour printer with 17 supplies, a printer that reports "some remaining" and "unknown" toner
+ * levels, and an Aruba Instant cluster (several APs behind one address).
  */
 const MORE_DEVICES: Record<string, readonly [string, string]> = {
   'colour-printer': ['konica', 'printer'],
@@ -195,17 +195,20 @@ describe.each(dashboards.map((d) => [d.uid ?? '', d] as const))('%s', (_uid, d) 
   const cases = panelsOf(d).flatMap((p) => targetsOf(p).map((t) => [`${p.title} ${t.refId}`, t, p] as const));
   it.each(cases)('%s returns what the panel shows', async (where, t, p) => {
     const failures: string[] = [];
+    let allEmpty = true;
     for (const device of devices) {
       const text = interpolate(t.query, macros(await variablesOf(d, device), p));
+      const result = await query(text);
+      allEmpty &&= (result.series ?? []).length === 0;
       try {
-        expectShape(await query(text), t.query, `${where}${device === undefined ? '' : ` (${device})`}: ${text}`);
+        expectShape(result, t.query, `${where}${device === undefined ? '' : ` (${device})`}: ${text}`);
         return;
       } catch (error) {
         failures.push((error as Error).message);
       }
     }
     // The one reading this machine may not have: a CPU temperature sensor (the agent then sends no field).
-    if (t.query.includes('"temperature_c"') && !hasTemperature) return;
+    if (allEmpty && t.query.includes('"temperature_c"') && !hasTemperature) return;
     expect.fail(failures.join('\n'));
   });
 });
