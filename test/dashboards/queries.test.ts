@@ -262,11 +262,11 @@ describe('what the overview says about the simulated school', () => {
 
 describe('what the school dashboard says about its printers, UPS and Wi-Fi', () => {
   const school = dashboards.find((d) => d.uid === 'hm-school');
-  /** The rows of a table panel's first query: one object per row, tags and columns by name. */
-  const table = async (title: string): Promise<Record<string, unknown>[]> => {
+  /** The rows of one query of a panel (the first by default): one object per row, tags and columns by name. */
+  const table = async (title: string, refId = 'A'): Promise<Record<string, unknown>[]> => {
     const found = school && panelsOf(school).find((p) => p.title === title);
     if (!school || !found) throw new Error(`hm-school has no panel "${title}"`);
-    const [target] = targetsOf(found);
+    const target = targetsOf(found).find((t) => t.refId === refId);
     const result = await query(interpolate(target?.query ?? '', macros(await variablesOf(school), found)));
     return (result.series ?? []).flatMap((s) => s.values.map((row) => ({ ...s.tags, ...Object.fromEntries(s.columns.map((c, i) => [c, row[i]])) })));
   };
@@ -286,6 +286,23 @@ describe('what the school dashboard says about its printers, UPS and Wi-Fi', () 
     expect(colour).toHaveLength(17);
     expect(colour.filter((r) => r['colour'] === '')).toHaveLength(17);
     expect(colour.find((r) => r['supply'] === 'Toner (Cyan)')?.['level']).toEqual(expect.any(Number));
+  });
+
+  it('the device table says what each polled device is', async () => {
+    const info = await table('Devices', 'C');
+    expect(info.find((r) => r['device'] === 'server-ups')).toMatchObject({ class: 'ups', vendor: 'Eaton', model: '5PX 3000' });
+    expect(info.find((r) => r['device'] === 'wifi-cluster')).toMatchObject({ class: 'wireless', vendor: 'Aruba' });
+  });
+
+  it('Wi-Fi: clients per access point of both the UniFi AP and the Aruba cluster, and the school\'s total', async () => {
+    const lastOf = (rows: Record<string, unknown>[], column: string) => rows.filter((r) => r[column] != null).at(-1)?.[column];
+    const perAp = await table('Wi-Fi clients', 'A');
+    const aps = [...new Set(perAp.map((r) => `${String(r['device'])} ${String(r['ap'])}`))].sort();
+    expect(aps).toEqual(['hall-ap <private>', 'wifi-cluster ECA-Ultimo-L11-AP06', 'wifi-cluster ECA-Ultimo-L11-AP14', 'wifi-cluster instant-ap-src-1']);
+    // The recordings: the UniFi AP has 14 clients on 5 GHz and 4 on 2.4 GHz, the Aruba cluster none.
+    expect(lastOf(perAp.filter((r) => r['device'] === 'hall-ap'), 'clients')).toBe(18);
+    // An interval may hold the poll of one device only (the Aruba's 0): the total's highest is the sum.
+    expect(Math.max(...(await table('Wi-Fi clients', 'B')).map((r) => Number(r['total'] ?? 0)))).toBe(18);
   });
 
   it('the UPS is on mains with a full battery', async () => {
