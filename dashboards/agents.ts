@@ -1,14 +1,15 @@
 import type { Dashboard } from '@grafana/schema';
 import { dashboard } from './lib/dashboard.ts';
 import { col, field, last, max, mean, sum, tagMatches, type Column, type Query } from './lib/influxql.ts';
-import { byName, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
+import { byName, byRegexp, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
 import { influx, longRange, rollupInflux } from './lib/target.ts';
 import { siteVariable } from './lib/variables.ts';
 
 /**
  * The agents themselves ($site, several or all): when each was last heard, whether it is online, how long
- * it has run, its publish queue, its disk spool (depth and what its bounds dropped), its scheduler's health
- * and how long its SNMP polls take. Later issues add here: sequence gaps seen by the collector.
+ * it has run, its publish queue, its disk spool (depth and what its bounds dropped), its scheduler's health,
+ * how long its checks take per kind and how many SNMP polls time out, and the machine it runs on (CPU,
+ * memory, disks, temperature, network). Later issues add here: sequence gaps seen by the collector.
  */
 
 const site = tagMatches('site');
@@ -174,10 +175,127 @@ const connectedLong = timeseries({
   targets: [rollupInflux(perAgent([mean('connected')]), { alias: '$tag_agent' })],
 });
 
+const pollDurations = timeseries({
+  title: 'Check run time',
+  description:
+    'Per check kind, the mean and the longest run over each health interval (a minute). A longest run near the check interval means the agent will soon not keep up with its site; which device is slow is in that device\'s own samples.',
+  w: 12,
+  h: 8,
+  unit: 'ms',
+  min: 0,
+  targets: [influx(perAgent([mean('ping_ms_avg', 'ping avg'), max('ping_ms_max', 'ping max'), mean('snmp_ms_avg', 'snmp avg'), max('snmp_ms_max', 'snmp max')]), { alias: '$tag_agent $col' })],
+  overrides: [byRegexp('/ max$/', [{ id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } }])],
+});
+
+const snmpFailures = timeseries({
+  title: 'SNMP timeouts and errors',
+  description: 'Totals since the agent started: polls that got no answer in time, and polls answered with something unusable. A rise is a device, a link or the agent\'s machine struggling.',
+  w: 12,
+  h: 8,
+  min: 0,
+  decimals: 0,
+  targets: [influx(perAgent([max('snmp_timeouts', 'timeouts'), max('snmp_errors', 'errors')]), { alias: '$tag_agent $col' })],
+});
+
+/** Per agent and interval over one of the agent_host measurements. */
+const perHost = (from: 'agent_host' | 'agent_host_disk' | 'agent_host_interface', columns: Column[], groupBy: string[] = []): Query => ({
+  ...perAgent(columns),
+  from: [from],
+  groupBy: ['agent', ...groupBy],
+});
+
+const hostCpuMemory = timeseries({
+  title: 'Agent machine: CPU and memory',
+  description: 'CPU busy since the previous reading, and memory in use (total minus available, so page cache does not count).',
+  w: 8,
+  h: 8,
+  unit: 'percent',
+  min: 0,
+  max: 100,
+  targets: [influx(perHost('agent_host', [mean('cpu_pct', 'cpu'), mean('mem_used_pct', 'memory')]), { alias: '$tag_agent $col' })],
+  thresholds: steps(['green', 0], ['orange', 80], ['red', 95]),
+});
+
+const hostLoad = timeseries({
+  title: 'Agent machine: load',
+  description: '1-minute load average: runnable processes; above the number of cores, work waits.',
+  w: 8,
+  h: 8,
+  min: 0,
+  targets: [influx(perHost('agent_host', [mean('load_1m', 'load')]), { alias: '$tag_agent' })],
+});
+
+const hostTemperature = timeseries({
+  title: 'Agent machine: temperature',
+  description: 'The highest CPU temperature the OS reports (a Raspberry Pi in a warm cupboard throttles near 80 °C). Empty for a machine without sensors, such as most virtual machines.',
+  w: 8,
+  h: 8,
+  unit: 'celsius',
+  thresholds: steps(['green', 0], ['orange', 70], ['red', 80]),
+  targets: [influx(perHost('agent_host', [max('temperature_c', 'temperature')]), { alias: '$tag_agent' })],
+});
+
+const hostDisks = timeseries({
+  title: 'Agent machine: disks',
+  description: 'Use of each mounted filesystem (as df\'s Use%). The spool lives on the one holding the agent\'s data directory.',
+  w: 12,
+  h: 8,
+  unit: 'percent',
+  min: 0,
+  max: 100,
+  thresholds: steps(['green', 0], ['orange', 85], ['red', 95]),
+  targets: [influx(perHost('agent_host_disk', [max('used_pct')], ['mount']), { alias: '$tag_agent $tag_mount' })],
+});
+
+const hostNetwork = timeseries({
+  title: 'Agent machine: network',
+  description: 'Traffic of each network interface of the agent\'s machine (loopback left out), out drawn below the axis.',
+  w: 12,
+  h: 8,
+  unit: 'bps',
+  targets: [influx(perHost('agent_host_interface', [mean('in_bps', 'in'), mean('out_bps', 'out')], ['interface']), { alias: '$tag_agent $tag_interface $col' })],
+  overrides: [byRegexp('/ out$/', [{ id: 'custom.transform', value: 'negative-Y' }])],
+});
+
+const hostLong = timeseries({
+  title: 'Agent machine, 90 days',
+  description: 'Highest CPU, memory and disk use per interval of each agent\'s machine, from the 5-minute rollups (kept for years).',
+  w: 24,
+  h: 8,
+  unit: 'percent',
+  min: 0,
+  max: 100,
+  ...longRange(),
+  targets: [
+    rollupInflux(perHost('agent_host', [max('cpu_pct', 'cpu'), max('mem_used_pct', 'memory')]), { alias: '$tag_agent $col' }),
+    rollupInflux(perHost('agent_host_disk', [max('used_pct', 'disk')], ['mount']), { alias: '$tag_agent disk $tag_mount' }),
+  ],
+});
+
 export const agentsDashboard: Dashboard = dashboard({
   uid: 'hm-agents',
   title: 'hallmonitor — agents',
-  description: 'The agents: last heard, online, uptime, queue, spool, scheduler, SNMP poll times.',
+  description: 'The agents: last heard, online, uptime, queue, spool, scheduler, check run times, SNMP timeouts, the machine they run on.',
   variables: [siteVariable({ multi: true })],
-  panels: [online, offline, agents, health, uptime, queue, scheduler, spool, dropped, slowestPolls, connectedLong],
+  panels: [
+    online,
+    offline,
+    agents,
+    health,
+    uptime,
+    queue,
+    scheduler,
+    spool,
+    dropped,
+    slowestPolls,
+    pollDurations,
+    snmpFailures,
+    hostCpuMemory,
+    hostLoad,
+    hostTemperature,
+    hostDisks,
+    hostNetwork,
+    connectedLong,
+    hostLong,
+  ],
 });

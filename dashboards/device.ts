@@ -1,14 +1,16 @@
 import { BigValueColorMode, type Dashboard } from '@grafana/schema';
 import { dashboard } from './lib/dashboard.ts';
-import { last, max, mean, min, tagMatches, type Column, type Measurement, type Query } from './lib/influxql.ts';
-import { UP_DOWN, byName, byRegexp, colouredCell, stat, table, timeseries, transform, valueText } from './lib/panels.ts';
+import { last, max, mean, min, tagIn, tagMatches, type Column, type Measurement, type Query } from './lib/influxql.ts';
+import { UP_DOWN, byName, byRegexp, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
+import { ON_BATTERY, UPS_COLUMNS, printerSupplies } from './lib/profiles.ts';
 import { influx, longRange, rollupInflux } from './lib/target.ts';
 import { deviceVariable, interfaceVariable, siteVariable } from './lib/variables.ts';
 
 /**
  * One device ($site, $device) and its interfaces ($interface): reachability, latency and loss, uptime,
- * and per interface traffic, errors, discards and utilisation. Later issues add here: alert history,
- * Wi-Fi clients and radios (access points), supplies (printers), battery and load (UPS).
+ * per interface traffic, errors, discards and utilisation; and what its SNMP profiles measure: CPU, memory
+ * and storage (HOST-RESOURCES-MIB), printer state and supplies, UPS, Wi-Fi clients. A panel for a profile
+ * the device lacks stays empty ("No data"). Later issues add here: alert history.
  */
 
 const device = [tagMatches('site'), tagMatches('device')];
@@ -137,6 +139,98 @@ const interfaceTable = table({
   ],
 });
 
+const cpu = timeseries({
+  title: 'CPU',
+  description: 'hrProcessorLoad (RFC 2790): each processor\'s load over the last minute, and their mean.',
+  w: 12,
+  h: 8,
+  unit: 'percent',
+  min: 0,
+  max: 100,
+  targets: [
+    influx(overTime('host_cpu', [mean('load_pct')], device, ['cpu']), { alias: 'cpu $tag_cpu' }),
+    influx(overTime('host', [mean('cpu_load_pct', 'mean')], device), { alias: 'mean' }),
+  ],
+  overrides: [byName('mean', [{ id: 'custom.lineWidth', value: 3 }, { id: 'custom.fillOpacity', value: 0 }])],
+});
+
+/** Storage areas worth a line: disks and flash, not the memory areas beside them in hrStorageTable. */
+const DISK_KINDS = ['fixed_disk', 'removable_disk', 'flash_memory', 'network_disk'];
+
+const memoryAndStorage = timeseries({
+  title: 'Memory and storage use',
+  description: 'Memory in use (as `free` counts it: without buffers and page cache) and the use of each disk or flash area.',
+  w: 12,
+  h: 8,
+  unit: 'percent',
+  min: 0,
+  max: 100,
+  targets: [
+    influx(overTime('host', [mean('memory_used_pct', 'memory')], device), { alias: 'memory' }),
+    influx(overTime('host_storage', [max('used_pct')], [...device, tagIn('kind', DISK_KINDS)], ['storage']), { alias: '$tag_storage' }),
+  ],
+  thresholds: steps(['green', 0], ['orange', 85], ['red', 95]),
+});
+
+/** hrDeviceStatus (RFC 2790), the printer's overall state. */
+const DEVICE_STATUS = valueText({
+  1: ['unknown', 'text'],
+  2: ['running', 'green'],
+  3: ['warning', 'orange'],
+  4: ['testing', 'blue'],
+  5: ['down', 'red'],
+});
+/** hrPrinterDetectedErrorState conditions (RFC 2790), as the agent's 0/1 fields. */
+const PRINTER_FLAGS = ['no_paper', 'low_paper', 'jammed', 'door_open', 'no_toner', 'low_toner', 'offline', 'service_requested'];
+
+const printerStatus = stat({
+  title: 'Printer',
+  description: 'The printer\'s state and the conditions it detects (hrPrinterDetectedErrorState), last reported in the selected range.',
+  w: 12,
+  h: 6,
+  targets: [influx(overTime('printer', [last('device_status', 'status'), ...PRINTER_FLAGS.map((f) => last(f))], device), { alias: '$col' })],
+  mappings: [valueText({ 0: ['no', 'green'], 1: ['yes', 'red'] })],
+  overrides: [byName('status', [{ id: 'mappings', value: [DEVICE_STATUS] }])],
+});
+
+const supplies = printerSupplies({ where: device, groupBy: ['supply_index', 'supply', 'colour'], w: 12, h: 6 });
+
+const ups = stat({
+  title: 'UPS',
+  description: 'On mains or battery, charge, estimated runtime, load and input voltage, last reported in the selected range.',
+  w: 12,
+  h: 6,
+  // A stat panel shows numbers; battery_status (text) is in the school's UPS table.
+  targets: [influx(overTime('ups', UPS_COLUMNS().filter((c) => c.as !== 'battery_status'), device), { alias: '$col' })],
+  overrides: [
+    byName('on_battery', [{ id: 'mappings', value: [ON_BATTERY] }]),
+    byName('battery_pct', [{ id: 'unit', value: 'percent' }, { id: 'thresholds', value: steps(['red', 0], ['orange', 50], ['green', 90]) }]),
+    byName('runtime_min', [{ id: 'unit', value: 'm' }]),
+    byName('load_pct', [{ id: 'unit', value: 'percent' }, { id: 'thresholds', value: steps(['green', 0], ['orange', 80], ['red', 95]) }]),
+    byName('input_voltage_v', [{ id: 'unit', value: 'volt' }]),
+  ],
+});
+
+const upsOverTime = timeseries({
+  title: 'UPS battery and load',
+  w: 12,
+  h: 6,
+  unit: 'percent',
+  min: 0,
+  max: 100,
+  targets: [influx(overTime('ups', [min('battery_pct', 'battery'), max('load_pct', 'load')], device), { alias: '$col' })],
+});
+
+const wifi = timeseries({
+  title: 'Wi-Fi clients',
+  description: 'Connected clients per access point and radio (band), for access points and controllers.',
+  w: 24,
+  h: 8,
+  min: 0,
+  decimals: 0,
+  targets: [influx(overTime('wireless', [max('clients')], device, ['ap', 'radio', 'band']), { alias: '$tag_ap $tag_band ($tag_radio)' })],
+});
+
 const LONG = 'From the 5-minute rollups, kept for years (the raw samples are kept 45 days).';
 
 const rttLong = timeseries({
@@ -166,10 +260,60 @@ const trafficLong = timeseries({
   overrides: [byRegexp('/ out$/', [{ id: 'custom.transform', value: 'negative-Y' }])],
 });
 
+const storageLong = timeseries({
+  title: 'Memory and storage use, 90 days',
+  description: `${LONG} Highest use per interval of memory and of each disk or flash area.`,
+  w: 12,
+  h: 8,
+  unit: 'percent',
+  min: 0,
+  max: 100,
+  ...longRange(),
+  targets: [
+    rollupInflux(overTime('host', [max('memory_used_pct', 'memory')], device), { alias: 'memory' }),
+    rollupInflux(overTime('host_storage', [max('used_pct')], [...device, tagIn('kind', DISK_KINDS)], ['storage']), { alias: '$tag_storage' }),
+  ],
+  thresholds: steps(['green', 0], ['orange', 85], ['red', 95]),
+});
+
+const cpuLong = timeseries({
+  title: 'CPU, 90 days',
+  description: `${LONG} Mean and highest mean-of-processors load per interval.`,
+  w: 12,
+  h: 8,
+  unit: 'percent',
+  min: 0,
+  max: 100,
+  ...longRange(),
+  targets: [rollupInflux(overTime('host', [mean('cpu_load_pct', 'mean'), max('cpu_load_pct', 'max')], device), { alias: '$col' })],
+});
+
 export const deviceDashboard: Dashboard = dashboard({
   uid: 'hm-device',
   title: 'hallmonitor — device',
-  description: 'One device and its interfaces.',
+  description: 'One device: reachability, interfaces, CPU, memory and storage, printer, UPS, Wi-Fi.',
   variables: [siteVariable(), deviceVariable(), interfaceVariable()],
-  panels: [reachability, uptime, snmpResponse, rtt, loss, traffic, errors, discards, utilisation, interfaceTable, rttLong, trafficLong],
+  panels: [
+    reachability,
+    uptime,
+    snmpResponse,
+    rtt,
+    loss,
+    traffic,
+    errors,
+    discards,
+    utilisation,
+    interfaceTable,
+    cpu,
+    memoryAndStorage,
+    printerStatus,
+    supplies,
+    ups,
+    upsOverTime,
+    wifi,
+    rttLong,
+    trafficLong,
+    cpuLong,
+    storageLong,
+  ],
 });

@@ -1,13 +1,13 @@
-import type { Dashboard } from '@grafana/schema';
+import { BigValueColorMode, type Dashboard } from '@grafana/schema';
 import { dashboard } from './lib/dashboard.ts';
-import { col, last, max, mean, sum, tagIs, type Query, type TimeRange } from './lib/influxql.ts';
+import { col, count, last, max, mean, sum, tagIs, type Query, type TimeRange } from './lib/influxql.ts';
 import { byName, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
 import { influx, longRange, rollupInflux } from './lib/target.ts';
 
 /**
- * Provider overview: every school at a glance, which are offline, how available each has been, and the
- * worst internet links. Later issues add here: open alerts and incidents, maintenance windows, Wi-Fi
- * clients per school, UPS on battery, printer supplies low, agent spool depth.
+ * Provider overview: every school at a glance, which are offline, how available each has been, the
+ * worst internet links, the devices by class, and schools with a UPS on battery or a printer out of toner.
+ * Later issues add here: open alerts and incidents, maintenance windows, agent spool depth.
  */
 
 /** How recent a device's last check result must be to count as its state "now" (checks run every 60 s). */
@@ -75,6 +75,51 @@ const checksFailing = stat({
     ),
   ],
   thresholds: steps(['green', 0], ['red', 1]),
+});
+
+const devicesByClass = stat({
+  title: 'Devices by class',
+  description: 'SNMP devices polled in the last 5 minutes, by the class the agent found (switch, wireless, firewall, server, printer, ups, other).',
+  w: 12,
+  h: 4,
+  colorMode: BigValueColorMode.None,
+  targets: [
+    influx(
+      { select: [count('profiles', 'devices')], from: { select: [last('profiles')], from: ['device_info'], time: NOW, groupBy: ['site', 'device', 'class'] }, groupBy: ['class'] },
+      { alias: '$tag_class' },
+    ),
+  ],
+});
+
+/**
+ * How many schools have a device whose last 0/1 `field` (last 5 minutes) is 1: per school the highest
+ * flag of its devices, summed; 0 rather than nothing when no school has one.
+ */
+const schoolsWith = (field: string, from: 'ups' | 'printer'): Query => ({
+  select: [sum('flag', 'schools')],
+  from: {
+    select: [max('flag')],
+    from: { select: [last(field, 'flag')], from: [from], time: NOW, groupBy: ['site', 'device'] },
+    groupBy: ['site'],
+  },
+});
+
+const upsOnBattery = stat({
+  title: 'Schools with a UPS on battery',
+  description: 'Schools where a UPS reported running on battery in its last poll (last 5 minutes): mains power is off, or the UPS is testing.',
+  w: 6,
+  h: 4,
+  targets: [influx(schoolsWith('on_battery', 'ups'))],
+  thresholds: steps(['green', 0], ['red', 1]),
+});
+
+const outOfToner = stat({
+  title: 'Schools with a printer out of toner',
+  description: 'Schools where a printer reported "no toner" (hrPrinterDetectedErrorState) in its last poll (last 5 minutes).',
+  w: 6,
+  h: 4,
+  targets: [influx(schoolsWith('no_toner', 'printer'))],
+  thresholds: steps(['green', 0], ['orange', 1]),
 });
 
 /** Mean of ping `up` per school over a range, as a percentage. */
@@ -170,5 +215,5 @@ export const overview: Dashboard = dashboard({
   uid: 'hm-overview',
   title: 'hallmonitor — provider overview',
   description: 'Every school at a glance.',
-  panels: [schools, sitesOffline, checksFailing, availabilityTable, internetLinks, internetLoss, lossByMonth],
+  panels: [schools, sitesOffline, checksFailing, devicesByClass, upsOnBattery, outOfToner, availabilityTable, internetLinks, internetLoss, lossByMonth],
 });

@@ -1,14 +1,15 @@
 import type { Dashboard } from '@grafana/schema';
 import { dashboard } from './lib/dashboard.ts';
-import { col, field, last, max, mean, tagIn, tagIs, tagMatches } from './lib/influxql.ts';
+import { col, field, last, max, mean, min, sum, tagIn, tagIs, tagMatches, type Query } from './lib/influxql.ts';
 import { UP_DOWN, byName, byRegexp, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
+import { printerSupplies, upsTable } from './lib/profiles.ts';
 import { influx, longRange, rollupInflux } from './lib/target.ts';
 import { siteVariable } from './lib/variables.ts';
 
 /**
- * One school ($site): its agent, every device's state, the internet link, the busiest interfaces and the
- * uplinks. Later issues add here: open alerts, Wi-Fi clients per access point, printer supplies, UPS
- * battery and load, the agent's spool depth.
+ * One school ($site): its agent, every device's state (with its class, vendor and model), the internet
+ * link, the busiest interfaces and the uplinks, Wi-Fi clients, printer supplies and UPS state. Later
+ * issues add here: open alerts.
  */
 
 const site = tagMatches('site');
@@ -93,8 +94,13 @@ const devices = table({
       },
       { format: 'table' },
     ),
+    // What the SNMP probe found the device to be; written with every poll.
+    influx(
+      { select: [last('profiles')], from: ['device_info'], where: [site], time: 'dashboard', groupBy: ['device', 'role', 'class', 'vendor', 'model'] },
+      { format: 'table' },
+    ),
   ],
-  // Without Time, ping and SNMP rows of one device share (device, role) and merge into one row.
+  // Without Time, ping, SNMP and device_info rows of one device share (device, role) and merge into one row.
   transformations: [transform.organize(['Time']), transform.merge()],
   sortBy: [{ displayName: 'device' }],
   links: [DEVICE_LINK],
@@ -227,10 +233,118 @@ const uplinksLong = timeseries({
   ],
 });
 
+/**
+ * Wi-Fi clients per interval: each radio's last count in the interval, summed per access point (`ap`; a
+ * controller or a UniFi/Aruba Instant device reports several) — a plain sum over the interval would count
+ * a radio once per poll.
+ */
+const clientsPerAp = (read: 'last' | 'max'): Query => ({
+  select: [sum('clients')],
+  from: {
+    select: [read === 'last' ? last('clients') : max('clients')],
+    from: ['wireless'],
+    where: [site],
+    time: 'dashboard',
+    byInterval: true,
+    groupBy: ['device', 'ap', 'radio'],
+  },
+  time: 'dashboard',
+  byInterval: true,
+  groupBy: ['device', 'ap'],
+  fill: 'null',
+});
+
+const wifiClients = timeseries({
+  title: 'Wi-Fi clients',
+  description:
+    'Connected clients per access point, and the school\'s total (every controller and AP, including those such as Ruckus Unleashed that report only a total).',
+  w: 12,
+  h: 8,
+  min: 0,
+  decimals: 0,
+  targets: [
+    influx(clientsPerAp('last'), { alias: '$tag_ap' }),
+    influx(
+      {
+        select: [sum('clients', 'total')],
+        from: { select: [last('wireless_clients', 'clients')], from: ['snmp'], where: [site], time: 'dashboard', byInterval: true, groupBy: ['device'] },
+        time: 'dashboard',
+        byInterval: true,
+        fill: 'null',
+      },
+      { alias: 'total' },
+    ),
+  ],
+  overrides: [byName('total', [{ id: 'custom.lineWidth', value: 2 }, { id: 'custom.fillOpacity', value: 0 }])],
+});
+
+const supplies = printerSupplies({ where: [site], groupBy: ['device', 'supply_index', 'supply', 'colour'], w: 12, h: 8 });
+
+const ups = upsTable({ where: [site], groupBy: ['device'], w: 24, h: 6 });
+
+const wifiLong = timeseries({
+  title: 'Wi-Fi clients, 90 days',
+  description: 'Peak clients per access point per interval (the highest 5-minute peak of each radio, summed), from the 5-minute rollups.',
+  w: 12,
+  h: 8,
+  min: 0,
+  decimals: 0,
+  ...longRange(),
+  targets: [rollupInflux(clientsPerAp('max'), { alias: '$tag_ap' })],
+});
+
+const upsLong = timeseries({
+  title: 'UPS battery and load, 90 days',
+  description: 'Lowest battery charge and highest load per interval, and whether the UPS ran on battery at all (right axis), from the 5-minute rollups.',
+  w: 12,
+  h: 8,
+  unit: 'percent',
+  min: 0,
+  max: 100,
+  ...longRange(),
+  targets: [
+    rollupInflux(
+      {
+        select: [min('battery_pct', 'battery'), max('load_pct', 'load'), max('on_battery')],
+        from: ['ups'],
+        where: [site],
+        time: 'dashboard',
+        byInterval: true,
+        groupBy: ['device'],
+        fill: 'null',
+      },
+      { alias: '$tag_device $col' },
+    ),
+  ],
+  overrides: [
+    byRegexp('/ on_battery$/', [
+      { id: 'unit', value: 'none' },
+      { id: 'max', value: 1 },
+      { id: 'custom.axisPlacement', value: 'right' },
+      { id: 'custom.drawStyle', value: 'bars' },
+    ]),
+  ],
+});
+
 export const school: Dashboard = dashboard({
   uid: 'hm-school',
   title: 'hallmonitor — school',
-  description: 'One school: agent, devices, internet link, interfaces.',
+  description: 'One school: agent, devices, internet link, interfaces, Wi-Fi, printers, UPS.',
   variables: [siteVariable()],
-  panels: [agent, latency, loss, devices, topInterfaces, uplinks, latencyLong, availabilityLong, uplinksLong],
+  panels: [
+    agent,
+    latency,
+    loss,
+    devices,
+    topInterfaces,
+    uplinks,
+    wifiClients,
+    supplies,
+    ups,
+    latencyLong,
+    availabilityLong,
+    uplinksLong,
+    wifiLong,
+    upsLong,
+  ],
 });

@@ -18,6 +18,19 @@ describe('rollup continuous queries', () => {
     expect(DEFAULT_ROLLUP_SCHEDULE).toEqual({ everySeconds: 3_600, forSeconds: 21_600 });
   });
 
+  it('the profile and agent-host rollups keep the names the dashboards read', () => {
+    const names = (measurement: string) => {
+      const rollup = ROLLUPS.find((r) => r.measurement === measurement);
+      return rollup ? Object.entries(rollup.fields).flatMap(([field, aggs]) => aggs.map((a) => `${a}_${field}`)) : [];
+    };
+    expect(names('host')).toEqual(['mean_cpu_load_pct', 'max_cpu_load_pct', 'mean_memory_used_pct', 'max_memory_used_pct']);
+    expect(names('host_storage')).toEqual(['max_used_pct', 'max_size_bytes']);
+    expect(names('ups')).toEqual(['max_on_battery', 'min_battery_pct', 'mean_battery_pct', 'min_runtime_min', 'mean_load_pct', 'max_load_pct']);
+    expect(names('wireless')).toEqual(['mean_clients', 'max_clients']);
+    expect(names('agent_host')).toEqual(['mean_cpu_pct', 'max_cpu_pct', 'mean_mem_used_pct', 'max_mem_used_pct', 'max_temperature_c']);
+    expect(names('agent_host_disk')).toEqual(['max_used_pct']);
+  });
+
   it('a backfill is the same SELECT limited to a time range', () => {
     const select = rollupSelect('hm', ROLLUPS[0]!, 'time >= 0ms AND time < 300000ms');
     expect(select).toContain('FROM "hm"."raw"."ping" WHERE time >= 0ms AND time < 300000ms GROUP BY time(5m), *');

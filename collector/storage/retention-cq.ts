@@ -73,6 +73,39 @@ export const ROLLUPS: readonly MeasurementRollup[] = [
     countField: 'online',
     fields: { online: ['mean'], uptime_s: ['min'] },
   },
+  {
+    // Processors and memory of devices with HOST-RESOURCES-MIB; a printer or AP may give only one of them.
+    measurement: 'host',
+    countField: 'memory_used_pct',
+    fields: { cpu_load_pct: ['mean', 'max'], memory_used_pct: ['mean', 'max'] },
+  },
+  {
+    // Disks filling up is a months-long trend: the highest use % and size per window.
+    measurement: 'host_storage',
+    countField: 'used_pct',
+    fields: { used_pct: ['max'], size_bytes: ['max'] },
+  },
+  {
+    // on_battery max = any time on battery in the window; battery % and runtime at their lowest.
+    measurement: 'ups',
+    countField: 'on_battery',
+    fields: { on_battery: ['max'], battery_pct: ['min', 'mean'], runtime_min: ['min'], load_pct: ['mean', 'max'] },
+  },
+  {
+    measurement: 'wireless',
+    countField: 'clients',
+    fields: { clients: ['mean', 'max'] },
+  },
+  {
+    measurement: 'agent_host',
+    countField: 'uptime_s',
+    fields: { cpu_pct: ['mean', 'max'], mem_used_pct: ['mean', 'max'], temperature_c: ['max'] },
+  },
+  {
+    measurement: 'agent_host_disk',
+    countField: 'used_pct',
+    fields: { used_pct: ['max'] },
+  },
 ];
 
 /** How often each CQ runs and how far back each run recomputes (RESAMPLE EVERY … FOR …). */

@@ -7,7 +7,19 @@ import { capturingLogger } from './test-support.ts';
 const DEFAULTS = { rawDays: 45, rollupDays: 800 };
 const MINUTE = 60_000;
 const WINDOW = 5 * MINUTE;
-const CQ_NAMES = ['rollup_5m_ping', 'rollup_5m_snmp', 'rollup_5m_interface', 'rollup_5m_agent_health', 'rollup_5m_agent_status'];
+const CQ_NAMES = [
+  'rollup_5m_ping',
+  'rollup_5m_snmp',
+  'rollup_5m_interface',
+  'rollup_5m_agent_health',
+  'rollup_5m_agent_status',
+  'rollup_5m_host',
+  'rollup_5m_host_storage',
+  'rollup_5m_ups',
+  'rollup_5m_wireless',
+  'rollup_5m_agent_host',
+  'rollup_5m_agent_host_disk',
+];
 
 let influx: InfluxServer;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { col, field, last, max, mean, min, render, showTagValues, tagIn, tagIs, tagMatches, type Query } from './influxql.ts';
+import { col, field, last, max, mean, min, render, showTagValues, sum, tagIn, tagIs, tagMatches, type Query } from './influxql.ts';
 import { ROLLUP } from './rollup.ts';
 
 const latency: Query = {
@@ -48,6 +48,21 @@ describe('InfluxQL builder', () => {
     );
     // uptime_s is rolled up only as its minimum (a restart shows as a small minimum).
     expect(render({ select: [last('uptime_s')], from: ['snmp'] }, ROLLUP)).toBe('SELECT last("min_uptime_s") AS "uptime_s" FROM "rollup_5m"."snmp"');
+  });
+
+  it('reads the profile rollups: peak clients per radio, summed per access point', () => {
+    const q: Query = {
+      select: [sum('clients')],
+      from: { select: [max('clients')], from: ['wireless'], where: [tagMatches('site')], time: 'dashboard', byInterval: true, groupBy: ['device', 'ap', 'radio'] },
+      time: 'dashboard',
+      byInterval: true,
+      groupBy: ['device', 'ap'],
+    };
+    expect(render(q, ROLLUP)).toBe(
+      'SELECT sum("clients") AS "clients" FROM (SELECT max("max_clients") AS "clients" FROM "rollup_5m"."wireless" WHERE "site" =~ /^$site$/ AND $timeFilter ' +
+        'GROUP BY time($__interval), "device", "ap", "radio") WHERE $timeFilter GROUP BY time($__interval), "device", "ap"',
+    );
+    expect(() => render({ select: [last('level_pct')], from: ['printer_supply'] }, ROLLUP)).toThrow(/printer_supply\.level_pct is not rolled up/);
   });
 
   it('refuses a rollup query for a column the continuous queries never write', () => {

@@ -5,7 +5,23 @@
  */
 
 /** The measurements the collector writes (README, "InfluxDB schema"). */
-export type Measurement = 'ping' | 'snmp' | 'interface' | 'agent_health' | 'agent_status';
+export type Measurement =
+  | 'ping'
+  | 'snmp'
+  | 'interface'
+  | 'device_info'
+  | 'host'
+  | 'host_cpu'
+  | 'host_storage'
+  | 'printer'
+  | 'printer_supply'
+  | 'ups'
+  | 'wireless'
+  | 'agent_health'
+  | 'agent_status'
+  | 'agent_host'
+  | 'agent_host_disk'
+  | 'agent_host_interface';
 
 /** Where fields are read: a retention policy (the default when absent) and the stored name of each field. */
 export interface Storage {

@@ -45,6 +45,10 @@ export interface SchoolRunOptions {
   db?: string;
   /** SNMP devices that get a ping check too (e.g. the internet router, so role=internet has ping data). */
   alsoPing?: readonly string[];
+  /** More SNMP devices beside SCHOOL_SNMP_DEVICES: device name -> [recording, role]. */
+  moreSnmpDevices?: Readonly<Record<string, readonly [string, string]>>;
+  /** Extra keys of agent.yaml, e.g. `{ host: { intervalSeconds: 5 } }`. */
+  agentConfig?: Record<string, unknown>;
 }
 
 export interface SchoolRun {
@@ -73,6 +77,7 @@ export async function startSchoolRun(options: SchoolRunOptions = {}): Promise<Sc
   const db = options.db ?? 'hallmonitor_e2e';
   const agentId = `${site}-1`;
   const alsoPing = new Set(options.alsoPing ?? []);
+  const snmpDevices = { ...SCHOOL_SNMP_DEVICES, ...options.moreSnmpDevices };
   const published: Sample[] = [];
   let influx: InfluxServer | undefined;
   let snmpsim: SnmpsimServer | undefined;
@@ -90,7 +95,7 @@ export async function startSchoolRun(options: SchoolRunOptions = {}): Promise<Sc
   try {
     const started = await Promise.allSettled([
       startInflux(),
-      startSnmpsim({ recordings: Object.values(SCHOOL_SNMP_DEVICES).map(([rec]) => rec) }),
+      startSnmpsim({ recordings: [...new Set(Object.values(snmpDevices).map(([rec]) => rec))] }),
       createDeadHost(),
     ]);
     if (started[0].status === 'fulfilled') influx = started[0].value;
@@ -111,7 +116,7 @@ export async function startSchoolRun(options: SchoolRunOptions = {}): Promise<Sc
     const fast = { intervalSeconds: 2 };
     const ping = { ...fast, probes: 3, timeoutSeconds: 1 };
     const devices = [
-      ...Object.entries(SCHOOL_SNMP_DEVICES).map(([name, [recording, role]]) => ({
+      ...Object.entries(snmpDevices).map(([name, [recording, role]]) => ({
         name,
         address: '127.0.0.1',
         role,
@@ -137,7 +142,14 @@ export async function startSchoolRun(options: SchoolRunOptions = {}): Promise<Sc
 
     writeFileSync(
       join(dir.path, 'agent.yaml'),
-      stringify({ agent: agentId, site, broker: { url: `mqtt://127.0.0.1:${brokerPort}`, password }, dataDir: 'agent-data', batch: { maxDelayMs: 200 } }),
+      stringify({
+        agent: agentId,
+        site,
+        broker: { url: `mqtt://127.0.0.1:${brokerPort}`, password },
+        dataDir: 'agent-data',
+        batch: { maxDelayMs: 200 },
+        ...options.agentConfig,
+      }),
     );
     agent = await spawnService({ name: 'agent', command: process.execPath, args: [AGENT_BIN, 'run', '-c', join(dir.path, 'agent.yaml')], dir: dir.path });
     await collector.storageReady;
@@ -153,7 +165,7 @@ export async function startSchoolRun(options: SchoolRunOptions = {}): Promise<Sc
         const perDevice = (result?.series ?? []).map((s) => Number(s.values[0]?.[1]));
         const pings = await select(`SELECT count(up) FROM ping WHERE site='${site}' GROUP BY device`);
         const health = await select(`SELECT count(uptime_s) FROM agent_health WHERE site='${site}'`);
-        return perDevice.length === Object.keys(SCHOOL_SNMP_DEVICES).length && perDevice.every((n) => n >= 2) && pings.length === pinged && health.length > 0;
+        return perDevice.length === Object.keys(snmpDevices).length && perDevice.every((n) => n >= 2) && pings.length === pinged && health.length > 0;
       },
       { timeoutMs: 45_000, what: 'two SNMP polls per device, every ping result and the agent health in InfluxDB', intervalMs: 500, service: agent },
     );
