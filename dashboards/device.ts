@@ -1,4 +1,5 @@
 import { BigValueColorMode, type Dashboard } from '@grafana/schema';
+import { alertAnnotations } from './lib/annotations.ts';
 import { dashboard } from './lib/dashboard.ts';
 import { last, max, mean, min, tagIn, tagMatches, type Column, type Measurement, type Query } from './lib/influxql.ts';
 import { UP_DOWN, byName, byRegexp, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
@@ -293,6 +294,7 @@ export const deviceDashboard: Dashboard = dashboard({
   title: 'hallmonitor — device',
   description: 'One device: reachability, interfaces, CPU, memory and storage, printer, UPS, Wi-Fi.',
   variables: [siteVariable(), deviceVariable(), interfaceVariable()],
+  annotations: alertAnnotations([tagMatches('site'), tagMatches('device')]),
   panels: [
     reachability,
     uptime,

@@ -7,7 +7,7 @@ import { influx, longRange, rollupInflux } from './lib/target.ts';
 /**
  * Provider overview: every school at a glance, which are offline, how available each has been, the
  * worst internet links, the devices by class, and schools with a UPS on battery or a printer out of toner.
- * Later issues add here: open alerts and incidents, maintenance windows, agent spool depth.
+ * and the alerts in force per school.
  */
 
 /** How recent a device's last check result must be to count as its state "now" (checks run every 60 s). */
@@ -122,6 +122,35 @@ const outOfToner = stat({
   thresholds: steps(['green', 0], ['orange', 1]),
 });
 
+/** Per school, its alert counts now (the collector writes them each minute, also when all are 0). */
+const alertsBySchool: Query = {
+  select: [last('firing'), last('critical'), last('acknowledged'), last('muted')],
+  from: ['alerts_open'],
+  time: NOW,
+  groupBy: ['site'],
+};
+
+const alertsFiring = stat({
+  title: 'Alerts firing',
+  description: 'Firing alerts at every school now, and how many of them are critical.',
+  w: 6,
+  h: 4,
+  targets: [influx({ select: [sum('firing'), sum('critical')], from: alertsBySchool })],
+  thresholds: steps(['green', 0], ['red', 1]),
+});
+
+const alertsTable = table({
+  title: 'Alerts by school',
+  description: 'Per school: firing alerts, critical ones, acknowledged ones, and muted ones (nobody is paged: silenced, maintenance, behind a device that is down, or outside school hours).',
+  w: 12,
+  h: 8,
+  targets: [influx(alertsBySchool, { format: 'table' })],
+  transformations: [transform.organize(['Time'])],
+  sortBy: [{ displayName: 'firing', desc: true }],
+  links: [SCHOOL_LINK],
+  overrides: [byName('firing', [{ id: 'thresholds', value: steps(['green', 0], ['red', 1]) }, colouredCell])],
+});
+
 /** Mean of ping `up` per school over a range, as a percentage. */
 const availability = (as: string, time: TimeRange): Query => ({
   select: [col(as, (f) => `mean(${f('up', 'mean')}) * 100`)],
@@ -215,5 +244,5 @@ export const overview: Dashboard = dashboard({
   uid: 'hm-overview',
   title: 'hallmonitor — provider overview',
   description: 'Every school at a glance.',
-  panels: [schools, sitesOffline, checksFailing, devicesByClass, upsOnBattery, outOfToner, availabilityTable, internetLinks, internetLoss, lossByMonth],
+  panels: [schools, sitesOffline, checksFailing, alertsFiring, devicesByClass, upsOnBattery, outOfToner, alertsTable, availabilityTable, internetLinks, internetLoss, lossByMonth],
 });

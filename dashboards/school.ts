@@ -1,4 +1,5 @@
 import type { Dashboard } from '@grafana/schema';
+import { alertAnnotations } from './lib/annotations.ts';
 import { dashboard } from './lib/dashboard.ts';
 import { col, field, last, max, mean, min, sum, tagIn, tagIs, tagMatches, type Query } from './lib/influxql.ts';
 import { UP_DOWN, byName, byRegexp, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
@@ -8,8 +9,8 @@ import { siteVariable } from './lib/variables.ts';
 
 /**
  * One school ($site): its agent, every device's state (with its class, vendor and model), the internet
- * link, the busiest interfaces and the uplinks, Wi-Fi clients, printer supplies and UPS state. Later
- * issues add here: open alerts.
+ * link, the busiest interfaces and the uplinks, Wi-Fi clients, printer supplies and UPS state, the alerts in
+ * force, and alerts as marks on the time series.
  */
 
 const site = tagMatches('site');
@@ -29,6 +30,22 @@ const agent = stat({
   h: 7,
   targets: [influx({ select: [last('online')], from: ['agent_status'], where: [site], groupBy: ['agent'] }, { alias: '$tag_agent' })],
   mappings: [valueText({ 1: ['online', 'green'], 0: ['offline', 'red'] })],
+});
+
+const alertsNow = stat({
+  title: 'Alerts in force',
+  description:
+    'The school\'s firing alerts now (the collector writes them each minute): how many, how many critical, acknowledged, and muted (silenced, in maintenance, behind a device that is down, or outside school hours: nobody is paged).',
+  w: 6,
+  h: 7,
+  targets: [
+    influx(
+      { select: [last('firing'), last('critical'), last('acknowledged'), last('muted')], from: ['alerts_open'], where: [site], time: '5m' },
+      { format: 'table' },
+    ),
+  ],
+  transformations: [transform.organize(['Time'])],
+  thresholds: steps(['green', 0], ['red', 1]),
 });
 
 const latency = timeseries({
@@ -331,8 +348,10 @@ export const school: Dashboard = dashboard({
   title: 'hallmonitor — school',
   description: 'One school: agent, devices, internet link, interfaces, Wi-Fi, printers, UPS.',
   variables: [siteVariable()],
+  annotations: alertAnnotations([site]),
   panels: [
     agent,
+    alertsNow,
     latency,
     loss,
     devices,

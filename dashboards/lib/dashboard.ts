@@ -1,8 +1,10 @@
+import type { InfluxAnnotation } from './annotations.ts';
 import {
   DashboardCursorSync,
   defaultDashboard,
   defaultDashboardLink,
   type Dashboard,
+  type AnnotationQuery,
   type DashboardLink,
   type Panel,
   type VariableModel,
@@ -54,6 +56,7 @@ export function dashboard(o: {
   variables?: VariableModel[];
   panels: readonly Panel[];
   time?: { from: string; to: string };
+  annotations?: readonly InfluxAnnotation[];
 }): Dashboard {
   return {
     ...defaultDashboard,
@@ -69,6 +72,8 @@ export function dashboard(o: {
     timezone: 'browser',
     links: [related],
     templating: { list: o.variables ?? [] },
+    // InfluxQL annotations carry `query` and column options the schema's AnnotationQuery does not list.
+    ...(o.annotations === undefined ? {} : { annotations: { list: o.annotations as unknown as AnnotationQuery[] } }),
     panels: layout(o.panels),
   };
 }

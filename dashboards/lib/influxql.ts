@@ -18,6 +18,7 @@ export type Measurement =
   | 'ups'
   | 'wireless'
   | 'agent_health'
+  | 'alerts_open'
   | 'agent_status'
   | 'agent_host'
   | 'agent_host_disk'

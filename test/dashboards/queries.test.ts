@@ -81,6 +81,8 @@ beforeAll(async () => {
     moreSnmpDevices: MORE_DEVICES,
     // The agent's own machine every 5 s (the least allowed): rates need its second reading.
     agentConfig: { host: { intervalSeconds: 5 } },
+    // The dead host (role other) pages at once, so the alert panels and annotations have something to show.
+    collectorConfig: { alerts: { roles: { other: { 'device-down': { for: '0s' } } } } },
   });
   // Rates need two answered interface polls of a device; on a loaded machine a poll may time out (and still
   // count as a poll, up=0). The uplink and device panels read the router's and the firewall's rates.
@@ -113,6 +115,12 @@ beforeAll(async () => {
     },
     { timeoutMs: 80_000, intervalMs: 1_000, what: 'check run times in agent_health and agent host interface rates', service: run.agent },
   );
+  await waitFor(async () => (await run.select(`SELECT count(title) FROM alert_event WHERE site='${SITE}' AND "event"='firing'`)).length > 0, {
+    timeoutMs: 60_000,
+    intervalMs: 1_000,
+    what: 'the dead host\'s device-down alert firing',
+    service: run.agent,
+  });
   await run.collector.writer.flush();
   hasTemperature = (await run.select('SHOW FIELD KEYS FROM agent_host')).some(([key]) => key === 'temperature_c');
   await backfillRollups(createInfluxClient({ url: run.influx.url, database: run.db }), run.db, { from: startedAt - WINDOW_MS, to: Date.now() + WINDOW_MS });
@@ -213,6 +221,24 @@ describe.each(dashboards.map((d) => [d.uid ?? '', d] as const))('%s', (_uid, d) 
   });
 });
 
+describe.each(dashboards.filter((d) => (d.annotations?.list ?? []).length > 0).map((d) => [d.uid ?? '', d] as const))('%s annotations', (_uid, d) => {
+  const annotations = (d.annotations?.list ?? []) as unknown as { name: string; query: string; textColumn: string }[];
+  it.each(annotations.filter((a) => a.name === 'Alerts firing').map((a) => [a.name, a] as const))('%s: the dead host\'s alert, with its title', async (_name, a) => {
+    const device = (d.templating?.list ?? []).some((v) => v.name === 'device') ? 'dead-host' : undefined;
+    const variables = device === undefined ? await variablesOf(d) : { site: [SITE], device: [device] };
+    const result = await query(interpolate(a.query, macros(variables)));
+    const series = result.series ?? [];
+    expect(series.length, `${a.name}: ${a.query}`).toBeGreaterThan(0);
+    const titles = series.flatMap((s) => s.values.map((row) => row[s.columns.indexOf(a.textColumn)]));
+    expect(titles.some((t) => typeof t === 'string' && t.includes('dead-host'))).toBe(true);
+  });
+  it.each(annotations.filter((a) => a.name !== 'Alerts firing').map((a) => [a.name, a] as const))('%s: a valid query', async (_name, a) => {
+    const variables = (d.templating?.list ?? []).some((v) => v.name === 'device') ? { site: [SITE], device: ['dead-host'] } : await variablesOf(d);
+    const [result] = await run.influx.query(interpolate(a.query, macros(variables)), run.db);
+    expect((result as { error?: string } | undefined)?.error).toBeUndefined();
+  });
+});
+
 describe('what the overview says about the simulated school', () => {
   const overview = dashboards.find((d) => d.uid === 'hm-overview');
   const panel = (title: string) => {
@@ -237,6 +263,12 @@ describe('what the overview says about the simulated school', () => {
     const [failing] = panel('Checks failing now');
     const byKind = Object.fromEntries((await rows(failing ?? '')).map((s) => [s.name, s.values[0]?.[1]]));
     expect(byKind).toEqual({ ping: 1, snmp: 0 });
+  });
+
+  it('one alert is firing, the dead host\'s, a warning nobody acknowledged', async () => {
+    const [firing] = panel('Alerts firing');
+    const [row] = await rows(firing ?? '');
+    expect(row?.values[0]?.slice(1)).toEqual([1, 0]);
   });
 
   it('counts the devices by the class the agent found; no UPS is on battery, no printer is out of toner', async () => {

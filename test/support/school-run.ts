@@ -49,6 +49,8 @@ export interface SchoolRunOptions {
   moreSnmpDevices?: Readonly<Record<string, readonly [string, string]>>;
   /** Extra keys of agent.yaml, e.g. `{ host: { intervalSeconds: 5 } }`. */
   agentConfig?: Record<string, unknown>;
+  /** Extra keys of collector.yaml, e.g. `{ alerts: { ... } }`. */
+  collectorConfig?: Record<string, unknown>;
 }
 
 export interface SchoolRun {
@@ -111,7 +113,7 @@ export async function startSchoolRun(options: SchoolRunOptions = {}): Promise<Sc
     const brokerPort = await freeTcpPort();
     writeFileSync(
       join(dir.path, 'collector.yaml'),
-      stringify({ broker: { host: '127.0.0.1', port: brokerPort }, influx: { url: influx.url, database: db, flushIntervalMs: 200 } }),
+      stringify({ broker: { host: '127.0.0.1', port: brokerPort }, influx: { url: influx.url, database: db, flushIntervalMs: 200 }, ...options.collectorConfig }),
     );
     const fast = { intervalSeconds: 2 };
     const ping = { ...fast, probes: 3, timeoutSeconds: 1 };
