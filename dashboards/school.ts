@@ -18,6 +18,17 @@ const internet = tagIs('role', 'internet');
 /** No interface is marked "uplink" in the data yet; the internet-facing devices' interfaces stand in. */
 const uplinkRoles = tagIn('role', ['internet', 'firewall']);
 
+/** Highest utilisation per interval of each uplink interface: over raw samples, or over the rollups. */
+const uplinkUtilisation: Query = {
+  select: [max('utilisation_pct')],
+  from: ['interface'],
+  where: [site, uplinkRoles],
+  time: 'dashboard',
+  byInterval: true,
+  groupBy: ['device', 'interface'],
+  fill: 'null',
+};
+
 const DEVICE_LINK = {
   title: 'Open device',
   url: '/d/hm-device/device?var-site=${site}&var-device=${__data.fields.device}&${__url_time_range}',
@@ -165,18 +176,7 @@ const uplinks = timeseries({
   min: 0,
   max: 100,
   targets: [
-    influx(
-      {
-        select: [max('utilisation_pct')],
-        from: ['interface'],
-        where: [site, uplinkRoles],
-        time: 'dashboard',
-        byInterval: true,
-        groupBy: ['device', 'interface'],
-        fill: 'null',
-      },
-      { alias: '$tag_device $tag_interface' },
-    ),
+    influx(uplinkUtilisation, { alias: '$tag_device $tag_interface' }),
   ],
 });
 
@@ -235,18 +235,7 @@ const uplinksLong = timeseries({
   max: 100,
   ...longRange(),
   targets: [
-    rollupInflux(
-      {
-        select: [max('utilisation_pct')],
-        from: ['interface'],
-        where: [site, uplinkRoles],
-        time: 'dashboard',
-        byInterval: true,
-        groupBy: ['device', 'interface'],
-        fill: 'null',
-      },
-      { alias: '$tag_device $tag_interface' },
-    ),
+    rollupInflux(uplinkUtilisation, { alias: '$tag_device $tag_interface' }),
   ],
 });
 
