@@ -125,9 +125,12 @@ export class SqliteSpool implements Spool {
   }
 
   next(limit: number, after = -1): SpooledBatch[] {
-    // Acknowledged rows still in the file are skipped; there are at most acked.size of them.
-    const rows = this.q.next.all(after, limit + this.acked.size).filter((r) => !this.acked.has(r.seq));
-    return rows.slice(0, limit).map(toBatch);
+    // Acknowledged rows still in the file are skipped. They were sent, so they are usually at or below
+    // `after` (the outbox's cursor): read more only for those above it, not a payload more than needed.
+    let skip = 0;
+    for (const seq of this.acked) if (seq > after) skip++;
+    const rows = this.q.next.all(after, limit + skip);
+    return (skip === 0 ? rows : rows.filter((r) => !this.acked.has(r.seq)).slice(0, limit)).map(toBatch);
   }
 
   ack(seq: number): boolean {
