@@ -17,3 +17,18 @@ export function openDurableDatabase(file: string, schemaSql: string): Database.D
     throw err;
   }
 }
+
+/**
+ * Runs `forget` as one transaction committed without an fsync (synchronous=NORMAL for that commit only):
+ * for deletions whose loss in a power cut costs nothing but a resend, such as batches already acknowledged
+ * or entries InfluxDB already has. WAL mode keeps the file consistent either way (a torn tail of the WAL
+ * is discarded on open), and the next synchronous=FULL commit fsyncs the WAL with this one in it.
+ */
+export function commitWithoutFsync<T>(db: Database.Database, forget: () => T): T {
+  db.pragma('synchronous = NORMAL');
+  try {
+    return db.transaction(forget)();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}

@@ -31,7 +31,15 @@ const WRITERS = 2;
 export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { hours: { type: 'string' }, 'live-interval': { type: 'string' }, 'max-in-flight': { type: 'string' }, rounds: { type: 'string' }, 'no-save': { type: 'boolean', default: false } },
+    options: {
+      hours: { type: 'string' },
+      'live-interval': { type: 'string' },
+      'max-in-flight': { type: 'string' },
+      rounds: { type: 'string' },
+      'no-save': { type: 'boolean', default: false },
+      /** Writes the collector's and the backlog agent's CPU profiles (node --cpu-prof) to this directory. */
+      'cpu-prof': { type: 'string' },
+    },
   });
   const hours = Number(values.hours ?? 24);
   const liveInterval = Number(values['live-interval'] ?? 10);
@@ -41,6 +49,8 @@ export async function main(args: string[]): Promise<void> {
   if (!(hours > 0) || !(liveInterval >= 1) || !Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(maxInFlight) || maxInFlight < 1) {
     throw new Error('--hours > 0, --live-interval ≥ 1, --rounds ≥ 1, --max-in-flight ≥ 1 expected');
   }
+  const profileDir = values['cpu-prof'];
+  const profile = (name: string) => (profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : []);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const startedAt = new Date();
   const machine = describeMachine();
@@ -85,15 +95,17 @@ export async function main(args: string[]): Promise<void> {
       const ping = { intervalSeconds: liveInterval, probes: 1, probeIntervalSeconds: 0.2, timeoutSeconds: 1 };
       writeFileSync(join(dir, 'sites', `${LIVE_SITE}.yaml`), stringify({ id: LIVE_SITE, name: 'Live school', devices: [{ name: 'gateway', address: '127.0.0.1', role: 'internet', checks: { ping } }] }));
       const creds = { backlog: await password(backlog.agent, backlog.site), live: await password(`${LIVE_SITE}-1`, LIVE_SITE) };
-      const collector = await startCollectorProcess({ dir, influxUrl: influx.url, database: db, batchSize: WRITE_BATCH, flushIntervalMs: 1_000, maxWritesInFlight: WRITERS });
+      const collector = await startCollectorProcess({
+        dir, influxUrl: influx.url, database: db, batchSize: WRITE_BATCH, flushIntervalMs: 1_000, maxWritesInFlight: WRITERS, nodeArgs: profile(`collector-${round}`),
+      });
       services.push(collector.service);
       const agentYaml = (name: string, id: string, site: string, pw: string, extra: object = {}) => {
         const file = join(dir, `${name}.yaml`);
         writeFileSync(file, stringify({ agent: id, site, broker: { url: collector.brokerUrl, password: pw }, dataDir: `${name}-agent`, logLevel: 'warn', ...extra }));
         return file;
       };
-      const startAgent = async (name: string, file: string) => {
-        const service = await spawnService({ name: `agent-${name}`, command: process.execPath, args: [AGENT_BIN, 'run', '-c', file], dir });
+      const startAgent = async (name: string, file: string, nodeArgs: string[] = []) => {
+        const service = await spawnService({ name: `agent-${name}`, command: process.execPath, args: [...nodeArgs, AGENT_BIN, 'run', '-c', file], dir });
         services.push(service);
         return service;
       };
@@ -103,11 +115,11 @@ export async function main(args: string[]): Promise<void> {
       await waitForIdle(influx.pid);
 
       const spawned = performance.now();
-      const agent = await startAgent('backlog', agentYaml('backlog', backlog.agent, backlog.site, creds.backlog, { spool: { maxInFlight } }));
+      const agent = await startAgent('backlog', agentYaml('backlog', backlog.agent, backlog.site, creds.backlog, { spool: { maxInFlight } }), profile(`agent-${round}`));
       const failed = () => (agent.exitStatus || collector.service.exitStatus ? new Error(`a process exited; collector log:\n${collector.service.logTail()}\nagent log:\n${agent.logTail()}`) : undefined);
       const before = await acceptedPoints(influx.url, db);
       const first = await waitForAccepted(influx.url, db, before + 1_000, { timeoutMs: 60_000, intervalMs: 20, failed });
-      const drainCpu = cpuMeter({ influxd: influx.pid, collector: collector.service.pid });
+      const drainCpu = cpuMeter({ influxd: influx.pid, collector: collector.service.pid, agent: agent.pid });
       const end = await waitForAccepted(influx.url, db, before + backlog.points, { timeoutMs: 600_000, intervalMs: 50, failed });
       const cpuSeconds = drainCpu();
       const collectorPeakRssMiB = peakRssMiB(collector.service.pid);
@@ -127,6 +139,7 @@ export async function main(args: string[]): Promise<void> {
       };
       const ratio = round3(ours.pointsPerSecond / raw.pointsPerSecond);
       say(`  spool→MQTT→collector round ${round}: ${ours.seconds.toFixed(2)} s = ${ours.pointsPerSecond} points/s (agent start-up ${ours.startupSeconds} s, not counted), collector peak ${collectorPeakRssMiB} MiB`);
+      say(`    CPU during the drain: ${Object.entries(cpuSeconds).map(([name, s]) => `${name} ${s.toFixed(2)} s`).join(', ')}; load average ${(loadavg()[0] ?? 0).toFixed(1)}`);
       say(`  live agent during the drain: ${delays.samples} samples, delay median ${delays.medianSeconds} s, max ${delays.maxSeconds} s (target ≤ ${2 * liveInterval} s)`);
       runs.push({ round, points: backlog.points, batches: backlog.batches, raw, ours, ratio, live: { intervalSeconds: liveInterval, ...delays } });
       for (const s of services.splice(0)) await s.stop(20_000);

@@ -40,6 +40,15 @@ export interface EmbeddedBroker {
 export const DEFAULT_MAX_MESSAGE_BYTES = MAX_PAYLOAD_BYTES;
 
 /**
+ * How much of a connection's unread input is taken at once. aedes handles the PUBLISHes of one read
+ * together and reads again only once all of them are acknowledged (its `_parsingBatch`), so this bounds how
+ * many of one agent's messages share a write-ahead-log commit: at the socket default of 64 KiB, about two
+ * replayed batches, and a backlog then drains at one fsync per two messages. 1 MiB holds an agent's whole
+ * default window of 20 in-flight batches; it is a bound on buffered input, not an allocation.
+ */
+export const READ_HIGH_WATER_MARK = 1024 * 1024;
+
+/**
  * The collector's in-process MQTT 3.1.1 broker: every agent logs in with its own credential and is confined
  * to its site's topics (see acl.ts). Plain TCP, TLS, or both.
  */
@@ -106,10 +115,10 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
   let port: number | null = null;
   let tlsPort: number | null = null;
   try {
-    if (o.port !== null) port = await listen(createServer(accept), o.port, 'mqtt');
+    if (o.port !== null) port = await listen(createServer({ highWaterMark: READ_HIGH_WATER_MARK }, accept), o.port, 'mqtt');
     if (o.tls) {
       const { cert, key, ca } = o.tls;
-      const server = createTlsServer({ cert, key, ...(ca ? { ca } : {}) }, accept);
+      const server = createTlsServer({ cert, key, ...(ca ? { ca } : {}), highWaterMark: READ_HIGH_WATER_MARK }, accept);
       // A failed handshake (an agent that does not trust our certificate) never reaches aedes.
       server.on('tlsClientError', (err, socket) => log.info({ remote: socket.remoteAddress, err: err.message }, 'TLS handshake failed'));
       tlsPort = await listen(server, o.tls.port, 'mqtts');

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../contract/index.ts';
 import type { LineChunk } from '../storage/line.ts';
+import { createTurns } from '../ingest/turns.ts';
 import { createDurableLog } from './durable.ts';
 import { MemoryWal } from './memory.ts';
 import { walEntry } from './wal-suite.ts';
 
 const quiet = createLogger('durable-test', 'fatal');
 
-function setup(maxBytes = 1 << 20) {
+function setup(maxBytes = 1 << 20, options: { maxGroupWaitMs?: number; now?: () => number } = {}) {
   const wal = new MemoryWal();
   const commits: number[] = [];
   const append = wal.append.bind(wal);
   wal.append = (entries, sequences) => (commits.push(entries.length), append(entries, sequences));
   const queued: LineChunk[] = [];
-  const durable = createDurableLog({ wal, target: { write: (c) => queued.push(c) }, maxBytes, log: quiet });
+  const durable = createDurableLog({ wal, target: { write: (c) => queued.push(c) }, maxBytes, log: quiet, ...options });
   return { wal, commits, queued, durable };
 }
 
@@ -27,6 +28,32 @@ describe('createDurableLog', () => {
     expect(queued.map((c) => c.walId)).toEqual(wal.next(10).map((e) => e.id));
     expect(wal.sequences()).toEqual(new Map([['a', 'r2']]));
     await durable.settled();
+  });
+
+  it('messages given a loop turn each (as the ingest does) still share one commit', async () => {
+    const { commits, durable } = setup();
+    const turns = createTurns();
+    const waits = [0, 1, 2, 3, 4, 5].map(async (seq) => {
+      await turns();
+      return durable.append(walEntry('a', seq), `r${seq}`);
+    });
+    await Promise.all(waits);
+    expect(commits).toEqual([6]);
+  });
+
+  it('a steady trickle is committed after maxGroupWaitMs, not held for ever', async () => {
+    let clock = 0;
+    const { commits, durable } = setup(1 << 20, { maxGroupWaitMs: 50, now: () => clock });
+    const turns = createTurns();
+    const waits = Array.from({ length: 10 }, async (_, seq) => {
+      await turns();
+      clock += 20; // each message takes 20 ms to decode
+      return durable.append(walEntry('a', seq), 'r');
+    });
+    await Promise.all(waits);
+    expect(commits.length).toBeGreaterThan(1);
+    expect(Math.max(...commits)).toBeLessThanOrEqual(4);
+    expect(commits.reduce((a, b) => a + b, 0)).toBe(10);
   });
 
   it('settled() waits for the commit in progress', async () => {

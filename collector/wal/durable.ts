@@ -16,6 +16,10 @@ export interface DurableLogOptions {
   log: Logger;
   /** Messages committed together at most (one fsync). */
   maxGroup?: number;
+  /** How long a burst may hold its first message's commit, at most (ms). Default 50. */
+  maxGroupWaitMs?: number;
+  /** A monotonic clock in ms; performance.now() by default. */
+  now?: () => number;
 }
 
 export interface DurableLog {
@@ -41,13 +45,18 @@ interface Group {
   done: Promise<void>;
   resolve(): void;
   reject(err: Error): void;
+  openedAt: number;
+  /** Messages in the group when the commit last looked. */
+  seen: number;
 }
 
 /**
  * Group commit: the messages that arrive while a commit is due share it, so one fsync covers many; the
- * commit runs on the next check phase, and the broker acknowledges none of them before it.
+ * broker acknowledges none of them before it.
  */
-export function createDurableLog({ wal, target, maxBytes, log, maxGroup = 256 }: DurableLogOptions): DurableLog {
+export function createDurableLog({
+  wal, target, maxBytes, log, maxGroup = 256, maxGroupWaitMs = 50, now = () => performance.now(),
+}: DurableLogOptions): DurableLog {
   let group: Group | undefined;
   let roomWaiters: (() => void)[] = [];
 
@@ -57,10 +66,25 @@ export function createDurableLog({ wal, target, maxBytes, log, maxGroup = 256 }:
     const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
     // A failed commit is reported to each appender; this keeps a group nobody awaits from being "unhandled".
     done.catch(() => undefined);
-    const g: Group = { items: [], done, resolve, reject };
-    setImmediate(() => commit(g));
+    const g: Group = { items: [], done, resolve, reject, openedAt: now(), seen: 0 };
+    setImmediate(() => due(g));
     return g;
   };
+
+  /**
+   * The ingest gives each message a loop turn of its own (see ingest/turns.ts), so a burst joins the group
+   * one message per iteration: the commit waits while the last iteration brought one, up to maxGroup
+   * messages or maxGroupWaitMs after the first, and then one fsync covers the burst.
+   */
+  function due(g: Group): void {
+    const grew = g.items.length > g.seen;
+    g.seen = g.items.length;
+    if (grew && group === g && g.items.length < maxGroup && now() - g.openedAt < maxGroupWaitMs) {
+      setImmediate(() => due(g));
+      return;
+    }
+    commit(g);
+  }
 
   function commit(g: Group): void {
     if (group === g) group = undefined;

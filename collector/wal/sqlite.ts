@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { openDurableDatabase } from '../../contract/durable-sqlite.ts';
+import { commitWithoutFsync, openDurableDatabase } from '../../contract/durable-sqlite.ts';
 import type { StoredWalEntry, WalEntry, WalStats, WriteAheadLog } from './wal.ts';
 
 const SCHEMA = `
@@ -74,7 +74,9 @@ export class SqliteWal implements WriteAheadLog {
   }
 
   remove(ids: readonly number[]): void {
-    const gone = this.db.transaction(() => ids.map((id) => this.q.remove.get(id)))();
+    // Not fsynced: an entry whose removal a power cut undoes is written to InfluxDB once more on the next
+    // start, and its points overwrite themselves (same series, same time). The next append's fsync covers it.
+    const gone = commitWithoutFsync(this.db, () => ids.map((id) => this.q.remove.get(id)));
     for (const row of gone) {
       if (row === undefined) continue;
       this.totals.entries -= 1;
