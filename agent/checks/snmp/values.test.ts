@@ -7,6 +7,17 @@ describe('compareOids', () => {
     expect(compareOids('1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.2.1')).toBeLessThan(0);
     expect(compareOids('1.3.6.1', '1.3.6.1')).toBe(0);
   });
+
+  it('agrees in sign with a sub-identifier by sub-identifier comparison', () => {
+    const reference = (a: string, b: string) => {
+      const x = a.split('.').map(Number);
+      const y = b.split('.').map(Number);
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+      return x.length - y.length;
+    };
+    const oids = ['1', '1.3', '1.3.6', '1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.2.1', '1.3.6.1.2.1.2.2.1.2.10', '1.3.6.1.2.1.2.2.1.20.1', '1.3.6.1.2.1.31.1.1.1.1.4294967295', '1.3.6.1.2.1.31.1.1.1.1.429496729', '2.0', '0.0.0'];
+    for (const a of oids) for (const b of oids) expect(Math.sign(compareOids(a, b)), `${a} vs ${b}`).toBe(Math.sign(reference(a, b)));
+  });
 });
 
 describe('rowIndex', () => {
