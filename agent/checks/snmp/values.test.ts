@@ -24,6 +24,8 @@ describe('rowIndex', () => {
   it('gives the suffix under a column', () => {
     expect(rowIndex('1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.2.12468')).toBe('12468');
     expect(rowIndex('1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.20.1')).toBeUndefined();
+    expect(rowIndex('1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.2')).toBeUndefined();
+    expect(rowIndex('1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.3.2')).toBeUndefined();
   });
 });
 
@@ -38,6 +40,9 @@ describe('asCounter', () => {
       value: 25_840_414_241n,
       bits: 64,
     });
+    // Six octets (read as a number) and seven (through hex) either side of the fast path's edge.
+    expect(asCounter({ type: SnmpType.Counter64, value: Buffer.from('ffffffffffff', 'hex') })?.value).toBe(2n ** 48n - 1n);
+    expect(asCounter({ type: SnmpType.Counter64, value: Buffer.from('01000000000000', 'hex') })?.value).toBe(2n ** 48n);
     // Top bit set: BER puts a leading zero in front, 9 bytes in all.
     const top = Buffer.from('00ffffffffffffffff', 'hex');
     expect(asCounter({ type: SnmpType.Counter64, value: top })).toEqual({ value: 2n ** 64n - 1n, bits: 64 });
