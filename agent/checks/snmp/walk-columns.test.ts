@@ -87,6 +87,7 @@ describe('walkColumns on snmpsimd', () => {
 
 describe('walkColumns on net-snmp snmpd', () => {
   let limited: SnmpdServer;
+  let tiny: SnmpdServer;
   let looping: SnmpdServer;
   let temp: TempDir;
   beforeAll(async () => {
@@ -95,10 +96,13 @@ describe('walkColumns on net-snmp snmpd', () => {
     writeFileSync(script, LOOP_SCRIPT, { mode: 0o755 });
     // At most 4 varbinds in a GETBULK answer, whatever was asked (snmpd.conf(5) maxGetbulkResponses).
     limited = await startSnmpd({ extraConfig: ['maxGetbulkResponses 4'] });
+    // Fewer than the columns asked for: snmpd then answers a GETBULK with no varbinds at all.
+    tiny = await startSnmpd({ extraConfig: ['maxGetbulkResponses 2'] });
     looping = await startSnmpd({ extraConfig: [`pass .${LOOPING} /bin/sh ${script}`] });
   });
   afterAll(async () => {
     await limited?.stop();
+    await tiny?.stop();
     await looping?.stop();
     await temp?.remove();
   });
@@ -107,6 +111,12 @@ describe('walkColumns on net-snmp snmpd', () => {
     const walked = await session(limited, limited.community, '2c', (s) => s.walkColumns(SYS_OR_COLUMNS));
     expect(walked.map((column) => column.map((vb) => vb.oid))).toEqual(SYS_OR_COLUMNS.map((c) => snmpwalk(limited, c)));
     expect(walked[0]!.length).toBeGreaterThan(4);
+  });
+
+  it('a device that answers an empty GETBULK is asked for fewer varbinds until it answers', async () => {
+    const walked = await session(tiny, tiny.community, '2c', (s) => s.walkColumns(SYS_OR_COLUMNS));
+    expect(walked.map((column) => column.map((vb) => vb.oid))).toEqual(SYS_OR_COLUMNS.map((c) => snmpwalk(tiny, c)));
+    expect(walked[0]!.length).toBeGreaterThan(2);
   });
 
   for (const version of ['1', '2c'] as const) {
