@@ -1,8 +1,10 @@
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger, deviceSchema, type Device, type Sample } from '../../contract/index.ts';
 import type { CheckContext } from '../../agent/checks/check.ts';
 import { INTERFACE_COLUMNS } from '../../agent/checks/snmp/interfaces.ts';
+import { interfacesProfile } from '../../agent/checks/snmp/profiles/interfaces.ts';
 import { createSnmpCheck } from '../../agent/checks/snmp/snmp-check.ts';
 import { SYSTEM_OIDS } from '../../agent/checks/snmp/system.ts';
 import { saveResult, table } from '../report.ts';
@@ -17,9 +19,11 @@ import { round3 } from '../support/proc-stats.ts';
 import { measureRun, type RunCost } from '../support/run-cost.ts';
 
 /**
- * `npm run bench -- snmp [--simulated N --live N --concurrency N --rounds N --profile --no-save]`: one poll of a fleet
- * (snmpsimd playing recordings on N loopback addresses, plus N net-snmp snmpd agents) for system +
- * interfaces by the agent's SNMP check (in this process), beside prometheus-snmp-exporter (its if_mib
+ * `npm run bench -- snmp [--simulated N --live N --concurrency N --rounds N --all-profiles --profile --no-save]`: one
+ * poll of a fleet (snmpsimd playing recordings on N loopback addresses, plus N net-snmp snmpd agents) for
+ * system + interfaces by the agent's SNMP check (in this process; with --all-profiles it also polls host
+ * resources, printer, UPS and wireless tables where the devices have them, work the exporter does not do
+ * and the varbind count does not include), beside prometheus-snmp-exporter (its if_mib
  * module) and net-snmp's snmpbulkwalk over the same fleet at the same concurrency, in one run. Each
  * poller's CPU is its own (this process for the agent, the exporter's process, the snmpbulkwalk
  * processes); varbinds are those each poller asked for and got (exporter: its snmp_scrape_pdus_returned;
@@ -68,6 +72,7 @@ export async function main(args: string[]): Promise<void> {
       live: { type: 'string' },
       concurrency: { type: 'string' },
       rounds: { type: 'string' },
+      'all-profiles': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'no-save': { type: 'boolean', default: false },
     },
@@ -92,12 +97,13 @@ export async function main(args: string[]): Promise<void> {
       const devices: Device[] = fleet.devices.map((d) =>
         deviceSchema.parse({ name: d.name, address: d.host, checks: { snmp: { port: d.port, community: d.community, timeoutSeconds: 5, retries: 1, intervalSeconds: 300 } } }),
       );
-      const check = createSnmpCheck();
+      const allProfiles = values['all-profiles'] === true;
+      const check = createSnmpCheck(allProfiles ? {} : { profiles: [interfacesProfile] });
       const ctx: CheckContext = { now: () => Date.now(), log: createLogger('bench-snmp', 'silent') };
       const simCpu = (cost: RunCost) => round3(Object.values(cost.cpuOther ?? {}).reduce((a, b) => a + b, 0));
 
       // Untimed warm-up of each: JIT, snmpsimd's caches; the agent's counters then give rates as in service.
-      say(`snmp: ${fleet.devices.length} devices (${simulated} snmpsimd on 127.0.60.x: ${[...new Set(fleet.devices.filter((d) => d.kind !== 'snmpd').map((d) => d.kind))].join(', ')}; ${live} net-snmp snmpd), concurrency ${concurrency}`);
+      say(`snmp: ${fleet.devices.length} devices (${simulated} snmpsimd on 127.0.60.x: ${[...new Set(fleet.devices.filter((d) => d.kind !== 'snmpd').map((d) => d.kind))].join(', ')}; ${live} net-snmp snmpd), concurrency ${concurrency}; agent profiles: ${allProfiles ? 'all' : 'interfaces'}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
       const reference = await runPool(fleet.devices, concurrency, (d) => bulkwalkDevice(d, EXPORTER_MAX_REPETITIONS));
       await runPool(devices, concurrency, (d) => check.run(d, d.checks.snmp!, ctx));
       await runPool(fleet.devices, concurrency, (d) => exporter.scrape(d));
@@ -194,7 +200,7 @@ export async function main(args: string[]): Promise<void> {
   }
   if (!values['no-save']) {
     const file = saveResult(RESULTS_DIR, startedAt, machine, {
-      snmp: { devices: simulated + live, simulated, live, concurrency, rounds, exporterMaxRepetitions: EXPORTER_MAX_REPETITIONS, passes, best, ratios, profile, targets: { cpuPerVarbind: CPU_TARGET, wall: WALL_TARGET } },
+      snmp: { devices: simulated + live, simulated, live, concurrency, rounds, agentProfiles: values['all-profiles'] ? 'all' : 'interfaces', loadAverage: loadavg().map(round3), exporterMaxRepetitions: EXPORTER_MAX_REPETITIONS, passes, best, ratios, profile, targets: { cpuPerVarbind: CPU_TARGET, wall: WALL_TARGET } },
     });
     say(`\nresult written to ${file}`);
   }

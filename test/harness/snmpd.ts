@@ -29,6 +29,8 @@ export interface SnmpdOptions {
   readyTimeoutMs?: number;
   /** Read-only v3 users, each allowed at the level its keys give (rouser ... auth | priv). */
   v3Users?: readonly SnmpdV3User[];
+  /** More snmpd.conf lines, e.g. `maxGetbulkResponses 4` or a `pass` script that plays a quirky device. */
+  extraConfig?: readonly string[];
 }
 
 /** snmpd.conf lines for the users; snmpd turns createUser into usmUser rows in its persistent dir. */
@@ -63,6 +65,7 @@ export async function startSnmpd(options: SnmpdOptions = {}): Promise<SnmpdServe
         'master no',
         'dontLogTCPWrappersConnects yes',
         ...v3UserLines(options.v3Users ?? []),
+        ...(options.extraConfig ?? []),
         '',
       ].join('\n'),
     );

@@ -14,7 +14,9 @@ export interface Varbind {
 /** The part of net-snmp 3.x used here; it ships no types. */
 interface NetSnmpSession {
   get(oids: string[], cb: (error: Error | null, varbinds?: Varbind[]) => void): void;
-  subtree(oid: string, maxRepetitions: number, feed: (varbinds: Varbind[]) => boolean | void, done: (error?: Error | null) => void): void;
+  getNext(oids: string[], cb: (error: Error | null, varbinds?: Varbind[]) => void): void;
+  /** With nonRepeaters 0, the answer comes as one array per requested OID, its repetitions in order. */
+  getBulk(oids: string[], nonRepeaters: number, maxRepetitions: number, cb: (error: Error | null, varbinds?: Varbind[][]) => void): void;
   close(): void;
   on(event: 'error', listener: (error: unknown) => void): void;
   /** Set by net-snmp once a v3 engine answered discovery (RFC 3414 §4); absent for v1/v2c. */
@@ -38,7 +40,7 @@ interface NetSnmp {
   isVarbindError(varbind: Varbind): boolean;
   Version1: number;
   Version2c: number;
-  ErrorStatus: Record<number, string> & { NoSuchName: number };
+  ErrorStatus: Record<number, string> & { NoSuchName: number; TooBig: number };
   RequestFailedError: new (...args: never[]) => Error & { status: number };
   RequestTimedOutError: new (...args: never[]) => Error;
   ResponseInvalidError: new (...args: never[]) => Error & { code: number };
@@ -55,18 +57,29 @@ export interface SnmpSession {
   get(oids: readonly string[]): Promise<(Varbind | undefined)[]>;
   /** Every object under `oid`, in order; stops at the end of the subtree and at endOfMibView (RFC 3416 §4.2.3). */
   walk(oid: string): Promise<Varbind[]>;
+  /**
+   * Several columns (or subtrees) walked side by side, each request carrying every column still in
+   * progress: one array per column, in the order given, each in OID order. Rejects with SnmpFailure if
+   * any column fails, since half a table misleads.
+   */
+  walkColumns(columns: readonly string[]): Promise<Varbind[][]>;
 }
 
 export interface SessionOptions {
   /** Hard stop for everything done in the session; a slow device must not overrun the poll interval. */
   budgetMs: number;
-  maxRepetitions?: number;
+  /** Most varbinds asked for in one request (columns × repetitions); halved when a device says tooBig. */
+  maxVarbinds?: number;
   /** Where v3 keys are read from; the agent's environment and files by default. */
   keys?: KeySources;
 }
 
-/** Rows per GETBULK; 20 keeps responses well under a 1,500-byte frame for most tables. */
-const MAX_REPETITIONS = 20;
+/**
+ * Varbinds per request: 60 IF-MIB cells are ~2–3 kB, which every agent we know answers (a device with a
+ * smaller limit returns fewer repetitions, RFC 3416 §4.2.3, or tooBig, and then gets asked for fewer).
+ * More per request saves round trips; many more makes each column's overshoot past its end dearer.
+ */
+const MAX_VARBINDS = 60;
 /** A walk that returns more than this is an agent in a loop, not a table. */
 const MAX_WALK_VARBINDS = 100_000;
 
@@ -114,7 +127,7 @@ export async function withSession<T>(
     }
     return new SnmpFailure(describe(error, garbled));
   };
-  const session = makeSession(raw, config.version, options.maxRepetitions ?? MAX_REPETITIONS, fail, progress);
+  const session = makeSession(raw, config.version, options.maxVarbinds ?? MAX_VARBINDS, fail, progress);
   try {
     return await use(session);
   } finally {
@@ -126,7 +139,7 @@ export async function withSession<T>(
 function makeSession(
   raw: NetSnmpSession,
   version: SnmpCheckConfig['version'],
-  maxRepetitions: number,
+  maxVarbinds: number,
   fail: (e: unknown) => SnmpFailure,
   progress: { answered: boolean },
 ): SnmpSession {
@@ -163,45 +176,104 @@ function makeSession(
       return out;
     },
 
-    walk(oid) {
-      return new Promise<Varbind[]>((resolve, reject) => {
-        const rows: Varbind[] = [];
-        let problem: SnmpFailure | undefined;
-        let last: string | undefined;
-        raw.subtree(
-          oid,
-          maxRepetitions,
-          (varbinds) => {
-            progress.answered = true;
-            for (const vb of varbinds) {
-              if (snmp.isVarbindError(vb)) continue;
-              // An agent that does not move forward would keep us walking forever (cf. snmpwalk's "OID not increasing").
-              if (last !== undefined && compareOids(vb.oid, last) <= 0) {
-                problem = new SnmpFailure('bad response: OID not increasing');
-                return true;
-              }
-              last = vb.oid;
-              rows.push(vb);
-            }
-            if (rows.length > MAX_WALK_VARBINDS) {
-              problem = new SnmpFailure('bad response: table too large');
-              return true;
-            }
-            return false;
-          },
-          (error) => {
-            if (problem) reject(problem);
-            else if (error) reject(fail(error));
-            else resolve(rows);
-          },
-        );
-      });
+    async walk(oid) {
+      return (await walkColumns([oid]))[0]!;
     },
+
+    walkColumns,
   };
+
+  /** One round of the walk: for each OID asked, what came back after it (GETBULK repetitions, or one GETNEXT). */
+  function next(oids: string[], repetitions: number): Promise<Varbind[][]> {
+    return new Promise((resolve, reject) => {
+      const done = (error: Error | null, varbinds?: Varbind[][]) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        progress.answered = true;
+        resolve(varbinds ?? []);
+      };
+      // SNMPv1 has no GETBULK (RFC 3416 §4.2.3 is v2): GETNEXT with one varbind per column instead.
+      if (version === '1') raw.getNext(oids, (error, varbinds) => done(error, varbinds?.map((vb) => [vb])));
+      else raw.getBulk(oids, 0, repetitions, done);
+    });
+  }
+
+  async function walkColumns(columns: readonly string[]): Promise<Varbind[][]> {
+    const found: Varbind[][] = columns.map(() => []);
+    const prefixes = columns.map((c) => `${c}.`);
+    /** Where each column's walk has got to: the last OID received, the column itself at first. */
+    const cursor = [...columns];
+    let open = columns.map((_, i) => i);
+    let limit = Math.max(1, maxVarbinds);
+    /** Varbinds kept so far, all columns. */
+    let total = 0;
+    while (open.length > 0) {
+      const batch = open.slice(0, limit);
+      const repetitions = Math.max(1, Math.floor(limit / batch.length));
+      let answer: Varbind[][];
+      try {
+        answer = await next(batch.map((i) => cursor[i]!), repetitions);
+      } catch (error) {
+        if (isTooBig(error) && limit > 1) {
+          limit = Math.floor(limit / 2);
+          continue;
+        }
+        if (version === '1' && isNoSuchName(error)) {
+          // A v1 agent fails the whole GETNEXT with noSuchName when one varbind is past the end of its MIB
+          // (RFC 1157 §4.1.3); that column is finished. net-snmp names the varbind in the message.
+          const ended = batch.find((i) => (error as Error).message.endsWith(`: ${cursor[i]}`)) ?? (batch.length === 1 ? batch[0] : undefined);
+          if (ended !== undefined) {
+            open = open.filter((i) => i !== ended);
+            continue;
+          }
+          if (limit > 1) {
+            limit = 1;
+            continue;
+          }
+        }
+        throw fail(error);
+      }
+      const finished = new Set<number>();
+      let moved = false;
+      batch.forEach((i, k) => {
+        for (const vb of answer[k] ?? []) {
+          // Past the column (its overshoot into the next one is dropped), or at the end of the MIB view;
+          // noSuch* do not belong in a GETBULK answer, but some agents send them, and snmpwalk stops there too.
+          if (snmp.isVarbindError(vb) || !vb.oid.startsWith(prefixes[i]!)) {
+            finished.add(i);
+            return;
+          }
+          // An agent that does not move forward would keep us walking forever (cf. snmpwalk's "OID not increasing").
+          if (compareOids(vb.oid, cursor[i]!) <= 0) throw new SnmpFailure('bad response: OID not increasing');
+          found[i]!.push(vb);
+          cursor[i] = vb.oid;
+          total++;
+          moved = true;
+        }
+      });
+      if (!moved && finished.size === 0) {
+        // An empty answer: a device that cut its reply to nothing rather than saying tooBig.
+        if (limit > 1) {
+          limit = Math.floor(limit / 2);
+          continue;
+        }
+        throw new SnmpFailure('bad response: empty answer');
+      }
+      if (finished.size > 0) open = open.filter((i) => !finished.has(i));
+      if (total > MAX_WALK_VARBINDS) throw new SnmpFailure('bad response: table too large');
+    }
+    return found;
+  }
 }
 
 function present(vb: Varbind | undefined): Varbind | undefined {
   return vb === undefined || snmp.isVarbindError(vb) ? undefined : vb;
+}
+
+function isTooBig(error: unknown): boolean {
+  return error instanceof snmp.RequestFailedError && error.status === snmp.ErrorStatus.TooBig;
 }
 
 function isNoSuchName(error: unknown): boolean {

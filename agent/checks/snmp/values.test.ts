@@ -7,12 +7,25 @@ describe('compareOids', () => {
     expect(compareOids('1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.2.1')).toBeLessThan(0);
     expect(compareOids('1.3.6.1', '1.3.6.1')).toBe(0);
   });
+
+  it('agrees in sign with a sub-identifier by sub-identifier comparison', () => {
+    const reference = (a: string, b: string) => {
+      const x = a.split('.').map(Number);
+      const y = b.split('.').map(Number);
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+      return x.length - y.length;
+    };
+    const oids = ['1', '1.3', '1.3.6', '1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.2.1', '1.3.6.1.2.1.2.2.1.2.10', '1.3.6.1.2.1.2.2.1.20.1', '1.3.6.1.2.1.31.1.1.1.1.4294967295', '1.3.6.1.2.1.31.1.1.1.1.429496729', '2.0', '0.0.0'];
+    for (const a of oids) for (const b of oids) expect(Math.sign(compareOids(a, b)), `${a} vs ${b}`).toBe(Math.sign(reference(a, b)));
+  });
 });
 
 describe('rowIndex', () => {
   it('gives the suffix under a column', () => {
     expect(rowIndex('1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.2.12468')).toBe('12468');
     expect(rowIndex('1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.20.1')).toBeUndefined();
+    expect(rowIndex('1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.2')).toBeUndefined();
+    expect(rowIndex('1.3.6.1.2.1.2.2.1.2', '1.3.6.1.2.1.2.2.1.3.2')).toBeUndefined();
   });
 });
 
@@ -27,6 +40,9 @@ describe('asCounter', () => {
       value: 25_840_414_241n,
       bits: 64,
     });
+    // Six octets (read as a number) and seven (through hex) either side of the fast path's edge.
+    expect(asCounter({ type: SnmpType.Counter64, value: Buffer.from('ffffffffffff', 'hex') })?.value).toBe(2n ** 48n - 1n);
+    expect(asCounter({ type: SnmpType.Counter64, value: Buffer.from('01000000000000', 'hex') })?.value).toBe(2n ** 48n);
     // Top bit set: BER puts a leading zero in front, 9 bytes in all.
     const top = Buffer.from('00ffffffffffffffff', 'hex');
     expect(asCounter({ type: SnmpType.Counter64, value: top })).toEqual({ value: 2n ** 64n - 1n, bits: 64 });

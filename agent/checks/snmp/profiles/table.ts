@@ -5,14 +5,16 @@ import { asNumber, asOid, asText, compareOids, rowIndex } from '../values.ts';
 export type TableRow<K extends string> = { index: string } & Partial<Record<K, Varbind>>;
 
 /**
- * Walks each column of a table and joins the cells by row index. A row exists if any column has it:
- * devices leave out whole columns (the index column first of all), so no single column is trusted to
+ * Walks the columns of a table together and joins the cells by row index. A row exists if any column has
+ * it: devices leave out whole columns (the index column first of all), so no single column is trusted to
  * list the rows. Rows come back in index order.
  */
 export async function readTable<K extends string>(session: SnmpSession, columns: Readonly<Record<K, string>>): Promise<TableRow<K>[]> {
   const rows = new Map<string, TableRow<K>>();
-  for (const [key, oid] of Object.entries(columns) as [K, string][]) {
-    for (const vb of await session.walk(oid)) {
+  const named = Object.entries(columns) as [K, string][];
+  const walked = await session.walkColumns(named.map(([, oid]) => oid));
+  for (const [c, [key, oid]] of named.entries()) {
+    for (const vb of walked[c]!) {
       const index = rowIndex(oid, vb.oid);
       if (index === undefined) continue;
       let row = rows.get(index);
