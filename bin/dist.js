@@ -62,7 +62,7 @@ export function freshBuild(program) {
 
 /**
  * Runs `program`: its fresh build when there is one, else its TypeScript sources through tsx (what tests
- * and development use; no build is ever needed).
+ * and development use; no build is ever needed). HALLMONITOR_NO_DIST=1 runs the sources regardless.
  */
 export async function runProgram(program) {
   const build = process.env.HALLMONITOR_NO_DIST === '1' ? { file: undefined, reason: undefined } : freshBuild(program);
@@ -70,7 +70,9 @@ export async function runProgram(program) {
     await import(pathToFileURL(build.file).href);
     return;
   }
-  if (build.reason !== undefined) {
+  // Said where a build is expected (the systemd unit sets NODE_ENV=production): in a checkout an old build
+  // beside edited sources is normal, and its note would only clutter every command's output.
+  if (build.reason !== undefined && process.env.NODE_ENV === 'production') {
     process.stderr.write(`hallmonitor-${program}: ${build.reason}; running the sources through tsx (npm run build makes a new one)\n`);
   }
   const { register } = await import('tsx/esm/api');
