@@ -23,14 +23,15 @@ export interface HostReaderOptions {
 }
 
 const INTERFACE_LIST_MAX_AGE_MS = 3_600_000;
+const PART_TIMEOUT_MS = 10_000;
 
 /**
  * systeminformation is loaded on the first reading, not with the agent: an agent with `host.enabled: false`
  * (or one that only runs `check-config` or `discover`) never pays its ~10 MB of resident memory.
  */
-let systemInformation: Promise<typeof import('systeminformation')> | undefined;
+type SystemInformation = typeof import('systeminformation');
+let systemInformation: Promise<SystemInformation> | undefined;
 const loadSystemInformation = () => (systemInformation ??= import('systeminformation').then((m) => m.default ?? m));
-const PART_TIMEOUT_MS = 10_000;
 
 export function createHostReader(options: HostReaderOptions): HostReader {
   const partTimeoutMs = options.partTimeoutMs ?? PART_TIMEOUT_MS;
@@ -65,7 +66,7 @@ export function createHostReader(options: HostReaderOptions): HostReader {
     }
   };
 
-  const names = async (si: typeof import('systeminformation'), problems: string[]): Promise<string[]> => {
+  const names = async (si: SystemInformation, problems: string[]): Promise<string[]> => {
     const now = options.now();
     if (interfaceNames === undefined || now - interfaceNames.at > INTERFACE_LIST_MAX_AGE_MS) {
       const list = await part('interfaces', () => si.networkInterfaces(), problems);
