@@ -1,5 +1,5 @@
 import { loadavg, uptime } from 'node:os';
-import si from 'systeminformation';
+import type { Systeminformation } from 'systeminformation';
 import type { HostReading, NetCounters } from './host-samples.ts';
 
 /**
@@ -24,6 +24,14 @@ export interface HostReaderOptions {
 
 const INTERFACE_LIST_MAX_AGE_MS = 3_600_000;
 const PART_TIMEOUT_MS = 10_000;
+
+/**
+ * systeminformation is loaded on the first reading, not with the agent: an agent with `host.enabled: false`
+ * (or one that only runs `check-config` or `discover`) never pays its ~10 MB of resident memory.
+ */
+type SystemInformation = typeof import('systeminformation');
+let systemInformation: Promise<SystemInformation> | undefined;
+const loadSystemInformation = () => (systemInformation ??= import('systeminformation').then((m) => m.default ?? m));
 
 export function createHostReader(options: HostReaderOptions): HostReader {
   const partTimeoutMs = options.partTimeoutMs ?? PART_TIMEOUT_MS;
@@ -58,7 +66,7 @@ export function createHostReader(options: HostReaderOptions): HostReader {
     }
   };
 
-  const names = async (problems: string[]): Promise<string[]> => {
+  const names = async (si: SystemInformation, problems: string[]): Promise<string[]> => {
     const now = options.now();
     if (interfaceNames === undefined || now - interfaceNames.at > INTERFACE_LIST_MAX_AGE_MS) {
       const list = await part('interfaces', () => si.networkInterfaces(), problems);
@@ -71,11 +79,12 @@ export function createHostReader(options: HostReaderOptions): HostReader {
   return {
     async read() {
       const problems: string[] = [];
+      const si = await loadSystemInformation();
       const [load, mem, disks, nets, temp] = await Promise.all([
         part('cpu', () => si.currentLoad(), problems),
         part('memory', () => si.mem(), problems),
         part('disks', () => si.fsSize(), problems),
-        names(problems).then((list) => (list.length === 0 ? [] : part('network', () => si.networkStats(list.join(',')), problems))),
+        names(si, problems).then((list) => (list.length === 0 ? [] : part('network', () => si.networkStats(list.join(',')), problems))),
         temperature === 'absent' ? undefined : part('temperature', () => si.cpuTemperature(), problems),
       ]);
       const at = options.now();
@@ -101,7 +110,7 @@ export function createHostReader(options: HostReaderOptions): HostReader {
   };
 }
 
-function netCounters(n: si.Systeminformation.NetworkStatsData): NetCounters {
+function netCounters(n: Systeminformation.NetworkStatsData): NetCounters {
   return {
     name: n.iface,
     rxBytes: n.rx_bytes,

@@ -11,7 +11,8 @@
 #   2. apt installs iputils-ping, fping and libcap2-bin (setcap, so ping gets cap_net_raw, not setuid), and
 #      python3, make and g++ in case npm must compile better-sqlite3
 #   3. creates the system user hallmonitor
-#   4. copies this package to /opt/hallmonitor and runs `npm ci --omit=dev` there
+#   4. copies this package to /opt/hallmonitor, runs `npm ci --omit=dev` there and builds the agent's
+#      production code into dist/ (bin/build.js, as `npm run build`: less memory than running the sources)
 #   5. writes /etc/hallmonitor/agent.yaml (root:hallmonitor 0640: it holds the agent's password), adding
 #      `dataDir: /var/lib/hallmonitor-agent` if missing (the only place the service may write), and checks
 #      it with `hallmonitor-agent check-config` as the service user
@@ -65,6 +66,7 @@ else
 fi
 
 ensure_user
+PACKAGE_BUILD=1
 install_package
 
 step "config $CONF"

@@ -1,4 +1,3 @@
-import ping from 'ping';
 import type { Device, FieldValue, PingCheckConfig, Sample } from '../../../contract/index.ts';
 import { deviceTags, type Check, type CheckContext } from '../check.ts';
 import { PingBatcher, type PingBatcherOptions } from './batcher.ts';
@@ -11,12 +10,17 @@ import { lossPercent, pingOutcome, type PingOutcome, type PingSummary } from './
  */
 export type PingRunner = (address: string, config: PingCheckConfig) => Promise<string | PingOutcome>;
 
+/** Loaded on first use: with fping installed most agents rarely need it (see batchedPing). */
+let pingPackage: Promise<typeof import('ping')> | undefined;
+const loadPing = () => (pingPackage ??= import('ping').then((m) => m.default ?? m));
+
 /**
  * The system ping through the `ping` package, which spawns it with LANG=C so the summary is in English.
  * Only the raw output is used: the package's own figures are strings, and it reports a host as alive
  * when any one probe answered, without the sent/received counts.
  */
 export const systemPing: PingRunner = async (address, config) => {
+  const ping = await loadPing();
   const result = await ping.promise.probe(address, {
     numeric: true,
     min_reply: config.probes,
