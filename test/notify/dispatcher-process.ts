@@ -25,5 +25,7 @@ dispatcher.enqueue(
 );
 dispatcher.start();
 log.info('dispatcher running');
-const stop = () => void dispatcher.close().then(() => channel.close()).then(() => process.exit(0));
+// Once everything is delivered nothing else keeps the loop alive; a collector runs until stopped, so does this.
+const alive = setInterval(() => undefined, 60_000);
+const stop = () => void dispatcher.close().then(() => channel.close()).then(() => (clearInterval(alive), process.exit(0)));
 process.once('SIGTERM', stop);
