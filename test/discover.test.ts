@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { siteFileSchema } from '../collector/config/schema.ts';
-import { freeUdpPort, makeTempDir, recordingPath, snmpAnswers, startService, type ServiceProcess, type TempDir } from './harness/index.ts';
-import { isRoot, nobody } from './harness/users.ts';
+import { makeTempDir, recordingPath, startSnmpsimEndpoints, type SnmpsimEndpoints, type TempDir } from './harness/index.ts';
 
 /**
  * `hallmonitor-agent discover` against 127.0.83.0/28: snmpsimd answers SNMP on .1-.5 with a different
@@ -42,43 +41,16 @@ function runDiscover(args: string[]): Promise<{ code: number | null; stdout: str
 
 describe('discover', () => {
   let temp: TempDir;
-  let sim: ServiceProcess | undefined;
+  let sim: SnmpsimEndpoints | undefined;
   let port: number;
 
   beforeAll(async () => {
     temp = makeTempDir('discover');
-    const dataDir = join(temp.path, 'data');
-    const cacheDir = join(temp.path, 'cache');
-    mkdirSync(join(dataDir, 'public'), { recursive: true });
-    mkdirSync(cacheDir);
-    // The k-th endpoint (from 0) is transport 1.3.6.1.6.1.1.k; snmpsimd looks for public/<transport>.snmprec first.
-    DEVICES.forEach((d, k) => writeFileSync(join(dataDir, 'public', `1.3.6.1.6.1.1.${k}.snmprec`), served(d.recording, 'sysName' in d ? d.sysName : undefined)));
-    const user = isRoot() ? nobody() : undefined;
-    if (user) {
-      chmodSync(temp.path, 0o755);
-      chownSync(cacheDir, user.uid, user.gid);
-    }
-    port = await freeUdpPort('127.0.0.1');
-    sim = await startService({
-      name: 'snmpsimd',
-      command: 'snmpsimd',
-      args: [
-        `--data-dir=${dataDir}`,
-        `--cache-dir=${cacheDir}`,
-        '--v2c-arch',
-        '--logging-method=null',
-        ...DEVICES.map((_, k) => `--agent-udpv4-endpoint=${NET}.${k + 1}:${port}`),
-        ...(user ? [`--process-user=${user.user}`, `--process-group=${user.group}`] : []),
-      ],
-      dir: temp.path,
-      ...(user ? { user: { uid: user.uid, gid: user.gid } } : {}),
-      ready: async () => {
-        const answers = await Promise.all(DEVICES.map((_, k) => snmpAnswers({ host: `${NET}.${k + 1}`, port, community: 'public' }, '1.3.6.1.2.1.1.1.0', 2_000)));
-        return answers.every(Boolean);
-      },
-      readyTimeoutMs: 60_000,
-      readyWhat: `snmpsimd on ${NET}.1-${DEVICES.length}:${port}`,
-    });
+    sim = await startSnmpsimEndpoints(
+      DEVICES.map((d, k) => ({ host: `${NET}.${k + 1}`, text: served(d.recording, 'sysName' in d ? d.sysName : undefined) })),
+      { readyTimeoutMs: 60_000 },
+    );
+    port = sim.port;
   }, 90_000);
 
   afterAll(async () => {

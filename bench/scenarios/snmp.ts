@@ -14,7 +14,7 @@ import { startFleet, type FleetDevice } from '../snmp/fleet.ts';
 import { profileInProcess } from '../snmp/profile.ts';
 import type { ProfileSummary } from '../support/cpu-profile.ts';
 import { describeMachine } from '../support/machine.ts';
-import { runPool } from '../support/pool.ts';
+import { mapBounded as runPool } from '../../agent/discover/pool.ts';
 import { round3 } from '../support/proc-stats.ts';
 import { measureRun, type RunCost } from '../support/run-cost.ts';
 

@@ -1,17 +1,4 @@
-import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  freeUdpPort,
-  makeTempDir,
-  recordingPath,
-  snmpAnswers,
-  startService,
-  startSnmpd,
-  waitFor,
-  type ServiceProcess,
-  type SnmpdServer,
-} from '../../test/harness/index.ts';
-import { isRoot, nobody } from '../../test/harness/users.ts';
+import { startSnmpd, startSnmpsimEndpoints, type SnmpdServer, type SnmpsimEndpoints } from '../../test/harness/index.ts';
 
 /** One simulated device: where it answers and with which community. */
 export interface FleetDevice {
@@ -44,8 +31,6 @@ export const FLEET_RECORDINGS = [
   'linux_powermon',
 ] as const;
 
-const COMMUNITY = 'public';
-
 /**
  * `simulated` devices from one snmpsimd, each on its own loopback address 127.0.<base + k/250>.<1 + k%250>
  * with one port for all (RIG.md: one endpoint per device, `--v2c-arch`, and a per-transport data file
@@ -53,58 +38,18 @@ const COMMUNITY = 'public';
  * 127.0.0.1, which answer ~15× faster than snmpsimd.
  */
 export async function startFleet(simulated: number, live: number, base = 60): Promise<Fleet> {
-  const temp = makeTempDir('snmp-fleet');
   const snmpds: SnmpdServer[] = [];
-  let sim: ServiceProcess | undefined;
+  let sim: SnmpsimEndpoints | undefined;
   try {
-    const dataDir = join(temp.path, 'data');
-    const cacheDir = join(temp.path, 'cache');
-    mkdirSync(join(dataDir, COMMUNITY), { recursive: true });
-    mkdirSync(cacheDir);
-    const port = await freeUdpPort('127.0.0.1');
     const devices: FleetDevice[] = [];
-    const endpoints: string[] = [];
-    for (let k = 0; k < simulated; k++) {
-      const recording = FLEET_RECORDINGS[k % FLEET_RECORDINGS.length]!;
-      const host = `127.0.${base + Math.floor(k / 250)}.${1 + (k % 250)}`;
-      symlinkSync(recordingPath(recording), join(dataDir, COMMUNITY, `1.3.6.1.6.1.1.${k}.snmprec`));
-      endpoints.push(`--agent-udpv4-endpoint=${host}:${port}`);
-      devices.push({ name: `sim-${k}`, host, port, community: COMMUNITY, kind: recording });
-    }
-    // snmpsimd needs a file for the bare community too, to accept it at all.
-    symlinkSync(recordingPath(FLEET_RECORDINGS[0]), join(dataDir, `${COMMUNITY}.snmprec`));
-    const argsFile = join(temp.path, 'endpoints.txt');
-    writeFileSync(argsFile, `${endpoints.join('\n')}\n`);
-    const user = isRoot() ? nobody() : undefined;
-    if (user) {
-      chmodSync(temp.path, 0o755);
-      chownSync(cacheDir, user.uid, user.gid);
-    }
     if (simulated > 0) {
-      sim = await startService({
-        name: 'snmpsimd',
-        command: 'snmpsimd',
-        args: [
-          `--data-dir=${dataDir}`,
-          `--cache-dir=${cacheDir}`,
-          '--v2c-arch',
-          `--args-from-file=${argsFile}`,
-          '--logging-method=null',
-          ...(user ? [`--process-user=${user.user}`, `--process-group=${user.group}`] : []),
-        ],
-        dir: temp.path,
-        ...(user ? { user: { uid: user.uid, gid: user.gid } } : {}),
-        ready: () => snmpAnswers({ host: devices[0]!.host, port, community: COMMUNITY }, '1.3.6.1.2.1.1.1.0', 500),
-        readyTimeoutMs: 120_000,
-        readyWhat: `snmpsimd with ${simulated} endpoints`,
-      });
-      const started = sim;
-      // snmpsimd indexes each data file on its first request; do that before anything is timed.
-      await Promise.all(
-        devices.map((d) =>
-          waitFor(() => snmpAnswers(d, '1.3.6.1.2.1.1.1.0', 3_000), { timeoutMs: 60_000, what: `${d.name} at ${d.host}:${port}`, service: started }),
-        ),
-      );
+      const endpoints = Array.from({ length: simulated }, (_, k) => ({
+        host: `127.0.${base + Math.floor(k / 250)}.${1 + (k % 250)}`,
+        recording: FLEET_RECORDINGS[k % FLEET_RECORDINGS.length]!,
+      }));
+      sim = await startSnmpsimEndpoints(endpoints);
+      const { port, community } = sim;
+      endpoints.forEach((e, k) => devices.push({ name: `sim-${k}`, host: e.host, port, community, kind: e.recording }));
     }
     for (let i = 0; i < live; i++) {
       const snmpd = await startSnmpd();
@@ -120,13 +65,11 @@ export async function startFleet(simulated: number, live: number, base = 60): Pr
       async stop() {
         for (const s of snmpds) await s.stop();
         await sim?.stop();
-        await temp.remove();
       },
     };
   } catch (error) {
     for (const s of snmpds) await s.stop();
     await sim?.stop();
-    await temp.remove();
     throw error;
   }
 }

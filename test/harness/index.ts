@@ -38,3 +38,4 @@ export { createDeadHost, type DeadHost } from './netns.ts';
 export { onExitCleanup } from './exit-cleanup.ts';
 export { startMosquitto, type MosquittoServer, type MosquittoOptions } from './mosquitto.ts';
 export { createTestNet, type TestNet, type TestNetOptions, type Impairment } from './test-net.ts';
+export { startSnmpsimEndpoints, type SnmpsimEndpoint, type SnmpsimEndpoints } from './snmpsim-endpoints.ts';
