@@ -14,7 +14,7 @@ import { startFleet, type FleetDevice } from '../snmp/fleet.ts';
 import { profileInProcess } from '../snmp/profile.ts';
 import type { ProfileSummary } from '../support/cpu-profile.ts';
 import { describeMachine } from '../support/machine.ts';
-import { mapBounded as runPool } from '../../agent/discover/pool.ts';
+import { mapBounded } from '../../agent/discover/pool.ts';
 import { round3 } from '../support/proc-stats.ts';
 import { measureRun, type RunCost } from '../support/run-cost.ts';
 
@@ -104,9 +104,9 @@ export async function main(args: string[]): Promise<void> {
 
       // Untimed warm-up of each: JIT, snmpsimd's caches; the agent's counters then give rates as in service.
       say(`snmp: ${fleet.devices.length} devices (${simulated} snmpsimd on 127.0.60.x: ${[...new Set(fleet.devices.filter((d) => d.kind !== 'snmpd').map((d) => d.kind))].join(', ')}; ${live} net-snmp snmpd), concurrency ${concurrency}; agent profiles: ${allProfiles ? 'all' : 'interfaces'}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-      const reference = await runPool(fleet.devices, concurrency, (d) => bulkwalkDevice(d, EXPORTER_MAX_REPETITIONS));
-      await runPool(devices, concurrency, (d) => check.run(d, d.checks.snmp!, ctx));
-      await runPool(fleet.devices, concurrency, (d) => exporter.scrape(d));
+      const reference = await mapBounded(fleet.devices, concurrency, (d) => bulkwalkDevice(d, EXPORTER_MAX_REPETITIONS));
+      await mapBounded(devices, concurrency, (d) => check.run(d, d.checks.snmp!, ctx));
+      await mapBounded(fleet.devices, concurrency, (d) => exporter.scrape(d));
       const expectedAgent = reference.reduce((n, oids) => n + agentVarbinds(oids), 0);
       say(`  varbinds per poll: snmpbulkwalk ${reference.reduce((n, o) => n + o.length, 0)}, agent ${expectedAgent}`);
 
@@ -118,7 +118,7 @@ export async function main(args: string[]): Promise<void> {
         );
       };
       for (let round = 1; round <= rounds; round++) {
-        const a = await measureRun(() => runPool(devices, concurrency, (d) => check.run(d, d.checks.snmp!, ctx)), fleet.pids);
+        const a = await measureRun(() => mapBounded(devices, concurrency, (d) => check.run(d, d.checks.snmp!, ctx)), fleet.pids);
         // A live snmpd reports this host's interfaces, which other tests add and remove meanwhile: only
         // the simulated devices' row counts are fixed.
         const problems = a.value.flatMap((samples: Sample[], i) => {
@@ -132,7 +132,7 @@ export async function main(args: string[]): Promise<void> {
         const failures = problems.length;
         record({ kind: 'agent', round, cost: a.cost, cpuSeconds: a.cost.cpuSelf, varbinds: expectedAgent, simulatorCpu: simCpu(a.cost), failures });
 
-        const e = await measureRun(() => runPool(fleet.devices, concurrency, (d: FleetDevice) => exporter.scrape(d).catch(() => -1)), { ...fleet.pids, exporter: exporter.pid });
+        const e = await measureRun(() => mapBounded(fleet.devices, concurrency, (d: FleetDevice) => exporter.scrape(d).catch(() => -1)), { ...fleet.pids, exporter: exporter.pid });
         const exporterCpu = e.cost.cpuOther!.exporter!;
         delete e.cost.cpuOther!.exporter;
         record({
@@ -145,7 +145,7 @@ export async function main(args: string[]): Promise<void> {
           failures: e.value.filter((v) => v < 0).length,
         });
 
-        const w = await measureRun(() => runPool(fleet.devices, concurrency, (d) => bulkwalkDevice(d, EXPORTER_MAX_REPETITIONS).catch(() => [] as string[])), fleet.pids);
+        const w = await measureRun(() => mapBounded(fleet.devices, concurrency, (d) => bulkwalkDevice(d, EXPORTER_MAX_REPETITIONS).catch(() => [] as string[])), fleet.pids);
         record({
           kind: 'snmpbulkwalk',
           round,
@@ -157,7 +157,7 @@ export async function main(args: string[]): Promise<void> {
         });
       }
       // The agent's target is missed by far on these machines: --profile shows where its CPU goes.
-      if (values.profile) profile = await profileInProcess(() => runPool(devices, concurrency, (d) => check.run(d, d.checks.snmp!, ctx)));
+      if (values.profile) profile = await profileInProcess(() => mapBounded(devices, concurrency, (d) => check.run(d, d.checks.snmp!, ctx)));
     } finally {
       await exporter.stop();
     }
