@@ -1,16 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freeTcpPort, makeTempDir, startService, type ServiceProcess } from '../../test/harness/index.ts';
+import { sharedPath } from '../../test/harness/shared.ts';
 import type { FleetDevice } from './fleet.ts';
 
 /**
- * prometheus-snmp-exporter (Debian 0.21) with upstream's generated if_mib module (bench/
+ * prometheus-snmp-exporter (Debian 0.21) with upstream's generated if_mib module (../shared/bench/
  * snmp_exporter_if_mib.yml: walks ifTable and ifXTable, gets sysUpTime). The module carries its community
  * (0.21 format), so one copy is made per community in the fleet.
  */
-const MODULE_FILE = fileURLToPath(new URL('../snmp_exporter_if_mib.yml', import.meta.url));
+const MODULE_FILE = sharedPath('bench', 'snmp_exporter_if_mib.yml');
 
 export interface Exporter {
   readonly pid: number;

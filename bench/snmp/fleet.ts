@@ -17,7 +17,7 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-/** Recordings (test/fixtures/snmprec) with interface tables of different sizes and shapes. */
+/** Recordings (../shared/snmprec) with interface tables of different sizes and shapes. */
 export const FLEET_RECORDINGS = [
   'dlink_dgs-1510-28',
   'procurve_e2910',

@@ -8,7 +8,7 @@ import { EXPECTED_CLASSES } from './classes.ts';
 import { expectedHostResources, expectedInterfaceCount, expectedPrinters, expectedSupplies, expectedUps, expectedWirelessClients } from './from-recording.ts';
 
 /**
- * The whole corpus: every recording in test/fixtures/snmprec polled twice (first poll probes and
+ * The whole corpus: every recording in ../shared/snmprec polled twice (first poll probes and
  * classifies, second uses the cached decision) by the real SNMP check through snmpsimd, and compared with
  * what the recording file itself holds.
  */

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sharedPath } from './shared.ts';
 
 /**
- * Reads the snmpsim recordings in test/fixtures/snmprec so tests can compare what an agent polled with
+ * Reads the snmpsim recordings in ../shared/snmprec so tests can compare what an agent polled with
  * what the recording holds. Format: one `oid|tag|value` per line; the tag is the BER type number, with an
  * `x` suffix when the value is hex-encoded and `:module` when a variation module computes the value.
  */
-export const RECORDINGS_DIR = fileURLToPath(new URL('../fixtures/snmprec/', import.meta.url));
+export const RECORDINGS_DIR = `${sharedPath('snmprec')}/`;
 
 export function recordingPath(name: string): string {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`recording name ${JSON.stringify(name)}: expected a file name`);

@@ -8,7 +8,7 @@ import { makeTempDir } from './temp.ts';
 import { isRoot, nobody } from './users.ts';
 
 export interface SnmpsimOptions {
-  /** Recordings from test/fixtures/snmprec, by name without `.snmprec`; each name is its community. */
+  /** Recordings from ../shared/snmprec, by name without `.snmprec`; each name is its community. */
   recordings: readonly string[];
   /**
    * More data files: community (may contain "/" for snmpsim's per-transport files) -> snmprec text, e.g.
