@@ -1,8 +1,9 @@
 /**
  * Writes the JSON Schemas of the config files from the zod schemas the programs validate with, so an
  * editor (yaml-language-server, as in VS Code's YAML extension) completes and checks collector.yaml,
- * sites/*.yaml and agent.yaml. Run `npm run schemas` after changing a config schema; the test
- * test/deploy-schemas.test.ts fails while the files here are stale.
+ * sites/*.yaml and agent.yaml, and docs/configuration.md (reference.ts). Run `npm run schemas` after
+ * changing a config schema; test/deploy-schemas.test.ts and test/docs/configuration.test.ts fail while the
+ * files are stale.
  *
  * Not carried over, because JSON Schema cannot say them: the checks written as zod refinements (device
  * names unique, parents known and acyclic, a real IANA time zone, password or passwordFile but not both, an
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { agentConfigSchema } from '../../agent/config/schema.ts';
 import { collectorConfigSchema, siteFileSchema } from '../../collector/config/schema.ts';
+import { writeReference } from './reference.ts';
 
 export const CONFIG_SCHEMAS: readonly { file: string; title: string; schema: z.ZodType }[] = [
   { file: 'collector.schema.json', title: 'hallmonitor collector.yaml', schema: collectorConfigSchema },
@@ -38,4 +40,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     writeFileSync(schemaPath(entry.file), renderSchema(entry));
     console.log(`wrote deploy/schemas/${entry.file}`);
   }
+  // The configuration reference, from the same schemas (test/docs/configuration.test.ts keeps it current).
+  writeReference();
+  console.log('wrote docs/configuration.md');
 }
