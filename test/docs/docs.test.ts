@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { agentConfigSchema } from '../../agent/config/schema.ts';
 import { collectorConfigSchema, siteFileSchema } from '../../collector/config/schema.ts';
 import { deviceSchema } from '../../contract/index.ts';
-import { anchorsOf, type Command, commandsOf, parseMarkdown, relativeLinks, snippetMark } from './markdown.ts';
+import { anchorsOf, type Command, commandOf, commandsOf, parseMarkdown, relativeLinks, snippetMark } from './markdown.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
@@ -60,6 +60,29 @@ export function checkSnippet(body: string): { verdict: 'ok' | 'skipped' | 'unmar
   const tries = (Object.keys(SCHEMAS) as (keyof typeof SCHEMAS)[]).map((s) => [s, checkFragment(s, doc)] as const);
   if (tries.some(([, p]) => p.length === 0)) return { verdict: 'unmarked-ok', problems: [] };
   return { verdict: 'ok', problems: tries.map(([s, p]) => `as ${s}: ${p[0]}`) };
+}
+
+type Shown = Command & { page: string };
+
+/** What is wrong with the commands shown, given each one's `--help` run: a missing subcommand or option. */
+export function judge(commands: Shown[], help: Map<string, { code: number; out: string }>): string[] {
+  const wrong: string[] = [];
+  for (const c of commands) {
+    const key = [c.program, ...c.words].join(' ');
+    const { code, out } = help.get(key)!;
+    const where = `${c.page}:${c.line}: ${c.text}`;
+    if (code !== 0) {
+      wrong.push(`${where}: \`${key} --help\` exited ${code}: ${out.split('\n')[0]}`);
+      continue;
+    }
+    if (c.program.startsWith('hallmonitor-') && !new RegExp(`Usage: ${key}( |$)`, 'm').test(out)) {
+      wrong.push(`${where}: no such subcommand (${out.split('\n')[0]})`);
+    }
+    for (const flag of c.flags) {
+      if (flag !== '--help' && !new RegExp(`${flag}(?![a-z0-9-])`).test(out)) wrong.push(`${where}: ${flag} is not an option of ${key}`);
+    }
+  }
+  return wrong;
 }
 
 describe('docs: links', () => {
@@ -161,23 +184,7 @@ describe('docs: commands', () => {
     const runnable = shown.filter((c) => c.program !== 'npm' && !c.program.startsWith('.ci/'));
     const keys = [...new Set(runnable.map((c) => [c.program, ...c.words].join(' ')))];
     const help = await helpOf(keys);
-    const wrong: string[] = [];
-    for (const c of runnable) {
-      const key = [c.program, ...c.words].join(' ');
-      const { code, out } = help.get(key)!;
-      const where = `${c.page}:${c.line}: ${c.text}`;
-      if (code !== 0) {
-        wrong.push(`${where}: \`${key} --help\` exited ${code}: ${out.split('\n')[0]}`);
-        continue;
-      }
-      if (c.program.startsWith('hallmonitor-') && !new RegExp(`Usage: ${[c.program, ...c.words].join(' ')}( |$)`, 'm').test(out)) {
-        wrong.push(`${where}: no such subcommand (${out.split('\n')[0]})`);
-      }
-      for (const flag of c.flags) {
-        if (flag !== '--help' && !new RegExp(`${flag}(?![a-z0-9-])`).test(out)) wrong.push(`${where}: ${flag} is not an option of ${key}`);
-      }
-    }
-    expect(wrong).toEqual([]);
+    expect(judge(runnable, help)).toEqual([]);
   });
 
   it('every `npm run` script shown is in package.json (and every bench scenario in bench/scenarios)', () => {
@@ -190,6 +197,19 @@ describe('docs: commands', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it('the judge names a failing --help, a missing subcommand and a missing option; a right command passes', () => {
+    const cmd = (text: string) => ({ ...commandOf(text, 1)!, page: 'p.md' });
+    const help = new Map([
+      ['hallmonitor-collector report', { code: 0, out: 'Usage: hallmonitor-collector report [options]\n  --site <id>\n  --month <YYYY-MM>\n' }],
+      ['hallmonitor-collector reprot', { code: 0, out: 'Usage: hallmonitor-collector [options] [command]\n' }],
+      ['deploy/demo/run.sh', { code: 1, out: 'demo: unknown argument: --help\n' }],
+    ]);
+    expect(judge([cmd('hallmonitor-collector report --site x --month 2026-10')], help)).toEqual([]);
+    expect(judge([cmd('hallmonitor-collector report --site x --keep')], help)).toEqual(['p.md:1: hallmonitor-collector report --site x --keep: --keep is not an option of hallmonitor-collector report']);
+    expect(judge([cmd('hallmonitor-collector reprot --site x')], help)[0]).toMatch(/no such subcommand/);
+    expect(judge([cmd('bash deploy/demo/run.sh')], help)[0]).toMatch(/exited 1/);
   });
 
   it('the command finder reads code blocks, continuation lines and inline code, and skips service names', () => {
