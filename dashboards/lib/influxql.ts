@@ -4,7 +4,7 @@
  * the 5-minute rollups (`ROLLUP` in rollup.ts), where `mean("rtt_avg_ms")` reads `"mean_rtt_avg_ms"`.
  */
 
-/** The measurements the collector writes (README, "InfluxDB schema"). */
+/** The measurements the collector writes (docs/operations.md, "InfluxDB schema"). */
 export type Measurement =
   | 'ping'
   | 'snmp'

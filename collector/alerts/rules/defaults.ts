@@ -12,7 +12,7 @@ const on = (f: string, severity: Defaults['severity'], threshold?: number, perio
   ...(threshold !== undefined ? { threshold } : {}),
 });
 
-/** The built-in defaults (the README's rules table is written from this). */
+/** The built-in defaults (the rules table in docs/alerts.md is written from this). */
 export const RULE_DEFAULTS: Readonly<Record<RuleId, Defaults>> = {
   'site-offline': on('2m', 'critical'),
   'device-down': on('1m', 'critical'),
