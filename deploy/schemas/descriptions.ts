@@ -39,7 +39,7 @@ function prefixed(prefix: string, table: Record<string, string>): Record<string,
 /** A device, in a site file or (for sites without central config) in agent.yaml. */
 const DEVICE: Record<string, string> = {
   '': 'one device at the school',
-  name: 'unique at the site; appears in tags, alerts and reports',
+  name: 'unique at the site: letters, digits, `.`, `-`, `_`, at most 63 characters; appears in tags, alerts and reports',
   address: 'IPv4 or IPv6 address, or a host name the agent can resolve',
   role: 'what the device is for: decides alert defaults, and what the report counts as internet and core services',
   parent: 'name of the device this one is reached through (no loops): behind a device that is down it is `unreachable`, not `down`',
@@ -151,7 +151,7 @@ const COLLECTOR: Record<string, string> = {
   notify: 'notification channels, retries and acknowledgement links ([Alerts](alerts.md#notification-channels-collectoryaml-smtp-and-notify))',
   'notify.channels': 'where alerts go',
   'notify.channels[]': 'one channel',
-  'notify.channels[].id': 'the name that `alerts.channels` uses',
+  'notify.channels[].id': 'the name that `alerts.channels` uses: lower-case letters, digits, `-`, `_`',
   'notify.channels[].timeoutSeconds': 'how long a receiver may take to answer before the attempt counts as failed',
   'notify.channels[].type': 'the kind of channel',
   'notify.channels[type=email]': 'email through `smtp:` to each contact\'s address',
@@ -194,7 +194,7 @@ const COLLECTOR: Record<string, string> = {
 };
 
 const SITE: Record<string, string> = {
-  id: 'the site id; must equal the file name',
+  id: 'the site id: lower-case letters, digits, `-`, `_`, at most 63 characters; must equal the file name',
   name: 'the school\'s name as people say it',
   timezone: 'IANA time zone of the school: school hours, maintenance and the report\'s month are read in it',
   contacts: 'the school\'s people; stay at the collector (never sent to the agent)',
@@ -255,7 +255,7 @@ const SITE: Record<string, string> = {
 };
 
 const AGENT: Record<string, string> = {
-  agent: 'this agent\'s id (its MQTT user name), as `agent add` created it',
+  agent: 'this agent\'s id (its MQTT user name), as `agent add` created it: lower-case letters, digits, `-`, `_`',
   site: 'the site it belongs to',
   broker: 'how it reaches the collector',
   'broker.url': '`mqtt://host:port` or `mqtts://host:port` of the collector (or the external broker)',
