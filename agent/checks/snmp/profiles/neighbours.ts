@@ -190,6 +190,12 @@ export function neighbourSample(n: Neighbour, tags: Readonly<Record<string, stri
   };
 }
 
+/** lldpLocChassisId, as neighbours' rows give it: lets their rows be matched to this device. */
+export async function readLocalChassisId(session: SnmpSession): Promise<string | undefined> {
+  const [subtype, id] = await session.get([LLDP_LOC_CHASSIS.subtype, LLDP_LOC_CHASSIS.id]);
+  return idText(id, asNumber(subtype) === CHASSIS_MAC, asNumber(subtype) === CHASSIS_NETWORK);
+}
+
 export const neighboursProfile: Profile = {
   name: 'neighbours',
   probes: [LLDP_REM.chassisId, CDP_CACHE.deviceId],
@@ -197,9 +203,7 @@ export const neighboursProfile: Profile = {
   async poll(session, ctx) {
     const neighbours = await readNeighbours(session);
     const time = ctx.now();
-    // How this device's neighbours name it: lets the collector match their rows to this device.
-    const [subtype, id] = await session.get([LLDP_LOC_CHASSIS.subtype, LLDP_LOC_CHASSIS.id]);
-    const chassis = idText(id, asNumber(subtype) === CHASSIS_MAC, asNumber(subtype) === CHASSIS_NETWORK);
+    const chassis = await readLocalChassisId(session);
     return {
       samples: neighbours.map((n) => neighbourSample(n, ctx.tags, time)),
       summary: { neighbours: neighbours.length, ...(chassis !== undefined ? { lldp_chassis_id: chassis.slice(0, 256) } : {}) },
