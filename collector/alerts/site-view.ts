@@ -6,6 +6,7 @@ import { ruleSettings, type DeviceView, type RuleContext, type RuleId } from './
 import { deviceStates, freshSample, reachability, type Reachability } from './state/device-state.ts';
 import { siteState } from './state/site-state.ts';
 import { withLearnedParents } from '../topology/learned.ts';
+import { overlayTraps } from '../traps/overlay.ts';
 
 export interface ViewOptions {
   config: AlertsConfig;
@@ -40,7 +41,8 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
   const devices: DeviceView[] = listed.map((device) => ({
     device,
     state: states.get(device.name) ?? 'unknown',
-    fresh: (measurement) => freshOf(device, measurement),
+    // A trap newer than the poll stands in for it (collector/traps/overlay.ts).
+    fresh: (measurement) => overlayTraps(measurement, freshOf(device, measurement), obs.series(site.id, device.name).filter((s) => s.measurement === 'snmp_trap')),
   }));
   return { site, now: o.now, siteState: state, devices, agents, settings };
 }
