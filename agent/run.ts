@@ -25,6 +25,7 @@ import { Scheduler } from './schedule/scheduler.ts';
 import { jobsForDevices, type CheckSet } from './site-config/jobs.ts';
 import { SiteConfigStore } from './site-config/store.ts';
 import { openAgentSpool } from './spool/open.ts';
+import { TrapReceiver } from './traps/receiver.ts';
 import type { Spool } from './spool/spool.ts';
 
 export interface AgentOptions {
@@ -35,12 +36,16 @@ export interface AgentOptions {
   healthIntervalMs?: number;
   /** Defaults to `<dataDir>/spool.db`. */
   spool?: Spool;
+  /** Called once the trap receiver is listening (or could not), with its port. */
+  onTrapsReady?: (port: number | undefined) => void;
 }
 
 export interface RunningAgent {
   readonly scheduler: Scheduler;
   readonly link: Link;
   readonly outbox: Outbox;
+  /** Undefined when traps are off in agent.yaml. */
+  readonly traps: TrapReceiver | undefined;
   /** The device list in use, and where it came from. */
   devices(): { source: 'local' | 'saved' | 'collector' | 'none'; devices: readonly Device[]; revision?: string };
   /** The agent's own health, as it is published every health interval. */
@@ -76,6 +81,18 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
   const batcher = new Batcher(clock, config.batch, (samples) => outbox.add(samples));
   let samplesInvalid = 0;
   const events = new DeviceEventWatch({ agent: config.agent, site: config.site, publish: (e) => link.publishEvent(encodeMessage(e)) });
+  // A trap is news: it goes into the spool and out at once, not with the next batch.
+  const traps = config.traps?.enabled
+    ? new TrapReceiver({
+        settings: config.traps,
+        log,
+        now: () => clock.now(),
+        deliver: (sample) => {
+          sink([sample]);
+          batcher.flush();
+        },
+      })
+    : undefined;
   // The collector refuses a batch with one invalid sample in it; check each here so a check's bug costs
   // that sample only, and says which.
   const sink = (samples: Sample[]) => {
@@ -88,6 +105,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
     });
     batcher.add(valid);
     events.observe(valid);
+    traps?.observe(valid);
   };
   const healthJob = {
     key: 'agent/health',
@@ -107,6 +125,7 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
     devices = list;
     source = from;
     events.keepOnly(list.map((d) => d.name));
+    void traps?.setDevices(list);
     scheduler.set([...jobsForDevices(list, checks, ctx, sink, log), ...ownJobs]);
     log.info({ site: config.site, devices: list.length, source: from, revision: current?.revision }, 'polling');
   };
@@ -172,11 +191,19 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
         spool_errors: outbox.stats.spoolErrors,
         connected: link.connected ? 1 : 0,
         ...checkStats.fields(),
+        ...(traps !== undefined ? traps.counters : {}),
         ...(diskPct !== undefined ? { disk_used_pct: diskPct } : {}),
       },
       time: clock.now(),
     };
   };
+
+  if (traps !== undefined) {
+    void traps.start().then((listening) => {
+      if (listening) void traps.setDevices(devices);
+      options.onTrapsReady?.(listening ? traps.port() : undefined);
+    });
+  }
 
   if (config.devices !== undefined) {
     apply(config.devices, 'local');
@@ -190,10 +217,12 @@ export function startAgent(config: ResolvedAgentConfig, options: AgentOptions): 
     scheduler,
     link,
     outbox,
+    traps,
     devices: () => ({ source, devices, ...(current ? { revision: current.revision } : {}) }),
     health: healthSample,
     stop: async () => {
       scheduler.stop();
+      await traps?.stop();
       // Into the spool: a clean stop loses nothing, even what was still waiting for its batch.
       batcher.flush();
       outbox.stopSending();

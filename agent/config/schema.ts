@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { deviceListSchema, idSchema } from '../../contract/index.ts';
 
 const SPOOL_DEFAULTS = { maxBytes: 256 * 1024 * 1024, maxAgeHours: 14 * 24, maxInFlight: 20 };
+const TRAP_DEFAULTS = { enabled: true, address: '0.0.0.0', port: 162, communities: [], ratePerSecond: 10, burst: 50 };
 
 /**
  * agent.yaml: who this agent is and where it reports. The device list normally comes from the collector
@@ -55,6 +56,23 @@ export const agentConfigSchema = z
         intervalSeconds: z.number().min(5).max(86_400).default(60),
       })
       .default({ enabled: true, intervalSeconds: 60 }),
+    /**
+     * SNMP traps and informs from the site's devices (agent/traps/). Only addresses in the device list are
+     * heard; v1/v2c traps must carry the device's polling community or one listed here, v3 traps the
+     * device's own user. Port 162 needs CAP_NET_BIND_SERVICE (the agent's unit grants it).
+     */
+    traps: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** An address of the agent host on the school network; 0.0.0.0 listens on all of them. */
+        address: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
+        port: z.int().min(0).max(65_535).default(162),
+        communities: z.array(z.string().min(1).max(255)).max(32).default([]),
+        /** Per device: traps per second on average, and the burst allowed above it. */
+        ratePerSecond: z.number().positive().max(1_000).default(10),
+        burst: z.int().min(1).max(10_000).default(50),
+      })
+      .default(TRAP_DEFAULTS),
     devices: deviceListSchema.optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   })

@@ -2,6 +2,7 @@ import { Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { deviceListSchema, deviceNameSchema, type DeviceRole, type SnmpCheckConfig } from '../../contract/index.ts';
 import type { DeviceClass } from '../checks/snmp/profiles/classify.ts';
 import { ipv4ToNumber } from './cidr.ts';
+import { proposeParents } from './parents.ts';
 import type { SnmpAnswer } from './probe.ts';
 
 /** One address that answered ping, SNMP or both. */
@@ -16,6 +17,7 @@ export interface ProposedDevice {
   name: string;
   address: string;
   role: DeviceRole;
+  parent?: string;
   checks: { ping?: Record<string, never>; snmp?: Partial<SnmpCheckConfig> };
 }
 
@@ -85,6 +87,11 @@ function describeHost(host: FoundHost): string {
  */
 export function proposalYaml(hosts: readonly FoundHost[], header: string): string {
   const devices = proposeDevices(hosts);
+  const parents = proposeParents(devices, hosts);
+  for (const d of devices) {
+    const p = parents.get(d.name);
+    if (p !== undefined) d.parent = p.parent;
+  }
   const check = deviceListSchema.safeParse(devices);
   if (!check.success) throw new Error(`proposed device list does not validate: ${check.error.message}`);
   const doc = new Document({ devices });
@@ -93,7 +100,8 @@ export function proposalYaml(hosts: readonly FoundHost[], header: string): strin
   const seq = doc.get('devices', true) as YAMLSeq<YAMLMap>;
   seq.items.forEach((item, i) => {
     const host = byAddress.get(devices[i]!.address);
-    if (host !== undefined) item.commentBefore = ` ${describeHost(host)}`;
+    const why = parents.get(devices[i]!.name)?.why;
+    if (host !== undefined) item.commentBefore = ` ${describeHost(host)}${why !== undefined ? `\n parent: ${why}` : ''}`;
   });
   return doc.toString({ lineWidth: 0 });
 }

@@ -5,6 +5,8 @@ import type { Observations } from './observations.ts';
 import { ruleSettings, type DeviceView, type RuleContext, type RuleId } from './rules/index.ts';
 import { deviceStates, freshSample, reachability, type Reachability } from './state/device-state.ts';
 import { siteState } from './state/site-state.ts';
+import { withLearnedParents } from '../topology/learned.ts';
+import { overlayTraps } from '../traps/overlay.ts';
 
 export interface ViewOptions {
   config: AlertsConfig;
@@ -18,26 +20,29 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
   const settings = (rule: RuleId, device?: Device) => ruleSettings(rule, o.config, site.alerts, device);
   const agents = obs.agentsOf(site.id);
   const state = siteState({ agents, now: o.now, heartbeatTimeoutMs: o.heartbeatTimeoutMs, startedAt: o.startedAt });
+  const freshOf = (device: Device, measurement: string) => {
+    const series = obs.series(site.id, device.name);
+    const newest = freshSample(series, measurement, device, o.now, o.config.staleAfterIntervals);
+    // Every series of the measurement as fresh as the newest one (one poll gives them all).
+    return newest === undefined ? [] : series.filter((s) => s.measurement === measurement && newest.time - s.time <= 1_000);
+  };
+  // Parents the site file leaves out come from the devices' LLDP/CDP neighbours (collector/topology).
+  const byName = new Map(site.devices.map((d) => [d.name, d]));
+  const listed = withLearnedParents(site.devices, (name, measurement) => freshOf(byName.get(name)!, measurement));
   const reach = new Map<string, Reachability>(
-    site.devices.map((d) => [d.name, reachability(d, obs.series(site.id, d.name), (check) => obs.event(site.id, d.name, check), o.now, o.config.staleAfterIntervals)]),
+    listed.map((d) => [d.name, reachability(d, obs.series(site.id, d.name), (check) => obs.event(site.id, d.name, check), o.now, o.config.staleAfterIntervals)]),
   );
   const states = deviceStates({
-    devices: site.devices,
+    devices: listed,
     reach,
     siteOnline: state.state === 'online',
     limits: (d) => ({ lossPct: settings('high-loss', d).threshold, rttMs: settings('high-latency', d).threshold }),
   });
-  const devices: DeviceView[] = site.devices.map((device) => {
-    const series = obs.series(site.id, device.name);
-    return {
-      device,
-      state: states.get(device.name) ?? 'unknown',
-      fresh: (measurement) => {
-        const newest = freshSample(series, measurement, device, o.now, o.config.staleAfterIntervals);
-        // Every series of the measurement as fresh as the newest one (one poll gives them all).
-        return newest === undefined ? [] : series.filter((s) => s.measurement === measurement && newest.time - s.time <= 1_000);
-      },
-    };
-  });
+  const devices: DeviceView[] = listed.map((device) => ({
+    device,
+    state: states.get(device.name) ?? 'unknown',
+    // A trap newer than the poll stands in for it (collector/traps/overlay.ts).
+    fresh: (measurement) => overlayTraps(measurement, freshOf(device, measurement), obs.series(site.id, device.name).filter((s) => s.measurement === 'snmp_trap')),
+  }));
   return { site, now: o.now, siteState: state, devices, agents, settings };
 }

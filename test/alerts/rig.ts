@@ -33,6 +33,8 @@ export interface AlertRigOptions {
   /** More of the site file (maintenance:, alerts:, contacts:). */
   site?: Record<string, unknown>;
   extras?: () => CollectorExtras;
+  /** More of agent.yaml (traps:). */
+  agent?: Record<string, unknown>;
 }
 
 export interface AlertRig {
@@ -88,7 +90,7 @@ export async function startAlertRig(o: AlertRigOptions): Promise<AlertRig> {
     const { password } = await addAgent(join(dir.path, 'agents.yaml'), { id: `${SITE}-1`, site: SITE });
     writeFileSync(
       join(dir.path, 'agent.yaml'),
-      stringify({ agent: `${SITE}-1`, site: SITE, broker: { url: `mqtt://127.0.0.1:${brokerPort}`, password }, dataDir: 'agent-data', batch: { maxDelayMs: 200 } }),
+      stringify({ agent: `${SITE}-1`, site: SITE, broker: { url: `mqtt://127.0.0.1:${brokerPort}`, password }, dataDir: 'agent-data', batch: { maxDelayMs: 200 }, ...o.agent }),
     );
     const log = createLogger('collector', 'warn');
     const start = () => startCollector(loadCollectorConfig(config), log, Date.now, o.extras?.() ?? {});

@@ -281,7 +281,7 @@ function isNoSuchName(error: unknown): boolean {
 }
 
 /** The user as net-snmp takes it, keys read now; a missing key is a failure of this poll, not a crash. */
-function usmUser(config: SnmpV3CheckConfig, sources: KeySources): UsmUser {
+export function usmUser(config: SnmpV3CheckConfig, sources: KeySources): UsmUser {
   let keys;
   try {
     keys = readV3Keys(config, sources);

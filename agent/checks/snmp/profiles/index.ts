@@ -1,5 +1,6 @@
 import { hostResourcesProfile } from './host-resources.ts';
 import { interfacesProfile } from './interfaces.ts';
+import { neighboursProfile } from './neighbours.ts';
 import { printerProfile } from './printer.ts';
 import type { Profile } from './profile.ts';
 import { powernetProfile, upsMibProfile } from './ups.ts';
@@ -8,6 +9,7 @@ import { arubaInstantProfile, ciscoWlcProfile, ruckusUnleashedProfile, unifiProf
 /** Every profile the SNMP check knows, in polling order; interfaces first, as before profiles existed. */
 export const PROFILES: readonly Profile[] = [
   interfacesProfile,
+  neighboursProfile,
   hostResourcesProfile,
   printerProfile,
   upsMibProfile,
