@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { deviceListSchema, idSchema } from '../../contract/index.ts';
 
@@ -65,7 +66,7 @@ export const agentConfigSchema = z
       .strictObject({
         enabled: z.boolean().default(true),
         /** An address of the agent host on the school network; 0.0.0.0 listens on all of them. */
-        address: z.union([z.ipv4(), z.ipv6()]).default('0.0.0.0'),
+        address: z.string().refine((a) => isIP(a) !== 0, 'an IPv4 or IPv6 address of the agent host').default('0.0.0.0'),
         port: z.int().min(0).max(65_535).default(162),
         communities: z.array(z.string().min(1).max(255)).max(32).default([]),
         /** Per device: traps per second on average, and the burst allowed above it. */
