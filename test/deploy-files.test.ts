@@ -103,7 +103,7 @@ describe('deploy/systemd', () => {
    * CapabilityBoundingSet= and AmbientCapabilities=): the system ping works as an unprivileged user only with
    * the ambient CAP_NET_RAW, because no_new_privs makes the kernel ignore ping's own file capability.
    */
-  it('agent unit: system ping works under the unit\'s privileges, and fails without the ambient CAP_NET_RAW', (ctx) => {
+  it('agent unit: system ping and the trap port work under the unit\'s privileges, and fail without the ambient capabilities', (ctx) => {
     const setpriv = findProgram('setpriv');
     const ping = findProgram('ping');
     if (!isRoot() || !setpriv || !ping) {
@@ -112,8 +112,8 @@ describe('deploy/systemd', () => {
     }
     const unit = unitSettings(unitPath('hallmonitor-agent.service'));
     const caps = (key: string) => (setting(unit, key) ?? '').split(/\s+/).filter(Boolean).map((c) => c.replace(/^CAP_/, '').toLowerCase());
-    expect(caps('AmbientCapabilities')).toEqual(['net_raw']);
-    expect(caps('CapabilityBoundingSet')).toEqual(['net_raw']);
+    expect(caps('AmbientCapabilities')).toEqual(['net_raw', 'net_bind_service']);
+    expect(caps('CapabilityBoundingSet')).toEqual(['net_raw', 'net_bind_service']);
     const user = nobody();
     const base = [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--no-new-privs', `--bounding-set=-all,+${caps('CapabilityBoundingSet').join(',+')}`];
     const ambient = [`--inh-caps=-all,+${caps('AmbientCapabilities').join(',+')}`, `--ambient-caps=+${caps('AmbientCapabilities').join(',+')}`];
@@ -122,6 +122,12 @@ describe('deploy/systemd', () => {
 
     const granted = pingOnce(ambient);
     expect(granted.status, granted.stderr).toBe(0);
+    // The trap port: a UDP port below 1024 (999 here: 162 may be held by another test's agent).
+    const bindLow = (extra: string[]) =>
+      run(setpriv, [...base, ...extra, process.execPath, '-e', "const s=require('node:dgram').createSocket('udp4');s.on('error',e=>{console.error(e.code);process.exit(1)});s.bind(999,'127.0.0.1',()=>s.close())"]);
+    const bound = bindLow(ambient);
+    expect(bound.status, bound.stderr).toBe(0);
+    expect(bindLow([]).stderr).toMatch(/EACCES/);
 
     // Without the ambient capability ping can only fall back to an unprivileged ICMP socket, which
     // net.ipv4.ping_group_range allows only for the groups in its range (Debian 12's default "1 0": none).
