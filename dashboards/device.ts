@@ -1,7 +1,7 @@
 import { BigValueColorMode, type Dashboard } from '@grafana/schema';
 import { alertAnnotations } from './lib/annotations.ts';
 import { dashboard } from './lib/dashboard.ts';
-import { last, max, mean, min, tagIn, tagMatches, type Column, type Measurement, type Query } from './lib/influxql.ts';
+import { count, last, max, mean, min, tagIn, tagMatches, type Column, type Measurement, type Query } from './lib/influxql.ts';
 import { UP_DOWN, byName, byRegexp, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
 import { ON_BATTERY, UPS_COLUMNS, printerSupplies } from './lib/profiles.ts';
 import { influx, longRange, rollupInflux } from './lib/target.ts';
@@ -232,6 +232,36 @@ const wifi = timeseries({
   targets: [influx(overTime('wireless', [max('clients')], device, ['ap', 'radio', 'band']), { alias: '$tag_ap $tag_band ($tag_radio)' })],
 });
 
+const traps = timeseries({
+  title: 'Traps',
+  description: 'SNMP traps the agent received from this device, per interval and event (docs/traps-and-topology.md).',
+  w: 12,
+  h: 8,
+  min: 0,
+  decimals: 0,
+  targets: [influx(overTime('snmp_trap', [count('trap_oid', 'traps')], device, ['event']), { alias: '$tag_event' })],
+});
+
+const neighbours = table({
+  title: 'Neighbours (LLDP, CDP)',
+  description: 'What this device saw on each of its ports: the neighbour\'s name, port and address.',
+  w: 12,
+  h: 8,
+  targets: [
+    influx(
+      {
+        select: [last('sys_name'), last('port_id'), last('address'), last('chassis_id')],
+        from: ['neighbour'],
+        where: device,
+        time: 'dashboard',
+        groupBy: ['protocol', 'interface', 'neighbour'],
+      },
+      { format: 'table' },
+    ),
+  ],
+  transformations: [transform.organize(['Time'])],
+});
+
 const LONG = 'From the 5-minute rollups, kept for years (the raw samples are kept 45 days).';
 
 const rttLong = timeseries({
@@ -292,7 +322,7 @@ const cpuLong = timeseries({
 export const deviceDashboard: Dashboard = dashboard({
   uid: 'hm-device',
   title: 'hallmonitor — device',
-  description: 'One device: reachability, interfaces, CPU, memory and storage, printer, UPS, Wi-Fi.',
+  description: 'One device: reachability, interfaces, CPU, memory and storage, printer, UPS, Wi-Fi, traps, neighbours.',
   variables: [siteVariable(), deviceVariable(), interfaceVariable()],
   annotations: alertAnnotations([tagMatches('site'), tagMatches('device')]),
   panels: [
@@ -313,6 +343,8 @@ export const deviceDashboard: Dashboard = dashboard({
     ups,
     upsOverTime,
     wifi,
+    traps,
+    neighbours,
     rttLong,
     trafficLong,
     cpuLong,

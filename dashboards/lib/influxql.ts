@@ -17,6 +17,8 @@ export type Measurement =
   | 'printer_supply'
   | 'ups'
   | 'wireless'
+  | 'snmp_trap'
+  | 'neighbour'
   | 'agent_health'
   | 'alerts_open'
   | 'agent_status'
