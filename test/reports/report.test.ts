@@ -163,8 +163,11 @@ describe('outputs', () => {
   it('CSV: the name in one quoted field, read back whole', async () => {
     const { csv } = await renderReport(raw);
     const lines = csv.replace(/^\ufeff/, '').split('\r\n');
-    expect(lines[1]).toBe(`"St Mary's & St John's ""\u00c9glise"" Primary \u2014 Ysgol Gymraeg",st-marys,2026-10,Internet,99.630,99.5,true,98.958 %`);
-    expect(lines).toContain('hall-ap,access-point,99.876,55,2,30 min,28 min,2 h 00 min,1 h 30 min');
+    // Measured: 44,580 of 44,700 minutes (the agent's 2 hours offline), rounded down.
+    expect(lines[1]).toBe(
+      `"St Mary's & St John's ""\u00c9glise"" Primary \u2014 Ysgol Gymraeg",st-marys,2026-10,Internet,99.630,99.5,true,98.958 %,whole month,"Whole month: Thu 1 Oct 00:00 to Sun 1 Nov 00:00 (Europe/London), 745 hours",99.731,target met`,
+    );
+    expect(lines).toContain('hall-ap,access-point,99.876,55,2,30 min,28 min,2 h 00 min,1 h 30 min,0 min');
   });
 });
 
