@@ -4,7 +4,9 @@ import { ConfigError, say } from '../../contract/index.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { createInfluxClient } from '../storage/influx-client.ts';
 import { smtpTransport } from '../notify/smtp-transport.ts';
+import { alertsDbFile } from '../alerts/store.ts';
 import { buildSiteReport } from './build.ts';
+import { alertHistoryFromStore } from './data/alert-source.ts';
 import type { DataSource } from './data/influx-source.ts';
 import { reportMail, reportRecipients } from './delivery/message.ts';
 import { renderReport, writeReport } from './outputs.ts';
@@ -34,10 +36,11 @@ export function addReportCommand(program: Command, configOption: readonly [strin
       const client = createInfluxClient(config.influx);
       const fonts = pdfFonts(config.reports.pdfFont);
       const now = Date.now();
+      const alerts = alertHistoryFromStore(alertsDbFile(config));
       for (const site of sites) {
         const month = opts.month ?? DateTime.fromMillis(now, { zone: site.timezone }).minus({ months: 1 }).toFormat('yyyy-MM');
         const view = await buildSiteReport(
-          { client, database: config.influx.database, rawDays: config.retention.rawDays, now, ...(opts.source === undefined ? {} : { source: opts.source as DataSource }) },
+          { client, database: config.influx.database, rawDays: config.retention.rawDays, now, alerts, ...(opts.source === undefined ? {} : { source: opts.source as DataSource }) },
           site,
           month,
           config.reports,
