@@ -167,9 +167,9 @@ const MUTED: Record<string, string> = {
   'site-offline': 'site offline',
 };
 
-/** A response time: "under 1 min" rather than "0 min". */
-function responseText(ms: number | null): string {
-  if (ms === null) return 'none';
+/** A response time: "under 1 min" rather than "0 min"; `none` when there was nothing to measure. */
+function responseText(ms: number | null, none = 'none'): string {
+  if (ms === null) return none;
   return ms < 30_000 ? 'under 1 min' : durationText(ms);
 }
 
@@ -305,11 +305,13 @@ function responseFigures(input: ReportInput): ResponseFigures | undefined {
     school.pages === 0
       ? [
           'No alert about this school paged our on-call staff in this period.',
-          `Across all our schools: time to acknowledge ${responseText(provider.medianAckMs)}, time to fix ${responseText(provider.medianFixMs)} (medians of ${provider.pages} alerts, ${provider.sites} schools).`,
+          provider.pages === 0
+            ? 'No alert paged our on-call staff about any of our schools in this period.'
+            : `Across all our schools: time to acknowledge ${responseText(provider.medianAckMs, 'none acknowledged')}, time to fix ${responseText(provider.medianFixMs, 'none resolved yet')} (medians of ${provider.pages} ${provider.pages === 1 ? 'alert' : 'alerts'}, ${provider.sites} ${provider.sites === 1 ? 'school' : 'schools'}).`,
         ]
       : [
-          `Time to acknowledge (median): ${responseText(school.medianAckMs)} for this school, ${responseText(provider.medianAckMs)} ${all}.`,
-          `Time to fix (median): ${responseText(school.medianFixMs)} for this school, ${responseText(provider.medianFixMs)} ${all}.`,
+          `Time to acknowledge (median): ${responseText(school.medianAckMs, 'none acknowledged')} for this school, ${responseText(provider.medianAckMs, 'none acknowledged')} ${all}.`,
+          `Time to fix (median): ${responseText(school.medianFixMs, 'none resolved yet')} for this school, ${responseText(provider.medianFixMs, 'none resolved yet')} ${all}.`,
           `From ${school.pages} ${school.pages === 1 ? 'alert' : 'alerts'} that paged our on-call staff about this school (${school.acknowledged} acknowledged, ${school.resolved} resolved); ${provider.pages} across ${provider.sites} ${provider.sites === 1 ? 'school' : 'schools'}.`,
         ];
   return { school, provider, lines };

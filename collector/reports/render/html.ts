@@ -31,7 +31,7 @@ function headlineBoxes(view: ReportView): string {
         `<div style="font-size:13px;color:#4a5568;">${e(h.label)}</div>` +
         `<div style="font-size:26px;font-weight:700;color:${colour};">${e(h.pctText)}</div>` +
         `<div style="font-size:13px;">Target ${e(h.targetText)}: <b style="color:${colour};">${e(h.verdictText)}</b></div>` +
-        `<div style="font-size:12px;color:#718096;">${e(h.coverageText)}</div>` +
+        (h.met === null ? '' : `<div style="font-size:12px;color:#718096;">${e(h.coverageText)}</div>`) +
         `<div style="font-size:12px;color:#718096;">Last month ${e(h.previousText)}${change}</div></div></td>`
       );
     })

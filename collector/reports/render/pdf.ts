@@ -78,17 +78,18 @@ export function renderPdf(view: ReportView, fonts: PdfFonts = pdfFonts()): Promi
   // Headline boxes.
   const boxTop = doc.y;
   const boxWidth = (width - 12) / 2;
-  const boxHeight = 86;
+  const boxHeight = 90;
   view.headline.forEach((h, i) => {
     const x = MARGIN + i * (boxWidth + 12);
     const colour = h.met === null ? LIGHT : h.met ? CHART_COLOURS.met : CHART_COLOURS.miss;
     doc.lineWidth(1.5).roundedRect(x, boxTop, boxWidth, boxHeight, 6).stroke(colour);
     doc.font('body').fontSize(10).fillColor(GREY).text(h.label, x + 10, boxTop + 8, { width: boxWidth - 20 });
     doc.font('bold').fontSize(20).fillColor(colour).text(h.pctText, x + 10, boxTop + 22, { width: boxWidth - 20 });
-    doc.font('bold').fontSize(9).fillColor(colour).text(`Target ${h.targetText}: ${h.verdictText}`, x + 10, boxTop + 46, { width: boxWidth - 20, lineBreak: false, ellipsis: true });
-    doc.font('body').fontSize(8).fillColor(LIGHT).text(h.coverageText, x + 10, boxTop + 58, { width: boxWidth - 20 });
+    // The verdict may take two lines ("not judged yet: ..."), which already say how much was measured.
+    doc.font('bold').fontSize(8.5).fillColor(colour).text(`Target ${h.targetText}: ${h.verdictText}`, x + 10, boxTop + 48, { width: boxWidth - 20 });
+    if (h.met !== null) doc.font('body').fontSize(8).fillColor(LIGHT).text(h.coverageText, x + 10, doc.y, { width: boxWidth - 20 });
     const change = h.changeText === undefined ? '' : ` (${h.changeText})`;
-    doc.fontSize(8).fillColor(LIGHT).text(`Last month ${h.previousText}${change}`, x + 10, boxTop + 70, { width: boxWidth - 20 });
+    doc.font('body').fontSize(8).fillColor(LIGHT).text(`Last month ${h.previousText}${change}`, x + 10, doc.y, { width: boxWidth - 20 });
   });
   doc.y = boxTop + boxHeight;
 
