@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { DateTime } from 'luxon';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthInterval } from '../../collector/calendar/index.ts';
@@ -197,10 +198,25 @@ describe('hallmonitor-collector report', () => {
       const wrong = await run(['--month', '2026-10']);
       expect(wrong.status).toBe(2);
       expect(wrong.stderr).toContain('give either --site <id> or --all');
+      // The month in progress, by the real clock: month to date, never judged on so little.
+      const current = DateTime.now().setZone(ZONE).toFormat('yyyy-MM');
+      const toDate = await run(['--site', 'st-marys', '--month', current, '--out', join(dir, 'now')]);
+      expect(toDate.status).toBe(0);
+      const csv = readFileSync(join(dir, 'now', `st-marys-${current}.csv`), 'utf8');
+      expect(csv).toContain(',month to date,"Month to date: ');
+      expect(csv).not.toMatch(/target met|target missed|hours this month/);
+      for (const [month, error] of [
+        ['2026-13', '--month: expected "YYYY-MM", got "2026-13"'],
+        ['2999-01', "--month 2999-01: has not begun yet in st-marys's time zone (Europe/London)"],
+      ]) {
+        const refused = await run(['--site', 'st-marys', '--month', month!, '--out', join(dir, 'none')]);
+        expect([refused.status, refused.stderr.trim()]).toEqual([2, error]);
+      }
     } finally {
       await smtp.stop();
     }
-  });
+    // Seven runs of the CLI, each a new process on a shared machine.
+  }, 240_000);
 });
 
 describe('delivery', () => {
