@@ -32,7 +32,7 @@ export function chartAxis(daily: Daily): ChartAxis {
   return {
     breakAt: floor,
     breakShare: BREAK_SHARE,
-    text: `Bars start at 0 %. The axis is broken at ${floor} % (the dashed line): below it, the lowest quarter of the chart holds 0\u2013${floor} %; above it, ${floor}\u2013100 %, so a small dip shows and no day is too low to have a bar.`,
+    text: `Bars start at 0 %. The axis is broken at ${floor} % (the red line): below it, the lowest quarter of the chart holds 0\u2013${floor} %; above it, ${floor}\u2013100 %, so a small dip shows and no day is too low to have a bar.`,
   };
 }
 
