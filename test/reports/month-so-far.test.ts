@@ -3,8 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../collector/alerts/pipeline/alert.ts';
-import { AlertStore } from '../../collector/alerts/store.ts';
 import { siteFileSchema, type SiteFile } from '../../collector/config/schema.ts';
 import { buildSiteReport, type ReportSources } from '../../collector/reports/build.ts';
 import { reportsConfigSchema } from '../../collector/reports/config.ts';
@@ -17,6 +15,7 @@ import { ensureRetention } from '../../collector/storage/retention.ts';
 import { capturingLogger } from '../../collector/storage/test-support.ts';
 import { makeTempDir, startInflux, type InfluxServer, type TempDir } from '../harness/index.ts';
 import { CHART_COLOURS } from '../../collector/reports/content/chart.ts';
+import { outageAlert, writeAlertStore } from './alert-fixtures.ts';
 
 /**
  * Reports that say what they know (issue 12, item 5), through real InfluxDB, the alert engine's SQLite store
@@ -70,31 +69,7 @@ function lines(site: SiteFile, from: number, to: number): string[] {
   return out;
 }
 
-/** An alert as the engine stores it; only the times and `notified` matter to the report. */
-function alert(site: string, device: string, since: string, o: { firing: string; ack?: string; resolved: string; notified?: boolean; muted?: Alert['muted'] }): { alert: Alert; ackAt: number | undefined } {
-  const t = local(since);
-  const a: Alert = {
-    id: `${site}-${device}-${t}`.slice(-24),
-    key: `${site}|device-down|${device}||`,
-    rule: 'device-down',
-    site,
-    device,
-    severity: 'critical',
-    period: 'always',
-    title: `${device} down`,
-    facts: [],
-    state: 'firing',
-    since: t,
-    firingAt: local(o.firing),
-    notified: o.notified ?? true,
-    ...(o.muted !== undefined ? { muted: o.muted } : {}),
-    level: 0,
-    sent: 1,
-    resolvedSent: false,
-    recipients: [],
-  };
-  return { alert: { ...a, resolvedAt: local(o.resolved) }, ackAt: o.ack === undefined ? undefined : local(o.ack) };
-}
+const alert = (site: string, device: string, since: string, o: Parameters<typeof outageAlert>[4]) => outageAlert(ZONE, site, device, since, o);
 
 const ALERTS = [
   // Riverside: paged 10:02, acknowledged 10:09 (7 min), resolved 13:59 (239 min after it began).
@@ -137,14 +112,7 @@ beforeAll(async () => {
   for (let i = 0; i < all.length; i += 20_000) await influx.write(DB, all.slice(i, i + 20_000), 'ms');
 
   const file = join(temp.path, 'alerts.db');
-  const store = new AlertStore(file);
-  for (const { alert: a, ackAt } of ALERTS) {
-    // As the engine would: firing, acknowledged while firing, then resolved.
-    store.record({ alerts: [{ ...a, state: 'firing', resolvedAt: undefined } as Alert], dropped: [], decisions: [], open: () => true, now: a.firingAt! });
-    if (ackAt !== undefined) expect(store.acknowledge(a.id, 'sam@northfield.example', ackAt, 'cli')).toBe('acknowledged');
-    store.record({ alerts: [{ ...a, state: 'resolved' }], dropped: [], decisions: [], open: () => false, now: a.resolvedAt! });
-  }
-  store.close();
+  writeAlertStore(file, ALERTS);
   sources = { client, database: DB, rawDays: 45, now: 0, alerts: alertHistoryFromStore(file) };
   out.riverside = await make(riverside, '2026-10', RIVERSIDE_NOW);
   out.hillside = await make(hillside, '2026-12', HILLSIDE_NOW);
