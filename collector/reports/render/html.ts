@@ -59,10 +59,17 @@ function dailyChart(view: ReportView): string {
       return `<td title="${e(d.date)}" style="height:${height}px;vertical-align:bottom;padding:0 1px;border-bottom:1px solid #4a5568;${mark}">${bar(d.internetPct, CHART_COLOURS.internet, d.future)}${bar(d.coreServicesPct, CHART_COLOURS.core, d.future)}</td>`;
     })
     .join('');
-  const marks = axisMarks(view.chart)
-    .map(([p, share]) => `<div style="position:absolute;right:4px;bottom:${Math.round(share * height) - 6}px;font-size:9px;color:#718096;">${p} %</div>`)
-    .join('');
-  const axis = `<td style="width:34px;height:${height}px;vertical-align:bottom;padding:0;"><div style="position:relative;height:${height}px;">${marks}</div></td>`;
+  // Axis labels at 100 %, the break (or 50 %) and 0 %, as table rows: mail clients drop CSS positioning.
+  const [, [mid, share]] = axisMarks(view.chart) as [[number, number], [number, number], [number, number]];
+  const label = (text: string, rowHeight: number, align: string) =>
+    `<tr><td style="height:${rowHeight}px;vertical-align:${align};text-align:right;padding:0 4px 0 0;font-size:9px;line-height:12px;color:#718096;">${text}</td></tr>`;
+  const below = Math.round(share * height);
+  const axis =
+    `<td style="width:34px;height:${height}px;vertical-align:bottom;padding:0;"><table role="presentation" cellspacing="0" cellpadding="0" style="width:100%;border-collapse:collapse;">` +
+    label('100 %', height - below - 6, 'top') +
+    label(`${mid} %`, 12, 'middle') +
+    label('0 %', below - 6, 'bottom') +
+    '</table></td>';
   const labels = view.daily.map((d) => `<td style="font-size:9px;color:${d.future ? '#cbd5e0' : '#718096'};text-align:center;">${e(d.label)}</td>`).join('');
   return (
     `<table role="presentation" cellspacing="0" cellpadding="0" style="width:100%;table-layout:fixed;border-collapse:collapse;"><tr>${axis}${cells}</tr><tr><td></td>${labels}</tr></table>` +
