@@ -5,7 +5,8 @@ import { siteAvailability, type SiteInput } from './availability/site.ts';
 import type { ReportsConfig } from './config.ts';
 import { linkQuality } from './content/link-quality.ts';
 import { buildReportView, type ReportView } from './content/view-model.ts';
-import { chooseSource, loadAgentOffline, loadDeviceData, loadSupplyLevels, loadUpsReadings, type DataSource, type DeviceData } from './data/influx-source.ts';
+import type { AlertHistory } from './data/alert-source.ts';
+import { chooseSource, loadAgentOffline, loadDeviceData, loadFirstSeen, loadSupplyLevels, loadUpsReadings, type DataSource, type DeviceData } from './data/influx-source.ts';
 
 /** Data read before the month, so an outage already running at its first midnight is seen from its start. */
 const LOOK_BACK_MS = 86_400_000;
@@ -15,7 +16,10 @@ export interface ReportSources {
   database: string;
   /** Raw retention in days: older months are read from the rollups. */
   rawDays: number;
+  /** When the report is made: a month not over by then is reported to date. */
   now: number;
+  /** Every school's alerts (for acknowledgement and fix times); absent: no alert record. */
+  alerts?: AlertHistory | undefined;
   /** Forces a source (tests compare the two). */
   source?: DataSource;
 }
@@ -45,8 +49,10 @@ async function availabilityFor(sources: ReportSources, site: SiteFile, month: st
   const range = { start: monthRange.start - LOOK_BACK_MS, end: monthRange.end };
   const source = sources.source ?? chooseSource(range, sources.now, sources.rawDays);
   const data = await loadDevices(sources, site, range, source);
+  const firstSeen = await loadFirstSeen(sources.client, sources.database, { site: site.id, before: Math.min(monthRange.end, sources.now) });
   const input: SiteInput = {
     month: monthRange,
+    asOf: sources.now,
     range,
     zone,
     devices: site.devices.flatMap((d) => {
@@ -60,6 +66,7 @@ async function availabilityFor(sources: ReportSources, site: SiteFile, month: st
           intervalMs: check.intervalMs,
           results: data.get(d.name)?.results ?? [],
           maintenance: maintenanceIntervals(site.maintenance, zone, d.name, range.start, range.end),
+          monitoredFrom: firstSeen.get(d.name) ?? Number.POSITIVE_INFINITY,
         },
       ];
     }),
@@ -87,6 +94,8 @@ export async function buildSiteReport(sources: ReportSources, site: SiteFile, mo
     previous: hadData ? { internetPct: before.availability.internet.availabilityPct, coreServicesPct: before.availability.coreServices.availabilityPct } : undefined,
     sla: site.report.sla,
     policy: site.report,
+    minCoveragePct: site.report.minCoveragePct,
+    alerts: sources.alerts?.(current.availability.period),
     coreRoles: site.report.coreRoles,
     source: current.source,
     link: linkQuality(readings, window),

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { ConfigError, say } from '../../contract/index.ts';
+import { monthInterval } from '../calendar/index.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { createInfluxClient } from '../storage/influx-client.ts';
 import { smtpTransport } from '../notify/smtp-transport.ts';
+import { alertsDbFile } from '../alerts/store.ts';
 import { buildSiteReport } from './build.ts';
+import { alertHistoryFromStore } from './data/alert-source.ts';
 import type { DataSource } from './data/influx-source.ts';
 import { reportMail, reportRecipients } from './delivery/message.ts';
 import { renderReport, writeReport } from './outputs.ts';
@@ -24,6 +27,7 @@ export function addReportCommand(program: Command, configOption: readonly [strin
     .option(...configOption)
     .action(async (opts: { site?: string; all?: boolean; month?: string; out: string; source?: string; send?: boolean; config: string }) => {
       if ((opts.site === undefined) === (opts.all !== true)) throw new ConfigError('report: give either --site <id> or --all');
+      if (opts.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.month)) throw new ConfigError(`--month: expected "YYYY-MM", got "${opts.month}"`);
       if (opts.source !== undefined && opts.source !== 'raw' && opts.source !== 'rollup') throw new ConfigError(`--source: expected "raw" or "rollup", got "${opts.source}"`);
       const config = loadCollectorConfig(opts.config);
       const all = loadSites(config.sitesDir);
@@ -34,10 +38,13 @@ export function addReportCommand(program: Command, configOption: readonly [strin
       const client = createInfluxClient(config.influx);
       const fonts = pdfFonts(config.reports.pdfFont);
       const now = Date.now();
+      const alerts = alertHistoryFromStore(alertsDbFile(config));
       for (const site of sites) {
         const month = opts.month ?? DateTime.fromMillis(now, { zone: site.timezone }).minus({ months: 1 }).toFormat('yyyy-MM');
+        // A month not begun has nothing to report; the current month is reported to date.
+        if (monthInterval(month, site.timezone).start > now) throw new ConfigError(`--month ${month}: has not begun yet in ${site.id}'s time zone (${site.timezone})`);
         const view = await buildSiteReport(
-          { client, database: config.influx.database, rawDays: config.retention.rawDays, now, ...(opts.source === undefined ? {} : { source: opts.source as DataSource }) },
+          { client, database: config.influx.database, rawDays: config.retention.rawDays, now, alerts, ...(opts.source === undefined ? {} : { source: opts.source as DataSource }) },
           site,
           month,
           config.reports,

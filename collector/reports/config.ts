@@ -56,6 +56,11 @@ export const siteReportSchema = z.strictObject({
   unreachable: countAsSchema.default('down'),
   /** No data: the agent was offline, or the device was not yet monitored. */
   unknown: countAsSchema.default('excluded'),
+  /**
+   * No "target met" or "target missed" when less than this share (percent) of the month's counted period
+   * was measured: a month in progress, a school first monitored mid-month, an agent offline for days.
+   */
+  minCoveragePct: z.number().min(0).max(100).default(90),
   /** The roles whose devices make up "core services" (all must be up). */
   coreRoles: z.array(deviceRoleSchema).min(1).default(['firewall', 'core-switch', 'server']),
   /** Overrides collector.yaml's `reports.schedule` for this school. */

@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { DateTime } from 'luxon';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthInterval } from '../../collector/calendar/index.ts';
@@ -20,9 +21,25 @@ import { createInfluxClient } from '../../collector/storage/influx-client.ts';
 import { backfillRollups, ensureRetention } from '../../collector/storage/retention.ts';
 import { capturingLogger } from '../../collector/storage/test-support.ts';
 import { freeTcpPort, makeTempDir, startInflux, waitFor, type InfluxServer, type TempDir } from '../harness/index.ts';
+import { alertHistoryFromStore } from '../../collector/reports/data/alert-source.ts';
+import { outageAlert, writeAlertStore } from './alert-fixtures.ts';
 import { DATA_END, DATA_START, SCHOOL, ZONE, jitterLines, jitterSite, site, siteYaml, syntheticLines, writeLines } from './synthetic-month.ts';
 
 const DB = 'hm_reports';
+const alert = (school: string, device: string, since: string, o: Parameters<typeof outageAlert>[4]) => outageAlert(ZONE, school, device, since, o);
+/** What the alert engine recorded for the outages of synthetic-month.ts, and for another school. */
+const ALERTS = [
+  alert('st-marys', 'broadband', '2026-09-30T23:30', { firing: '2026-09-30T23:32', ack: '2026-09-30T23:50', resolved: '2026-10-01T00:45' }),
+  alert('st-marys', 'hall-ap', '2026-10-12T09:00', { firing: '2026-10-12T09:02', resolved: '2026-10-12T09:25' }),
+  alert('st-marys', 'core-switch', '2026-10-14T22:10', { firing: '2026-10-14T22:12', resolved: '2026-10-14T23:40', notified: false, muted: 'maintenance' }),
+  alert('st-marys', 'firewall', '2026-10-20T14:00', { firing: '2026-10-20T14:02', ack: '2026-10-20T14:06', resolved: '2026-10-20T14:30' }),
+  alert('st-marys', 'core-switch', '2026-10-20T14:00', { firing: '2026-10-20T14:02', resolved: '2026-10-20T14:30', notified: false, muted: 'inhibited' }),
+  alert('st-marys', 'hall-ap', '2026-10-20T14:00', { firing: '2026-10-20T14:02', resolved: '2026-10-20T14:30', notified: false, muted: 'inhibited' }),
+  // 00:30 BST to 01:30 GMT: two real hours.
+  alert('st-marys', 'broadband', '2026-10-25T00:30', { firing: '2026-10-25T00:32', ack: '2026-10-25T00:41', resolved: '2026-10-25T01:30+00:00' }),
+  alert('north', 'router', '2026-10-05T10:00', { firing: '2026-10-05T10:02', ack: '2026-10-05T10:12', resolved: '2026-10-05T10:40' }),
+  alert('north', 'router', '2026-10-06T10:00', { firing: '2026-10-06T10:02', ack: '2026-10-06T10:14', resolved: '2026-10-06T10:50' }),
+];
 const REPORTS = reportsConfigSchema.parse({ providerName: 'Northfield IT Services' });
 let influx: InfluxServer;
 let temp: TempDir;
@@ -41,7 +58,9 @@ beforeAll(async () => {
   // The rollups the CQs would have made, made at once.
   await backfillRollups(client, DB, { from: DATA_START - 86_400_000, to: DATA_END });
   sources = { client, database: DB, rawDays: 45, now: Date.parse('2026-11-01T07:00:00Z') };
-  raw = await buildSiteReport({ ...sources, source: 'raw' }, site, '2026-10', REPORTS);
+  const alertsFile = join(temp.path, 'alerts.db');
+  writeAlertStore(alertsFile, ALERTS);
+  raw = await buildSiteReport({ ...sources, source: 'raw', alerts: alertHistoryFromStore(alertsFile) }, site, '2026-10', REPORTS);
   rollup = await buildSiteReport({ ...sources, source: 'rollup' }, site, '2026-10', REPORTS);
 }, 120_000);
 
@@ -95,6 +114,28 @@ describe('October 2026 at a school in London, from raw samples', () => {
       ['hall-ap', 'Tue 20 Oct 14:00', 'Tue 20 Oct 14:30', '30 min', '30 min', 'unreachable (firewall down)', false],
       // 00:30 BST to 01:30 GMT: an hour on the clock, two real hours.
       ['broadband', 'Sun 25 Oct 00:30', 'Sun 25 Oct 01:30', '2 h 00 min', '2 h 00 min', 'down', false],
+    ]);
+  });
+
+  it('each outage with its alert\'s acknowledgement and resolution; page 1 medians beside the provider\'s', () => {
+    expect(raw.incidents.map((i) => [i.device, i.startText.slice(0, 16), i.acknowledgedText, i.resolvedText])).toEqual([
+      ['broadband', 'Wed 30 Sep 23:30', 'Wed 30 Sep 23:50 (18 min after the alert)', 'Thu 1 Oct 00:45'],
+      ['whole site', 'Thu 8 Oct 10:00', 'no alert raised', '\u2013'],
+      ['hall-ap', 'Mon 12 Oct 09:00', 'not acknowledged', 'Mon 12 Oct 09:25'],
+      ['core-switch', 'Wed 14 Oct 22:10', 'not paged (planned maintenance)', 'Wed 14 Oct 23:40'],
+      ['hall-ap', 'Wed 14 Oct 22:10', 'no alert raised', '\u2013'],
+      ['core-switch', 'Tue 20 Oct 14:00', 'not paged (the device it is reached through was down)', 'Tue 20 Oct 14:30'],
+      ['firewall', 'Tue 20 Oct 14:00', 'Tue 20 Oct 14:06 (4 min after the alert)', 'Tue 20 Oct 14:30'],
+      ['hall-ap', 'Tue 20 Oct 14:00', 'not paged (the device it is reached through was down)', 'Tue 20 Oct 14:30'],
+      ['broadband', 'Sun 25 Oct 00:30', 'Sun 25 Oct 00:41 (9 min after the alert)', 'Sun 25 Oct 01:30'],
+    ]);
+    // Paged in October about St Mary's: hall-ap (not acknowledged; fixed in 25 min), firewall (4; 30),
+    // broadband (9; 120). The September page and the muted ones are left out. Medians 6.5 min (shown 7) and
+    // 30 min. With North's (10; 40) and (12; 50): 9.5 min (shown 10) and 40 min.
+    expect(raw.response?.lines).toEqual([
+      'Time to acknowledge (median): 7 min for this school, 10 min across all our schools.',
+      'Time to fix (median): 30 min for this school, 40 min across all our schools.',
+      'From 3 alerts that paged our on-call staff about this school (2 acknowledged, 3 resolved); 5 across 2 schools.',
     ]);
   });
 
@@ -163,8 +204,11 @@ describe('outputs', () => {
   it('CSV: the name in one quoted field, read back whole', async () => {
     const { csv } = await renderReport(raw);
     const lines = csv.replace(/^\ufeff/, '').split('\r\n');
-    expect(lines[1]).toBe(`"St Mary's & St John's ""\u00c9glise"" Primary \u2014 Ysgol Gymraeg",st-marys,2026-10,Internet,99.630,99.5,true,98.958 %`);
-    expect(lines).toContain('hall-ap,access-point,99.876,55,2,30 min,28 min,2 h 00 min,1 h 30 min');
+    // Measured: 44,580 of 44,700 minutes (the agent's 2 hours offline), rounded down.
+    expect(lines[1]).toBe(
+      `"St Mary's & St John's ""\u00c9glise"" Primary \u2014 Ysgol Gymraeg",st-marys,2026-10,Internet,99.630,99.5,true,98.958 %,whole month,"Whole month: Thu 1 Oct 00:00 to Sun 1 Nov 00:00 (Europe/London), 745 hours",99.731,target met`,
+    );
+    expect(lines).toContain('hall-ap,access-point,99.876,55,2,30 min,28 min,2 h 00 min,1 h 30 min,0 min');
   });
 });
 
@@ -194,10 +238,25 @@ describe('hallmonitor-collector report', () => {
       const wrong = await run(['--month', '2026-10']);
       expect(wrong.status).toBe(2);
       expect(wrong.stderr).toContain('give either --site <id> or --all');
+      // The month in progress, by the real clock: month to date, never judged on so little.
+      const current = DateTime.now().setZone(ZONE).toFormat('yyyy-MM');
+      const toDate = await run(['--site', 'st-marys', '--month', current, '--out', join(dir, 'now')]);
+      expect(toDate.status).toBe(0);
+      const csv = readFileSync(join(dir, 'now', `st-marys-${current}.csv`), 'utf8');
+      expect(csv).toContain(',month to date,"Month to date: ');
+      expect(csv).not.toMatch(/target met|target missed|hours this month/);
+      for (const [month, error] of [
+        ['2026-13', '--month: expected "YYYY-MM", got "2026-13"'],
+        ['2999-01', "--month 2999-01: has not begun yet in st-marys's time zone (Europe/London)"],
+      ]) {
+        const refused = await run(['--site', 'st-marys', '--month', month!, '--out', join(dir, 'none')]);
+        expect([refused.status, refused.stderr.trim()]).toEqual([2, error]);
+      }
     } finally {
       await smtp.stop();
     }
-  });
+    // Seven runs of the CLI, each a new process on a shared machine.
+  }, 240_000);
 });
 
 describe('delivery', () => {

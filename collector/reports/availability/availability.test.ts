@@ -74,10 +74,10 @@ describe('timelines', () => {
       [4, 8, 'maintenance'],
       [8, 10, 'up'],
     ]);
-    expect(tally(both, { start: 3, end: 9 })).toEqual({ up: 1, down: 1, unreachable: 0, unknown: 0, maintenance: 4, outside: 0 });
+    expect(tally(both, { start: 3, end: 9 })).toEqual({ up: 1, down: 1, unreachable: 0, unknown: 0, maintenance: 4, outside: 0, unmonitored: 0 });
   });
   it('availability under each policy', () => {
-    const t = { up: 900, down: 50, unreachable: 30, unknown: 20, maintenance: 100, outside: 0 };
+    const t = { up: 900, down: 50, unreachable: 30, unknown: 20, maintenance: 100, outside: 0, unmonitored: 0 };
     expect(availabilityPct(t, { unreachable: 'down', unknown: 'excluded' })).toBeCloseTo((100 * 900) / 980, 10);
     expect(availabilityPct(t, { unreachable: 'up', unknown: 'down' })).toBeCloseTo((100 * 930) / 1_000, 10);
     expect(availabilityPct(t, { unreachable: 'excluded', unknown: 'up' })).toBeCloseTo((100 * 920) / 970, 10);
@@ -109,7 +109,7 @@ describe('siteAvailability', () => {
     const a = siteAvailability(input());
     const ap = a.devices.find((d) => d.name === 'ap')!;
     // The month starts at minute 60: the AP's outage 50..70 counts 10 minutes and started before it.
-    expect(ap.tally).toEqual({ up: (1_380 - 10 - 30 - 60) * M, down: 10 * M, unreachable: 30 * M, unknown: 0, maintenance: 60 * M, outside: 0 });
+    expect(ap.tally).toEqual({ up: (1_380 - 10 - 30 - 60) * M, down: 10 * M, unreachable: 30 * M, unknown: 0, maintenance: 60 * M, outside: 0, unmonitored: 0 });
     expect(ap.outages.map((o) => [o.start / M, o.end / M, o.durationMs / M, o.countedMs / M, o.cause, o.parent, o.inMaintenance, o.startedBeforeMonth])).toEqual([
       [50, 70, 10, 10, 'device down', undefined, false, true],
       [100, 130, 30, 30, 'parent', 'fw', false, false],
@@ -156,5 +156,72 @@ describe('siteAvailability', () => {
     const a = siteAvailability(input({ devices, coreRoles: ['firewall'] }));
     expect(a.internet.tally.down / M).toBe(50);
     expect(a.coreServices.availabilityPct).toBeNull();
+  });
+
+  it('a complete month: coverage over the counted period, the agent\'s offline hour unknown', () => {
+    const skip = (m: number) => m >= 300 && m < 360;
+    const devices = input().devices.map((d) => ({ ...d, results: d.results.filter((r) => !skip(r.time / M)) }));
+    const a = siteAvailability(input({ devices }));
+    expect([a.complete, a.period, a.monitoringStartedInMonth]).toEqual([true, { start: 60 * M, end: day.end }, undefined]);
+    // The firewall: 1,380 minutes in the month, 60 of them without data.
+    expect(a.devices[0]!.coverage).toEqual({ measuredMs: 1_320 * M, unknownMs: 60 * M, unmonitoredMs: 0, notYetMs: 0, pct: (100 * 1_320) / 1_380 });
+    // Core services: the switch's window (590..700) is left out of both sides.
+    expect(a.coreServices.coverage.pct).toBeCloseTo((100 * (1_380 - 110 - 60)) / (1_380 - 110), 10);
+  });
+
+  it('a month in progress: figures up to the report, the rest "not yet", never "unknown"', () => {
+    // Made at minute 400 of a month running 60..1,440; data stops there.
+    const devices = input().devices.map((d) => ({ ...d, results: d.results.filter((r) => r.time < 400 * M) }));
+    const a = siteAvailability(input({ devices, asOf: 400 * M }));
+    expect([a.complete, a.period]).toEqual([false, { start: 60 * M, end: 400 * M }]);
+    const fw = a.devices[0]!;
+    // 340 minutes reported, 30 down; the 1,040 minutes still to come are neither unknown nor counted.
+    expect([fw.tally.up / M, fw.tally.down / M, fw.tally.unknown, fw.availabilityPct]).toEqual([310, 30, 0, (100 * 310) / 340]);
+    expect(fw.coverage).toEqual({ measuredMs: 340 * M, unknownMs: 0, unmonitoredMs: 0, notYetMs: 1_040 * M, pct: (100 * 340) / 1_380 });
+    // The switch's maintenance window (590..700) is still to come: not "not yet" time.
+    expect(a.devices[1]!.coverage.notYetMs / M).toBe(1_040 - 110);
+  });
+
+  it('a month in progress: days still to come are marked, the day of the report is partial', () => {
+    const days = { start: Date.parse('2026-12-01T00:00:00Z'), end: Date.parse('2027-01-01T00:00:00Z') };
+    const asOf = Date.parse('2026-12-06T12:00:00Z');
+    const results = every(days.start / M, asOf / M, (m) => m * M >= Date.parse('2026-12-06T06:00:00Z'));
+    const a = siteAvailability(
+      input({ month: days, range: days, asOf, service: [days], coreRoles: ['firewall'], devices: [device('line', 'internet', undefined, results)] }),
+    );
+    expect(a.daily).toHaveLength(31);
+    expect(a.daily.slice(4, 7).map((d) => [d.date, d.internetPct, d.future, d.partial])).toEqual([
+      ['2026-12-05', 100, false, false],
+      // 6 of the 12 hours so far down.
+      ['2026-12-06', 50, false, true],
+      ['2026-12-07', null, true, false],
+    ]);
+    expect(a.devices[0]!.tally.unknown).toBe(0);
+  });
+
+  it('a site first monitored inside the month: the time before is unmonitored, not unknown, and not counted', () => {
+    // Its first result ever at minute 500 (the month runs 60..1,440).
+    const devices = input().devices.map((d) => ({ ...d, results: d.results.filter((r) => r.time >= 500 * M), monitoredFrom: 500 * M }));
+    const a = siteAvailability(input({ devices, policy: { servicePeriod: 'always', unreachable: 'down', unknown: 'down' } }));
+    expect(a.monitoringStartedInMonth).toBe(500 * M);
+    const fw = a.devices[0]!;
+    // Unknown counts as down under this policy; unmonitored time never does.
+    expect([fw.tally.unmonitored / M, fw.tally.unknown, fw.availabilityPct]).toEqual([440, 0, 100]);
+    expect(fw.coverage.pct).toBeCloseTo((100 * 940) / 1_380, 10);
+    // No internet device at this site: nothing measured.
+    expect([a.internet.coverage.pct, a.internet.availabilityPct]).toEqual([0, null]);
+    // The firewall's outage at 100..130 was before monitoring: not an outage of this report.
+    expect(fw.outages).toEqual([]);
+  });
+
+  it('a device added later is unmonitored until its first result; the rest of core services is judged without it', () => {
+    const devices = [
+      device('fw', 'firewall', undefined, every(0, 1_440)),
+      { ...device('srv', 'server', 'fw', every(700, 1_440, (m) => m >= 800 && m < 810)), monitoredFrom: 700 * M },
+    ];
+    const a = siteAvailability(input({ devices, coreRoles: ['firewall', 'server'] }));
+    expect(a.monitoringStartedInMonth).toBeUndefined();
+    expect([a.coreServices.tally.up / M, a.coreServices.tally.down / M, a.coreServices.tally.unmonitored]).toEqual([1_370, 10, 0]);
+    expect(a.devices[1]!.tally.unmonitored / M).toBe(640);
   });
 });

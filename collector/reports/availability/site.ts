@@ -11,11 +11,21 @@ export interface DeviceInput {
   results: readonly CheckResult[];
   /** Maintenance windows covering this device (its own and the site's). */
   maintenance: readonly Interval[];
+  /**
+   * Its first check result ever (from the data, not the config): before it the device is "unmonitored".
+   * Absent: monitored all along. Infinity: never monitored.
+   */
+  monitoredFrom?: number | undefined;
 }
 
 export interface SiteInput {
   /** The month being reported, in the school's zone. */
   month: Interval;
+  /**
+   * When the report is made. A month still in progress is reported up to here ("month to date"); the rest
+   * of it is neither up, down nor unknown, only not yet measured. Absent: the month is over.
+   */
+  asOf?: number | undefined;
   /** The data around it: a little before, so an outage already running at midnight is seen whole. */
   range: Interval;
   zone: string;
@@ -54,6 +64,7 @@ export interface DeviceAvailability {
   tally: Tally;
   /** Percent, or null when no time counted. */
   availabilityPct: number | null;
+  coverage: Coverage;
   /** Time counted as down. */
   downtimeMs: number;
   outages: Outage[];
@@ -64,10 +75,25 @@ export interface DeviceAvailability {
   timeline: Timeline;
 }
 
+/**
+ * How much of the month's counted period (in service, outside maintenance) was measured: checks said up,
+ * down or unreachable. The rest is unknown (no data), unmonitored (before monitoring started) or not yet
+ * (the part of a month in progress still to come).
+ */
+export interface Coverage {
+  measuredMs: number;
+  unknownMs: number;
+  unmonitoredMs: number;
+  notYetMs: number;
+  /** measured ÷ (measured + unknown + unmonitored + not yet), in percent; null when the month has no counted period. */
+  pct: number | null;
+}
+
 export interface GroupAvailability {
   devices: string[];
   tally: Tally;
   availabilityPct: number | null;
+  coverage: Coverage;
   timeline: Timeline;
 }
 
@@ -75,9 +101,19 @@ export interface DailyAvailability {
   date: string;
   internetPct: number | null;
   coreServicesPct: number | null;
+  /** The day had not begun when the report was made. */
+  future: boolean;
+  /** The report was made during this day: its figures cover the part up to then. */
+  partial: boolean;
 }
 
 export interface SiteAvailability {
+  /** The part of the month reported: all of it, or up to `asOf` for a month in progress. */
+  period: Interval;
+  /** The month is over (period = month). */
+  complete: boolean;
+  /** When monitoring of the site began (its first check result of any device), when that was inside the month. */
+  monitoringStartedInMonth: number | undefined;
   devices: DeviceAvailability[];
   internet: GroupAvailability;
   coreServices: GroupAvailability;
@@ -100,6 +136,16 @@ export function countedTimes(t: Tally, policy: Pick<CountingPolicy, 'unreachable
   return { up, down };
 }
 
+/** Coverage of `period` by a counted timeline, with the time from the period's end to the month's end as "not yet". */
+export function coverageOf(counted: Timeline, period: Interval, month: Interval): Coverage {
+  const t = tally(counted, period);
+  const rest = tally(counted, { start: period.end, end: month.end });
+  const measuredMs = t.up + t.down + t.unreachable;
+  const notYetMs = rest.up + rest.down + rest.unreachable + rest.unknown + rest.unmonitored;
+  const all = measuredMs + t.unknown + t.unmonitored + notYetMs;
+  return { measuredMs, unknownMs: t.unknown, unmonitoredMs: t.unmonitored, notYetMs, pct: all === 0 ? null : (100 * measuredMs) / all };
+}
+
 /** Availability = up / (up + down) in percent after the policy; null when nothing counted. */
 export function availabilityPct(t: Tally, policy: Pick<CountingPolicy, 'unreachable' | 'unknown'>): number | null {
   const { up, down } = countedTimes(t, policy);
@@ -119,7 +165,13 @@ function deviceTimelines(input: SiteInput): Map<string, { reach: Timeline; count
   const build = (d: DeviceInput): { reach: Timeline; counted: Timeline } => {
     const ready = done.get(d.name);
     if (ready !== undefined) return ready;
-    const observed = observedTimeline(d.results, d.intervalMs, range.start, range.end);
+    const seen = observedTimeline(d.results, d.intervalMs, range.start, range.end);
+    const observed =
+      d.monitoredFrom === undefined
+        ? seen
+        : combine([seen, fromIntervals(range.start, range.end, [{ start: range.start, end: d.monitoredFrom }], 'unmonitored', 'up')], ([own, before]) =>
+            before === 'unmonitored' ? 'unmonitored' : own!,
+          );
     const parentInput = d.parent === undefined ? undefined : byName.get(d.parent);
     const parent = parentInput === undefined ? undefined : build(parentInput);
     const reach = parent === undefined ? observed : combine([observed, parent.reach], ([own, up]) => (own === 'down' && bad(up!) ? 'unreachable' : own!));
@@ -127,6 +179,7 @@ function deviceTimelines(input: SiteInput): Map<string, { reach: Timeline; count
     const parts = parent === undefined ? [reach, own, serviceTl] : [reach, own, serviceTl, parent.counted];
     const counted = combine(parts, ([state, maintenance, service, parentState]) => {
       if (service === 'outside') return 'outside';
+      if (state === 'unmonitored') return 'unmonitored';
       if (maintenance === 'maintenance') return 'maintenance';
       if (state === 'unreachable' && parentState === 'maintenance') return 'maintenance';
       return state!;
@@ -161,7 +214,7 @@ function rootCause(name: string, at: number, input: SiteInput, timelines: Map<st
 
 function deviceOutages(d: DeviceInput, input: SiteInput, timelines: Map<string, { reach: Timeline; counted: Timeline }>): Outage[] {
   const { reach, counted } = timelines.get(d.name)!;
-  const { month } = input;
+  const month = periodOf(input);
   return runs(reach, bad)
     .filter((span) => clipMs(span, month) > 0)
     .map((span) => {
@@ -185,10 +238,12 @@ function deviceOutages(d: DeviceInput, input: SiteInput, timelines: Map<string, 
 
 /** Several devices as one service: the internet is up while any link is up, core services while all are. */
 function groupTimeline(members: readonly Timeline[], range: Interval, mode: 'any' | 'all'): Timeline {
-  if (members.length === 0) return [{ start: range.start, end: range.end, state: 'unknown' }];
+  // No device of the kind at this site: nothing was monitored (not "unknown", which a policy may count as down).
+  if (members.length === 0) return [{ start: range.start, end: range.end, state: 'unmonitored' }];
   return combine(members, (states) => {
     if (states.includes('outside')) return 'outside';
-    const order: State[] = mode === 'any' ? ['up', 'maintenance', 'down', 'unreachable', 'unknown'] : ['down', 'unreachable', 'maintenance', 'unknown', 'up'];
+    // A device not monitored yet neither helps nor hurts the group; the group is unmonitored only when all are.
+    const order: State[] = mode === 'any' ? ['up', 'maintenance', 'down', 'unreachable', 'unknown', 'unmonitored'] : ['down', 'unreachable', 'maintenance', 'unknown', 'up', 'unmonitored'];
     return order.find((s) => states.includes(s)) ?? 'unknown';
   });
 }
@@ -199,8 +254,9 @@ function group(devices: readonly DeviceAvailability[], input: SiteInput, mode: '
     input.range,
     mode,
   );
-  const t = tally(timeline, input.month);
-  return { devices: devices.map((d) => d.name), tally: t, availabilityPct: availabilityPct(t, input.policy), timeline };
+  const period = periodOf(input);
+  const t = tally(timeline, period);
+  return { devices: devices.map((d) => d.name), tally: t, availabilityPct: availabilityPct(t, input.policy), coverage: coverageOf(timeline, period, input.month), timeline };
 }
 
 /** Periods without data from any device while the agent said it was offline. */
@@ -210,7 +266,7 @@ function siteOffline(input: SiteInput, reach: readonly Timeline[]): Outage[] {
     combine(reach, (states) => (states.every((s) => s === 'unknown') ? 'unknown' : 'up')),
     (s) => s === 'unknown',
   );
-  const { month } = input;
+  const month = periodOf(input);
   return intersect(noData, normalise(input.agentOffline))
     .filter((span) => clipMs(span, month) > 0)
     .map((span) => {
@@ -230,12 +286,19 @@ function siteOffline(input: SiteInput, reach: readonly Timeline[]): Outage[] {
     });
 }
 
+/** The part of the month reported: up to `asOf` while the month is in progress. */
+export function periodOf(input: Pick<SiteInput, 'month' | 'asOf'>): Interval {
+  const { month, asOf } = input;
+  return asOf === undefined || asOf >= month.end ? month : { start: month.start, end: Math.max(month.start, asOf) };
+}
+
 /** Everything the report says about availability, for one school and month. Pure. */
 export function siteAvailability(input: SiteInput): SiteAvailability {
   const timelines = deviceTimelines(input);
+  const period = periodOf(input);
   const devices: DeviceAvailability[] = input.devices.map((d) => {
     const { counted } = timelines.get(d.name)!;
-    const t = tally(counted, input.month);
+    const t = tally(counted, period);
     const outages = deviceOutages(d, input, timelines);
     const counting = outages.filter((o) => o.countedMs > 0);
     return {
@@ -243,6 +306,7 @@ export function siteAvailability(input: SiteInput): SiteAvailability {
       role: d.role,
       tally: t,
       availabilityPct: availabilityPct(t, input.policy),
+      coverage: coverageOf(counted, period, input.month),
       downtimeMs: countedTimes(t, input.policy).down,
       outages,
       longestOutageMs: Math.max(0, ...counting.map((o) => o.durationMs)),
@@ -253,14 +317,22 @@ export function siteAvailability(input: SiteInput): SiteAvailability {
   const internet = group(devices.filter((d) => d.role === 'internet'), input, 'any');
   const coreServices = group(devices.filter((d) => input.coreRoles.includes(d.role)), input, 'all');
   const daily = localDays(input.month.start, input.month.end, input.zone).map(({ date }) => {
-    const day = rangeOnDay(date, '00:00-24:00', input.zone);
+    const whole = rangeOnDay(date, '00:00-24:00', input.zone);
+    const day = { start: whole.start, end: Math.min(whole.end, period.end) };
+    const future = whole.start >= period.end;
     return {
       date,
-      internetPct: availabilityPct(tally(internet.timeline, day), input.policy),
-      coreServicesPct: availabilityPct(tally(coreServices.timeline, day), input.policy),
+      internetPct: future ? null : availabilityPct(tally(internet.timeline, day), input.policy),
+      coreServicesPct: future ? null : availabilityPct(tally(coreServices.timeline, day), input.policy),
+      future,
+      partial: !future && day.end < whole.end,
     };
   });
+  const started = Math.min(...input.devices.map((d) => d.monitoredFrom ?? Number.NEGATIVE_INFINITY));
   return {
+    period,
+    complete: period.end >= input.month.end,
+    monitoringStartedInMonth: started > input.month.start && started < period.end ? started : undefined,
     devices,
     internet,
     coreServices,

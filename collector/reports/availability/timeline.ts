@@ -6,10 +6,12 @@ import type { Interval } from '../../calendar/index.ts';
  * - unreachable: it did not answer while a device it is reached through was down;
  * - unknown: no check result (the agent was offline, or the device was not yet monitored);
  * - maintenance: inside a planned window, so it neither helps nor hurts;
- * - outside: outside the school's service period (school hours only), so it does not count.
+ * - outside: outside the school's service period (school hours only), so it does not count;
+ * - unmonitored: before its monitoring started (its first check result ever), so it does not count and is
+ *   not "unknown" either: nobody was looking yet.
  */
-export type State = 'up' | 'down' | 'unreachable' | 'unknown' | 'maintenance' | 'outside';
-export const STATES: readonly State[] = ['up', 'down', 'unreachable', 'unknown', 'maintenance', 'outside'];
+export type State = 'up' | 'down' | 'unreachable' | 'unknown' | 'maintenance' | 'outside' | 'unmonitored';
+export const STATES: readonly State[] = ['up', 'down', 'unreachable', 'unknown', 'maintenance', 'outside', 'unmonitored'];
 
 export interface Segment extends Interval {
   state: State;
@@ -75,7 +77,7 @@ export type Tally = Record<State, number>;
 
 /** Milliseconds in each state within `within`. */
 export function tally(timeline: Timeline, within: Interval): Tally {
-  const sum: Tally = { up: 0, down: 0, unreachable: 0, unknown: 0, maintenance: 0, outside: 0 };
+  const sum: Tally = { up: 0, down: 0, unreachable: 0, unknown: 0, maintenance: 0, outside: 0, unmonitored: 0 };
   for (const s of timeline) {
     const ms = Math.min(s.end, within.end) - Math.max(s.start, within.start);
     if (ms > 0) sum[s.state] += ms;

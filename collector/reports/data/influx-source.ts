@@ -157,3 +157,35 @@ export async function loadUpsReadings(client: InfluxDB, database: string, o: { s
     ),
   );
 }
+
+/**
+ * Each device's first check result ever (ping or SNMP, raw or rollups), before `before`: when its monitoring
+ * began, read from the data rather than the config, so a school added on the 20th is "not monitored" before.
+ * A device with no result at all is missing from the map.
+ */
+export async function loadFirstSeen(client: InfluxDB, database: string, o: { site: string; before: number }): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const [source, field] of [
+    ['raw', 'up'],
+    ['rollup', 'mean_up'],
+  ] as const) {
+    for (const measurement of ['ping', 'snmp']) {
+      const q = `SELECT first(${quoteIdent(field)}) FROM ${from(database, source, measurement)} WHERE "site" = ${literal(o.site)} AND time < ${o.before}ms GROUP BY "device"`;
+      let series: Awaited<ReturnType<typeof select>>;
+      try {
+        series = await select(client, database, q);
+      } catch (err) {
+        // A database without rollups yet (no retention policy made) has nothing older to tell.
+        if (source === 'rollup') continue;
+        throw err;
+      }
+      for (const s of series) {
+        const time = num(s.rows[0]?.time);
+        const device = s.tags.device;
+        if (device === undefined || time === undefined) continue;
+        out.set(device, Math.min(time, out.get(device) ?? Number.POSITIVE_INFINITY));
+      }
+    }
+  }
+  return out;
+}

@@ -5,7 +5,9 @@ import type { ResolvedCollectorConfig } from '../../config/load.ts';
 import type { SiteFile } from '../../config/schema.ts';
 import { smtpTransport } from '../../notify/smtp-transport.ts';
 import { createInfluxClient } from '../../storage/influx-client.ts';
+import { alertsDbFile } from '../../alerts/store.ts';
 import { buildSiteReport } from '../build.ts';
+import { alertHistoryFromStore } from '../data/alert-source.ts';
 import { renderReport } from '../outputs.ts';
 import { pdfFonts } from '../render/pdf.ts';
 import { openReportLedger } from './ledger.ts';
@@ -32,7 +34,9 @@ export function startReportDelivery(config: ResolvedCollectorConfig, sites: () =
     ledger,
     send: async (mail) => ({ messageId: String((await transport.sendMail(mail)).messageId) }),
     build: async (site, month) => {
-      const view = await buildSiteReport({ client, database: config.influx.database, rawDays: config.retention.rawDays, now: now() }, site, month, config.reports);
+      // Looked up at each report: the alert engine makes its store on its first start.
+      const alerts = alertHistoryFromStore(alertsDbFile(config));
+      const view = await buildSiteReport({ client, database: config.influx.database, rawDays: config.retention.rawDays, now: now(), alerts }, site, month, config.reports);
       return { view, report: await renderReport(view, fonts) };
     },
     owner: `${hostname()}:${process.pid}`,

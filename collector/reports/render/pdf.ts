@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
-import { CHART_COLOURS, barShare, chartFloor } from '../content/chart.ts';
+import { CHART_COLOURS, axisMarks, barShare } from '../content/chart.ts';
 import type { ReportView } from '../content/view-model.ts';
 
 /** DejaVu (Debian fonts-dejavu-core) covers Welsh, Irish, Polish and more; PDF's own Helvetica only Latin-1. */
@@ -58,28 +58,51 @@ export function renderPdf(view: ReportView, fonts: PdfFonts = pdfFonts()): Promi
   doc.font('body').fontSize(9).fillColor(LIGHT).text(view.provider, MARGIN, MARGIN, { width });
   doc.font('bold').fontSize(18).fillColor('#1a202c').text(view.school, { width });
   doc.font('body').fontSize(12).fillColor(GREY).text(view.title, { width });
-  doc.fontSize(9).fillColor(LIGHT).text(view.periodText, { width });
+  doc.font('bold').fontSize(9.5).fillColor('#1a202c').text(view.periodText, { width });
+  doc.moveDown(0.5);
+  if (view.periodNotes.length > 0) {
+    // What the period leaves out, in a yellow box on page 1: a month in progress, monitoring begun mid-month.
+    doc.font('body').fontSize(9);
+    const h = view.periodNotes.reduce((sum, n) => sum + doc.heightOfString(n, { width: width - 20 }) + 2, 0) + 12;
+    const top = doc.y;
+    doc.lineWidth(0.75).roundedRect(MARGIN, top, width, h, 4).fillAndStroke('#fffbea', '#f6e05e');
+    doc.y = top + 6;
+    for (const n of view.periodNotes) {
+      doc.font('body').fontSize(9).fillColor('#1a202c').text(n, MARGIN + 10, doc.y, { width: width - 20 });
+      doc.y += 2;
+    }
+    doc.y = top + h;
+  }
   doc.moveDown(0.8);
 
   // Headline boxes.
   const boxTop = doc.y;
   const boxWidth = (width - 12) / 2;
-  const boxHeight = 74;
+  const boxHeight = 90;
   view.headline.forEach((h, i) => {
     const x = MARGIN + i * (boxWidth + 12);
     const colour = h.met === null ? LIGHT : h.met ? CHART_COLOURS.met : CHART_COLOURS.miss;
     doc.lineWidth(1.5).roundedRect(x, boxTop, boxWidth, boxHeight, 6).stroke(colour);
     doc.font('body').fontSize(10).fillColor(GREY).text(h.label, x + 10, boxTop + 8, { width: boxWidth - 20 });
     doc.font('bold').fontSize(20).fillColor(colour).text(h.pctText, x + 10, boxTop + 22, { width: boxWidth - 20 });
-    const verdict = h.met === null ? 'no data' : h.met ? 'target met' : 'target missed';
-    doc.font('body').fontSize(9).fillColor('#1a202c').text(`Target ${h.targetText}: ${verdict}`, x + 10, boxTop + 46, { width: boxWidth - 20 });
+    // The verdict may take two lines ("not judged yet: ..."), which already say how much was measured.
+    doc.font('bold').fontSize(8.5).fillColor(colour).text(`Target ${h.targetText}: ${h.verdictText}`, x + 10, boxTop + 48, { width: boxWidth - 20 });
+    if (h.met !== null) doc.font('body').fontSize(8).fillColor(LIGHT).text(h.coverageText, x + 10, doc.y, { width: boxWidth - 20 });
     const change = h.changeText === undefined ? '' : ` (${h.changeText})`;
-    doc.fontSize(8).fillColor(LIGHT).text(`Last month ${h.previousText}${change}`, x + 10, boxTop + 58, { width: boxWidth - 20 });
+    doc.font('body').fontSize(8).fillColor(LIGHT).text(`Last month ${h.previousText}${change}`, x + 10, doc.y, { width: boxWidth - 20 });
   });
   doc.y = boxTop + boxHeight;
 
+  if (view.response !== undefined) {
+    doc.moveDown(0.6);
+    doc.font('bold').fontSize(10).fillColor('#1a202c').text('How quickly we responded', MARGIN, doc.y, { width });
+    for (const l of view.response.lines) doc.font('body').fontSize(9).fillColor('#1a202c').text(l, MARGIN, doc.y, { width });
+  }
+
   heading('Day by day');
-  drawChart(doc, view, MARGIN, doc.y, width, 110);
+  drawChart(doc, view, MARGIN, doc.y, width, 120);
+  doc.font('body').fontSize(8).fillColor(GREY).text(view.chart.text, MARGIN, doc.y, { width });
+  if (view.lowestDayText !== undefined) doc.font('body').fontSize(8.5).fillColor('#1a202c').text(view.lowestDayText, MARGIN, doc.y, { width });
 
   heading('Devices');
   table(
@@ -96,19 +119,20 @@ export function renderPdf(view: ReportView, fonts: PdfFonts = pdfFonts()): Promi
   );
 
   heading('Outages');
-  if (view.incidents.length === 0) doc.font('body').fontSize(9).fillColor('#1a202c').text('No outages this month.', MARGIN, doc.y, { width });
+  if (view.incidents.length === 0) doc.font('body').fontSize(9).fillColor('#1a202c').text(view.complete ? 'No outages this month.' : 'No outages so far this month.', MARGIN, doc.y, { width });
   else
     table(
       doc,
       [
-        { header: 'Device', width: 80 },
-        { header: 'From', width: 95 },
-        { header: 'To', width: 95 },
-        { header: 'Length', width: 60, align: 'right' },
-        { header: 'Counted', width: 55, align: 'right' },
-        { header: 'Cause', width: width - 385 },
+        { header: 'Device', width: 62 },
+        { header: 'From', width: 82 },
+        { header: 'To', width: 82 },
+        { header: 'Length', width: 52, align: 'right' },
+        { header: 'Counted', width: 52, align: 'right' },
+        { header: 'Cause', width: 80 },
+        { header: 'Our response', width: width - 410 },
       ],
-      view.incidents.map((i) => [i.device, i.startText, i.endText, i.durationText, i.countedText, i.cause + (i.inMaintenance ? ' (planned maintenance)' : '')]),
+      view.incidents.map((i) => [i.device, i.startText, i.endText, i.durationText, i.countedText, i.cause + (i.inMaintenance ? ' (planned maintenance)' : ''), i.responseText]),
     );
   if (view.moreIncidents > 0) doc.font('body').fontSize(8).text(`and ${view.moreIncidents} more (see the CSV).`, MARGIN, doc.y, { width });
 
@@ -172,20 +196,28 @@ function table(doc: PDFKit.PDFDocument, columns: readonly Column[], rows: readon
   for (const r of rows) drawRow(r, 'body');
 }
 
-/** Two bars a day (internet, core services) on an axis from the chart floor to 100 %, with grid lines. */
+/**
+ * Two bars a day (internet, core services) from 0 %, on the view's axis: straight, or broken at a marked
+ * height (a dashed line and a zigzag on the axis), with grid lines at 0 %, the break and 100 %.
+ */
 function drawChart(doc: PDFKit.PDFDocument, view: ReportView, x: number, y: number, width: number, height: number): void {
-  const floor = chartFloor(view.daily);
   const axis = 34;
   const plotX = x + axis;
   const plotW = width - axis;
   const plotH = height - 30;
   doc.font('body').fontSize(7).fillColor(LIGHT);
-  for (const share of [0, 0.5, 1]) {
+  for (const [value, share] of axisMarks(view.chart)) {
     const gy = y + plotH - share * plotH;
-    doc.moveTo(plotX, gy).lineTo(plotX + plotW, gy).lineWidth(0.5).stroke(CHART_COLOURS.grid);
-    const value = floor + share * (100 - floor);
-    doc.fillColor(LIGHT).text(`${Number.isInteger(value) ? value : value.toFixed(1)} %`, x, gy - 4, { width: axis - 4, align: 'right' });
+    const isBreak = view.chart.breakAt > 0 && value === view.chart.breakAt;
+    if (isBreak) doc.moveTo(plotX, gy).lineTo(plotX + plotW, gy).lineWidth(0.75).dash(3, { space: 2 }).stroke(CHART_COLOURS.miss).undash();
+    else doc.moveTo(plotX, gy).lineTo(plotX + plotW, gy).lineWidth(value === 0 ? 1 : 0.5).stroke(value === 0 ? GREY : CHART_COLOURS.grid);
+    doc.fillColor(LIGHT).text(`${value} %`, x, gy - 4, { width: axis - 8, align: 'right' });
+    if (isBreak) {
+      // The axis break: a zigzag on the vertical axis.
+      doc.moveTo(plotX - 3, gy + 3).lineTo(plotX, gy + 1).lineTo(plotX - 3, gy - 1).lineTo(plotX, gy - 3).lineWidth(0.75).stroke(CHART_COLOURS.miss);
+    }
   }
+  doc.moveTo(plotX, y).lineTo(plotX, y + plotH).lineWidth(0.5).stroke(GREY);
   const slot = plotW / Math.max(1, view.daily.length);
   const barW = Math.max(1, slot * 0.38);
   view.daily.forEach((d, i) => {
@@ -195,16 +227,23 @@ function drawChart(doc: PDFKit.PDFDocument, view: ReportView, x: number, y: numb
       [d.coreServicesPct, CHART_COLOURS.core],
     ];
     bars.forEach(([pct, colour], k) => {
-      const h = barShare(pct, floor) * plotH;
-      if (h > 0) doc.rect(sx + k * barW, y + plotH - h, barW, h).fill(colour);
+      if (d.future) return;
+      // No counted time: a dashed outline; a measured day: at least 1.5 pt, so a day at 0 % still shows.
+      if (pct === null) doc.rect(sx + k * barW + 0.5, y + 0.5, barW - 1, plotH - 1).lineWidth(0.5).dash(1.5, { space: 1.5 }).stroke(CHART_COLOURS.none).undash();
+      else {
+        const h = Math.max(1.5, barShare(pct, view.chart) * plotH);
+        doc.rect(sx + k * barW, y + plotH - h, barW, h).fill(colour);
+      }
     });
-    doc.fillColor(LIGHT).fontSize(6).text(d.label, plotX + i * slot, y + plotH + 2, { width: slot, align: 'center' });
+    doc.fillColor(d.future ? '#cbd5e0' : LIGHT).fontSize(6).text(d.label, plotX + i * slot, y + plotH + 2, { width: slot, align: 'center' });
   });
   const ly = y + plotH + 14;
   doc.rect(plotX, ly + 1, 7, 7).fill(CHART_COLOURS.internet);
   doc.fillColor(GREY).fontSize(8).text('Internet', plotX + 10, ly, { lineBreak: false });
   doc.rect(plotX + 70, ly + 1, 7, 7).fill(CHART_COLOURS.core);
   doc.fillColor(GREY).fontSize(8).text('Core services', plotX + 80, ly, { lineBreak: false });
+  doc.rect(plotX + 160, ly + 1, 7, 7).lineWidth(0.5).dash(1.5, { space: 1.5 }).stroke(CHART_COLOURS.none).undash();
+  doc.fillColor(GREY).fontSize(8).text(view.complete ? 'dashed: no counted time' : 'dashed: no counted time; days still to come are blank', plotX + 170, ly, { lineBreak: false });
   doc.x = x;
   doc.y = y + height;
 }
