@@ -244,6 +244,7 @@ const SITE: Record<string, string> = {
   'report.sla': 'availability targets',
   'report.sla.internetPct': 'for the internet link, in percent',
   'report.sla.coreServicesPct': 'for core services, in percent',
+  'report.minCoveragePct': 'no "target met" or "missed" when less of the month than this (percent) was measured: a month in progress, a school first monitored mid-month',
   'report.servicePeriod': '`always`: 24×7; `school-hours`: school hours on term days',
   'report.unreachable': 'how time a device was unreachable (its parent down) counts',
   'report.unknown': 'how time without data counts',
