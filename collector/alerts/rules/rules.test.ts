@@ -57,7 +57,8 @@ describe('rules', () => {
     const a1 = s('core-switch', 'interface', { oper_status: 2, admin_status: 1, utilisation_pct: 99, in_errors_ps: 0 }, { interface: 'A1' });
     const shut = s('core-switch', 'interface', { oper_status: 2, admin_status: 2 }, { interface: 'A24' });
     expect(findings('interface-down', [a24, a1], { site })).toEqual(['core-switch/A24 active']);
-    expect(findings('interface-down', [shut], { site })).toEqual([]);
+    // Shut on purpose: not a fault, and an alert open on it resolves.
+    expect(findings('interface-down', [shut], { site })).toEqual(['core-switch/A24 clear']);
     expect(findings('interface-utilisation', [a24, a1], { site })).toEqual(['core-switch/A24 active']);
     expect(findings('interface-errors', [a24, a1], { site }).sort()).toEqual(['core-switch/A1 clear', 'core-switch/A24 active']);
   });
@@ -102,7 +103,8 @@ describe('rule settings', () => {
       forMs: 180_000,
       severity: 'info',
       period: 'school-hours',
-      threshold: 0,
+      // device-down is a condition rule: it has no threshold, and none is made up for it.
+      threshold: undefined,
     });
     expect(ruleSettings('high-loss', provider, site).threshold).toBe(20);
   });
