@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentStatus, engineRig, testConfig, T0 } from './testing.ts';
+import { agentStatus, engineRig, pingSample, testConfig, T0 } from './testing.ts';
 
 /**
  * The engine's timing on a manual clock: flap damping (item 2) and pending time across a gap in data
@@ -72,5 +72,54 @@ describe('pending time across a gap in data (item 3)', () => {
     expect(log).toEqual([]);
     drive(r, log, 10_000, ['library-ap']);
     expect(log).toEqual([`firing at ${(back - T0 + 120_000) / 1000}`]);
+  });
+});
+
+describe('device_state stamped with the measured time (item 4)', () => {
+  /** "device state @seconds since T0" of every device_state point written. */
+  const states = (points: string[]) =>
+    points
+      .filter((l) => l.startsWith('device_state,'))
+      .map((l) => {
+        const device = /device=([^, ]+)/.exec(l)![1];
+        const state = /state="(\w+)"/.exec(l)![1];
+        const ms = Number(l.slice(l.lastIndexOf(' ') + 1));
+        return `${device} ${state} @${(ms - T0) / 1000}`;
+      });
+
+  it('a broadband cut replayed from the spool: the router down for its measured 4 min 30 s, not for the seconds of the replay', () => {
+    const r = (rig = engineRig());
+    drive(r, [], 30_000);
+    r.points.length = 0;
+    // The cut: nothing arrives for 5 minutes while the agent spools; the router's WAN side fails from 60 s to 330 s.
+    const cutEnd = r.clock.t + 300_000;
+    const spooled = [];
+    for (let t = r.clock.t + 10_000; t <= cutEnd; t += 10_000) {
+      const t0 = t - T0;
+      spooled.push(...r.site.devices.map((d) => pingSample(d.name, d.name !== 'router' || t0 < 60_000 || t0 >= 330_000, t)));
+    }
+    r.clock.t = cutEnd + 4_000;
+    r.engine.samples(r.site.id, 'north-primary-1', spooled);
+    r.engine.tick();
+    expect(states(r.points).filter((s) => s.startsWith('router '))).toEqual(['router down @60', 'router up @330']);
+  });
+
+  it('children behind a failing parent are written unreachable, never down, whatever order their samples come in', () => {
+    const r = (rig = engineRig());
+    drive(r, [], 30_000);
+    r.points.length = 0;
+    const t = r.clock.t + 10_000;
+    r.clock.t = t + 2_000;
+    // The children's failed pings come first, in their own batch; the core switch's a second later.
+    r.engine.samples(r.site.id, 'north-primary-1', [pingSample('hall-ap', false, t), pingSample('library-ap', false, t + 300), pingSample('office-printer', false, t + 500)]);
+    r.engine.tick();
+    r.clock.t += 1_000;
+    r.engine.samples(r.site.id, 'north-primary-1', [pingSample('router', true, t + 100), pingSample('core-switch', false, t + 1_200)]);
+    r.engine.tick();
+    const written = states(r.points);
+    expect(written.filter((s) => / down /.test(s))).toEqual([`core-switch down @${(t + 1_200 - T0) / 1000}`]);
+    expect(written.filter((s) => / unreachable /.test(s)).sort()).toEqual(
+      [`hall-ap unreachable @${(t - T0) / 1000}`, `library-ap unreachable @${(t + 300 - T0) / 1000}`, `office-printer unreachable @${(t + 500 - T0) / 1000}`].sort(),
+    );
   });
 });
