@@ -262,6 +262,10 @@ rule('storage-full', () => {
     expect(findings('storage-full', disk('/dev/shm', 99))).toEqual([]);
     expect(findings('storage-full', disk('/run/user/1000', 99))).toEqual([]);
     expect(findings('storage-full', disk('/snap/core20/2015', 100))).toEqual([]);
+    // Not one block free: a read-only image (OpenWrt's /rom: hrStorageSize 12 = hrStorageUsed 12), held as unknown.
+    expect(findings('storage-full', [s('core-switch', 'host_storage', { used_pct: 100, size_bytes: 3_145_728, used_bytes: 3_145_728 }, { storage: '/rom', kind: 'fixed_disk' })])).toEqual(['core-switch//rom hold']);
+    // A real disk full to its reserved blocks still pages.
+    expect(findings('storage-full', [s('core-switch', 'host_storage', { used_pct: 97, size_bytes: 1000, used_bytes: 970 }, { storage: '/', kind: 'fixed_disk' })])).toEqual(['core-switch// active']);
   });
 });
 

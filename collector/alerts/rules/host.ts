@@ -1,5 +1,5 @@
 import type { Sample } from '../../../contract/index.ts';
-import { num, round, thresholdRule } from './rule.ts';
+import { num, round, thresholdRule, unknown, type Unknown } from './rule.ts';
 
 /**
  * Filesystems that live in memory or are read-only images, by type name where the agent tags it
@@ -23,10 +23,24 @@ export function isRealDisk(s: Sample): boolean {
   return !NOT_A_DISK_MOUNT.test(s.tags.storage);
 }
 
+/**
+ * % used; a filesystem with not one block free is a read-only image (squashfs, cramfs, ISO 9660 report
+ * every block used by design: OpenWrt's /rom, a mounted ISO), not a disk that filled up — a writable
+ * filesystem that fills keeps its reserved and metadata blocks free (net-snmp's hrStorageUsed is
+ * size − f_bfree). Such a reading is "unknown", with that reason, not a page.
+ */
+export function storageReading(s: Sample): number | Unknown | undefined {
+  const pct = num(s, 'used_pct');
+  if (pct === undefined) return undefined;
+  const size = num(s, 'size_bytes');
+  if (size !== undefined && size > 0 && num(s, 'used_bytes') === size) return unknown('every block used: a read-only image (squashfs, ISO 9660), not a disk filling up');
+  return pct;
+}
+
 export const storageFull = thresholdRule({
   id: 'storage-full',
   measurement: 'host_storage',
-  value: (s) => num(s, 'used_pct'),
+  value: storageReading,
   subject: (s) => (isRealDisk(s) ? { instance: s.tags.storage! } : undefined),
   describe: (sub, device, value, limit) => `${device} ${sub.instance} is ${round(value, 0)} % full (limit ${limit} %)`,
 });
