@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { DESERVED } from './deserved.ts';
 import { corpusSelection, runFleet, sharedRecordings, type FleetDevice } from './fleet.ts';
 
 // The SNMP check's sockets replaced by recordings answered in memory: the check's own code runs unchanged.
@@ -18,15 +19,6 @@ vi.mock('../../agent/checks/snmp/session.ts', async (importOriginal) => {
     },
   };
 });
-
-/**
- * The alerts each recording genuinely deserves, by hand, with the recording's own lines as evidence.
- * Any alert not here fails the test; so does one here that does not fire.
- */
-const DESERVED: Record<string, string> = {
-  // hrStorageDescr.31 "/", hrStorageSize.31 130431, hrStorageUsed.31 118862 (units 1024): 91.1 % used, over 90 %.
-  'pepwave storage-full /': 'Quiet School 5: pepwave / is 91 % full (limit 90 %)',
-};
 
 const T0 = Date.UTC(2026, 10, 24, 9, 0, 0); // Tue 24 Nov 2026 09:00 London: term time, school hours
 const fleet: FleetDevice[] = [...sharedRecordings(), ...corpusSelection(3)];
