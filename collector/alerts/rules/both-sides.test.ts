@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../../contract/index.ts';
 import type { SiteFile } from '../../config/schema.ts';
@@ -282,4 +283,43 @@ rule('cpu-high', () => {
 
 describe('coverage', () => {
   it('every rule has both sides here', () => expect([...covered].sort()).toEqual([...RULE_IDS].sort()));
+});
+
+describe('any field values a device may report (fast-check)', () => {
+  const value = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), fc.integer({ min: -1, max: 70_000 }), fc.constantFrom('normal', 'low', 'depleted', 'fault', 'unknown', 'battery', 'bypass', 'none', 'percent', ''));
+  const fields = fc.dictionary(
+    fc.constantFrom('on_battery', 'output_source', 'battery_status', 'battery_pct', 'runtime_min', 'used_pct', 'size_bytes', 'used_bytes', 'oper_status', 'admin_status', 'in_errors_ps', 'utilisation_pct', 'level_state', 'level_pct', 'cpu_load_pct', 'loss_pct', 'rtt_avg_ms', 'up'),
+    value,
+    { maxKeys: 8 },
+  );
+  const measurement = fc.constantFrom('ups', 'host_storage', 'interface', 'printer_supply', 'host', 'ping');
+
+  it('no rule throws, and every finding is active, clear or hold', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(measurement, fields), { maxLength: 6 }), (list) => {
+        const extra = list.map(([m, f]) => s('core-switch', m, f, { interface: 'A24', storage: '/', kind: 'fixed_disk', supply: 'Toner' }));
+        for (const id of RULE_IDS) for (const f of findings(id, extra, { site: uplinks })) expect(f).toMatch(/ (active|clear|hold)$/);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a UPS that says it is on mains (output source normal) is never "on battery", whatever else it says', () => {
+    fc.assert(
+      fc.property(fields, (f) => {
+        expect(findings('ups-on-battery', [s('router', 'ups', { ...f, output_source: 'normal' })])).toEqual(['router clear']);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a placeholder runtime (0 or 65535) on a full UPS on mains never pages', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(0, 65_535), fc.double({ min: 95, max: 100, noNaN: true }), fc.constantFrom('normal', 'unknown', undefined), (runtime, charge, status) => {
+        const ups = s('router', 'ups', { runtime_min: runtime, battery_pct: charge, on_battery: 0, ...(status ? { battery_status: status } : {}) });
+        expect(findings('ups-runtime-low', [ups])).toEqual(['router hold']);
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
