@@ -10,6 +10,7 @@ import { createIngest } from '../../collector/ingest/index.ts';
 import {
   agentStatusSchema,
   createLogger,
+  deviceSchema,
   encodeMessage,
   MAX_SAMPLES_PER_BATCH,
   samplesTopic,
@@ -123,8 +124,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const uplinks: Record<string, Record<string, string[]>> = {};
   let samples = 0;
   const poll = async (d: FleetDevice) => {
-    const device = { name: deviceName(d.recording), address: o.snmp.host, role: d.role, checks: { snmp: snmpConfig(d) }, tags: {} };
-    return check.run(device as never, snmpConfig(d), ctx);
+    const config = snmpConfig(d);
+    return check.run(deviceSchema.parse({ name: deviceName(d.recording), address: o.snmp.host, role: d.role, checks: { snmp: config } }), config, ctx);
   };
   for (const [i, group] of groups.entries()) {
     const site = (uplinks[`quiet-${i}`] = {} as Record<string, string[]>);
