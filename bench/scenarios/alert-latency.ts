@@ -4,19 +4,23 @@ import { startSmtpReceiver } from '../../collector/notify/testing/smtp-receiver.
 import { freeTcpPort, waitFor } from '../../test/harness/index.ts';
 import { SITE, startAlertRig } from '../../test/alerts/rig.ts';
 import { describeMachine } from '../support/machine.ts';
+import { quietFleet } from './quiet-fleet.ts';
 
 /**
  * `npm run bench alert-latency [-- --rounds N --interval S --for S]`: a device stops answering (its address
  * is taken off an interface inside a network namespace of our own) → how long until the alert email is in
  * a real SMTP server's inbox. Printed beside the budget the issue sets: the rule's pending time plus two
  * poll intervals. Real agent (ping), collector (engine, durable dispatcher, email channel), InfluxDB.
+ * Beside it, the quiet side: a healthy fleet of real recordings polled for `--fleet-rounds` polls two
+ * minutes apart (manual clock), counting alerts its data does not justify (target 0).
  */
 export async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { rounds: { type: 'string' }, interval: { type: 'string' }, for: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { rounds: { type: 'string' }, interval: { type: 'string' }, for: { type: 'string' }, 'fleet-rounds': { type: 'string' } } });
   const rounds = Number(values.rounds ?? 3);
   const intervalS = Number(values.interval ?? 2);
   const forS = Number(values.for ?? 5);
-  for (const [name, v] of [['rounds', rounds], ['interval', intervalS], ['for', forS]] as const) {
+  const fleetRounds = Number(values['fleet-rounds'] ?? 11);
+  for (const [name, v] of [['rounds', rounds], ['interval', intervalS], ['for', forS], ['fleet-rounds', fleetRounds]] as const) {
     if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name}: expected a positive number, got "${v}"`);
   }
   const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -79,4 +83,12 @@ export async function main(args: string[]): Promise<void> {
   say(`| pending time | poll interval | budget (for + 2 polls) | mean | worst | mean / budget |`);
   say(`|---|---|---|---|---|---|`);
   say(`| ${forS} s | ${intervalS} s | ${budget} s | ${mean.toFixed(2)} s | ${(Math.max(...results) / 1000).toFixed(2)} s | ${(mean / budget).toFixed(2)} |`);
+
+  say('');
+  const quiet = await quietFleet(fleetRounds);
+  say(`| quiet fleet | devices | polls | minutes (manual clock) | alerts raised | false alerts | missed | run time |`);
+  say(`|---|---|---|---|---|---|---|---|`);
+  say(`| ../shared/snmprec through snmpsimd | ${quiet.devices} | ${quiet.rounds} | ${quiet.minutes} | ${quiet.raised} | ${quiet.falseAlerts.length} | ${quiet.missed.length} | ${quiet.seconds.toFixed(1)} s |`);
+  for (const f of quiet.falseAlerts) say(`false alert: ${f}`);
+  for (const m of quiet.missed) say(`missed: ${m}`);
 }

@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { ConfigError, say } from '../../contract/index.ts';
 import { loadCollectorConfig, loadSites, type ResolvedCollectorConfig } from '../config/load.ts';
 import { durationMs, durationSchema } from './config.ts';
+import { effectiveRules, formatEffectiveRules } from './effective-rules.ts';
 import { RULE_IDS } from './rules/index.ts';
 import { AlertStore, alertsDbFile } from './store.ts';
 
@@ -45,6 +46,17 @@ export function registerAlertCommands(program: Command, configOption: readonly [
         }
       }),
     );
+  alerts
+    .command('rules')
+    .description('the rule set in force for a site, with where each value came from (default, role default, provider, provider role, site, device)')
+    .requiredOption('--site <id>', 'site')
+    .option(...configOption)
+    .action((opts: { site: string; config: string }) => {
+      const config = loadCollectorConfig(opts.config);
+      const site = loadSites(config.sitesDir).find((s) => s.id === opts.site);
+      if (site === undefined) throw new ConfigError(`--site: no site "${opts.site}" in ${config.sitesDir}`);
+      for (const line of formatEffectiveRules(effectiveRules(config.alerts, site))) say(line);
+    });
   alerts
     .command('ack <id>')
     .description('acknowledge an alert: no more repeats or escalation until it is resolved')

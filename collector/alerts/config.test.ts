@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeIssues } from '../../contract/index.ts';
 import { collectorConfigSchema, siteFileSchema } from '../config/schema.ts';
-import { alertsConfigSchema, durationMs } from './config.ts';
+import { alertsConfigSchema, durationMs, siteAlertsSchema } from './config.ts';
 
 const problems = (schema: { safeParse(v: unknown): { success: boolean; error?: unknown } }, value: unknown) => {
   const r = schema.safeParse(value);
@@ -36,5 +36,22 @@ describe('alerts config', () => {
     expect(problems(siteFileSchema, { ...site, alerts: { devices: { nas: { 'device-down': { enabled: false } } }, uplinks: { router: ['wan'] } } })).toEqual([
       'alerts.devices.nas: expected the name of a device in this site, got "nas"',
     ]);
+  });
+
+  it('a threshold on a condition rule, in another unit or out of range is an error at its path; none becomes a silent default', () => {
+    expect(problems(alertsConfigSchema, { rules: { 'ups-on-battery': { threshold: 0 } } })).toEqual([
+      'rules.ups-on-battery.threshold: ups-on-battery has no threshold: it fires when the UPS says its output is on battery: upsOutputSource battery(5) (RFC 1628) or upsBasicOutputStatus onBattery(3) (PowerNet)',
+    ]);
+    expect(problems(alertsConfigSchema, { roles: { switch: { 'interface-down': { threshold: 1 } } } })[0]).toMatch(/^roles\.switch\.interface-down\.threshold: interface-down has no threshold/);
+    expect(problems(alertsConfigSchema, { rules: { 'high-latency': { threshold: '90%' } } })).toEqual(['rules.high-latency.threshold: expected ms (average round-trip time), got "90%"']);
+    expect(problems(alertsConfigSchema, { rules: { 'storage-full': { threshold: 120 } } })[0]).toMatch(/^rules\.storage-full\.threshold: expected 1–100 %/);
+    expect(problems(alertsConfigSchema, { rules: { 'high-loss': { threshold: 0 } } })[0]).toMatch(/^rules\.high-loss\.threshold: expected 1–100 %/);
+    expect(problems(alertsConfigSchema, { rules: { 'cpu-high': { threshold: 'high' } } })[0]).toMatch(/^rules\.cpu-high\.threshold: expected a number in %/);
+    expect(problems(siteAlertsSchema, { devices: { ups: { 'ups-runtime-low': { threshold: '5 s' } } } })[0]).toMatch(/^devices\.ups\.ups-runtime-low\.threshold/);
+    // With its unit, as people write it.
+    expect(alertsConfigSchema.parse({ rules: { 'high-latency': { threshold: '300ms' }, 'ups-runtime-low': { threshold: '15 min' } } }).rules).toEqual({
+      'high-latency': { threshold: 300 },
+      'ups-runtime-low': { threshold: 15 },
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { deviceNameSchema, deviceRoleSchema, isTimeZone } from '../../contract/index.ts';
-import { RULE_IDS } from './rules/ids.ts';
+import { RULE_IDS, type RuleId } from './rules/ids.ts';
+import { readThreshold } from './rules/kinds.ts';
 
 /** "90s", "5m", "4h", "1d" (or "0s"): how people write durations in alert rules (as Prometheus does). */
 export const durationSchema = z.string().regex(/^\d+(?:ms|s|m|h|d)$/, 'a duration such as "30s", "5m", "4h" or "1d"');
@@ -29,12 +30,37 @@ export const ruleSettingsSchema = z.strictObject({
   severity: severitySchema.optional(),
   /** always, or only while the school is open (school hours on term days, see the site's calendar). */
   period: z.enum(['always', 'school-hours']).optional(),
-  /** The rule's limit, in the unit of its measurement (%, ms, errors/s, minutes); see the rules table. */
-  threshold: z.number().optional(),
+  /**
+   * The limit of a threshold rule, in the rule's unit (90 or "90%", "250ms", "10min"); checked against the
+   * rule's unit and range below. A condition rule (ups-on-battery, interface-down...) has none.
+   */
+  threshold: z.union([z.number(), z.string()]).optional(),
 });
-export type RuleSettingsInput = z.infer<typeof ruleSettingsSchema>;
+export type RuleSettingsInput = Omit<z.input<typeof ruleSettingsSchema>, 'threshold'> & { threshold?: number };
 
-const rulesMapSchema = z.partialRecord(ruleIdSchema, ruleSettingsSchema);
+/**
+ * Per rule id, its settings. A threshold is checked against the rule it belongs to, so a silent default
+ * can never stand in for a missing or mistaken one: a threshold on a condition rule, in another unit or
+ * out of range is an error naming its path (file and path are added by the loader).
+ */
+const rulesMapSchema = z
+  .partialRecord(ruleIdSchema, ruleSettingsSchema)
+  .superRefine((rules, ctx) => {
+    for (const [rule, settings] of Object.entries(rules)) {
+      if (settings?.threshold === undefined) continue;
+      const read = readThreshold(rule as RuleId, settings.threshold);
+      if (!read.ok) ctx.addIssue({ code: 'custom', path: [rule, 'threshold'], message: read.reason });
+    }
+  })
+  .transform((rules) => {
+    const out: Partial<Record<RuleId, RuleSettingsInput>> = {};
+    for (const [rule, settings] of Object.entries(rules) as [RuleId, z.output<typeof ruleSettingsSchema>][]) {
+      const { threshold, ...rest } = settings;
+      const read = threshold === undefined ? undefined : readThreshold(rule, threshold);
+      out[rule] = { ...rest, ...(read?.ok ? { threshold: read.value } : {}) };
+    }
+    return out;
+  });
 export type RulesOverride = z.infer<typeof rulesMapSchema>;
 
 export const contactSchema = z.strictObject({

@@ -12,10 +12,11 @@ import type { SiteSnapshot } from './pipeline/mute.ts';
 import { isClosed, step, type AlertEvent } from './pipeline/pipeline.ts';
 import type { Decision } from './pipeline/plan.ts';
 import { escalationOrder } from './pipeline/rota.ts';
-import { RULES, ruleSettings } from './rules/index.ts';
+import { limitOf, RULES, ruleSettings } from './rules/index.ts';
 import { siteView } from './site-view.ts';
 import { sameSummary, summariseBySite, type SiteAlertSummary } from './summary.ts';
 import type { DeviceState } from './state/device-state.ts';
+import { StateTimeline, type StatePoint } from './state/timeline.ts';
 import type { SiteState } from './state/site-state.ts';
 import type { AcknowledgeResult, AlertStore } from './store.ts';
 
@@ -72,6 +73,13 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   let working: Alert[] = store.working();
   let snapshots = new Map<string, SiteSnapshot>();
   let timer: NodeJS.Timeout | undefined;
+  // device_state history per site, from measurements in measured order (state/timeline.ts).
+  const timelines = new Map(
+    o.sites.map((site) => {
+      const settings = (rule: 'high-loss' | 'high-latency', d: Parameters<typeof ruleSettings>[3]) => limitOf(rule, ruleSettings(rule, config, site.alerts, d));
+      return [site.id, new StateTimeline({ devices: site.devices, staleAfterIntervals: config.staleAfterIntervals, limits: (d) => ({ lossPct: settings('high-loss', d), rttMs: settings('high-latency', d) }) })];
+    }),
+  );
   let soon: NodeJS.Immediate | undefined;
 
   const deliveries = (decisions: readonly Decision[]): Delivery[] =>
@@ -123,7 +131,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
       evaluated.push(...evaluate(view, RULES));
       const devices = new Map(view.devices.map((d) => [d.device.name, d.state]));
       next.set(site.id, { file: site, state: view.siteState.state, devices });
-      recordStates(site.id, snapshots.get(site.id), devices, now);
+      recordUnknown(site.id, devices, now);
     }
     snapshots = next;
     evaluated.push(...withdrawn(working, evaluated));
@@ -171,11 +179,15 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     summaries = next;
   };
 
-  const recordStates = (site: string, before: SiteSnapshot | undefined, devices: ReadonlyMap<string, DeviceState>, now: number) => {
-    for (const [device, state] of devices) {
-      if (before?.devices.get(device) === state) continue;
-      o.points?.write({ text: toLine({ measurement: 'device_state', tags: { device }, fields: { state }, time: now }, site), points: 1 });
-    }
+  const writeStates = (site: string, points: readonly StatePoint[]) => {
+    for (const p of points) o.points?.write({ text: toLine({ measurement: 'device_state', tags: { device: p.device }, fields: { state: p.state }, time: p.at }, site), points: 1 });
+  };
+  // What is measured is written as measured (samples()); what the live view cannot know is written here, at
+  // the collector's time, and overwritten if a replay later shows it was measured after all.
+  const recordUnknown = (site: string, devices: ReadonlyMap<string, DeviceState>, now: number) => {
+    const timeline = timelines.get(site);
+    if (timeline === undefined) return;
+    for (const [device, state] of devices) if (state === 'unknown') writeStates(site, timeline.unknown(device, now));
   };
 
   /**
@@ -211,6 +223,8 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   return {
     samples(site, agent, samples) {
       obs.addSamples(site, agent, samples, o.now());
+      const timeline = timelines.get(site);
+      if (timeline !== undefined) writeStates(site, timeline.samples(samples));
     },
     status(status) {
       obs.addStatus(status, o.now());

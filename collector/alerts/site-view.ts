@@ -2,7 +2,7 @@ import type { Device } from '../../contract/index.ts';
 import type { SiteFile } from '../config/schema.ts';
 import type { AlertsConfig } from './config.ts';
 import type { Observations } from './observations.ts';
-import { ruleSettings, type DeviceView, type RuleContext, type RuleId } from './rules/index.ts';
+import { limitOf, ruleSettings, type DeviceView, type RuleContext, type RuleId } from './rules/index.ts';
 import { deviceStates, freshSample, reachability, type Reachability } from './state/device-state.ts';
 import { siteState } from './state/site-state.ts';
 import { withLearnedParents } from '../topology/learned.ts';
@@ -36,7 +36,7 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
     devices: listed,
     reach,
     siteOnline: state.state === 'online',
-    limits: (d) => ({ lossPct: settings('high-loss', d).threshold, rttMs: settings('high-latency', d).threshold }),
+    limits: (d) => ({ lossPct: limitOf('high-loss', settings('high-loss', d)), rttMs: limitOf('high-latency', settings('high-latency', d)) }),
   });
   const devices: DeviceView[] = listed.map((device) => ({
     device,

@@ -136,7 +136,8 @@ export class AlertStore {
       for (const key of o.flap?.changed ?? []) {
         const entry = o.flap!.history.get(key);
         if (entry === undefined) this.db.prepare('DELETE FROM flap WHERE key = ?').run(key);
-        else this.db.prepare('INSERT OR REPLACE INTO flap (key, active, changes) VALUES (?, ?, ?)').run(key, entry.active ? 1 : 0, JSON.stringify(entry.changes));
+        // `changes` holds { changes, flapping }; a file from before flapping was kept holds the bare array.
+        else this.db.prepare('INSERT OR REPLACE INTO flap (key, active, changes) VALUES (?, ?, ?)').run(key, entry.active ? 1 : 0, JSON.stringify({ changes: entry.changes, flapping: entry.flapping }));
       }
       for (const a of o.alerts) {
         const { ackedBy: _b, ackedAt: _a, ...rest } = a;
@@ -150,7 +151,12 @@ export class AlertStore {
   /** Flap damping's memory, so a restart in the middle of a flapping device does not page again. */
   flapHistory(): FlapHistory {
     const rows = this.db.prepare('SELECT key, active, changes FROM flap').all() as { key: string; active: number; changes: string }[];
-    return new Map(rows.map((r) => [r.key, { active: r.active === 1, changes: JSON.parse(r.changes) as number[] }]));
+    return new Map(
+      rows.map((r) => {
+        const saved = JSON.parse(r.changes) as number[] | { changes: number[]; flapping: boolean };
+        return [r.key, Array.isArray(saved) ? { active: r.active === 1, changes: saved, flapping: false } : { active: r.active === 1, ...saved }];
+      }),
+    );
   }
 
   /** Messages decided since `from`, oldest first (handed to the dispatcher again after a restart; it drops repeats). */

@@ -26,3 +26,20 @@ export function summariseBySite(alerts: readonly Alert[], sites: Iterable<string
 
 export const sameSummary = (a: SiteAlertSummary | undefined, b: SiteAlertSummary): boolean =>
   a !== undefined && a.firing === b.firing && a.critical === b.critical && a.acknowledged === b.acknowledged && a.muted === b.muted;
+
+/**
+ * Every firing alert as one line, muted ones included with why: "critical  North Primary: ups-1 is on battery
+ * (mains power lost)  [ups-on-battery, since 2026-12-06 09:14 UTC, muted: out-of-hours]". For summaries
+ * (the demo's, a status command): a count alone lets a false alert hide; this lists each, worst first.
+ */
+export function everyFiringAlert(alerts: readonly Alert[]): string[] {
+  const rank = { critical: 0, warning: 1, info: 2 } as const;
+  return alerts
+    .filter((a) => a.state === 'firing')
+    .sort((a, b) => rank[a.severity] - rank[b.severity] || a.since - b.since || a.key.localeCompare(b.key))
+    .map((a) => {
+      const since = new Date(a.since).toISOString().slice(0, 16).replace('T', ' ');
+      const notes = [a.rule, `since ${since} UTC`, ...(a.muted ? [`muted: ${a.muted}`] : []), ...(a.ackedBy ? [`acknowledged by ${a.ackedBy}`] : [])];
+      return `${a.severity.padEnd(8)}  ${a.title}  [${notes.join(', ')}]`;
+    });
+}

@@ -47,4 +47,35 @@ describe('hallmonitor-collector alerts', () => {
     expect(run('unsilence', '1').stdout.trim()).toBe('silence 1 ended');
     expect(run('silences').stdout.trim()).toBe('no silences');
   });
+
+  it('rules: the effective rule set of a site, with where each value came from', () => {
+    const rulesDir = join(dir.path, 'rules');
+    mkdirSync(join(rulesDir, 'sites'), { recursive: true });
+    const file = join(rulesDir, 'collector.yaml');
+    writeFileSync(file, 'influx:\n  url: http://127.0.0.1:8086\ndataDir: state\nalerts:\n  rules:\n    high-latency: { threshold: 300ms }\n  roles:\n    printer:\n      printer-supply-low: { threshold: 5 }\n');
+    const site = 'id: east\nname: East Infants\ndevices:\n  - { name: router, address: 127.0.0.1, role: internet }\n  - { name: printer, address: 127.0.0.2, role: printer }\n';
+    writeFileSync(join(rulesDir, 'sites', 'east.yaml'), `${site}alerts:\n  devices:\n    router: { high-loss: { threshold: "5%" } }\n`);
+    const rules = (...args: string[]) => spawnSync(process.execPath, [bin, 'alerts', 'rules', ...args, '-c', file], { encoding: 'utf8', timeout: 30_000 });
+    const out = rules('--site', 'east');
+    expect(out.status, out.stderr).toBe(0);
+    const lines = out.stdout.trim().split('\n');
+    expect(lines).toContain('high-latency\t(site)\tenabled [default]\tfor 5m [default]\twarning [default]\talways [default]\tthreshold 300 ms (at or over) [provider]');
+    expect(lines).toContain('high-loss\trouter\tenabled [default]\tfor 5m [default]\twarning [default]\talways [default]\tthreshold 5 % (at or over) [device]');
+    expect(lines).toContain('printer-supply-low\tprinter\tenabled [default]\tfor 0s [default]\tinfo [default]\tschool-hours [default]\tthreshold 5 % (at or under) [provider role]');
+    expect(lines.find((l) => l.startsWith('device-down\tprinter\t'))).toBe(
+      'device-down\tprinter\tenabled [default]\tfor 5m [role default]\twarning [role default]\tschool-hours [role default]\tfires when the deciding check (ping, else SNMP) gets no answer while every device it is reached through answers',
+    );
+    expect(lines.find((l) => l.startsWith('ups-on-battery\t'))).toMatch(/\tfires when the UPS says its output is on battery/);
+    expect(rules('--site', 'nope').stderr.trim()).toBe(`--site: no site "nope" in ${join(rulesDir, 'sites')}`);
+
+    // Half-configured rules stop the collector at load: one line naming the file and the path, exit 2.
+    writeFileSync(join(rulesDir, 'sites', 'east.yaml'), `${site}alerts:\n  rules:\n    ups-on-battery: { threshold: 0 }\n`);
+    const bad = rules('--site', 'east');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      `${join(rulesDir, 'sites', 'east.yaml')}: alerts.rules.ups-on-battery.threshold: ups-on-battery has no threshold: it fires when the UPS says its output is on battery: upsOutputSource battery(5) (RFC 1628) or upsBasicOutputStatus onBattery(3) (PowerNet)`,
+    ]);
+    writeFileSync(join(rulesDir, 'sites', 'east.yaml'), `${site}alerts:\n  rules:\n    storage-full: { threshold: 900 }\n`);
+    expect(rules('--site', 'east').stderr.trim()).toMatch(/east\.yaml: alerts\.rules\.storage-full\.threshold: expected 1–100 % .*, got 900$/);
+  });
 });

@@ -17,6 +17,7 @@ describe('lifecycle (pending time)', () => {
     expect(alerts[0]!.state).toBe('pending');
     ({ alerts } = advance(alerts, [finding('active')], T + 60_000));
     expect(alerts[0]).toMatchObject({ state: 'firing', firingAt: T + 60_000 });
+    // A firing alert stays firing through a gap in data.
     ({ alerts } = advance(alerts, [], T + 70_000));
     expect(alerts[0]!.state).toBe('firing');
     ({ alerts } = advance(alerts, [finding('hold')], T + 80_000));
@@ -36,5 +37,19 @@ describe('lifecycle (pending time)', () => {
     expect(a.state).toBe('firing');
     expect(advance([], [finding('active', 0)], T).alerts[0]!.id).toBe(a.id);
     expect(a.id).toMatch(/^[0-9a-f]{10}$/);
+  });
+
+  it('item 3: a pending alert does not count its pending time through a gap in data; it starts again after it', () => {
+    let { alerts } = advance([], [finding('active')], T);
+    let dropped;
+    ({ alerts, dropped } = advance(alerts, [], T + 10_000)); // no data: device unknown, agent offline
+    expect(alerts).toEqual([]);
+    expect(dropped.map((a) => a.state)).toEqual(['pending']);
+    ({ alerts } = advance(alerts, [finding('active')], T + 300_000));
+    expect(alerts[0]).toMatchObject({ state: 'pending', since: T + 300_000 });
+    ({ alerts } = advance(alerts, [finding('active')], T + 359_000));
+    expect(alerts[0]!.state).toBe('pending');
+    ({ alerts } = advance(alerts, [finding('active')], T + 360_000));
+    expect(alerts[0]).toMatchObject({ state: 'firing', firingAt: T + 360_000 });
   });
 });

@@ -9,9 +9,9 @@ export interface LifecycleResult {
 }
 
 /**
- * Stage 2: pending → firing once the condition held for the rule's `for`; firing → resolved when the rule
- * says clear. A subject the rules say nothing about (no data) keeps its alert as it is; "hold" (cannot be
- * judged, e.g. unreachable) drops a pending alert and keeps a firing one.
+ * Stage 2: pending → firing once the condition held for the rule's `for`, judged at every step; firing →
+ * resolved when the rule says clear. "hold" (cannot be judged, e.g. unreachable) and no finding at all (no
+ * data) drop a pending alert and keep a firing one.
  */
 export function advance(open: readonly Alert[], evaluated: readonly Evaluated[], now: number): LifecycleResult {
   const byKey = new Map(open.filter((a) => a.state !== 'resolved').map((a) => [a.key, a]));
@@ -53,6 +53,13 @@ export function advance(open: readonly Alert[], evaluated: readonly Evaluated[],
       else alerts.push(current);
     }
   }
-  for (const a of byKey.values()) if (!seen.has(a.key)) alerts.push(a);
+  // No finding: no fresh data to judge by (the device unknown, the agent offline, the series gone). A
+  // pending alert cannot go on counting its pending time through that gap: it is dropped, and starts
+  // again from the first active finding after it. A firing alert stays as it is.
+  for (const a of byKey.values()) {
+    if (seen.has(a.key)) continue;
+    if (a.state === 'pending') dropped.push(a);
+    else alerts.push(a);
+  }
   return { alerts, dropped };
 }

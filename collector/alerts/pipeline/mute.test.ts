@@ -68,7 +68,7 @@ describe('mute stages', () => {
   });
 
   it('flapping mutes a new incident, never one already told about', () => {
-    const history = new Map([[alertKey({ rule: 'device-down', site: site.id, device: 'router' }), { active: true, changes: [noon - 60_000, noon - 30_000, noon] }]]);
+    const history = new Map([[alertKey({ rule: 'device-down', site: site.id, device: 'router' }), { active: true, changes: [noon - 60_000, noon - 30_000, noon], flapping: true }]]);
     const flap = { history, settings: { windowMs: 600_000, changes: 3, quietMs: 300_000 } };
     expect(mute([alert({ device: 'router' })], ctx(noon, { flap }))[0]!.muted).toBe('flapping');
     expect(mute([alert({ device: 'router' }, { notified: true })], ctx(noon, { flap }))[0]!.muted).toBeUndefined();

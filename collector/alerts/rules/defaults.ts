@@ -4,6 +4,9 @@ import type { RuleId } from './ids.ts';
 
 type Defaults = Required<Pick<RuleSettingsInput, 'enabled' | 'for' | 'severity' | 'period'>> & Pick<RuleSettingsInput, 'threshold'>;
 
+// A threshold rule's default threshold is in its unit and range, a condition rule has none: kinds.ts says
+// which is which, and rules.test.ts holds every default to it.
+
 const on = (f: string, severity: Defaults['severity'], threshold?: number, period: Defaults['period'] = 'always'): Defaults => ({
   enabled: true,
   for: f,
@@ -12,7 +15,7 @@ const on = (f: string, severity: Defaults['severity'], threshold?: number, perio
   ...(threshold !== undefined ? { threshold } : {}),
 });
 
-/** The built-in defaults (the rules table in docs/alerts.md is written from this). */
+/** The built-in defaults (docs/alerts.md's rules table is written from this). */
 export const RULE_DEFAULTS: Readonly<Record<RuleId, Defaults>> = {
   'site-offline': on('2m', 'critical'),
   'device-down': on('1m', 'critical'),
@@ -33,6 +36,8 @@ export const RULE_DEFAULTS: Readonly<Record<RuleId, Defaults>> = {
   /** % left of a toner, ink or drum. */
   'printer-supply-low': on('0s', 'info', 10, 'school-hours'),
   'ups-on-battery': on('1m', 'critical'),
+  /** Output on bypass or off: the next mains blip, or this one, reaches the load. */
+  'ups-output-unprotected': on('1m', 'critical'),
   /** % charge left. */
   'ups-battery-low': on('0s', 'critical', 30),
   /** Minutes of runtime left. */

@@ -12,6 +12,7 @@ export const RULE_IDS = [
   'interface-utilisation',
   'printer-supply-low',
   'ups-on-battery',
+  'ups-output-unprotected',
   'ups-battery-low',
   'ups-runtime-low',
   'storage-full',

@@ -5,7 +5,7 @@ import { printerSupplyLow } from './printer.ts';
 import { deviceDown, highLatency, highLoss, snmpNotAnswering } from './reachability.ts';
 import type { Rule } from './rule.ts';
 import { siteOffline } from './site.ts';
-import { upsBatteryLow, upsOnBattery, upsRuntimeLow } from './ups.ts';
+import { upsBatteryLow, upsOnBattery, upsOutputUnprotected, upsRuntimeLow } from './ups.ts';
 
 /** Every rule; a new measurement plugs in as one more module here. */
 export const RULES: readonly Rule[] = [
@@ -21,6 +21,7 @@ export const RULES: readonly Rule[] = [
   interfaceUtilisation,
   printerSupplyLow,
   upsOnBattery,
+  upsOutputUnprotected,
   upsBatteryLow,
   upsRuntimeLow,
   storageFull,
@@ -29,5 +30,6 @@ export const RULES: readonly Rule[] = [
 
 export type { Fact, Finding, Rule, RuleContext, DeviceView } from './rule.ts';
 export { RULE_IDS, type RuleId } from './ids.ts';
-export { ruleSettings, type RuleSettings } from './settings.ts';
+export { explainRuleSettings, limitOf, ruleSettings, MissingThresholdError, type RuleSettings, type SettingKey, type SettingSource } from './settings.ts';
+export { RULE_KINDS, readThreshold, type RuleKind } from './kinds.ts';
 export { RULE_DEFAULTS, ROLE_DEFAULTS } from './defaults.ts';

@@ -5,8 +5,6 @@ export const printerSupplyLow = thresholdRule({
   id: 'printer-supply-low',
   measurement: 'printer_supply',
   value: (s) => (s.fields.level_state === 'percent' ? num(s, 'level_pct') : undefined),
-  direction: 'below',
   subject: (s) => (s.tags.supply !== undefined ? { instance: s.tags.supply } : undefined),
   describe: (sub, device, value, limit) => `${device} ${sub.instance} at ${round(value, 0)} % (limit ${limit} %)`,
-  unit: '%',
 });

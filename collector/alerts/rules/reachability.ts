@@ -33,20 +33,16 @@ export const highLoss = thresholdRule({
   id: 'high-loss',
   measurement: 'ping',
   value: (s) => (num(s, 'up') === 1 ? num(s, 'loss_pct') : undefined),
-  direction: 'above',
   subject: pinged,
   describe: (_s, device, value, limit, active) => `${device} ${active ? 'is losing' : 'loses'} ${round(value)} % of pings (limit ${limit} %)`,
-  unit: '%',
 });
 
 export const highLatency = thresholdRule({
   id: 'high-latency',
   measurement: 'ping',
   value: (s) => (num(s, 'up') === 1 ? num(s, 'rtt_avg_ms') : undefined),
-  direction: 'above',
   subject: pinged,
   describe: (_s, device, value, limit) => `${device} answers in ${round(value)} ms (limit ${limit} ms)`,
-  unit: 'ms',
 });
 
 /** Pings answered but SNMP not: a changed community, a crashed agent on the device, an ACL. */

@@ -4,7 +4,8 @@ import type { AgentSeen } from '../observations.ts';
 import type { DeviceState } from '../state/device-state.ts';
 import type { SiteState } from '../state/site-state.ts';
 import type { RuleId } from './ids.ts';
-import type { RuleSettings } from './settings.ts';
+import { RULE_KINDS } from './kinds.ts';
+import { MissingThresholdError, type RuleSettings } from './settings.ts';
 
 export interface Fact {
   label: string;
@@ -59,52 +60,106 @@ export const num = (sample: Sample | undefined, field: string): number | undefin
 
 export const round = (n: number, digits = 1): string => String(Math.round(n * 10 ** digits) / 10 ** digits);
 
-export interface ThresholdRuleSpec {
+/**
+ * What a sample says for a rule: a number (threshold rules) or a state (condition rules); `unknown` when
+ * the device's own data contradicts the value (a placeholder such as runtime 0 at 100 % charge on mains),
+ * with the reason; undefined when this sample cannot say (the field absent).
+ */
+export type Unknown = { unknown: string };
+export const unknown = (reason: string): Unknown => ({ unknown: reason });
+const isUnknown = (v: unknown): v is Unknown => typeof v === 'object' && v !== null && 'unknown' in v;
+
+type Subject = { interface?: string; instance?: string };
+
+interface RuleSpecBase {
   id: RuleId;
   measurement: string;
-  /** The value compared with the threshold; undefined when this sample cannot say. */
-  value(sample: Sample): number | undefined;
-  /** above: alert at or over the threshold; below: at or under it. */
-  direction: 'above' | 'below';
   /** Tells series of one device apart; undefined: this series is not this rule's business. */
-  subject(sample: Sample, view: DeviceView, ctx: RuleContext): { interface?: string; instance?: string } | undefined;
-  /** "office-printer: black toner at 4 %" (the site's name is put in front). */
-  describe(subject: { interface?: string; instance?: string }, device: string, value: number, threshold: number, active: boolean): string;
-  unit: string;
+  subject(sample: Sample, view: DeviceView, ctx: RuleContext): Subject | undefined;
 }
 
+export interface ThresholdRuleSpec extends RuleSpecBase {
+  /** The value compared with the threshold. */
+  value(sample: Sample): number | Unknown | undefined;
+  /** "office-printer: black toner at 4 %" (the site's name is put in front). */
+  describe(subject: Subject, device: string, value: number, threshold: number, active: boolean): string;
+}
+
+export interface ConditionRuleSpec extends RuleSpecBase {
+  /** true: the condition holds; false: it does not. */
+  holds(sample: Sample): boolean | Unknown | undefined;
+  describe(subject: Subject, device: string, active: boolean, sample: Sample): string;
+}
+
+const deviceFact = (view: DeviceView): Fact => ({ label: 'Device', value: `${view.device.name} (${view.device.address})` });
+
 /**
- * The common shape: one fresh sample per series, one number compared with the rule's threshold. Devices
- * not answering are the device-down rule's business, so they give no findings here.
+ * One fresh sample per series judged by `judge`. Devices not answering are the device-down rule's
+ * business, so they give no findings here; a reading the device's own data contradicts gives "hold":
+ * a pending alert is dropped, a firing one stays, and the reason is in its facts.
  */
-export function thresholdRule(spec: ThresholdRuleSpec): Rule {
+function perSeries(spec: RuleSpecBase, judge: (sample: Sample, view: DeviceView, ctx: RuleContext, subject: Subject) => Finding | undefined): Rule {
   return {
     id: spec.id,
     evaluate(ctx) {
       const findings: Finding[] = [];
       for (const view of ctx.devices) {
         if (view.state !== 'up' && view.state !== 'degraded') continue;
-        const settings = ctx.settings(spec.id, view.device);
-        if (!settings.enabled) continue;
+        if (!ctx.settings(spec.id, view.device).enabled) continue;
         for (const sample of view.fresh(spec.measurement)) {
           const subject = spec.subject(sample, view, ctx);
-          const value = subject && spec.value(sample);
-          if (subject === undefined || value === undefined) continue;
-          const active = spec.direction === 'above' ? value >= settings.threshold : value <= settings.threshold;
-          findings.push({
-            device: view.device.name,
-            ...subject,
-            status: active ? 'active' : 'clear',
-            title: `${ctx.site.name}: ${spec.describe(subject, view.device.name, value, settings.threshold, active)}`,
-            facts: [
-              { label: 'Device', value: `${view.device.name} (${view.device.address})` },
-              { label: 'Value', value: `${round(value)} ${spec.unit}` },
-              { label: 'Threshold', value: `${settings.threshold} ${spec.unit}` },
-            ],
-          });
+          if (subject === undefined) continue;
+          const finding = judge(sample, view, ctx, subject);
+          if (finding !== undefined) findings.push(finding);
         }
       }
       return findings;
     },
   };
+}
+
+const held = (ctx: RuleContext, view: DeviceView, subject: Subject, reason: string): Finding => ({
+  device: view.device.name,
+  ...subject,
+  status: 'hold',
+  title: `${ctx.site.name}: ${[view.device.name, subject.interface ?? subject.instance].filter(Boolean).join(' ')}: ${reason}`,
+  facts: [deviceFact(view), { label: 'Not judged', value: reason }],
+});
+
+/** The common shape: one number per series compared with the rule's threshold (kinds.ts gives unit and direction). */
+export function thresholdRule(spec: ThresholdRuleSpec): Rule {
+  const kind = RULE_KINDS[spec.id];
+  if (kind.kind !== 'threshold') throw new Error(`rule ${spec.id} is a condition rule in kinds.ts`);
+  return perSeries(spec, (sample, view, ctx, subject) => {
+    const value = spec.value(sample);
+    if (value === undefined) return undefined;
+    if (isUnknown(value)) return held(ctx, view, subject, value.unknown);
+    const threshold = ctx.settings(spec.id, view.device).threshold;
+    if (threshold === undefined) throw new MissingThresholdError(`rule ${spec.id}: no threshold for ${view.device.name}`);
+    const active = kind.direction === 'above' ? value >= threshold : value <= threshold;
+    return {
+      device: view.device.name,
+      ...subject,
+      status: active ? 'active' : 'clear',
+      title: `${ctx.site.name}: ${spec.describe(subject, view.device.name, value, threshold, active)}`,
+      facts: [deviceFact(view), { label: 'Value', value: `${round(value)} ${kind.unit}` }, { label: 'Threshold', value: `${threshold} ${kind.unit}` }],
+    };
+  });
+}
+
+/** A state the device reports (on battery, link down), judged as such: no threshold, no number. */
+export function conditionRule(spec: ConditionRuleSpec): Rule {
+  if (RULE_KINDS[spec.id].kind !== 'condition') throw new Error(`rule ${spec.id} is a threshold rule in kinds.ts`);
+  return perSeries(spec, (sample, view, ctx, subject) => {
+    const holds = spec.holds(sample);
+    if (holds === undefined) return undefined;
+    if (isUnknown(holds)) return held(ctx, view, subject, holds.unknown);
+    return {
+      device: view.device.name,
+      ...subject,
+      status: holds ? 'active' : 'clear',
+      title: `${ctx.site.name}: ${spec.describe(subject, view.device.name, holds, sample)}`,
+      facts: [deviceFact(view)],
+    };
+  });
 }

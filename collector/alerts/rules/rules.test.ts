@@ -57,7 +57,8 @@ describe('rules', () => {
     const a1 = s('core-switch', 'interface', { oper_status: 2, admin_status: 1, utilisation_pct: 99, in_errors_ps: 0 }, { interface: 'A1' });
     const shut = s('core-switch', 'interface', { oper_status: 2, admin_status: 2 }, { interface: 'A24' });
     expect(findings('interface-down', [a24, a1], { site })).toEqual(['core-switch/A24 active']);
-    expect(findings('interface-down', [shut], { site })).toEqual([]);
+    // Shut on purpose: not a fault, and an alert open on it resolves.
+    expect(findings('interface-down', [shut], { site })).toEqual(['core-switch/A24 clear']);
     expect(findings('interface-utilisation', [a24, a1], { site })).toEqual(['core-switch/A24 active']);
     expect(findings('interface-errors', [a24, a1], { site }).sort()).toEqual(['core-switch/A1 clear', 'core-switch/A24 active']);
   });
@@ -92,6 +93,22 @@ describe('rules', () => {
   });
 });
 
+describe('the issue\'s false pages (issue 12)', () => {
+  it('item 1: a UPS on mains (on_battery 0) is not "on battery"', () => {
+    expect(findings('ups-on-battery', [s('router', 'ups', { on_battery: 0, battery_pct: 100, battery_status: 'normal', runtime_min: 45 })])).toEqual(['router clear']);
+  });
+
+  it('item 6: an uplink that is up (ifOperStatus 1, ifAdminStatus 1) is not down', () => {
+    const site = testSite({ alerts: siteAlertsSchema.parse({ uplinks: { 'core-switch': ['A24'] } }) });
+    expect(findings('interface-down', [s('core-switch', 'interface', { oper_status: 1, admin_status: 1 }, { interface: 'A24' })], { site })).toEqual(['core-switch/A24 clear']);
+  });
+
+  it('item 7: runtime 0 while 100 % charged, battery normal, on mains is a placeholder, not "0 minutes left"', () => {
+    const placeholder = s('router', 'ups', { on_battery: 0, battery_pct: 100, battery_status: 'normal', runtime_min: 0 });
+    expect(findings('ups-runtime-low', [placeholder])).toEqual(['router hold']);
+  });
+});
+
 describe('rule settings', () => {
   it('layers: built-in, role, provider, provider role, site, device', () => {
     const provider = alertsConfigSchema.parse({ rules: { 'device-down': { for: '2m' } }, roles: { printer: { 'device-down': { severity: 'info' } } } });
@@ -102,7 +119,8 @@ describe('rule settings', () => {
       forMs: 180_000,
       severity: 'info',
       period: 'school-hours',
-      threshold: 0,
+      // device-down is a condition rule: it has no threshold, and none is made up for it.
+      threshold: undefined,
     });
     expect(ruleSettings('high-loss', provider, site).threshold).toBe(20);
   });
