@@ -8,3 +8,4 @@ export * from './version.ts';
 export * from './config-file.ts';
 export * from './log.ts';
 export * from './cli.ts';
+export * from './clock.ts';
