@@ -9,3 +9,4 @@ export * from './config-file.ts';
 export * from './log.ts';
 export * from './cli.ts';
 export * from './clock.ts';
+export * from './address.ts';
