@@ -57,13 +57,22 @@ export function exitOnError(err: unknown, program = 'hallmonitor', debug = debug
   }
   const system = systemErrorText(err);
   if (system !== undefined) {
-    const where = [(err as NodeJS.ErrnoException).syscall, (err as NodeJS.ErrnoException).path ?? (err as { address?: string }).address].filter(Boolean).join(' ');
+    const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+    const target = e.path ?? (e.address === undefined ? undefined : e.port === undefined ? e.address : `${e.address}:${e.port}`);
+    const where = [e.syscall, target].filter(Boolean).join(' ');
     process.stderr.write(`${program}: ${where ? `${where}: ` : ''}${system}\n${stack}`);
     process.exit(2);
   }
   const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   process.stderr.write(`${program}: internal error: ${message.split('\n')[0]}${debug ? '' : ' (run again with --debug for the stack, and please report it)'}\n${stack}`);
   process.exit(1);
+}
+
+/** "hallmonitor-collector agent add" for the command `add` below `agent`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c !== null; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 /** Every command below `command`, itself included. */
@@ -79,6 +88,11 @@ function allCommands(command: Command): Command[] {
 export function runCommandLine(program: Command, argv: readonly string[] = process.argv): void {
   program.option('--debug', 'on an unexpected error, print its stack');
   for (const command of allCommands(program)) {
+    // commander's "error: unknown option '--x'" becomes "hallmonitor-agent check-config: unknown option '--x' (see ... --help)".
+    const path = commandPath(command);
+    command.configureOutput({
+      outputError: (text, write) => write(`${path}: ${text.trim().replace(/^error: /, '')} (see ${path} --help)\n`),
+    });
     command.exitOverride((err: CommanderError) => {
       // Help and version are answers, not errors; commander has already printed them.
       const answered = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err.code);
@@ -88,6 +102,13 @@ export function runCommandLine(program: Command, argv: readonly string[] = proce
   if (argv.length <= 2) {
     program.outputHelp();
     process.exit(0);
+  }
+  // With a default command (run), commander would take a mistyped command for run's argument.
+  const first = argv[2]!;
+  const known = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (!first.startsWith('-') && first !== 'help' && !known.includes(first)) {
+    process.stderr.write(`${program.name()}: unknown command "${first}"; expected one of ${known.join(', ')} (see ${program.name()} --help)\n`);
+    process.exit(2);
   }
   program.parseAsync([...argv]).catch((err: unknown) => exitOnError(err, program.name()));
 }
