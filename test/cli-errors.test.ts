@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { freeTcpPort, makeTempDir } from './harness/index.ts';
 
@@ -10,6 +10,9 @@ import { freeTcpPort, makeTempDir } from './harness/index.ts';
  * What a person sees when something is wrong, through the real bins: one line on stderr that names what,
  * where and what to do, exit 2 for their mistakes; exit 1 only for a bug, its stack only under --debug.
  */
+
+// Each case starts one to three node processes through tsx: seconds each on a busy two-core machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 const bin = (name: string) => fileURLToPath(new URL(`../bin/${name}.js`, import.meta.url));
 const CONTRACT_CLI = fileURLToPath(new URL('../contract/cli.ts', import.meta.url));
