@@ -6,7 +6,7 @@ import { addAgent, loadAgents, revokeAgent } from '../agents/store.ts';
 import { mosquittoFiles } from '../broker/external-mosquitto.ts';
 import { writeMosquittoFiles } from './mosquitto-files.ts';
 import { brokerUrlFromConfig, brokerUrlOption } from './broker-url.ts';
-import { idOption } from './user-input.ts';
+import { idOption, writingInto } from './user-input.ts';
 import { registerAlertCommands } from '../alerts/cli.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { addReportCommand } from '../reports/cli.ts';
@@ -99,7 +99,7 @@ program
       collectors.push({ username: external.username, passwordHash: await hashPassword(external.password) });
     }
     const files = mosquittoFiles(loadAgents(configs[0]!.agentsFile), collectors, new Date().toISOString());
-    const written = writeMosquittoFiles(opts.out, files);
+    const written = writingInto(opts.out, () => writeMosquittoFiles(opts.out, files));
     say(`${written.passwordFile}: ${collectors.length} collector(s), ${files.agents} agents (${files.revokedLeftOut} revoked left out)`);
     say(`${written.aclFile}: each agent confined to its site; install both readable by the mosquitto user, then reload Mosquitto`);
   });

@@ -9,7 +9,7 @@ import type { DataSource } from './data/influx-source.ts';
 import { reportMail, reportRecipients } from './delivery/message.ts';
 import { renderReport, writeReport } from './outputs.ts';
 import { pdfFonts } from './render/pdf.ts';
-import { influxProblem, monthOption, outputFolder, writingInto } from '../cli/user-input.ts';
+import { idOption, influxProblem, monthOption, outputFolder, writingInto } from '../cli/user-input.ts';
 
 /** `hallmonitor-collector report`: one school's (or every school's) month as HTML, PDF and CSV files. */
 export function addReportCommand(program: Command, configOption: readonly [string, string, string]): void {
@@ -26,6 +26,7 @@ export function addReportCommand(program: Command, configOption: readonly [strin
     .action(async (opts: { site?: string; all?: boolean; month?: string; out: string; source?: string; send?: boolean; config: string }) => {
       if ((opts.site === undefined) === (opts.all !== true)) throw new ConfigError('report: give either --site <id> or --all');
       if (opts.source !== undefined && opts.source !== 'raw' && opts.source !== 'rollup') throw new ConfigError(`--source: expected "raw" or "rollup", got "${opts.source}"`);
+      if (opts.site !== undefined) idOption(opts.site, '--site');
       if (opts.month !== undefined) monthOption(opts.month);
       const config = loadCollectorConfig(opts.config);
       const all = loadSites(config.sitesDir);
