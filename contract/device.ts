@@ -130,7 +130,7 @@ export const deviceSchema = z.strictObject({
     .regex(/^[A-Za-z0-9:.%_][A-Za-z0-9:.%_-]*$/, 'an IP address or host name')
     .superRefine((text, ctx) => {
       const parsed = parseAddress(text);
-      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `expected an IP address or host name; "${text}" ${parsed.reason}` });
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `expected an IP address or host name; ${JSON.stringify(text)} ${parsed.reason}` });
     }),
   role: deviceRoleSchema.default('other'),
   /** The device this one is reached through (e.g. the switch an AP hangs off); must be in the same list. */

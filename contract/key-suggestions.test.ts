@@ -73,3 +73,27 @@ describe('YAML that expands without bound', () => {
     expect(() => parseConfigText('agent.yaml', 'a: *nope\n', z.object({}))).toThrow(/^agent\.yaml: /);
   });
 });
+
+describe('any YAML document (property)', () => {
+  it('is either valid or refused with one ConfigError line naming the file; nothing else escapes', async () => {
+    const fc = (await import('fast-check')).default;
+    const { stringify } = await import('yaml');
+    const key = fc.oneof(fc.constantFrom('id', 'timezone', 'devices', 'name', 'address', 'checks', 'ping', 'snmp', 'version', 'role', 'parent'), fc.string({ maxLength: 12 }));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 1 }), fc.dictionary(key, tie('node'), { maxKeys: 4 }), fc.array(tie('node'), { maxLength: 3 })),
+    })).node;
+    fc.assert(
+      fc.property(fc.oneof(value.map((v) => stringify(v)), fc.string({ maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 8 }).map((k) => stringify({ id: 'x', [`${k}\n`]: 1 }))), (text) => {
+        try {
+          parseConfigText('sites/x.yaml', text, site);
+        } catch (err) {
+          expect(err).toBeInstanceOf(ConfigError);
+          const message = (err as Error).message;
+          expect(message.startsWith('sites/x.yaml')).toBe(true);
+          expect(message.split('\n')).toHaveLength(1);
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});

@@ -95,5 +95,7 @@ export function unknownKeyProblem(issue: z.core.$ZodIssue, schema: z.ZodType): s
   const near = nearestKey(key, known);
   const others = issue.keys.length > 1 ? ` (and ${issue.keys.length - 1} more unknown key${issue.keys.length > 2 ? 's' : ''} there)` : '';
   const hint = near !== undefined ? `; did you mean "${near}"?` : known.length > 0 ? `; expected one of ${known.slice(0, 15).join(', ')}${known.length > 15 ? ', ...' : ''}` : '';
-  return `${formatPath([...issue.path, key])}: unknown key${hint}${others}`;
+  // The key is the file's own text: quoted when it is not a plain name, so a newline in it cannot break the line.
+  const shown = /^[A-Za-z0-9_-]{1,64}$/.test(key) ? [...issue.path, key] : [...issue.path, JSON.stringify(key).slice(0, 80)];
+  return `${formatPath(shown)}: unknown key${hint}${others}`;
 }
