@@ -20,7 +20,7 @@ import { createHostReader } from './host/read-host.ts';
 import { Batcher } from './publish/batcher.ts';
 import { Link, brokerLinkOptions } from './publish/link.ts';
 import { Outbox } from './publish/outbox.ts';
-import { systemClock, type Clock } from './schedule/clock.ts';
+import { systemClock, type Clock } from '../contract/clock.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { jobsForDevices, type CheckSet } from './site-config/jobs.ts';
 import { SiteConfigStore } from './site-config/store.ts';

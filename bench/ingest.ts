@@ -4,7 +4,7 @@ import { addAgent } from '../collector/agents/store.ts';
 import { makeTempDir, startInflux, type InfluxServer } from '../test/harness/index.ts';
 import { startCollectorProcess, type CollectorProcess } from './support/collector-process.ts';
 import { cpuMeter, peakRssMiB, round3, waitForIdle } from './support/proc-stats.ts';
-import { compareRuns, type RunComparison } from './support/compare-runs.ts';
+import { compareRuns, type IngestRun, type RunComparison } from './support/compare-runs.ts';
 import { summariseProfile, type ProfileSummary } from './support/cpu-profile.ts';
 import type { FleetShape } from './support/fleet.ts';
 import { countStored, seriesCardinality, waitForAccepted } from './support/influx-progress.ts';
@@ -46,23 +46,6 @@ export const INGEST_DEFAULTS: IngestParams = {
   rounds: 3,
   profile: false,
 };
-
-export interface IngestRun {
-  kind: 'raw' | 'ours';
-  /** Concurrent /write requests: the reference's writers, or the collector's maxWritesInFlight. */
-  writers: number;
-  round: number;
-  database: string;
-  points: number;
-  seconds: number;
-  pointsPerSecond: number;
-  /** Ours only: from the first publish until the last PUBACK. */
-  ackedSeconds?: number;
-  /** Ours only: the collector's peak resident memory (its queue holds what is acknowledged but not written). */
-  collectorPeakRssMiB?: number;
-  /** CPU seconds spent by each process during the timed part. */
-  cpuSeconds: Record<string, number>;
-}
 
 export interface IngestResult extends RunComparison {
   params: IngestParams;

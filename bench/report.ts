@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { IngestResult, IngestRun } from './ingest.ts';
+import type { IngestResult } from './ingest.ts';
+import type { IngestRun } from './support/compare-runs.ts';
 import type { StageTiming } from './stages.ts';
 import type { Machine } from './support/machine.ts';
 

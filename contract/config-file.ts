@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { unknownKeyProblem } from './key-suggestions.ts';
 import { describeIssues } from './problems.ts';
 
 /** A config problem, already phrased for the person who edits the file: `file: path: expected ...`. */
@@ -27,8 +28,22 @@ export function parseConfigText<S extends z.ZodType>(file: string, text: string,
     const line = lineCounter.linePos(first.pos[0]).line;
     throw new ConfigError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${first.message.split('\n')[0]}`);
   }
-  const result = schema.safeParse(doc.toJS() ?? {});
-  if (!result.success) throw new ConfigError(`${file}: ${describeIssues(result.error)[0]}`);
+  let data: unknown;
+  try {
+    // An alias expands to a copy of its anchor; nested ones grow exponentially ("billion laughs"). The
+    // yaml package refuses past maxAliasCount with a ReferenceError, as it does an alias with no anchor.
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    throw new ConfigError(`${file}: not valid config YAML: ${err.message.split('\n')[0]}; write the values out instead of nesting aliases`);
+  }
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    // A misspelt key is the cause of the "required" error zod also reports for the key it replaced: say it first.
+    const issues = [...result.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+    const first = issues[0]!;
+    throw new ConfigError(`${file}: ${unknownKeyProblem(first, schema) ?? describeIssues({ issues: [first] } as z.ZodError)[0]}`);
+  }
   return result.data;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAddress } from './address.ts';
 
 /** Device names are InfluxDB tag values and appear in alerts, so keep them readable and safe. */
 export const deviceNameSchema = z
@@ -119,9 +120,18 @@ export const deviceChecksSchema = z.strictObject({
 
 export const deviceSchema = z.strictObject({
   name: deviceNameSchema,
-  /** IPv4, IPv6 or a host name the agent can resolve. */
-  // No leading "-": the address ends up on the system ping's command line.
-  address: z.string().min(1).max(253).regex(/^[A-Za-z0-9:.%_][A-Za-z0-9:.%_-]*$/, 'an IP address or host name'),
+  /** IPv4, IPv6 (a zone id only after a link-local one) or an RFC 1123 host name the agent can resolve. */
+  // The pattern is the coarse shape editors see in the JSON Schema (and keeps a leading "-" off ping's
+  // command line); parseAddress judges literals strictly and refuses what no device can have.
+  address: z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[A-Za-z0-9:.%_][A-Za-z0-9:.%_-]*$/, 'an IP address or host name')
+    .superRefine((text, ctx) => {
+      const parsed = parseAddress(text);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `expected an IP address or host name; ${JSON.stringify(text)} ${parsed.reason}` });
+    }),
   role: deviceRoleSchema.default('other'),
   /** The device this one is reached through (e.g. the switch an AP hangs off); must be in the same list. */
   parent: deviceNameSchema.optional(),

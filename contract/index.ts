@@ -9,3 +9,5 @@ export * from './config-file.ts';
 export * from './log.ts';
 export * from './cli.ts';
 export * from './topology.ts';
+export * from './clock.ts';
+export * from './address.ts';

@@ -27,7 +27,7 @@ describe('command line', () => {
     writeFileSync(file, 'agent: west-1\nsite: west\nbroker:\n  url: mqtt://127.0.0.1:1\n  password: x\nbatch:\n  maxSampels: 10\n');
     const r = run('hallmonitor-agent', ['run', '-c', file]);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([`${file}: batch: Unrecognized key: "maxSampels"`]);
+    expect(r.stderr.trim().split('\n')).toEqual([`${file}: batch.maxSampels: unknown key; did you mean "maxSamples"?`]);
 
     const cfile = join(dir.path, 'collector.yaml');
     writeFileSync(cfile, 'influx:\n  url: not-a-url\n');

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { SOFTWARE_VERSION, createLogger, exitOnError, say, untilSignal } from '../../contract/index.ts';
+import { SOFTWARE_VERSION, createLogger, runCommandLine, say, untilSignal } from '../../contract/index.ts';
 import { createCheckSet } from '../check-set.ts';
 import { loadAgentConfig } from '../config/load.ts';
 import { discoverCommand } from '../discover/command.ts';
@@ -34,4 +34,4 @@ program
 
 program.addCommand(discoverCommand());
 
-program.parseAsync().catch(exitOnError);
+runCommandLine(program);

@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { snmpAuthProtocolSchema, snmpCheckSchema, snmpPrivProtocolSchema, snmpV3CheckSchema, type SnmpCheckConfig } from '../../contract/index.ts';
+import { systemErrorText, snmpAuthProtocolSchema, snmpCheckSchema, snmpPrivProtocolSchema, snmpV3CheckSchema, type SnmpCheckConfig } from '../../contract/index.ts';
 import { hostAddresses, parseCidr } from './cidr.ts';
 import { discover } from './discover.ts';
 import { createProgress } from './progress.ts';
@@ -84,6 +85,22 @@ function v3Candidate(options: DiscoverOptions, transport: object): SnmpCheckConf
   throw new Error(problems.join('; '));
 }
 
+/** Throws when `--out` names a folder, or a file in a folder that is missing or not writable. */
+function checkOutFile(file: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(file).isDirectory();
+  } catch {
+    // not there yet: its folder must be
+  }
+  if (isDir) throw new Error(`--out ${file}: is a folder; give a file name for the YAML`);
+  try {
+    accessSync(dirname(file), constants.W_OK);
+  } catch (error) {
+    throw new Error(`--out ${file}: cannot write into ${dirname(file)}: ${systemErrorText(error) ?? (error as Error).message}`);
+  }
+}
+
 /** `hallmonitor-agent discover <cidr>`: proposes a device list for a site file. */
 export function discoverCommand(): Command {
   return new Command('discover')
@@ -114,8 +131,10 @@ export function discoverCommand(): Command {
       try {
         candidates = snmpCandidates(options);
         addresses = hostAddresses(parseCidr(cidr), options.maxHosts);
+        // Before the sweep, which can take minutes: a folder that is not there fails now, not at the end.
+        if (options.out !== undefined) checkOutFile(options.out);
       } catch (error) {
-        command.error(`discover: ${(error as Error).message}`, { exitCode: 2 });
+        command.error((error as Error).message, { exitCode: 2 });
       }
       const started = new Date();
       const found = await discover(
@@ -129,7 +148,13 @@ export function discoverCommand(): Command {
         ' Check names, roles and parents, then put these under `devices:` in sites/<site>.yaml.',
       ].join('\n');
       const yaml = proposalYaml(found, header);
-      if (options.out !== undefined) writeFileSync(options.out, yaml);
+      if (options.out !== undefined) {
+        try {
+          writeFileSync(options.out, yaml);
+        } catch (error) {
+          command.error(`--out ${options.out}: cannot write: ${systemErrorText(error) ?? (error as Error).message}`, { exitCode: 2 });
+        }
+      }
       else process.stdout.write(yaml);
       process.stderr.write(`discover: ${found.length} devices proposed${options.out === undefined ? '' : ` in ${options.out}`}\n`);
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, deviceSchema, type Sample } from '../../contract/index.ts';
 import type { Check, CheckContext } from '../checks/check.ts';
-import { ManualClock } from '../schedule/manual-clock.ts';
+import { ManualClock } from '../../contract/manual-clock.ts';
 import { CheckStats } from './check-stats.ts';
 
 const device = deviceSchema.parse({ name: 'sw', address: '127.0.0.1' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../contract/index.ts';
-import { ManualClock } from '../schedule/manual-clock.ts';
+import { ManualClock } from '../../contract/manual-clock.ts';
 import { Batcher } from './batcher.ts';
 
 const sample = (i: number): Sample => ({ measurement: 'ping', tags: { device: `d${i}` }, fields: { up: 1 }, time: 1_800_000_000_000 + i });

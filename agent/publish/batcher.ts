@@ -1,5 +1,5 @@
 import type { Sample } from '../../contract/index.ts';
-import type { Clock } from '../schedule/clock.ts';
+import type { Clock } from '../../contract/clock.ts';
 
 /**
  * Gathers samples from all checks into batches: a batch leaves when it is full or when its first sample

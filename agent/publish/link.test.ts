@@ -3,7 +3,7 @@ import { Aedes } from 'aedes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../contract/index.ts';
 import { makeTempDir, waitFor, type TempDir } from '../../test/harness/index.ts';
-import { systemClock } from '../schedule/clock.ts';
+import { systemClock } from '../../contract/clock.ts';
 import { Link } from './link.ts';
 
 let dir: TempDir | undefined;

@@ -11,7 +11,7 @@ import {
   type Logger,
 } from '../../contract/index.ts';
 import type { ResolvedAgentConfig } from '../config/load.ts';
-import type { Clock } from '../schedule/clock.ts';
+import type { Clock } from '../../contract/clock.ts';
 import { NoReplayStore } from './no-replay-store.ts';
 
 export interface LinkOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger, decodeMessage, samplesBatchSchema, type Sample } from '../../contract/index.ts';
-import { ManualClock } from '../schedule/manual-clock.ts';
+import { ManualClock } from '../../contract/manual-clock.ts';
 import { MemorySpool } from '../spool/memory.ts';
 import type { Spool } from '../spool/spool.ts';
 import { Outbox } from './outbox.ts';

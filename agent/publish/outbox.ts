@@ -1,5 +1,5 @@
 import { WIRE_VERSION, type AgentStatus, type Logger, type Sample } from '../../contract/index.ts';
-import type { Clock } from '../schedule/clock.ts';
+import type { Clock } from '../../contract/clock.ts';
 import type { Spool, SpoolDrop, SpooledBatch } from '../spool/spool.ts';
 
 /** Publishes one encoded batch at QoS 1; `done` without an error means the broker's PUBACK came. */

@@ -3,7 +3,7 @@ import { Aedes, type Client } from 'aedes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, decodeMessage, samplesBatchSchema, type Sample } from '../../contract/index.ts';
 import { waitFor } from '../../test/harness/index.ts';
-import { systemClock } from '../schedule/clock.ts';
+import { systemClock } from '../../contract/clock.ts';
 import { MemorySpool } from '../spool/memory.ts';
 import { Link } from './link.ts';
 import { Outbox } from './outbox.ts';

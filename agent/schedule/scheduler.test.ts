@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../contract/index.ts';
-import { ManualClock } from './manual-clock.ts';
+import { ManualClock } from '../../contract/manual-clock.ts';
 import { Scheduler } from './scheduler.ts';
 
 const log = createLogger('test', 'silent');

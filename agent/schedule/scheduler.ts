@@ -1,5 +1,5 @@
 import type { Logger } from '../../contract/index.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../contract/clock.ts';
 import { firstRunDelay, nextRun } from './timing.ts';
 
 /** Something polled on its own interval: one device's check, or the agent's own health. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IngestRun } from '../ingest.ts';
+import type { IngestRun } from './compare-runs.ts';
 import { compareRuns } from './compare-runs.ts';
 
 const run = (kind: IngestRun['kind'], writers: number, round: number, pointsPerSecond: number): IngestRun => ({

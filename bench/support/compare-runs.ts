@@ -1,5 +1,22 @@
-import type { IngestParams, IngestRun } from '../ingest.ts';
 import { round3 } from './proc-stats.ts';
+
+/** One timed run of the ingest scenario (bench/ingest.ts): the reference (raw) or the collector (ours). */
+export interface IngestRun {
+  kind: 'raw' | 'ours';
+  /** Concurrent /write requests: the reference's writers, or the collector's maxWritesInFlight. */
+  writers: number;
+  round: number;
+  database: string;
+  points: number;
+  seconds: number;
+  pointsPerSecond: number;
+  /** Ours only: from the first publish until the last PUBACK. */
+  ackedSeconds?: number;
+  /** Ours only: the collector's peak resident memory (its queue holds what is acknowledged but not written). */
+  collectorPeakRssMiB?: number;
+  /** CPU seconds spent by each process during the timed part. */
+  cpuSeconds: Record<string, number>;
+}
 
 export interface RunComparison {
   /** Best run of each kind (highest points/s); `raw` with as many writers as the collector has writes in flight. */
@@ -17,7 +34,7 @@ export interface RunComparison {
   ratioWide: number;
 }
 
-export function compareRuns(runs: readonly IngestRun[], p: Pick<IngestParams, 'rounds' | 'writesInFlight' | 'rawWriters'>): RunComparison {
+export function compareRuns(runs: readonly IngestRun[], p: { rounds: number; writesInFlight: number; rawWriters: number }): RunComparison {
   const pick = (kind: IngestRun['kind'], writers: number) => runs.filter((r) => r.kind === kind && r.writers === writers);
   const best = (kind: IngestRun['kind'], writers: number) => Math.max(...pick(kind, writers).map((r) => r.pointsPerSecond));
   const [raw, rawWide, ours] = [best('raw', p.writesInFlight), best('raw', p.rawWriters), best('ours', p.writesInFlight)];

@@ -71,7 +71,7 @@ describe('agent credential store', () => {
         'agents[0].passwordHash: a password hash',
       ],
       ['agents:\n  - id: [\n', 'not valid YAML'],
-      ['agent: []\n', '(top level)'],
+      ['agent: []\n', 'agent: unknown key; did you mean "agents"?'],
     ];
     for (const [text, expected] of cases) {
       writeFileSync(file, text);

@@ -29,7 +29,7 @@ describe('collector.yaml broker.mode and broker.external', () => {
       ['broker:\n  mode: cluster\n', 'collector.yaml: broker.mode: '],
       ['broker:\n  mode: external\n  external:\n    url: http://h\n    password: x\n', 'collector.yaml: broker.external.url: an mqtt:// or mqtts:// URL'],
       ['broker:\n  mode: external\n  external:\n    url: mqtt://u:p@h:1883\n    password: x\n', 'collector.yaml: broker.external.url: no user or password in the URL'],
-      ['broker:\n  mode: external\n  external:\n    url: mqtt://h:1883\n    password: x\n    grup: a\n', 'collector.yaml: broker.external: Unrecognized key: "grup"'],
+      ['broker:\n  mode: external\n  external:\n    url: mqtt://h:1883\n    password: x\n    grup: a\n', 'collector.yaml: broker.external.grup: unknown key; did you mean "group"?'],
       ['broker:\n  mode: external\n  external:\n    url: mqtt://h:1883\n    password: x\n    group: a/b\n', 'collector.yaml: broker.external.group: letters, digits'],
       ['broker:\n  mode: external\n  external:\n    url: mqtt://h:1883\n', 'collector.yaml: broker.external.password: '],
       ['broker:\n  mode: external\n  external:\n    url: mqtt://h:1883\n    password: x\n    clientId: a-client-id-longer-than-23\n', 'collector.yaml: broker.external.clientId: 1 to 23'],

@@ -1,10 +1,12 @@
 import { Command } from 'commander';
-import { ConfigError, SOFTWARE_VERSION, createLogger, exitOnError, say, untilSignal } from '../../contract/index.ts';
+import { ConfigError, SOFTWARE_VERSION, createLogger, runCommandLine, say, untilSignal } from '../../contract/index.ts';
 import { agentConfigSnippet } from '../agents/snippet.ts';
 import { hashPassword } from '../agents/password.ts';
 import { addAgent, loadAgents, revokeAgent } from '../agents/store.ts';
 import { mosquittoFiles } from '../broker/external-mosquitto.ts';
 import { writeMosquittoFiles } from './mosquitto-files.ts';
+import { brokerUrlFromConfig, brokerUrlOption } from './broker-url.ts';
+import { idOption, writingInto } from './user-input.ts';
 import { registerAlertCommands } from '../alerts/cli.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { addReportCommand } from '../reports/cli.ts';
@@ -46,16 +48,21 @@ agent
   .description('create credentials for a school\'s agent and print its agent.yaml')
   .requiredOption('--site <id>', 'site the agent belongs to')
   .option('--id <id>', 'agent id (default: <site>-1)')
-  .option('--broker-url <url>', 'how the agent reaches this collector', 'mqtt://collector.example.net:1883')
+  .option('--broker-url <url>', 'how the agent reaches this collector, e.g. mqtts://collector.provider.example:8883 (default: from broker: in the config, when it names one address)')
   .option(...configOption)
-  .action(async (opts: { site: string; id?: string; brokerUrl: string; config: string }) => {
+  .action(async (opts: { site: string; id?: string; brokerUrl?: string; config: string }) => {
+    // Checked before anything uses them: the site id goes into a file name and the suggestion below.
+    idOption(opts.site, '--site');
+    if (opts.id !== undefined) idOption(opts.id, '--id');
+    if (opts.brokerUrl !== undefined) brokerUrlOption(opts.brokerUrl);
     const config = loadCollectorConfig(opts.config);
     if (!loadSites(config.sitesDir).some((s) => s.id === opts.site)) {
-      throw new ConfigError(`${config.sitesDir}: no site "${opts.site}" (add ${opts.site}.yaml there first)`);
+      throw new ConfigError(`--site: no site "${opts.site}" in ${config.sitesDir}; add ${opts.site}.yaml there first (id: ${opts.site})`);
     }
+    const brokerUrl = opts.brokerUrl ?? brokerUrlFromConfig(config);
     const id = opts.id ?? `${opts.site}-1`;
     const { password } = await addAgent(config.agentsFile, { id, site: opts.site });
-    say(agentConfigSnippet({ id, site: opts.site, password, brokerUrl: opts.brokerUrl }));
+    say(agentConfigSnippet({ id, site: opts.site, password, brokerUrl }));
   });
 agent
   .command('revoke')
@@ -92,7 +99,7 @@ program
       collectors.push({ username: external.username, passwordHash: await hashPassword(external.password) });
     }
     const files = mosquittoFiles(loadAgents(configs[0]!.agentsFile), collectors, new Date().toISOString());
-    const written = writeMosquittoFiles(opts.out, files);
+    const written = writingInto(opts.out, () => writeMosquittoFiles(opts.out, files));
     say(`${written.passwordFile}: ${collectors.length} collector(s), ${files.agents} agents (${files.revokedLeftOut} revoked left out)`);
     say(`${written.aclFile}: each agent confined to its site; install both readable by the mosquitto user, then reload Mosquitto`);
   });
@@ -100,4 +107,4 @@ program
 addReportCommand(program, configOption);
 registerAlertCommands(program, configOption);
 
-program.parseAsync().catch(exitOnError);
+runCommandLine(program);

@@ -23,7 +23,7 @@ describe('collector config', () => {
   });
   it('names file, path and expectation', () => {
     const d = setup({ 'collector.yaml': 'influx:\n  url: http://127.0.0.1:8086\nbroker:\n  prot: 1883\n' });
-    expect(() => loadCollectorConfig(join(d, 'collector.yaml'))).toThrow(`${d}/collector.yaml: broker: Unrecognized key: "prot"`);
+    expect(() => loadCollectorConfig(join(d, 'collector.yaml'))).toThrow(`${d}/collector.yaml: broker.prot: unknown key; did you mean "port"?`);
   });
   it('reports YAML syntax errors with the line', () => {
     const d = setup({ 'collector.yaml': 'influx:\n  url: [unclosed\n' });

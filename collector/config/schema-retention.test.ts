@@ -17,6 +17,6 @@ describe('collector.yaml retention', () => {
   it('refuses too short a rollup retention and fractional days', () => {
     expect(() => parse('retention:\n  rollupDays: 365\n')).toThrow('collector.yaml: retention.rollupDays: at least 730 (two years of rollups, for year-on-year reports)');
     expect(() => parse('retention:\n  rawDays: 45.5\n')).toThrow('collector.yaml: retention.rawDays: a whole number of days');
-    expect(() => parse('retention:\n  rawDay: 45\n')).toThrow('collector.yaml: retention: Unrecognized key: "rawDay"');
+    expect(() => parse('retention:\n  rawDay: 45\n')).toThrow('collector.yaml: retention.rawDay: unknown key; did you mean "rawDays"?');
   });
 });

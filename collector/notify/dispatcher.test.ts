@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../agent/schedule/manual-clock.ts';
+import { ManualClock } from '../../contract/manual-clock.ts';
 import { freeTcpPort, makeTempDir, type TempDir } from '../../test/harness/index.ts';
 import { capturingLogger } from '../storage/test-support.ts';
 import { ackLinks } from './ack/link.ts';

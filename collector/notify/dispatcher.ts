@@ -1,5 +1,5 @@
 import type { Logger } from '../../contract/index.ts';
-import { type Clock, systemClock } from '../../agent/schedule/clock.ts';
+import { type Clock, systemClock } from '../../contract/clock.ts';
 import { backoffDelay } from '../storage/backoff.ts';
 import type { AckLinks } from './ack/link.ts';
 import type { RetryConfig } from './config.ts';

@@ -4,7 +4,7 @@
  * (collector/alerts/) hands over `Delivery`s and supplies the `acknowledge` callback.
  */
 import { join } from 'node:path';
-import type { Clock } from '../../agent/schedule/clock.ts';
+import type { Clock } from '../../contract/clock.ts';
 import type { Logger } from '../../contract/index.ts';
 import type { SmtpConfig } from '../config/schema.ts';
 import type { AckLinks } from './ack/link.ts';

@@ -12,6 +12,7 @@ import type { DataSource } from './data/influx-source.ts';
 import { reportMail, reportRecipients } from './delivery/message.ts';
 import { renderReport, writeReport } from './outputs.ts';
 import { pdfFonts } from './render/pdf.ts';
+import { idOption, influxProblem, monthOption, outputFolder, writingInto } from '../cli/user-input.ts';
 
 /** `hallmonitor-collector report`: one school's (or every school's) month as HTML, PDF and CSV files. */
 export function addReportCommand(program: Command, configOption: readonly [string, string, string]): void {
@@ -29,11 +30,14 @@ export function addReportCommand(program: Command, configOption: readonly [strin
       if ((opts.site === undefined) === (opts.all !== true)) throw new ConfigError('report: give either --site <id> or --all');
       if (opts.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.month)) throw new ConfigError(`--month: expected "YYYY-MM", got "${opts.month}"`);
       if (opts.source !== undefined && opts.source !== 'raw' && opts.source !== 'rollup') throw new ConfigError(`--source: expected "raw" or "rollup", got "${opts.source}"`);
+      if (opts.site !== undefined) idOption(opts.site, '--site');
+      if (opts.month !== undefined) monthOption(opts.month);
       const config = loadCollectorConfig(opts.config);
       const all = loadSites(config.sitesDir);
       const sites = opts.all === true ? all : all.filter((s) => s.id === opts.site);
       if (sites.length === 0) throw new ConfigError(`${config.sitesDir}: no site "${opts.site}"`);
       if (opts.send === true && config.smtp === undefined) throw new ConfigError(`${opts.config}: --send needs an smtp section`);
+      outputFolder(opts.out);
       const transport = opts.send === true ? smtpTransport(config.smtp!) : undefined;
       const client = createInfluxClient(config.influx);
       const fonts = pdfFonts(config.reports.pdfFont);
@@ -48,9 +52,11 @@ export function addReportCommand(program: Command, configOption: readonly [strin
           site,
           month,
           config.reports,
-        );
+        ).catch((err: unknown) => {
+          throw influxProblem(err, { file: config.file, url: config.influx.url, database: config.influx.database }) ?? err;
+        });
         const report = await renderReport(view, fonts);
-        for (const file of writeReport(opts.out, report)) say(file);
+        for (const file of writingInto(opts.out, () => writeReport(opts.out, report))) say(file);
         if (transport !== undefined) {
           const to = reportRecipients(site.contacts);
           if (to.length === 0) throw new ConfigError(`${site.id}: no contact with role "report" and an email`);

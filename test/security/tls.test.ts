@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadAgentConfig } from '../../agent/config/load.ts';
 import { Link, brokerLinkOptions } from '../../agent/publish/link.ts';
-import { systemClock } from '../../agent/schedule/clock.ts';
+import { systemClock } from '../../contract/clock.ts';
 import { startTestBroker, until, type TestBroker } from '../../collector/broker/testing.ts';
 import { readBrokerTls } from '../../collector/broker/tls.ts';
 import { loadCollectorConfig } from '../../collector/config/load.ts';

@@ -2,6 +2,7 @@ import type { Device, FieldValue, PingCheckConfig, Sample } from '../../../contr
 import { deviceTags, type Check, type CheckContext } from '../check.ts';
 import { PingBatcher, type PingBatcherOptions } from './batcher.ts';
 import { findFping } from './fping.ts';
+import { runSystemPing } from './system-ping.ts';
 import { lossPercent, pingOutcome, type PingOutcome, type PingSummary } from './parse.ts';
 
 /**
@@ -10,25 +11,11 @@ import { lossPercent, pingOutcome, type PingOutcome, type PingSummary } from './
  */
 export type PingRunner = (address: string, config: PingCheckConfig) => Promise<string | PingOutcome>;
 
-/** Loaded on first use: with fping installed most agents rarely need it (see batchedPing). */
-let pingPackage: Promise<typeof import('ping')> | undefined;
-const loadPing = () => (pingPackage ??= import('ping').then((m) => m.default ?? m));
-
 /**
- * The system ping through the `ping` package, which spawns it with LANG=C so the summary is in English.
- * Only the raw output is used: the package's own figures are strings, and it reports a host as alive
- * when any one probe answered, without the sent/received counts.
+ * The system ping, one process per check (see system-ping.ts). Only the raw output is returned; parse.ts
+ * reads the sent/received counts and round-trip times from its summary.
  */
-export const systemPing: PingRunner = async (address, config) => {
-  const ping = await loadPing();
-  const result = await ping.promise.probe(address, {
-    numeric: true,
-    min_reply: config.probes,
-    timeout: config.timeoutSeconds,
-    extra: ['-i', String(config.probeIntervalSeconds)],
-  });
-  return result.output;
-};
+export const systemPing: PingRunner = (address, config) => runSystemPing(address, config);
 
 /**
  * With fping installed, checks due close together share one fping process (see PingBatcher); a lone

@@ -59,6 +59,8 @@ describe('rules', () => {
     expect(findings('interface-down', [a24, a1], { site })).toEqual(['core-switch/A24 active']);
     // Shut on purpose: not a fault, and an alert open on it resolves.
     expect(findings('interface-down', [shut], { site })).toEqual(['core-switch/A24 clear']);
+    // quiet side: an uplink that is up is clear
+    expect(findings('interface-down', [s('core-switch', 'interface', { oper_status: 1, admin_status: 1 }, { interface: 'A24' })], { site })).toEqual(['core-switch/A24 clear']);
     expect(findings('interface-utilisation', [a24, a1], { site })).toEqual(['core-switch/A24 active']);
     expect(findings('interface-errors', [a24, a1], { site }).sort()).toEqual(['core-switch/A1 clear', 'core-switch/A24 active']);
   });
@@ -72,6 +74,8 @@ describe('rules', () => {
   it('UPS on battery, battery low (charge or status), runtime low', () => {
     const ups = s('router', 'ups', { on_battery: 1, battery_pct: 80, battery_status: 'low', runtime_min: 25 });
     expect(findings('ups-on-battery', [ups])).toEqual(['router active']);
+    // quiet side: on mains (on_battery 0) is clear; the demo's simulated UPS found this firing
+    expect(findings('ups-on-battery', [s('router', 'ups', { on_battery: 0, battery_pct: 100 })])).toEqual(['router clear']);
     expect(findings('ups-battery-low', [ups])).toEqual(['router active']);
     expect(findings('ups-runtime-low', [ups])).toEqual(['router clear']);
   });

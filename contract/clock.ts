@@ -1,4 +1,4 @@
-/** Time as the agent sees it. Injected so the scheduler and batcher can be tested without waiting. */
+/** Time as agent and collector see it. Injected so schedulers, batchers and dispatchers can be tested without waiting. */
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
