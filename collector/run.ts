@@ -10,7 +10,7 @@ import { readBrokerTls } from './broker/tls.ts';
 import type { ResolvedCollectorConfig } from './config/load.ts';
 import { loadSites } from './config/load.ts';
 import type { SiteFile } from './config/schema.ts';
-import { createIngest, type Ingest } from './ingest/index.ts';
+import { createIngest, ingestLimits, startIngestReport, type Ingest } from './ingest/index.ts';
 import { startReportDelivery } from './reports/delivery/service.ts';
 import { siteConfigMessage } from './sites/config-message.ts';
 import { createStatusHandler } from './status/agent-status.ts';
@@ -166,7 +166,16 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   }
   const alerts = alerting.engine;
   // The engine judges what the write-ahead log accepted: the same samples InfluxDB gets.
-  const ingest = createIngest({ writer, durable, log: log.child({ component: 'ingest' }), now, onAccepted: (b) => alerts.samples(b.site, b.agent, b.samples) });
+  const ingestLog = log.child({ component: 'ingest' });
+  const ingest = createIngest({
+    writer,
+    durable,
+    log: ingestLog,
+    now,
+    onAccepted: (b) => alerts.samples(b.site, b.agent, b.samples),
+    ...ingestLimits(config, sites),
+  });
+  const ingestReport = startIngestReport({ ingest, writer, log: ingestLog, now, intervalMs: config.ingest.reportIntervalSeconds * 1_000 });
   const status = createStatusHandler({ writer, log: log.child({ component: 'status' }), now, onStatus: (s) => alerts.status(s) });
 
   const onPublish: OnPublish = async (packet, from) => {
@@ -191,6 +200,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     async stop(closeBroker: () => Promise<void> = async () => undefined) {
       await closeBroker();
       alerting.engine.stop();
+      ingestReport.stop();
       await reports?.stop();
       await writer.stop({ timeoutMs: 10_000 });
       // Let a last group commit finish: its messages were not acknowledged, but they are stored.

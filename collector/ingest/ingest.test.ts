@@ -20,7 +20,8 @@ function setup() {
   const ingest = createIngest({
     writer: { write: (points) => written.push(points) },
     log: createLogger('ingest-test', 'debug', stream),
-    now: () => T0 + 123,
+    // An hour after T0: test batches are measured at T0 + seq minutes, and must not lie in the future.
+    now: () => T0 + 3_600_123,
   });
   const warnings = () => lines.filter((l) => l['level'] === 40);
   return { ingest, written, warnings };
@@ -34,13 +35,13 @@ describe('createIngest', () => {
     expect(written[0]!.points).toBe(2);
     expect(written[0]!.text).toBe(
       [
-        `ping,device=core-sw,role=core-switch,site=north-primary rtt_ms=1.25,loss_pct=0,up=true ${T0}`,
-        `ping,device=core-sw,role=core-switch,site=north-primary rtt_ms=1.25,loss_pct=0,up=true ${T0 + 1}`,
+        `ping,device=core-sw,role=core-switch,site=north-primary rtt_ms=1.25,loss_pct=0,up=1 ${T0}`,
+        `ping,device=core-sw,role=core-switch,site=north-primary rtt_ms=1.25,loss_pct=0,up=1 ${T0 + 1}`,
       ].join('\n'),
     );
     const stats = ingest.stats();
     expect(stats).toMatchObject({ acceptedBatches: 1, acceptedSamples: 2, duplicates: 0, gaps: { 'north-1': 0 } });
-    expect(stats.agents['north-1']).toMatchObject({ acceptedBatches: 1, acceptedSamples: 2, lastAcceptedAt: T0 + 123, lastSeq: 0 });
+    expect(stats.agents['north-1']).toMatchObject({ acceptedBatches: 1, acceptedSamples: 2, lastAcceptedAt: T0 + 3_600_123, lastSeq: 0 });
     expect(warnings()).toEqual([]);
   });
 
@@ -120,7 +121,7 @@ describe('createIngest', () => {
   it("forces every line's site tag to the batch's site, so an agent cannot write under another school", async () => {
     const { ingest, written } = setup();
     await ingest.handle(topic, encodeMessage(batch({ samples: [sample({ tags: { device: 'x', site: 'south-academy' } })] })), identity);
-    expect(written[0]!.text).toBe(`ping,device=x,site=north-primary rtt_ms=1.25,loss_pct=0,up=true ${T0}`);
+    expect(written[0]!.text).toBe(`ping,device=x,site=north-primary rtt_ms=1.25,loss_pct=0,up=1 ${T0}`);
   });
 
   it('waits while the writer has no room, so the broker holds back the PUBACK, and goes on once it has', async () => {
