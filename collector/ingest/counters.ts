@@ -7,9 +7,9 @@
 /** A whole message refused: nothing of it is stored; it is acknowledged all the same (never resent). */
 export type BatchRejectReason = 'topic' | 'invalid' | 'site-mismatch' | 'agent-mismatch' | 'internal';
 /** One sample refused out of an otherwise valid batch; the batch's other samples are stored. */
-export type SampleRejectReason = 'time-future' | 'time-past' | 'field-type' | 'reserved-measurement' | 'series-budget' | 'unstorable';
+export type SampleRejectReason = 'time-future' | 'time-past' | 'field-type' | 'key-conflict' | 'reserved-measurement' | 'series-budget' | 'unstorable';
 export const BATCH_REJECT_REASONS: readonly BatchRejectReason[] = ['topic', 'invalid', 'site-mismatch', 'agent-mismatch', 'internal'];
-export const SAMPLE_REJECT_REASONS: readonly SampleRejectReason[] = ['time-future', 'time-past', 'field-type', 'reserved-measurement', 'series-budget', 'unstorable'];
+export const SAMPLE_REJECT_REASONS: readonly SampleRejectReason[] = ['time-future', 'time-past', 'field-type', 'key-conflict', 'reserved-measurement', 'series-budget', 'unstorable'];
 
 export type Outcome = 'accepted' | 'rejected' | 'dropped';
 

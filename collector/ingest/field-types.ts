@@ -11,8 +11,15 @@ import type { FieldValue } from '../../contract/index.ts';
  *   type is rejected. Learned types are bounded (MAX_LEARNED); once full, a new undeclared field is refused.
  *
  * Numbers are always written as floats (line.ts), so a number is one type whether it is 1 or 1.5.
+ *
+ * Likewise a key is either a tag or a field in its measurement, never both: a field named `site` (or `device`)
+ * makes InfluxQL read `WHERE site = '…'` as a condition on the field, so that every school's rows of that
+ * measurement vanish from reports and dashboards. The agent's tag keys (DECLARED_TAG_KEYS) are never fields, in
+ * any measurement; a declared field is never a tag; any other key is what its first accepted use made it.
  */
 export type FieldType = 'number' | 'string' | 'boolean';
+/** What a key is in its measurement: a tag, or a field of one type. */
+export type KeyKind = FieldType | 'tag';
 
 const numbers = (...keys: string[]) => keys.map((k) => [k, 'number'] as const);
 const strings = (...keys: string[]) => keys.map((k) => [k, 'string'] as const);
@@ -79,6 +86,34 @@ const DECLARED_TABLE: Readonly<Record<string, readonly (readonly [string, FieldT
   agent_host_interface: [...numbers('in_octets', 'out_octets', 'in_bps', 'out_bps'), ...strings('error')],
 };
 
+/** The agent's tag keys (agent/checks, agent/host) and the collector's `site`: never field keys, anywhere. */
+export const DECLARED_TAG_KEYS: ReadonlySet<string> = new Set([
+  'site',
+  'agent',
+  'device',
+  'role',
+  'class',
+  'vendor',
+  'model',
+  'interface',
+  'if_index',
+  'alias',
+  'cpu',
+  'storage',
+  'storage_index',
+  'kind',
+  'supply',
+  'supply_index',
+  'colour',
+  'printer_index',
+  'ap',
+  'radio',
+  'band',
+  'mount',
+  'fs',
+  'fs_type',
+]);
+
 /** Null-prototype maps: a measurement or key named like an Object.prototype member finds nothing. */
 export const DECLARED_FIELD_TYPES: ReadonlyMap<string, ReadonlyMap<string, FieldType>> = new Map(
   Object.entries(DECLARED_TABLE).map(([m, fields]) => [m, new Map(fields)]),
@@ -92,35 +127,51 @@ export const MAX_LEARNED = 20_000;
 
 export const typeOf = (value: FieldValue): FieldType => (typeof value === 'number' ? 'number' : typeof value === 'string' ? 'string' : 'boolean');
 
-export type FieldVerdict = { ok: true } | { ok: false; key: string; expected: FieldType | 'a known field'; got: FieldType };
+export type FieldVerdict =
+  | { ok: true }
+  | { ok: false; reason: 'field-type'; key: string; expected: FieldType | 'a known field'; got: FieldType }
+  | { ok: false; reason: 'key-conflict'; key: string; expected: KeyKind; got: KeyKind };
 
 export class FieldTypes {
-  private readonly learned = new Map<string, FieldType>();
+  private readonly learned = new Map<string, KeyKind>();
   constructor(private readonly maxLearned = MAX_LEARNED) {}
 
-  /** Whether every field has its measurement's type; learns nothing (see learn). */
-  check(measurement: string, fields: Readonly<Record<string, FieldValue>>): FieldVerdict {
-    const declared = DECLARED_FIELD_TYPES.get(measurement);
+  private kindOf(measurement: string, key: string): KeyKind | undefined {
+    if (DECLARED_TAG_KEYS.has(key)) return 'tag';
+    return DECLARED_FIELD_TYPES.get(measurement)?.get(key) ?? this.learned.get(`${measurement}\u0000${key}`);
+  }
+
+  /** Whether every tag key is a tag and every field has its type in this measurement; learns nothing (see learn). */
+  check(measurement: string, fields: Readonly<Record<string, unknown>>, tags: Readonly<Record<string, string>> = {}): FieldVerdict {
+    let unknown = 0;
+    for (const key of Object.keys(tags)) {
+      const expected = this.kindOf(measurement, key);
+      if (expected === undefined) unknown++;
+      else if (expected !== 'tag') return { ok: false, reason: 'key-conflict', key, expected, got: 'tag' };
+    }
     for (const key of Object.keys(fields)) {
-      const got = typeOf(fields[key]!);
-      const expected = declared?.get(key) ?? this.learned.get(`${measurement}\u0000${key}`);
-      if (expected === undefined) {
-        if (this.learned.size >= this.maxLearned) return { ok: false, key, expected: 'a known field', got };
-        continue;
-      }
-      if (expected !== got) return { ok: false, key, expected, got };
+      const got = typeOf(fields[key] as FieldValue);
+      const expected = this.kindOf(measurement, key);
+      if (expected === undefined) unknown++;
+      else if (expected === 'tag') return { ok: false, reason: 'key-conflict', key, expected, got };
+      else if (expected !== got) return { ok: false, reason: 'field-type', key, expected, got };
+    }
+    if (unknown > 0 && this.learned.size + unknown > this.maxLearned) {
+      const key = [...Object.keys(fields), ...Object.keys(tags)].find((k) => this.kindOf(measurement, k) === undefined)!;
+      return { ok: false, reason: 'field-type', key, expected: 'a known field', got: typeOf((fields[key] ?? '') as FieldValue) };
     }
     return { ok: true };
   }
 
-  /** Fixes the type of each undeclared field of an accepted sample (first one wins). */
-  learn(measurement: string, fields: Readonly<Record<string, FieldValue>>): void {
-    const declared = DECLARED_FIELD_TYPES.get(measurement);
-    for (const key of Object.keys(fields)) {
-      if (declared?.has(key)) continue;
-      const id = `${measurement}\u0000${key}`;
-      if (!this.learned.has(id) && this.learned.size < this.maxLearned) this.learned.set(id, typeOf(fields[key]!));
-    }
+  /** Fixes the kind of each key of an accepted sample that is not declared (the first use wins). */
+  learn(measurement: string, fields: Readonly<Record<string, unknown>>, tags: Readonly<Record<string, string>> = {}): void {
+    for (const key of Object.keys(tags)) this.fix(measurement, key, 'tag');
+    for (const key of Object.keys(fields)) this.fix(measurement, key, typeOf(fields[key] as FieldValue));
+  }
+
+  private fix(measurement: string, key: string, kind: KeyKind): void {
+    if (this.kindOf(measurement, key) !== undefined || this.learned.size >= this.maxLearned) return;
+    this.learned.set(`${measurement}\u0000${key}`, kind);
   }
 
   get learnedCount(): number {

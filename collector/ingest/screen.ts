@@ -64,9 +64,9 @@ export function screenSamples(samples: readonly Sample[], site: string, now: num
       reject('time-past', () => `${measurement} at ${new Date(time).toISOString()}, older than ${new Date(earliest).toISOString()}`);
       continue;
     }
-    const types = ctx.fieldTypes.check(measurement, fields);
+    const types = ctx.fieldTypes.check(measurement, fields, sample.tags);
     if (!types.ok) {
-      reject('field-type', () => `${measurement}.${types.key} is ${types.expected}, got a ${types.got}`);
+      reject(types.reason, () => `${measurement}.${types.key} is ${types.expected === 'tag' ? 'a tag' : types.expected}, got ${types.got === 'tag' ? 'a tag' : `a ${types.got}`}`);
       continue;
     }
     let line: string;
@@ -81,7 +81,7 @@ export function screenSamples(samples: readonly Sample[], site: string, now: num
       reject('series-budget', () => `a new ${measurement} series beyond site "${site}"'s budget of series`);
       continue;
     }
-    ctx.fieldTypes.learn(measurement, fields);
+    ctx.fieldTypes.learn(measurement, fields, sample.tags);
     lines.push(line);
     kept.push(sample);
   }
