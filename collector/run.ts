@@ -24,6 +24,8 @@ import type { WalStats } from './wal/wal.ts';
 export interface CollectorParts {
   writer: InfluxWriter;
   ingest: Ingest;
+  /** Writes the ingest's counts (`collector_ingest`) every interval; report() does it now. */
+  ingestReport: { report(): unknown };
   sites: readonly SiteFile[];
   /** Resolves once InfluxDB answered and the database exists. */
   storageReady: Promise<void>;
@@ -193,7 +195,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     sites,
     agents,
     onPublish,
-    parts: { writer, ingest, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort },
+    parts: { writer, ingest, ingestReport, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort },
     /** Alerts start judging once the broker is up (a site not heard from yet is not declared offline before). */
     startAlerting: () => alerting.start(),
     /** Closes the broker side first (nothing new comes in), then alerts, reports, the writer and the log. */
