@@ -146,3 +146,42 @@ describe('createIngest', () => {
     expect(ingest.stats().acceptedBatches).toBe(1);
   });
 });
+
+describe('createIngest, poison messages', () => {
+  it('acknowledges and counts a message whose handling fails (reason internal), and takes the next one', async () => {
+    const written: LineChunk[] = [];
+    let explode = true;
+    const ingest = createIngest({
+      writer: { write: (chunk) => written.push(chunk) },
+      log: createLogger('ingest-test', 'silent'),
+      now: () => T0 + 3_600_000,
+      seriesBudget: () => {
+        if (explode) throw new Error('a fault in the collector');
+        return 1_000;
+      },
+    });
+    await expect(ingest.handle(topic, encodeMessage(batch({ seq: 0 })), identity)).resolves.toBeUndefined();
+    expect(ingest.stats().rejects.internal).toBe(1);
+    expect(written).toEqual([]);
+    explode = false;
+    await ingest.handle(topic, encodeMessage(batch({ seq: 1 })), identity);
+    expect(written).toHaveLength(1);
+    expect(ingest.stats().acceptedBatches).toBe(1);
+  });
+
+  it('logs the first reject of an agent and reason once per interval, however many follow', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()));
+        done();
+      },
+    });
+    const ingest = createIngest({ writer: { write: () => undefined }, log: createLogger('ingest-test', 'debug', stream), now: () => T0 });
+    for (let i = 0; i < 50; i++) await ingest.handle(topic, 'not json', identity);
+    expect(lines.filter((l) => l['level'] === 40)).toHaveLength(1);
+    expect(ingest.counters.drain()).toEqual([expect.objectContaining({ agent: 'north-1', outcome: 'rejected', reason: 'invalid', batches: 50 })]);
+    await ingest.handle(topic, 'not json', identity);
+    expect(lines.filter((l) => l['level'] === 40)).toHaveLength(2);
+  });
+});
