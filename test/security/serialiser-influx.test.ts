@@ -55,6 +55,8 @@ const nameOrText = fc.oneof(
 const fieldValue = fc.oneof(anyText, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.constantFrom(0, -0, 2 ** 53, 1e-300, 'x'));
 
 interface Case {
+  /** Made valid by the agent's own functions: must always be stored. */
+  fromDevice?: boolean;
   measurement: string;
   tags: [string, string][];
   fields: [string, unknown][];
@@ -66,6 +68,7 @@ const hostileCase: fc.Arbitrary<Case> = fc.record({
 });
 /** Device text after the agent's cleaning: a real tag key and field key, the text made valid. */
 const deviceCase: fc.Arbitrary<Case> = fc.tuple(anyText, anyText).map(([label, descr]) => ({
+  fromDevice: true,
   measurement: 'interface',
   tags: [
     ['device', 'sw1'],
@@ -198,6 +201,7 @@ async function runCases(cases: Case[]): Promise<{ stored: number; refused: Recor
     const fields = Object.fromEntries(c.fields);
     const sample = { measurement: c.measurement, tags, fields, time: NOW - 1_000 * (i + 1) };
     const want = verdict(sample, learned);
+    if (c.fromDevice) expect({ case: i, label: c.tags[1]![1], want }).toEqual({ case: i, label: c.tags[1]![1], want: 'stored' });
     const before = written.length;
     const stats = ingest.stats();
     await ingest.handle(samplesTopic(ATTACKER.site), JSON.stringify({ v: WIRE_VERSION, ...ATTACKER, seq: i, sentAt: NOW, samples: [sample] }), ATTACKER);
