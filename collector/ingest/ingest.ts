@@ -3,6 +3,7 @@ import { linesToChunk, type LineChunk } from '../storage/line.ts';
 import type { DurableLog } from '../wal/durable.ts';
 import { BATCH_REJECT_REASONS, IngestCounters, type BatchRejectReason, type SampleRejectReason } from './counters.ts';
 import { FieldTypes } from './field-types.ts';
+import { ingestHealth, type IngestHealth } from './health.ts';
 import { screenSamples, type SampleWindow } from './screen.ts';
 import { SeriesBudgets } from './series-budget.ts';
 import { AgentSequence, type AgentSequenceCounts, type SeqVerdict } from './sequence.ts';
@@ -66,6 +67,8 @@ export interface IngestOptions {
   window?: Partial<SampleWindow>;
   /** New series a site may create (see series-budget.ts). Default: no limit. */
   seriesBudget?: (site: string) => number;
+  /** Where refusals are noted for the alert rules. Default: the process-wide view. */
+  health?: IngestHealth;
 }
 
 export interface Ingest {
@@ -88,7 +91,7 @@ type Outcome = { ok: true; durable?: Promise<void> } | { ok: false; reason: Reje
 const DAY_MS = 86_400_000;
 export const DEFAULT_WINDOW: SampleWindow = { maxSkewMs: 5 * 60_000, maxAgeMs: 45 * DAY_MS };
 
-export function createIngest({ writer, log, now, seqWindow, durable, onAccepted, window, seriesBudget }: IngestOptions): Ingest {
+export function createIngest({ writer, log, now, seqWindow, durable, onAccepted, window, seriesBudget, health = ingestHealth }: IngestOptions): Ingest {
   const sampleWindow: SampleWindow = { ...DEFAULT_WINDOW, ...window };
   const fieldTypes = new FieldTypes();
   const budgets = new SeriesBudgets(seriesBudget ?? (() => Number.POSITIVE_INFINITY));
@@ -161,6 +164,8 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
     const screened = screenSamples(batch.samples, batch.site, now(), { window: sampleWindow, fieldTypes, budgets });
     for (const r of screened.rejected) {
       counters.rejectSamples(batch.agent, batch.site, r.reason, r.samples, r.detail);
+      health.refused(batch.site, batch.agent, r.reason, r.samples, 0, now());
+      if (r.reason === 'series-budget') health.overBudget(batch.site, budgets.limit(batch.site), r.samples, now());
       noteReject(identity, r.reason, r.detail);
     }
     return { batch, sequence, verdict, lines: screened.lines, kept: screened.kept };
@@ -236,6 +241,7 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
       if (outcome.ok) return outcome.durable;
       rejects[outcome.reason] += 1;
       counters.add(identity.agent, identity.site, 'rejected', outcome.reason, 1, outcome.samples, outcome.detail);
+      health.refused(identity.site, identity.agent, outcome.reason, outcome.samples, 1, now());
       noteReject(identity, outcome.reason, outcome.detail, topic);
     },
 

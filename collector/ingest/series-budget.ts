@@ -28,6 +28,10 @@ export class SeriesBudgets {
     return true;
   }
 
+  limit(site: string): number {
+    return this.budgetOf(site);
+  }
+
   used(site: string): number {
     return this.sites.get(site)?.size ?? 0;
   }

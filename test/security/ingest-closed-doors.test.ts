@@ -180,3 +180,16 @@ describe('closed doors on the data path', () => {
     expect(Object.keys(rows).filter((k) => k.startsWith('south/')).every((k) => k.includes('/south-1/'))).toBe(true);
   });
 });
+
+describe('alerts from the ingest', () => {
+  it("a school over its series budget and an agent whose data is refused each raise an alert naming them; the well-behaved school's do not", () => {
+    collector.alerts.tick();
+    const open = collector.alerts.alerts().filter((a) => a.state !== 'resolved');
+    const budget = open.filter((a) => a.rule === 'site-series-budget');
+    expect(budget.map((a) => a.site)).toEqual(['north']);
+    expect(budget[0]!.title).toContain(`budget of ${NORTH_BUDGET} series`);
+    const refused = open.filter((a) => a.rule === 'agent-data-refused');
+    expect(refused.map((a) => `${a.site}/${a.instance}`)).toEqual(['north/north-1']);
+    expect(refused[0]!.facts.find((f) => f.label === 'Reasons')!.value).toContain('series-budget');
+  });
+});
