@@ -133,48 +133,57 @@ export type FieldVerdict =
   | { ok: false; reason: 'key-conflict'; key: string; expected: KeyKind; got: KeyKind };
 
 export class FieldTypes {
-  private readonly learned = new Map<string, KeyKind>();
+  /** Per measurement, per key; `size` counts the keys across all measurements. */
+  private readonly learned = new Map<string, Map<string, KeyKind>>();
+  private size = 0;
   constructor(private readonly maxLearned = MAX_LEARNED) {}
-
-  private kindOf(measurement: string, key: string): KeyKind | undefined {
-    if (DECLARED_TAG_KEYS.has(key)) return 'tag';
-    return DECLARED_FIELD_TYPES.get(measurement)?.get(key) ?? this.learned.get(`${measurement}\u0000${key}`);
-  }
 
   /** Whether every tag key is a tag and every field has its type in this measurement; learns nothing (see learn). */
   check(measurement: string, fields: Readonly<Record<string, unknown>>, tags: Readonly<Record<string, string>> = {}): FieldVerdict {
+    // Hot path (every sample): the measurement's tables are found once, keys are looked up without allocating.
+    const declared = DECLARED_FIELD_TYPES.get(measurement);
+    const learned = this.learned.get(measurement);
     let unknown = 0;
-    for (const key of Object.keys(tags)) {
-      const expected = this.kindOf(measurement, key);
-      if (expected === undefined) unknown++;
-      else if (expected !== 'tag') return { ok: false, reason: 'key-conflict', key, expected, got: 'tag' };
+    let firstUnknown: string | undefined;
+    for (const key in tags) {
+      const expected = DECLARED_TAG_KEYS.has(key) ? 'tag' : (declared?.get(key) ?? learned?.get(key));
+      if (expected === undefined) {
+        unknown++;
+        firstUnknown ??= key;
+      } else if (expected !== 'tag') return { ok: false, reason: 'key-conflict', key, expected, got: 'tag' };
     }
-    for (const key of Object.keys(fields)) {
-      const got = typeOf(fields[key] as FieldValue);
-      const expected = this.kindOf(measurement, key);
-      if (expected === undefined) unknown++;
-      else if (expected === 'tag') return { ok: false, reason: 'key-conflict', key, expected, got };
+    for (const key in fields) {
+      const value = fields[key] as FieldValue;
+      const got: FieldType = typeof value === 'number' ? 'number' : typeof value === 'string' ? 'string' : 'boolean';
+      const expected = DECLARED_TAG_KEYS.has(key) ? 'tag' : (declared?.get(key) ?? learned?.get(key));
+      if (expected === undefined) {
+        unknown++;
+        firstUnknown ??= key;
+      } else if (expected === 'tag') return { ok: false, reason: 'key-conflict', key, expected, got };
       else if (expected !== got) return { ok: false, reason: 'field-type', key, expected, got };
     }
-    if (unknown > 0 && this.learned.size + unknown > this.maxLearned) {
-      const key = [...Object.keys(fields), ...Object.keys(tags)].find((k) => this.kindOf(measurement, k) === undefined)!;
-      return { ok: false, reason: 'field-type', key, expected: 'a known field', got: typeOf((fields[key] ?? '') as FieldValue) };
+    if (unknown > 0 && this.size + unknown > this.maxLearned) {
+      const key = firstUnknown!;
+      return { ok: false, reason: 'field-type', key, expected: 'a known field', got: key in fields ? typeOf(fields[key] as FieldValue) : 'string' };
     }
     return { ok: true };
   }
 
   /** Fixes the kind of each key of an accepted sample that is not declared (the first use wins). */
   learn(measurement: string, fields: Readonly<Record<string, unknown>>, tags: Readonly<Record<string, string>> = {}): void {
-    for (const key of Object.keys(tags)) this.fix(measurement, key, 'tag');
-    for (const key of Object.keys(fields)) this.fix(measurement, key, typeOf(fields[key] as FieldValue));
-  }
-
-  private fix(measurement: string, key: string, kind: KeyKind): void {
-    if (this.kindOf(measurement, key) !== undefined || this.learned.size >= this.maxLearned) return;
-    this.learned.set(`${measurement}\u0000${key}`, kind);
+    const declared = DECLARED_FIELD_TYPES.get(measurement);
+    let learned = this.learned.get(measurement);
+    const fix = (key: string, kind: KeyKind) => {
+      if (DECLARED_TAG_KEYS.has(key) || declared?.has(key) || learned?.has(key) || this.size >= this.maxLearned) return;
+      if (learned === undefined) this.learned.set(measurement, (learned = new Map()));
+      learned.set(key, kind);
+      this.size++;
+    };
+    for (const key in tags) fix(key, 'tag');
+    for (const key in fields) fix(key, typeOf(fields[key] as FieldValue));
   }
 
   get learnedCount(): number {
-    return this.learned.size;
+    return this.size;
   }
 }

@@ -1,5 +1,5 @@
 import type { Sample } from '../../contract/index.ts';
-import { seriesKeyLength, toLine, UnstorableText } from '../storage/line.ts';
+import { lineMaker, seriesKeyLength, UnstorableText } from '../storage/line.ts';
 import type { SampleRejectReason } from './counters.ts';
 import { COLLECTOR_MEASUREMENTS, type FieldTypes } from './field-types.ts';
 import type { SeriesBudgets } from './series-budget.ts';
@@ -48,6 +48,7 @@ export function screenSamples(samples: readonly Sample[], site: string, now: num
     if (r !== undefined) r.samples += 1;
     else rejected.set(reason, { reason, samples: 1, detail: detail() });
   };
+  const toLine = lineMaker(site);
   const latest = now + ctx.window.maxSkewMs;
   const earliest = now - ctx.window.maxAgeMs;
   for (const sample of samples) {
@@ -71,7 +72,7 @@ export function screenSamples(samples: readonly Sample[], site: string, now: num
     }
     let line: string;
     try {
-      line = toLine(sample, site);
+      line = toLine(sample);
     } catch (err) {
       if (!(err instanceof UnstorableText)) throw err;
       reject('unstorable', () => err.message);

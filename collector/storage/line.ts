@@ -145,6 +145,12 @@ export function linesToChunk(lines: readonly string[]): LineChunk {
   return { text, points: lines.length };
 }
 
+/** toLine for many points of one site: the site tag is escaped once. */
+export function lineMaker(site: string): (point: LinePoint) => string {
+  const siteTag = siteTagText(site);
+  return (point) => lineWithSite(point, siteTag);
+}
+
 /** Points of one site as one chunk for the writer: their lines joined by "\n". */
 export function toChunk(points: readonly LinePoint[], site: string): LineChunk {
   const siteTag = siteTagText(site);
