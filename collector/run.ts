@@ -10,7 +10,7 @@ import { readBrokerTls } from './broker/tls.ts';
 import type { ResolvedCollectorConfig } from './config/load.ts';
 import { loadSites } from './config/load.ts';
 import type { SiteFile } from './config/schema.ts';
-import { createIngest, type Ingest } from './ingest/index.ts';
+import { createIngest, ingestLimits, startIngestReport, type Ingest } from './ingest/index.ts';
 import { startReportDelivery } from './reports/delivery/service.ts';
 import { siteConfigMessage } from './sites/config-message.ts';
 import { createStatusHandler } from './status/agent-status.ts';
@@ -24,6 +24,8 @@ import type { WalStats } from './wal/wal.ts';
 export interface CollectorParts {
   writer: InfluxWriter;
   ingest: Ingest;
+  /** Writes the ingest's counts (`collector_ingest`) every interval; report() does it now. */
+  ingestReport: { report(): unknown };
   sites: readonly SiteFile[];
   /** Resolves once InfluxDB answered and the database exists. */
   storageReady: Promise<void>;
@@ -166,7 +168,16 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   }
   const alerts = alerting.engine;
   // The engine judges what the write-ahead log accepted: the same samples InfluxDB gets.
-  const ingest = createIngest({ writer, durable, log: log.child({ component: 'ingest' }), now, onAccepted: (b) => alerts.samples(b.site, b.agent, b.samples) });
+  const ingestLog = log.child({ component: 'ingest' });
+  const ingest = createIngest({
+    writer,
+    durable,
+    log: ingestLog,
+    now,
+    onAccepted: (b) => alerts.samples(b.site, b.agent, b.samples),
+    ...ingestLimits(config, sites),
+  });
+  const ingestReport = startIngestReport({ ingest, writer, log: ingestLog, now, intervalMs: config.ingest.reportIntervalSeconds * 1_000 });
   const status = createStatusHandler({ writer, log: log.child({ component: 'status' }), now, onStatus: (s) => alerts.status(s) });
 
   const onPublish: OnPublish = async (packet, from) => {
@@ -184,13 +195,14 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     sites,
     agents,
     onPublish,
-    parts: { writer, ingest, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort },
+    parts: { writer, ingest, ingestReport, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort },
     /** Alerts start judging once the broker is up (a site not heard from yet is not declared offline before). */
     startAlerting: () => alerting.start(),
     /** Closes the broker side first (nothing new comes in), then alerts, reports, the writer and the log. */
     async stop(closeBroker: () => Promise<void> = async () => undefined) {
       await closeBroker();
       alerting.engine.stop();
+      ingestReport.stop();
       await reports?.stop();
       await writer.stop({ timeoutMs: 10_000 });
       // Let a last group commit finish: its messages were not acknowledged, but they are stored.

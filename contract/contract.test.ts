@@ -86,8 +86,8 @@ describe('decodeMessage rejects with a reason', () => {
   it.each([
     [{ tags: { time: 'x' } }, 'samples[1].tags.time: invalid key: "time" is reserved'],
     [{ fields: { time: 1 } }, 'samples[1].fields.time: invalid key: "time" is reserved'],
-    [{ tags: { descr: 'two\nlines' } }, 'samples[1].tags.descr: a tag value without control characters or a trailing backslash'],
-    [{ tags: { path: 'C:\\' } }, 'samples[1].tags.path: a tag value without control characters or a trailing backslash'],
+    [{ tags: { descr: 'two\nlines' } }, 'samples[1].tags.descr: a tag value without control characters or a trailing backslash (nor a backslash before ",", "=", " ", nor a lone surrogate)'],
+    [{ tags: { path: 'C:\\' } }, 'samples[1].tags.path: a tag value without control characters or a trailing backslash (nor a backslash before ",", "=", " ", nor a lone surrogate)'],
   ])('refuses what InfluxDB line protocol cannot carry: %j', (override, reason) => {
     const b = batch();
     Object.assign(b.samples[1], override);

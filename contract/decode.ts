@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FORBIDDEN_KEYS } from './messages.ts';
 import { describeIssues } from './problems.ts';
 import { WIRE_VERSION } from './version.ts';
 
@@ -7,14 +8,30 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 /** Largest payload any receiver parses; bigger ones are rejected before JSON.parse. */
 export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
+class ForbiddenKey extends Error {}
+
+/**
+ * JSON.parse makes `"__proto__": …` an own key of the object it builds, and zod's records skip that key, so
+ * a value under it would pass validation unseen (and `constructor`/`prototype` find Object.prototype's
+ * members in any lookup table). Such keys are refused wherever they occur. The reviver costs a call per
+ * value, so it runs only when the text could hold one: the name itself, or a \u escape that could spell it.
+ */
+const MAY_HOLD_FORBIDDEN_KEY = /__proto__|constructor|prototype|\\u/;
+function refuseForbiddenKeys(key: string, value: unknown): unknown {
+  if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKey(`forbidden key ${JSON.stringify(key)}`);
+  return value;
+}
+
 /** Size, JSON, object and version checks shared by every decoder: the JSON value, or why there is none. */
 function parseEnvelope(payload: Buffer | string): Decoded<object> {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}` };
+  const text = typeof payload === 'string' ? payload : payload.toString('utf8');
   let json: unknown;
   try {
-    json = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+    json = MAY_HOLD_FORBIDDEN_KEY.test(text) ? JSON.parse(text, refuseForbiddenKeys) : JSON.parse(text);
   } catch (err) {
+    if (err instanceof ForbiddenKey) return { ok: false, reason: err.message };
     return { ok: false, reason: `not JSON: ${(err as Error).message}` };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {

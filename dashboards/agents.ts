@@ -1,6 +1,6 @@
 import type { Dashboard } from '@grafana/schema';
 import { dashboard } from './lib/dashboard.ts';
-import { col, field, last, max, mean, sum, tagMatches, type Column, type Query } from './lib/influxql.ts';
+import { col, field, last, max, mean, sum, tagIs, tagMatches, type Column, type Query } from './lib/influxql.ts';
 import { byName, byRegexp, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
 import { influx, longRange, rollupInflux } from './lib/target.ts';
 import { siteVariable } from './lib/variables.ts';
@@ -272,6 +272,37 @@ const hostLong = timeseries({
   ],
 });
 
+/** What the collector did with each agent's samples (collector/ingest/report.ts): one point per agent, outcome and reason per interval. */
+const ingestOutcomes = (outcome: 'accepted' | 'rejected'): Query => ({
+  select: [sum('samples')],
+  from: ['collector_ingest'],
+  where: [site, tagIs('outcome', outcome)],
+  time: 'dashboard',
+  byInterval: true,
+  groupBy: ['agent', 'reason'],
+  fill: 'none',
+});
+
+const ingestRejected = timeseries({
+  title: 'Samples the collector refused',
+  description:
+    'Per agent and reason (docs/data-integrity.md): invalid (the message broke the contract), time-future / time-past (outside the allowed clock skew or older than raw retention), field-type and key-conflict (a field with another type, or a tag used as a field), series-budget (the school created more new series than its budget), reserved-measurement, unstorable, internal. Refused messages are acknowledged, so agents do not resend them: any bar here is data not stored.',
+  w: 12,
+  h: 8,
+  min: 0,
+  thresholds: steps(['green', 0], ['red', 1]),
+  targets: [influx(ingestOutcomes('rejected'), { alias: '$tag_agent $tag_reason' })],
+});
+
+const ingestAccepted = timeseries({
+  title: 'Samples the collector stored',
+  description: 'Per agent, samples accepted by the collector (and queued to InfluxDB) per interval.',
+  w: 12,
+  h: 8,
+  min: 0,
+  targets: [influx(ingestOutcomes('accepted'), { alias: '$tag_agent' })],
+});
+
 export const agentsDashboard: Dashboard = dashboard({
   uid: 'hm-agents',
   title: 'hallmonitor — agents',
@@ -287,6 +318,8 @@ export const agentsDashboard: Dashboard = dashboard({
     scheduler,
     spool,
     dropped,
+    ingestRejected,
+    ingestAccepted,
     slowestPolls,
     pollDurations,
     snmpFailures,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_PAYLOAD_BYTES, deviceListSchema, idSchema, isTimeZone } from '../../contract/index.ts';
 import { LOGIN_BACKOFF_DEFAULTS } from '../broker/penalty.ts';
 import { alertsConfigSchema, siteAlertsSchema } from '../alerts/config.ts';
+import { ingestConfigSchema } from '../ingest/config.ts';
 import { maintenanceWindowSchema, schoolCalendarSchema } from '../calendar/schema.ts';
 import { notifyConfigSchema } from '../notify/config.ts';
 import { reportsConfigSchema, siteReportSchema } from '../reports/config.ts';
@@ -145,6 +146,8 @@ export const collectorConfigSchema = z.strictObject({
   /** The collector's own state: its write-ahead log (`wal.db`). */
   dataDir: z.string().default('data'),
   wal: walSchema.default({ maxBytes: WAL_MAX_BYTES_DEFAULT }),
+  /** What the collector accepts from agents: sample times, series per site, counters (docs/data-integrity.md). */
+  ingest: ingestConfigSchema.default(ingestConfigSchema.parse({})),
   /** Outgoing mail for alerts and reports; without it neither is emailed. */
   smtp: smtpSchema.optional(),
   alerts: alertsConfigSchema.default(alertsConfigSchema.parse({})),

@@ -4,7 +4,7 @@ import type { LineChunk } from '../storage/line.ts';
 import { createDurableLog } from '../wal/durable.ts';
 import { MemoryWal } from '../wal/memory.ts';
 import { createIngest } from './ingest.ts';
-import { T0, batch } from './test-batches.ts';
+import { T0, batch, sample } from './test-batches.ts';
 
 const identity = { agent: 'north-1', site: 'north-primary' };
 const topic = samplesTopic('north-primary');
@@ -62,5 +62,18 @@ describe('ingest with the write-ahead log', () => {
     await c.send(1);
     expect(c.wal.next(10).map((e) => e.seq)).toEqual([0, 1]);
     expect(c.ingest.stats()).toMatchObject({ acceptedBatches: 2, duplicates: 0 });
+  });
+
+  it('acknowledges a batch whose every sample is refused without an entry, and knows its resend as a duplicate', async () => {
+    const c = collector();
+    const future = encodeMessage(batch({ seq: 0, samples: [sample({ time: T0 + 86_400_000 })] }));
+    await c.ingest.handle(topic, future, identity);
+    expect(c.wal.stats().entries).toBe(0);
+    expect(c.ingest.stats().rejectedSamples['time-future']).toBe(1);
+    await c.ingest.handle(topic, future, identity);
+    expect(c.ingest.stats().duplicates).toBe(1);
+    expect(c.ingest.stats().rejectedSamples['time-future']).toBe(1);
+    await c.send(1);
+    expect(c.wal.stats().entries).toBe(1);
   });
 });

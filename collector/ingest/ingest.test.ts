@@ -20,7 +20,8 @@ function setup() {
   const ingest = createIngest({
     writer: { write: (points) => written.push(points) },
     log: createLogger('ingest-test', 'debug', stream),
-    now: () => T0 + 123,
+    // An hour after T0: test batches are measured at T0 + seq minutes, and must not lie in the future.
+    now: () => T0 + 3_600_123,
   });
   const warnings = () => lines.filter((l) => l['level'] === 40);
   return { ingest, written, warnings };
@@ -34,13 +35,13 @@ describe('createIngest', () => {
     expect(written[0]!.points).toBe(2);
     expect(written[0]!.text).toBe(
       [
-        `ping,device=core-sw,role=core-switch,site=north-primary rtt_ms=1.25,loss_pct=0,up=true ${T0}`,
-        `ping,device=core-sw,role=core-switch,site=north-primary rtt_ms=1.25,loss_pct=0,up=true ${T0 + 1}`,
+        `ping,device=core-sw,role=core-switch,site=north-primary rtt_ms=1.25,loss_pct=0,up=1 ${T0}`,
+        `ping,device=core-sw,role=core-switch,site=north-primary rtt_ms=1.25,loss_pct=0,up=1 ${T0 + 1}`,
       ].join('\n'),
     );
     const stats = ingest.stats();
     expect(stats).toMatchObject({ acceptedBatches: 1, acceptedSamples: 2, duplicates: 0, gaps: { 'north-1': 0 } });
-    expect(stats.agents['north-1']).toMatchObject({ acceptedBatches: 1, acceptedSamples: 2, lastAcceptedAt: T0 + 123, lastSeq: 0 });
+    expect(stats.agents['north-1']).toMatchObject({ acceptedBatches: 1, acceptedSamples: 2, lastAcceptedAt: T0 + 3_600_123, lastSeq: 0 });
     expect(warnings()).toEqual([]);
   });
 
@@ -120,7 +121,7 @@ describe('createIngest', () => {
   it("forces every line's site tag to the batch's site, so an agent cannot write under another school", async () => {
     const { ingest, written } = setup();
     await ingest.handle(topic, encodeMessage(batch({ samples: [sample({ tags: { device: 'x', site: 'south-academy' } })] })), identity);
-    expect(written[0]!.text).toBe(`ping,device=x,site=north-primary rtt_ms=1.25,loss_pct=0,up=true ${T0}`);
+    expect(written[0]!.text).toBe(`ping,device=x,site=north-primary rtt_ms=1.25,loss_pct=0,up=1 ${T0}`);
   });
 
   it('waits while the writer has no room, so the broker holds back the PUBACK, and goes on once it has', async () => {
@@ -143,5 +144,44 @@ describe('createIngest', () => {
     await handling;
     expect(written).toHaveLength(1);
     expect(ingest.stats().acceptedBatches).toBe(1);
+  });
+});
+
+describe('createIngest, poison messages', () => {
+  it('acknowledges and counts a message whose handling fails (reason internal), and takes the next one', async () => {
+    const written: LineChunk[] = [];
+    let explode = true;
+    const ingest = createIngest({
+      writer: { write: (chunk) => written.push(chunk) },
+      log: createLogger('ingest-test', 'silent'),
+      now: () => T0 + 3_600_000,
+      seriesBudget: () => {
+        if (explode) throw new Error('a fault in the collector');
+        return 1_000;
+      },
+    });
+    await expect(ingest.handle(topic, encodeMessage(batch({ seq: 0 })), identity)).resolves.toBeUndefined();
+    expect(ingest.stats().rejects.internal).toBe(1);
+    expect(written).toEqual([]);
+    explode = false;
+    await ingest.handle(topic, encodeMessage(batch({ seq: 1 })), identity);
+    expect(written).toHaveLength(1);
+    expect(ingest.stats().acceptedBatches).toBe(1);
+  });
+
+  it('logs the first reject of an agent and reason once per interval, however many follow', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()));
+        done();
+      },
+    });
+    const ingest = createIngest({ writer: { write: () => undefined }, log: createLogger('ingest-test', 'debug', stream), now: () => T0 });
+    for (let i = 0; i < 50; i++) await ingest.handle(topic, 'not json', identity);
+    expect(lines.filter((l) => l['level'] === 40)).toHaveLength(1);
+    expect(ingest.counters.drain()).toEqual([expect.objectContaining({ agent: 'north-1', outcome: 'rejected', reason: 'invalid', batches: 50 })]);
+    await ingest.handle(topic, 'not json', identity);
+    expect(lines.filter((l) => l['level'] === 40)).toHaveLength(2);
   });
 });

@@ -1,6 +1,11 @@
-import { compiledDecoder, parseTopic, samplesBatchSchema, type Logger, type SamplesBatch } from '../../contract/index.ts';
-import { toChunk, type LineChunk } from '../storage/line.ts';
+import { compiledDecoder, parseTopic, samplesBatchSchema, type Logger, type Sample, type SamplesBatch } from '../../contract/index.ts';
+import { linesToChunk, type LineChunk } from '../storage/line.ts';
 import type { DurableLog } from '../wal/durable.ts';
+import { BATCH_REJECT_REASONS, IngestCounters, type BatchRejectReason, type SampleRejectReason } from './counters.ts';
+import { FieldTypes } from './field-types.ts';
+import { ingestHealth, type IngestHealth } from './health.ts';
+import { screenSamples, type SampleWindow } from './screen.ts';
+import { SeriesBudgets } from './series-budget.ts';
 import { AgentSequence, type AgentSequenceCounts, type SeqVerdict } from './sequence.ts';
 import { createTurns } from './turns.ts';
 
@@ -23,7 +28,7 @@ export interface AgentIdentity {
   site: string;
 }
 
-export type RejectReason = 'topic' | 'invalid' | 'site-mismatch' | 'agent-mismatch';
+export type RejectReason = BatchRejectReason;
 
 export interface AgentIngestStats extends AgentSequenceCounts {
   acceptedBatches: number;
@@ -35,7 +40,10 @@ export interface AgentIngestStats extends AgentSequenceCounts {
 export interface IngestStats {
   acceptedBatches: number;
   acceptedSamples: number;
+  /** Whole messages refused (acknowledged, not stored), by reason. */
   rejects: Record<RejectReason, number>;
+  /** Samples refused out of otherwise valid batches, by reason. */
+  rejectedSamples: Record<SampleRejectReason, number>;
   duplicates: number;
   /** Seqs currently missing, per agent. */
   gaps: Record<string, number>;
@@ -53,8 +61,14 @@ export interface IngestOptions {
    * writer) and handle() resolves only once it is committed; the agents' sequence records start from it.
    */
   durable?: DurableLog;
-  /** Each new batch once it is accepted (for a durable ingest: once the write-ahead log committed it). */
+  /** Each new batch once it is accepted (for a durable ingest: once the write-ahead log committed it), with only its accepted samples. */
   onAccepted?: (batch: SamplesBatch) => void;
+  /** Sample times accepted (see screen.ts). Default: 5 minutes ahead, 45 days back. */
+  window?: Partial<SampleWindow>;
+  /** New series a site may create (see series-budget.ts). Default: no limit. */
+  seriesBudget?: (site: string) => number;
+  /** Where refusals are noted for the alert rules. Default: the process-wide view. */
+  health?: IngestHealth;
 }
 
 export interface Ingest {
@@ -66,39 +80,69 @@ export interface Ingest {
    */
   handle(topic: string, payload: Buffer | string, identity: AgentIdentity): Promise<void>;
   stats(): IngestStats;
+  /** Counts by agent, site, outcome and reason since the last call (for `collector_ingest` and the log). */
+  counters: IngestCounters;
+  /** Series each site created since start. */
+  seriesUsed(site: string): number;
 }
 
-type Outcome = { ok: true; durable?: Promise<void> } | { ok: false; reason: RejectReason; detail: string };
+type Outcome = { ok: true; durable?: Promise<void> } | { ok: false; reason: RejectReason; detail: string; samples: number };
 
-export function createIngest({ writer, log, now, seqWindow, durable, onAccepted }: IngestOptions): Ingest {
+const DAY_MS = 86_400_000;
+export const DEFAULT_WINDOW: SampleWindow = { maxSkewMs: 5 * 60_000, maxAgeMs: 45 * DAY_MS };
+
+export function createIngest({ writer, log, now, seqWindow, durable, onAccepted, window, seriesBudget, health = ingestHealth }: IngestOptions): Ingest {
+  const sampleWindow: SampleWindow = { ...DEFAULT_WINDOW, ...window };
+  const fieldTypes = new FieldTypes();
+  const budgets = new SeriesBudgets(seriesBudget ?? (() => Number.POSITIVE_INFINITY));
+  const counters = new IngestCounters();
   const restore = (record: string) => AgentSequence.restore(record, seqWindow);
   const sequences = new Map([...(durable?.sequences() ?? [])].map(([agent, record]) => [agent, restore(record)]));
   const turn = createTurns();
   const perAgent = new Map<string, Omit<AgentIngestStats, keyof AgentSequenceCounts>>();
   const totals = { acceptedBatches: 0, acceptedSamples: 0 };
-  const rejects: Record<RejectReason, number> = {
-    topic: 0,
-    invalid: 0,
-    'site-mismatch': 0,
-    'agent-mismatch': 0,
-  };
+  const rejects = Object.fromEntries(BATCH_REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
 
+  /**
+   * Everything but storing: a throw here is a fault of this message (or of the collector's handling of it),
+   * never of storage; handle() counts it as `internal` and acknowledges the message, so that no input makes an
+   * agent resend one message forever.
+   */
   function accept(topic: string, payload: Buffer | string, identity: AgentIdentity): Outcome {
+    let prepared: Prepared | Outcome;
+    try {
+      prepared = prepare(topic, payload, identity);
+    } catch (err) {
+      return { ok: false, reason: 'internal', detail: (err as Error).message ?? String(err), samples: 0 };
+    }
+    if ('ok' in prepared) return prepared;
+    return store(prepared);
+  }
+
+  interface Prepared {
+    batch: SamplesBatch;
+    sequence: AgentSequence | undefined;
+    verdict: SeqVerdict;
+    lines: string[];
+    kept: Sample[];
+  }
+
+  function prepare(topic: string, payload: Buffer | string, identity: AgentIdentity): Prepared | Outcome {
     const parsed = parseTopic(topic);
     if (parsed === undefined || parsed.kind !== 'samples') {
-      return { ok: false, reason: 'topic', detail: 'not a samples topic' };
+      return { ok: false, reason: 'topic', detail: 'not a samples topic', samples: 0 };
     }
     if (parsed.site !== identity.site) {
-      return { ok: false, reason: 'site-mismatch', detail: `topic is for site "${parsed.site}"` };
+      return { ok: false, reason: 'site-mismatch', detail: `topic is for site "${parsed.site}"`, samples: 0 };
     }
     const decoded = decodeSamplesBatch(payload);
-    if (!decoded.ok) return { ok: false, reason: 'invalid', detail: decoded.reason };
+    if (!decoded.ok) return { ok: false, reason: 'invalid', detail: decoded.reason, samples: 0 };
     const batch = decoded.value;
     if (batch.site !== identity.site) {
-      return { ok: false, reason: 'site-mismatch', detail: `batch is for site "${batch.site}"` };
+      return { ok: false, reason: 'site-mismatch', detail: `batch is for site "${batch.site}"`, samples: batch.samples.length };
     }
     if (batch.agent !== identity.agent) {
-      return { ok: false, reason: 'agent-mismatch', detail: `batch is from agent "${batch.agent}"` };
+      return { ok: false, reason: 'agent-mismatch', detail: `batch is from agent "${batch.agent}"`, samples: batch.samples.length };
     }
 
     const sequence = sequences.get(batch.agent);
@@ -116,22 +160,34 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted 
       );
     }
 
-    // toChunk sets every line's `site` tag to the batch's site: an agent cannot file data under another school.
-    const chunk = toChunk(batch.samples, batch.site);
-    if (!durable) {
+    // Every line's `site` tag is the batch's site (toLine): an agent cannot file data under another school.
+    const screened = screenSamples(batch.samples, batch.site, now(), { window: sampleWindow, fieldTypes, budgets });
+    for (const r of screened.rejected) {
+      counters.rejectSamples(batch.agent, batch.site, r.reason, r.samples, r.detail);
+      health.refused(batch.site, batch.agent, r.reason, r.samples, 0, now());
+      if (r.reason === 'series-budget') health.overBudget(batch.site, budgets.limit(batch.site), r.samples, now());
+      noteReject(identity, r.reason, r.detail);
+    }
+    return { batch, sequence, verdict, lines: screened.lines, kept: screened.kept };
+  }
+
+  function store({ batch, sequence, verdict, lines, kept }: Prepared): Outcome {
+    const accepted = kept.length === batch.samples.length ? batch : { ...batch, samples: kept };
+    const chunk = linesToChunk(lines);
+    if (!durable || lines.length === 0) {
       // A throw here propagates (the message must not be acknowledged) and leaves the seq unrecorded.
-      writer.write(chunk);
+      if (lines.length > 0) writer.write(chunk);
       recordSeq(batch, sequence, verdict);
-      count(batch.agent, batch.samples.length);
-      onAccepted?.(batch);
+      count(batch.agent, batch.site, kept.length);
+      if (kept.length > 0) onAccepted?.(accepted);
       return { ok: true };
     }
     // Recorded now, so a redelivery arriving before the commit is a duplicate (which waits for it, above).
     const record = recordSeq(batch, sequence, verdict).save();
     const committed = durable.append({ agent: batch.agent, seq: batch.seq, points: chunk.points, text: chunk.text }, record).then(
       () => {
-        count(batch.agent, batch.samples.length);
-        onAccepted?.(batch);
+        count(batch.agent, batch.site, kept.length);
+        onAccepted?.(accepted);
       },
       (err: Error) => {
         // Back to what the log holds, so the agent's resend is new again.
@@ -154,7 +210,8 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted 
     return created;
   }
 
-  function count(agent: string, samples: number): void {
+  function count(agent: string, site: string, samples: number): void {
+    counters.add(agent, site, 'accepted', '', 1, samples);
     totals.acceptedBatches += 1;
     totals.acceptedSamples += samples;
     const agentStats = perAgent.get(agent) ?? { acceptedBatches: 0, acceptedSamples: 0, lastAcceptedAt: 0 };
@@ -162,6 +219,17 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted 
     agentStats.acceptedSamples += samples;
     agentStats.lastAcceptedAt = now();
     perAgent.set(agent, agentStats);
+  }
+
+  // The first reject of each agent and reason per report interval is logged at once, with its detail; the
+  // rest are counted and summed up in one line per interval (report.ts), so a flood cannot flood the log.
+  const logged = new Set<string>();
+  counters.onDrain = () => logged.clear();
+  function noteReject(identity: AgentIdentity, reason: string, detail: string, topic?: string): void {
+    const key = `${identity.agent}\u0000${reason}`;
+    if (logged.has(key)) return;
+    logged.add(key);
+    log.warn({ agent: identity.agent, site: identity.site, ...(topic !== undefined ? { topic } : {}), reason, detail: detail.slice(0, 300) }, 'samples rejected');
   }
 
   return {
@@ -172,11 +240,13 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted 
       const outcome = accept(topic, payload, identity);
       if (outcome.ok) return outcome.durable;
       rejects[outcome.reason] += 1;
-      log.warn(
-        { agent: identity.agent, site: identity.site, topic, reason: outcome.reason, detail: outcome.detail },
-        'samples batch rejected',
-      );
+      counters.add(identity.agent, identity.site, 'rejected', outcome.reason, 1, outcome.samples, outcome.detail);
+      health.refused(identity.site, identity.agent, outcome.reason, outcome.samples, 1, now());
+      noteReject(identity, outcome.reason, outcome.detail, topic);
     },
+
+    counters,
+    seriesUsed: (site) => budgets.used(site),
 
     stats() {
       const agents: Record<string, AgentIngestStats> = {};
@@ -189,7 +259,7 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted 
         gaps[agent] = counts.missing;
         duplicates += counts.duplicates;
       }
-      return { ...totals, rejects: { ...rejects }, duplicates, gaps, agents };
+      return { ...totals, rejects: { ...rejects }, rejectedSamples: { ...counters.rejectedSamples }, duplicates, gaps, agents };
     },
   };
 }

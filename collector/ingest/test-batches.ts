@@ -6,7 +6,7 @@ export function sample(overrides: Partial<Sample> = {}): Sample {
   return {
     measurement: 'ping',
     tags: { device: 'core-sw', role: 'core-switch' },
-    fields: { rtt_ms: 1.25, loss_pct: 0, up: true },
+    fields: { rtt_ms: 1.25, loss_pct: 0, up: 1 },
     time: T0,
     ...overrides,
   };

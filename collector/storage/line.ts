@@ -1,4 +1,4 @@
-import type { FieldValue } from '../../contract/index.ts';
+import { TAG_VALUE_PATTERN, type FieldValue } from '../../contract/index.ts';
 
 /** One point: what becomes one line of InfluxDB 1.x line protocol. */
 export interface LinePoint {
@@ -17,15 +17,33 @@ export interface LineChunk {
   walId?: number;
 }
 
-// InfluxDB 1.x line protocol: the measurement escapes "," and " "; tag keys and values and field keys escape
-// ",", "=" and " "; a string field is double-quoted with '"' and "\" escaped. Most text needs none of it,
-// so a test (no allocation) comes before any replace.
+// InfluxDB 1.x line protocol (models/points.go): the measurement escapes "," and " "; tag keys and values and
+// field keys escape ",", "=" and " "; a string field is double-quoted with '"' and "\\" escaped, and may hold
+// a newline (the scanner does not end a line inside quotes). What cannot be escaped at all: a control
+// character in a name, key or tag value (a newline there ends the line), and a backslash before ",", "=",
+// " " or the end (the scanner skips the byte after any backslash; the unescaper restores only "\\,", "\\="
+// and "\\ "). The contract refuses both (TAG_VALUE_PATTERN); the checks here make the serialiser refuse them
+// too, so that no caller can make one line into two. Most text needs none of it, so a test (no allocation)
+// comes before any replace.
 const MEASUREMENT_SPECIAL = /[, ]/;
 const KEY_SPECIAL = /[,= ]/;
 const STRING_SPECIAL = /["\\]/;
+const MAYBE_UNSTORABLE = /[\u0000-\u001f\u007f\\\ud800-\udfff]/;
 
-export const escapeMeasurement = (s: string): string => (MEASUREMENT_SPECIAL.test(s) ? s.replace(/[, ]/g, '\\$&') : s);
-export const escapeKey = (s: string): string => (KEY_SPECIAL.test(s) ? s.replace(/[,= ]/g, '\\$&') : s);
+/** Text that line protocol cannot carry unchanged: the point is refused, never written garbled. */
+export class UnstorableText extends Error {}
+
+function storable(s: string, what: string): string {
+  if (s === '' || (MAYBE_UNSTORABLE.test(s) && !TAG_VALUE_PATTERN.test(s))) {
+    throw new UnstorableText(`${what} ${JSON.stringify(s.slice(0, 64))} cannot be carried by line protocol unchanged`);
+  }
+  return s;
+}
+
+// A line that starts with "#" is a comment to influxd.
+const measurementText = (s: string) => (s.startsWith('#') ? storable('', 'measurement') : storable(s, 'measurement'));
+export const escapeMeasurement = (s: string): string => (MEASUREMENT_SPECIAL.test(measurementText(s)) ? s.replace(/[, ]/g, '\\$&') : s);
+export const escapeKey = (s: string): string => (KEY_SPECIAL.test(storable(s, 'tag or key')) ? s.replace(/[,= ]/g, '\\$&') : s);
 export const quoteString = (s: string): string => (STRING_SPECIAL.test(s) ? `"${s.replace(/["\\]/g, '\\$&')}"` : `"${s}"`);
 
 /**
@@ -105,6 +123,32 @@ const siteTagText = (site: string) => `,site=${escapeKey(site)}`;
  */
 export function toLine(point: LinePoint, site: string): string {
   return lineWithSite(point, siteTagText(site));
+}
+
+/**
+ * Where the series key (measurement and tags) of a line ends: at its first space not escaped by a backslash,
+ * as influxd's scanner reads it.
+ */
+export function seriesKeyLength(line: string): number {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 92 /* \\ */) i++;
+    else if (c === 32) return i;
+  }
+  return line.length;
+}
+
+/** Lines (from toLine) as one chunk for the writer. */
+export function linesToChunk(lines: readonly string[]): LineChunk {
+  const text = lines.join('\n');
+  Buffer.byteLength(text);
+  return { text, points: lines.length };
+}
+
+/** toLine for many points of one site: the site tag is escaped once. */
+export function lineMaker(site: string): (point: LinePoint) => string {
+  const siteTag = siteTagText(site);
+  return (point) => lineWithSite(point, siteTag);
 }
 
 /** Points of one site as one chunk for the writer: their lines joined by "\n". */

@@ -24,7 +24,8 @@ export type Measurement =
   | 'agent_status'
   | 'agent_host'
   | 'agent_host_disk'
-  | 'agent_host_interface';
+  | 'agent_host_interface'
+  | 'collector_ingest';
 
 /** Where fields are read: a retention policy (the default when absent) and the stored name of each field. */
 export interface Storage {

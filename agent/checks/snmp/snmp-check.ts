@@ -1,4 +1,4 @@
-import { toTagValue, type Device, type FieldValue, type Sample, type SnmpCheckConfig } from '../../../contract/index.ts';
+import { toFieldText, toTagValue, type Device, type FieldValue, type Sample, type SnmpCheckConfig } from '../../../contract/index.ts';
 import { deviceTags, type Check, type CheckContext } from '../check.ts';
 import { detectDevice, isDeviceGone, provisionalDetection, type Detection, type ProbeProgress } from './profiles/detect.ts';
 import { PROFILES } from './profiles/index.ts';
@@ -71,8 +71,8 @@ export function createSnmpCheck(options: SnmpCheckOptions = {}): Check<SnmpCheck
           const systemAt = ctx.now();
           const fields: Record<string, FieldValue> = { up: 1, response_ms: systemAt - started };
           if (system.uptimeCs !== undefined) fields.uptime_s = system.uptimeCs / 100;
-          if (system.descr !== undefined) fields.sys_descr = system.descr.slice(0, MAX_STRING);
-          if (system.name !== undefined) fields.sys_name = system.name.slice(0, MAX_STRING);
+          if (system.descr !== undefined) fields.sys_descr = toFieldText(system.descr.slice(0, MAX_STRING));
+          if (system.name !== undefined) fields.sys_name = toFieldText(system.name.slice(0, MAX_STRING));
           if (system.objectId !== undefined) fields.sys_object_id = system.objectId;
 
           // The same device as last time: a new sysObjectID is new firmware or another box, so start afresh.
@@ -110,7 +110,7 @@ export function createSnmpCheck(options: SnmpCheckOptions = {}): Check<SnmpCheck
           }
 
           Object.assign(fields, poll.summary);
-          if (poll.errors.length > 0) fields.error = poll.errors.join('; ').slice(0, MAX_STRING);
+          if (poll.errors.length > 0) fields.error = toFieldText(poll.errors.join('; ').slice(0, MAX_STRING));
           state.set(device.name, { target, at: ctx.now(), objectId: system.objectId, detection: final, detectedAt, probing, kept: poll.kept });
           const tags = classTags(device, detection);
           // Samples measured before the first detection finished get its classification too.

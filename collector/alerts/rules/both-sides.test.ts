@@ -10,6 +10,7 @@ import { RULE_DEFAULTS } from './defaults.ts';
 import { RULE_IDS, type RuleId } from './ids.ts';
 import { RULES } from './index.ts';
 import { RULE_KINDS } from './kinds.ts';
+import { ingestHealth } from '../../ingest/health.ts';
 
 /**
  * Both sides of every rule: where it fires, and where it must stay quiet — just under (or over) the
@@ -278,6 +279,32 @@ rule('cpu-high', () => {
     expect(findings('cpu-high', cpu(0))).toEqual(['core-switch clear']);
     expect(findings('cpu-high', cpu(undefined))).toEqual([]);
     expect(findings('cpu-high', cpu(99), { down: ['core-switch'] })).toEqual([]);
+  });
+});
+
+// The ingest's refusals are a process-wide view (collector/ingest/health.ts): each case has a school of its own.
+const HOUR = 3_600_000;
+rule('agent-data-refused', () => {
+  it('fires while an agent\'s data was refused within the threshold (1 h)', () => {
+    ingestHealth.refused('refusing-now', 'agent-a', 'field-type', 3, 1, T0 - 10_000);
+    expect(findings('agent-data-refused', [], { site: testSite({ id: 'refusing-now' }) })).toEqual(['agent-a active']);
+  });
+  it('quiet: refused longer ago than the threshold; nothing refused; another school\'s refusals', () => {
+    ingestHealth.refused('refused-long-ago', 'agent-b', 'time-window', 1, 1, T0 + 1_000 - HOUR - 1);
+    expect(findings('agent-data-refused', [], { site: testSite({ id: 'refused-long-ago' }) })).toEqual(['agent-b clear']);
+    expect(findings('agent-data-refused', [], { site: testSite({ id: 'never-refused' }) })).toEqual([]);
+  });
+});
+
+rule('site-series-budget', () => {
+  it('fires while new series were refused for the budget within the threshold (1 h)', () => {
+    ingestHealth.overBudget('over-budget-now', 40, 460, T0);
+    expect(findings('site-series-budget', [], { site: testSite({ id: 'over-budget-now' }) })).toEqual(['site active']);
+  });
+  it('quiet: over budget longer ago than the threshold; never over it', () => {
+    ingestHealth.overBudget('over-budget-before', 40, 1, T0 + 1_000 - HOUR - 1);
+    expect(findings('site-series-budget', [], { site: testSite({ id: 'over-budget-before' }) })).toEqual(['site clear']);
+    expect(findings('site-series-budget', [], { site: testSite({ id: 'within-budget' }) })).toEqual([]);
   });
 });
 

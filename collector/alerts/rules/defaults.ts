@@ -46,6 +46,10 @@ export const RULE_DEFAULTS: Readonly<Record<RuleId, Defaults>> = {
   'storage-full': on('15m', 'warning', 90),
   /** % processor load, the mean of the processors. */
   'cpu-high': on('15m', 'warning', 90),
+  /** Hours since the collector last refused any of the agent's data (collector/ingest). */
+  'agent-data-refused': on('0s', 'warning', 1),
+  /** Hours since a new series of the school was last refused for its budget. */
+  'site-series-budget': on('0s', 'warning', 1),
 };
 
 /**

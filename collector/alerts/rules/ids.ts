@@ -17,6 +17,8 @@ export const RULE_IDS = [
   'ups-runtime-low',
   'storage-full',
   'cpu-high',
+  'agent-data-refused',
+  'site-series-budget',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

@@ -1,5 +1,6 @@
 import { agentDiskFull, agentSpoolDrops } from './agent.ts';
 import { cpuHigh, storageFull } from './host.ts';
+import { agentDataRefused, siteSeriesBudget } from './ingest.ts';
 import { interfaceDown, interfaceErrors, interfaceUtilisation } from './interface.ts';
 import { printerSupplyLow } from './printer.ts';
 import { deviceDown, highLatency, highLoss, snmpNotAnswering } from './reachability.ts';
@@ -26,6 +27,8 @@ export const RULES: readonly Rule[] = [
   upsRuntimeLow,
   storageFull,
   cpuHigh,
+  agentDataRefused,
+  siteSeriesBudget,
 ];
 
 export type { Fact, Finding, Rule, RuleContext, DeviceView } from './rule.ts';

@@ -1,0 +1,195 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { WIRE_VERSION, agentClientId, createLogger, samplesTopic } from '../../contract/index.ts';
+import { addAgent } from '../../collector/agents/store.ts';
+import { loadCollectorConfig } from '../../collector/config/load.ts';
+import { startCollector, type RunningCollector } from '../../collector/run.ts';
+import { freeTcpPort, makeTempDir, startInflux, type InfluxServer, type TempDir } from '../harness/index.ts';
+
+/**
+ * Issue 11, items 2, 4, 7, 8 and 9, each reproduced through the real path: an agent's MQTT publish (QoS 1) to
+ * the collector's embedded broker, the ingest, the write-ahead log and a real influxd. A publish that resolves
+ * has had its PUBACK: the message is settled, never to be resent.
+ */
+const DB = 'closed_doors';
+const NORTH_BUDGET = 40;
+let influx: InfluxServer;
+let dir: TempDir;
+let collector: RunningCollector;
+const creds: Record<string, string> = {};
+const clients: MqttClient[] = [];
+let seq = 0;
+
+async function connect(agent: string): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${collector.broker.port}`, {
+    clientId: agentClientId(agent),
+    username: agent,
+    password: creds[agent],
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+  });
+  clients.push(client);
+  return client;
+}
+
+/** Publishes raw JSON text as `agent`'s batch: resolves once the collector acknowledged it. */
+async function send(client: MqttClient, agent: string, site: string, samples: unknown[] | string): Promise<void> {
+  const text = typeof samples === 'string' ? samples : JSON.stringify({ v: WIRE_VERSION, agent, site, seq: seq++, sentAt: Date.now(), samples });
+  await client.publishAsync(samplesTopic(site), text, { qos: 1 });
+}
+
+async function count(q: string): Promise<number> {
+  const [r] = await influx.query(q, DB);
+  return Number(r?.series?.[0]?.values[0]?.[1] ?? 0);
+}
+
+beforeAll(async () => {
+  influx = await startInflux();
+  dir = makeTempDir('closed-doors');
+  mkdirSync(join(dir.path, 'sites'));
+  for (const site of ['north', 'south']) writeFileSync(join(dir.path, 'sites', `${site}.yaml`), stringify({ id: site, name: site }));
+  const port = await freeTcpPort();
+  writeFileSync(
+    join(dir.path, 'collector.yaml'),
+    stringify({
+      broker: { host: '127.0.0.1', port },
+      influx: { url: influx.url, database: DB, flushIntervalMs: 50 },
+      ingest: { seriesBudget: { sites: { north: NORTH_BUDGET } }, reportIntervalSeconds: 3_600 },
+    }),
+  );
+  for (const [id, site] of [['north-1', 'north'], ['south-1', 'south']] as const) {
+    creds[id] = (await addAgent(join(dir.path, 'agents.yaml'), { id, site })).password;
+  }
+  collector = await startCollector(loadCollectorConfig(join(dir.path, 'collector.yaml')), createLogger('collector', 'silent'));
+  await collector.storageReady;
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.allSettled(clients.map((c) => c.endAsync(true)));
+  await collector?.stop();
+  await influx?.stop();
+  dir?.remove();
+});
+
+const ping = (device: string, fields: Record<string, unknown>, time = Date.now()) => ({ measurement: 'ping', tags: { device, role: 'internet' }, fields, time });
+
+describe('closed doors on the data path', () => {
+  it('item 8: a "__proto__" key is refused at decode and acknowledged; the agent goes on', async () => {
+    const north = await connect('north-1');
+    const before = collector.ingest.stats().rejects.invalid;
+    const text = (inner: string) => `{"v":${WIRE_VERSION},"agent":"north-1","site":"north","seq":${seq++},"sentAt":${Date.now()},"samples":[{"measurement":"ping","tags":${inner},"fields":{"up":1},"time":${Date.now()}}]}`;
+    // Each publish resolving is its PUBACK: none is left for the agent to send again.
+    await send(north, 'north-1', 'north', text('{"__proto__":{}}'));
+    await send(north, 'north-1', 'north', text('{"__proto__":"x\\nping,site=south up=0 1"}'));
+    await send(north, 'north-1', 'north', text('{"\\u005f_proto__":{"a":"b"}}'));
+    await send(north, 'north-1', 'north', text('{"constructor":"x"}'));
+    expect(collector.ingest.stats().rejects.invalid - before).toBe(4);
+    expect(collector.ingest.stats().rejects.internal).toBe(0);
+    await send(north, 'north-1', 'north', [ping('gw', { up: 1, loss_pct: 0 })]);
+    await collector.writer.flush();
+    expect(await count(`SELECT count(up) FROM ping WHERE site='north'`)).toBe(1);
+    expect(await count(`SELECT count(up) FROM ping WHERE site='south'`)).toBe(0);
+  });
+
+  it("item 2: text that once made a line of its own is stored as one field; nothing lands under the other school", async () => {
+    const north = await connect('north-1');
+    const now = Date.now();
+    const injected = `\nping,device=gw,site=south up=0,loss_pct=100 ${now}`;
+    await send(north, 'north-1', 'north', [
+      ping('x\\ y\\,\\,\\,', { up: 1, error: injected }), // refused with its batch: a backslash before a space
+    ]);
+    await send(north, 'north-1', 'north', [ping('lab', { up: 1, error: injected }, now + 1)]);
+    await collector.writer.flush();
+    expect(await count(`SELECT count(up) FROM ping WHERE site='south'`)).toBe(0);
+    const [r] = await influx.query(`SELECT error FROM ping WHERE site='north' AND device='lab'`, DB);
+    expect(r?.series?.[0]?.values[0]?.[1]).toBe(injected);
+  });
+
+  it('item 4: wrong field types and far-future times are refused per sample, counted; the other school writes on', async () => {
+    const north = await connect('north-1');
+    const south = await connect('south-1');
+    const day = 86_400_000;
+    const shardsBefore = (await influx.query('SHOW SHARDS'))[0]?.series?.find((s) => s.name === DB)?.values.length ?? 0;
+    const before = collector.ingest.stats().rejectedSamples;
+    // 30 poison samples, one per future day, and one now with the wrong type, in one batch with a good one.
+    const poison = Array.from({ length: 30 }, (_, i) => ping('gw', { up: 'x' }, Date.now() + (i + 1) * day));
+    await send(north, 'north-1', 'north', [...poison, ping('gw', { up: 'x' }), ping('gw2', { up: 1, loss_pct: 0 })]);
+    // Just inside the allowed clock skew (5 min) is fine; just outside is not.
+    await send(north, 'north-1', 'north', [ping('skew', { up: 1 }, Date.now() + 4 * 60_000), ping('skew', { up: 1 }, Date.now() + 6 * 60_000)]);
+    // Older than the raw retention (45 days) is refused; a day old is fine.
+    await send(north, 'north-1', 'north', [ping('old', { up: 1 }, Date.now() - 46 * day), ping('old', { up: 1 }, Date.now() - day)]);
+    const after = collector.ingest.stats().rejectedSamples;
+    expect(after['time-future'] - before['time-future']).toBe(31);
+    expect(after['field-type'] - before['field-type']).toBe(1);
+    expect(after['time-past'] - before['time-past']).toBe(1);
+
+    // South's numeric ping for today and tomorrow's first minutes is stored: nothing poisoned its type.
+    await send(south, 'south-1', 'south', [ping('gw', { up: 1, loss_pct: 0 }), ping('gw', { up: 0, loss_pct: 100 }, Date.now() + 60_000)]);
+    await collector.writer.flush();
+    expect(await count(`SELECT count(up) FROM ping WHERE site='south'`)).toBe(2);
+    expect(await count(`SELECT count(up) FROM ping WHERE site='north' AND (device='gw2' OR device='skew' OR device='old')`)).toBe(3);
+    const shardsAfter = (await influx.query('SHOW SHARDS'))[0]?.series?.find((s) => s.name === DB)?.values.length ?? 0;
+    expect(shardsAfter - shardsBefore).toBeLessThanOrEqual(3);
+    expect(collector.writer.stats().pointsRejected).toBe(0);
+  });
+
+  it('a field named like a tag ("site", "device") is refused: every school keeps its rows', async () => {
+    const north = await connect('north-1');
+    const before = collector.ingest.stats().rejectedSamples['key-conflict'];
+    await send(north, 'north-1', 'north', [ping('gw', { up: 1, site: 'x' }), ping('gw', { up: 1, device: 'x' }), { measurement: 'ping', tags: { device: 'gw', up: '1' }, fields: { loss_pct: 0 }, time: Date.now() }]);
+    expect(collector.ingest.stats().rejectedSamples['key-conflict'] - before).toBe(3);
+    await collector.writer.flush();
+    expect(await count(`SELECT count(up) FROM ping WHERE site='south'`)).toBeGreaterThan(0);
+    const [keys] = await influx.query('SHOW FIELD KEYS FROM ping', DB);
+    expect(keys?.series?.[0]?.values.map((v) => v[0])).not.toContain('site');
+  });
+
+  it("item 7: one school's new series stop at its budget, counted; the other school's new devices are stored", async () => {
+    const north = await connect('north-1');
+    const south = await connect('south-1');
+    const used = collector.ingest.seriesUsed('north');
+    const before = collector.ingest.stats().rejectedSamples['series-budget'];
+    const flood = Array.from({ length: 500 }, (_, i) => ping(`flood-${i}`, { up: 1 }));
+    await send(north, 'north-1', 'north', flood);
+    expect(collector.ingest.seriesUsed('north')).toBe(NORTH_BUDGET);
+    expect(collector.ingest.stats().rejectedSamples['series-budget'] - before).toBe(500 - (NORTH_BUDGET - used));
+    // A known series still takes new points; south's new devices are not held back.
+    await send(north, 'north-1', 'north', [ping('gw', { up: 1 }, Date.now() + 10)]);
+    await send(south, 'south-1', 'south', Array.from({ length: 100 }, (_, i) => ping(`new-${i}`, { up: 1 })));
+    await collector.writer.flush();
+    expect(await count(`SELECT count(up) FROM ping WHERE site='south' AND device=~/^new-/`)).toBe(100);
+    expect(await count(`SELECT count(up) FROM ping WHERE site='north' AND device=~/^flood-/`)).toBe(NORTH_BUDGET - used);
+  });
+
+  it('item 9: accepted and rejected counts per agent and reason are written to collector_ingest', async () => {
+    collector.ingestReport.report();
+    await collector.writer.flush();
+    const [r] = await influx.query(`SELECT sum(samples), sum(batches) FROM collector_ingest GROUP BY site, agent, outcome, reason`, DB);
+    const key = (s: { tags?: Record<string, string> }) => `${s.tags!['site']}/${s.tags!['agent']}/${s.tags!['outcome']}/${s.tags!['reason']}`;
+    const rows = Object.fromEntries((r?.series ?? []).map((s) => [key(s), s.values[0]![1]]));
+    const batches = Object.fromEntries((r?.series ?? []).map((s) => [key(s), s.values[0]![2]]));
+    expect(rows['north/north-1/rejected/series-budget']).toBe(collector.ingest.stats().rejectedSamples['series-budget']);
+    expect(rows['north/north-1/rejected/time-future']).toBe(collector.ingest.stats().rejectedSamples['time-future']);
+    expect(rows['north/north-1/rejected/key-conflict']).toBe(3);
+    expect(rows['south/south-1/accepted/none']).toBe(102);
+    expect(batches['north/north-1/rejected/invalid']).toBe(5);
+    // A school's counts are filed under that school only.
+    expect(Object.keys(rows).filter((k) => k.startsWith('south/')).every((k) => k.includes('/south-1/'))).toBe(true);
+  });
+});
+
+describe('alerts from the ingest', () => {
+  it("a school over its series budget and an agent whose data is refused each raise an alert naming them; the well-behaved school's do not", () => {
+    collector.alerts.tick();
+    const open = collector.alerts.alerts().filter((a) => a.state !== 'resolved');
+    const budget = open.filter((a) => a.rule === 'site-series-budget');
+    expect(budget.map((a) => a.site)).toEqual(['north']);
+    expect(budget[0]!.title).toContain(`budget of ${NORTH_BUDGET} series`);
+    const refused = open.filter((a) => a.rule === 'agent-data-refused');
+    expect(refused.map((a) => `${a.site}/${a.instance}`)).toEqual(['north/north-1']);
+    expect(refused[0]!.facts.find((f) => f.label === 'Reasons')!.value).toContain('series-budget');
+  });
+});
