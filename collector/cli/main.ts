@@ -9,6 +9,7 @@ import { registerAlertCommands } from '../alerts/cli.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { addReportCommand } from '../reports/cli.ts';
 import { startConfiguredCollector } from '../run.ts';
+import { registerWebCommands } from '../web/cli.ts';
 
 const program = new Command('hallmonitor-collector')
   .description('Receives samples from school agents over MQTT, stores them in InfluxDB and pushes each site\'s device list.')
@@ -99,5 +100,6 @@ program
 
 addReportCommand(program, configOption);
 registerAlertCommands(program, configOption);
+registerWebCommands(program, configOption);
 
 program.parseAsync().catch(exitOnError);
