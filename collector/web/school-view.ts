@@ -180,7 +180,8 @@ export function schoolView(input: SchoolInput): SchoolView {
     .sort((x, y) => (x.sinceIso < y.sinceIso ? 1 : -1));
   const maintenance = site.maintenance
     .flatMap((w) => {
-      const next = windowIntervals(w, zone, now, now + UPCOMING_MS)[0];
+      // From two days back, so a window already running shows its real start.
+      const next = windowIntervals(w, zone, now - 2 * 86_400_000, now + UPCOMING_MS).find((i) => i.end > now);
       if (next === undefined) return [];
       const scope = w.devices === undefined ? 'Whole school' : w.devices.map((d) => shownName(site, d)).join(', ');
       return [{ name: w.name, start: next.start, whenText: `${whenText(next.start, now, zone)} to ${whenText(next.end, now, zone)}`, scope, now: next.start <= now }];
