@@ -113,20 +113,25 @@ export function sameSecret(a: string, b: string): boolean {
 }
 
 /**
- * A write must come from our own pages: the browser's Sec-Fetch-Site (Fetch Metadata) or Origin, where sent,
- * must say same origin. With the SameSite=Strict cookie and the per-session token this is the third lock.
+ * A write must come from our own pages. Sec-Fetch-Site (Fetch Metadata, set by the browser and not by page
+ * script) must say same-origin where it is sent; otherwise an Origin header must name this host. Under
+ * Referrer-Policy: no-referrer browsers send `Origin: null` for a form post, so "null" proves nothing either
+ * way: then the SameSite=Strict cookie and the per-session token are the locks.
  */
 export function refuseCrossSite(req: http.IncomingMessage): void {
+  const refused = () => new HttpError(403, 'Refused: this form was sent from another site.');
   const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin') throw new HttpError(403, 'Refused: this form was sent from another site.');
-  const origin = req.headers.origin;
-  if (origin !== undefined) {
-    let host: string | undefined;
-    try {
-      host = new URL(origin).host;
-    } catch {
-      host = undefined;
-    }
-    if (host === undefined || host !== req.headers.host) throw new HttpError(403, 'Refused: this form was sent from another site.');
+  if (site !== undefined) {
+    if (site !== 'same-origin') throw refused();
+    return;
   }
+  const origin = req.headers.origin;
+  if (origin === undefined || origin === 'null') return;
+  let host: string | undefined;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = undefined;
+  }
+  if (host === undefined || host !== req.headers.host) throw refused();
 }

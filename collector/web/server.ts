@@ -198,6 +198,9 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       throw NOT_FOUND();
     }
 
+    // Browsers ask for it on their own; an empty answer saves a 404 in every console.
+    if (segments.length === 1 && first === 'favicon.ico' && reading) return void res.writeHead(204, { ...SECURITY_HEADERS, 'cache-control': 'max-age=86400' }).end();
+
     if (segments.length === 1 && first === '') {
       if (!reading) throw new HttpError(405, 'Method not allowed.', { allow: 'GET, HEAD' });
       return redirect(res, '/provider');
