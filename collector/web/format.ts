@@ -23,12 +23,12 @@ export function pctText(pct: number | null | undefined): string {
   return `${(Math.floor(pct * 100) / 100).toFixed(2)} %`;
 }
 
-/** "3 min", "2 h 5 min", "4 days". */
+/** "just now", "3 min ago", "2 h 5 min ago", "4 days ago". */
 export function agoText(ms: number): string {
   const min = Math.max(0, Math.round(ms / 60_000));
   if (min < 1) return 'just now';
-  if (min < 60) return `${min} min`;
+  if (min < 60) return `${min} min ago`;
   const h = Math.floor(min / 60);
-  if (h < 48) return `${h} h ${min % 60} min`;
-  return `${Math.floor(h / 24)} days`;
+  if (h < 48) return `${h} h ${min % 60} min ago`;
+  return `${Math.floor(h / 24)} days ago`;
 }

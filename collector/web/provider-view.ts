@@ -74,7 +74,7 @@ export function overviewView(sites: readonly OverviewSiteInput[], query: Overvie
       openAlerts: firing.length,
       criticalAlerts: firing.filter((a) => a.severity === 'critical').length,
       agent,
-      agentText: agent === 'never seen' ? 'never seen' : `${agent}, heard ${Number.isFinite(heard) ? `${agoText(now - heard)} ago` : 'never'}`,
+      agentText: Number.isFinite(heard) ? `heard ${agoText(now - heard)}` : '',
       spoolSamples: spool.length === 0 ? undefined : spool.reduce((a, b) => a + b, 0),
       internetText: pctText(s.internetPct),
       internetPct: s.internetPct,
@@ -167,7 +167,7 @@ export function technicianView(input: TechnicianInput): TechnicianView {
       name: d.name,
       address: d.address,
       state: input.devices.get(d.name) ?? 'unknown',
-      lastSeenText: Number.isFinite(last) ? `${whenText(last, now, zone)} (${agoText(now - last)} ago)` : 'no data yet',
+      lastSeenText: Number.isFinite(last) ? `${whenText(last, now, zone)} (${agoText(now - last)})` : 'no data yet',
       figures: deviceFigures(series),
     };
     byRole.set(d.role, [...(byRole.get(d.role) ?? []), row]);

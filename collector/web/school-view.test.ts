@@ -155,3 +155,20 @@ describe('service state and since', () => {
     expect(nextSince(new Map([['k', down]]), 'k', 'working', 400, undefined)).toEqual({ state: 'working', since: 400 });
   });
 });
+
+describe('power', () => {
+  it('a UPS that answers but is on battery: Power (UPS) not working; printer supply low leaves Printers working', () => {
+    const s = site();
+    const v = schoolView(
+      input(s, {
+        alerts: [
+          alert({ id: 'u1', rule: 'ups-on-battery', site: 'north', device: 'cupboard-ups', since: T0 - 300_000 }),
+          alert({ id: 'p1', rule: 'printer-supply-low', site: 'north', device: 'office-printer', instance: 'toner' }),
+        ],
+      }),
+    );
+    expect(v.services.find((x) => x.id === 'power')).toMatchObject({ word: 'Not working', sinceText: '08:55', detail: 'cupboard-ups' });
+    expect(words(v).Printers).toBe('Working');
+    expect(v.incidents.map((i) => i.what).sort()).toEqual(['cupboard-ups is running on battery (mains power lost)', 'office-printer is running low on a supply']);
+  });
+});

@@ -68,6 +68,8 @@ export interface SchoolView {
 }
 
 const UPCOMING_MS = 14 * 86_400_000;
+/** UPS alerts that mean the school's power is not working, whatever the UPS's own reachability. */
+const POWER_RULES = new Set<string>(['ups-on-battery', 'ups-battery-low', 'ups-runtime-low']);
 
 /** A device's name as the school may see it: a private one is only "a device". */
 export const shownName = (site: SiteFile, device: string | undefined): string => (device === undefined || site.status.private.includes(device) ? 'a device' : device);
@@ -142,9 +144,15 @@ export function schoolView(input: SchoolInput): SchoolView {
       state: offline ? 'unknown' : (input.devices.get(d.name) ?? 'unknown'),
       maintenance: maintenanceAt(site.maintenance, zone, d.name, now) !== undefined,
     }));
-    const { state, affected } = serviceState(service.mode, members);
+    const reach = serviceState(service.mode, members);
+    // Answering is not the same as working: a UPS on battery means the school's mains power is off.
+    const power = alerts.filter((a) => POWER_RULES.has(a.rule) && a.maintenance === undefined && members.some((m) => m.name === a.device && !m.maintenance));
+    const { state, affected } =
+      power.length > 0 && (reach.state === 'working' || reach.state === 'slow')
+        ? { state: 'not-working' as const, affected: members.filter((m) => power.some((a) => a.device === m.name)) }
+        : reach;
     const names = new Set(affected.map((m) => m.name));
-    const starts = alerts.filter((a) => a.device !== undefined && names.has(a.device)).map((a) => a.since);
+    const starts = alerts.filter((a) => a.device !== undefined && names.has(a.device) && (a.rule === 'device-down' || a.rule === 'high-loss' || a.rule === 'high-latency' || POWER_RULES.has(a.rule))).map((a) => a.since);
     const known = state === 'not-working' || state === 'slow' ? (starts.length > 0 ? Math.min(...starts) : undefined) : undefined;
     const key = `${site.id}/${service.id}`;
     const record = nextSince(input.since, key, state, now, known);

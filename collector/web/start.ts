@@ -122,7 +122,8 @@ export async function startWeb(o: { config: ResolvedCollectorConfig; sites: read
       overviewView(
         [...sites.values()].map((site) => ({
           site,
-          worst: school(site.id).overall,
+          // An offline school is a problem for the provider even though its page can only say "no recent information".
+          worst: engine.siteState(site.id) === 'offline' ? 'not-working' : school(site.id).overall,
           alerts: engine.alerts(),
           agents: agentsOf(site.id),
           heardAt: new Map(obs.agentsOf(site.id).map((a) => [a.agent, a.heardAt])),

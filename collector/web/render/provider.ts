@@ -17,7 +17,7 @@ export function renderOverview(v: OverviewView, o: { user: string; csrf: string;
     .map(
       (r) => `<tr><th scope="row"><a href="/provider/sites/${encodeURIComponent(r.id)}">${esc(r.name)}</a></th>
 <td>${badge(r.worst, r.word)}</td><td class="num">${r.openAlerts}${r.criticalAlerts > 0 ? ` <span class="muted">(${r.criticalAlerts} critical)</span>` : ''}</td>
-<td>${badge(r.agent === 'never seen' ? 'never' : r.agent, r.agentText)}</td><td class="num">${r.spoolSamples === undefined ? '–' : r.spoolSamples}</td><td class="num">${esc(r.internetText)}</td></tr>`,
+<td>${badge(r.agent === 'never seen' ? 'never' : r.agent, r.agent)}${r.agentText ? `<br><span class="muted">${esc(r.agentText)}</span>` : ''}</td><td class="num">${r.spoolSamples === undefined ? '–' : r.spoolSamples}</td><td class="num">${esc(r.internetText)}</td></tr>`,
     )
     .join('\n');
   const bad = v.counts['not-working'] + v.counts.slow;

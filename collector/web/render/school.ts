@@ -39,7 +39,7 @@ ${i.note ? `<p class="note">${esc(i.note)}</p>` : ''}</li>`,
 <tbody>${v.availability.map((a) => `<tr><th scope="row">${esc(a.label)}</th><td class="num">${esc(a.thisMonth)}</td><td class="num">${esc(a.lastMonth)}</td></tr>`).join('')}</tbody></table></div>`;
   const reports = v.reports.length === 0 ? '' : `<h2>Monthly reports</h2><ul>${v.reports.map((r) => `<li><a href="${esc(r.href)}">${esc(r.label)}</a></li>`).join('')}</ul>`;
   const main = `<h1>${esc(v.school)}</h1>
-<p class="muted">IT services status. Updated ${time(v.updatedIso, v.updatedText)}; this page refreshes itself every ${refreshSeconds} seconds.</p>
+<p class="muted">IT services status. Updated ${time(v.updatedIso, v.updatedText)}; this page refreshes itself every ${refreshSeconds === 1 ? 'second' : `${refreshSeconds} seconds`}.</p>
 <p>${esc(v.hours.text)}</p>
 ${offline}
 <h2>Services now</h2>
