@@ -231,6 +231,12 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     } else socket.destroy();
   });
 
+  // CONNECT goes to its own event, and without a listener node drops the connection without a word.
+  server.on('connect', (_req: http.IncomingMessage, socket: import('node:stream').Duplex) => {
+    socket.on('error', () => undefined);
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nallow: GET, HEAD, POST\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => resolve());
