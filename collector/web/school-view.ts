@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { maintenanceAt, schoolHours, windowIntervals } from '../calendar/index.ts';
+import { coversDevice, schoolHours, windowIntervals, type MaintenanceWindow } from '../calendar/index.ts';
 import type { Alert } from '../alerts/pipeline/alert.ts';
 import type { DeviceState } from '../alerts/state/device-state.ts';
 import type { SiteState } from '../alerts/state/site-state.ts';
@@ -94,7 +94,11 @@ function hoursText(site: SiteFile, now: number): { openNow: boolean; text: strin
   if (openNow) return { openNow, text: `School is open now, until ${hm(today.find((i) => i.start <= now && now < i.end)!.end)}.` };
   const closure = site.calendar.closures.find((c) => c.start <= date && date <= c.end);
   const outOfTerm = site.calendar.terms.length > 0 && !site.calendar.terms.some((t) => t.start <= date && date <= t.end);
-  const next = schoolHours(site.calendar, zone, now, now + UPCOMING_MS).find((i) => i.start > now);
+  let next: { start: number } | undefined;
+  // Day by day: usually tomorrow, and fourteen days of zone arithmetic at once cost more than the page.
+  for (let day = 0; day < 14 && next === undefined; day++) {
+    next = schoolHours(site.calendar, zone, now + day * 86_400_000, now + (day + 1) * 86_400_000).find((i) => i.start > now);
+  }
   const reason = closure ? `Closed today${closure.name ? ` (${closure.name})` : ''}.` : outOfTerm ? 'School holiday.' : today.length > 0 && today[0]!.start > now ? 'Not open yet today.' : 'Closed now.';
   return { openNow, text: `${reason}${next ? ` Next open ${whenText(next.start, now, zone)}.` : ''}` };
 }
@@ -126,6 +130,41 @@ function incidentWhat(site: SiteFile, a: Alert): string | undefined {
   }
 }
 
+/**
+ * What the calendar says this minute: the school's day, the planned windows, which windows are in force. Time-zone
+ * arithmetic is the costly part of a page (tens of ms a school), and none of it changes within a minute, so it is
+ * kept per site object and minute: same inputs, same answer.
+ */
+interface CalendarFacts {
+  hours: { openNow: boolean; text: string };
+  maintenance: SchoolView['maintenance'];
+  inForce: MaintenanceWindow[];
+}
+const calendarMemo = new WeakMap<SiteFile, { minute: number; facts: CalendarFacts }>();
+
+function calendarFacts(site: SiteFile, now: number): CalendarFacts {
+  const minute = Math.floor(now / 60_000);
+  const memo = calendarMemo.get(site);
+  if (memo !== undefined && memo.minute === minute) return memo.facts;
+  const zone = site.timezone;
+  const windows = site.maintenance
+    .flatMap((w) => {
+      // From two days back, so a window already running shows its real start.
+      const next = windowIntervals(w, zone, now - 2 * 86_400_000, now + UPCOMING_MS).find((i) => i.end > now);
+      if (next === undefined) return [];
+      const scope = w.devices === undefined ? 'Whole school' : w.devices.map((d) => shownName(site, d)).join(', ');
+      return [{ name: w.name, start: next.start, whenText: `${whenText(next.start, now, zone)} to ${whenText(next.end, now, zone)}`, scope, now: next.start <= now, window: w }];
+    })
+    .sort((a, b) => a.start - b.start);
+  const facts: CalendarFacts = {
+    hours: hoursText(site, now),
+    maintenance: windows.map(({ start: _s, window: _w, ...rest }) => rest),
+    inForce: windows.filter((m) => m.now).map((m) => m.window),
+  };
+  calendarMemo.set(site, { minute, facts });
+  return facts;
+}
+
 const monthLabel = (month: string) => DateTime.fromISO(`${month}-01`).toFormat('LLLL yyyy');
 
 /** The school's status page, as data. Pure: the same state gives the same page. */
@@ -136,13 +175,14 @@ export function schoolView(input: SchoolInput): SchoolView {
   const alerts = input.alerts.filter((a) => a.site === site.id && a.state === 'firing');
   const since = new Map<string, { state: ServiceState; since: number | undefined }>();
   const services: ServiceRow[] = [];
+  const calendar = calendarFacts(site, now);
   for (const service of SERVICES) {
     const devices = site.devices.filter((d) => serviceOf(d, site.status.phones) === service.id);
     if (devices.length === 0) continue;
     const members: MemberState[] = devices.map((d) => ({
       name: d.name,
       state: offline ? 'unknown' : (input.devices.get(d.name) ?? 'unknown'),
-      maintenance: maintenanceAt(site.maintenance, zone, d.name, now) !== undefined,
+      maintenance: calendar.inForce.some((w) => coversDevice(w, d.name)),
     }));
     const reach = serviceState(service.mode, members);
     // Answering is not the same as working: a UPS on battery means the school's mains power is off.
@@ -186,16 +226,6 @@ export function schoolView(input: SchoolInput): SchoolView {
       ];
     })
     .sort((x, y) => (x.sinceIso < y.sinceIso ? 1 : -1));
-  const maintenance = site.maintenance
-    .flatMap((w) => {
-      // From two days back, so a window already running shows its real start.
-      const next = windowIntervals(w, zone, now - 2 * 86_400_000, now + UPCOMING_MS).find((i) => i.end > now);
-      if (next === undefined) return [];
-      const scope = w.devices === undefined ? 'Whole school' : w.devices.map((d) => shownName(site, d)).join(', ');
-      return [{ name: w.name, start: next.start, whenText: `${whenText(next.start, now, zone)} to ${whenText(next.end, now, zone)}`, scope, now: next.start <= now }];
-    })
-    .sort((a, b) => a.start - b.start)
-    .map(({ start: _s, ...rest }) => rest);
   const availability = (input.availability ?? []).flatMap((a) => {
     const label = SERVICES.find((s) => s.id === a.service)?.label;
     return label === undefined ? [] : [{ label, thisMonth: pctText(a.thisMonthPct), lastMonth: pctText(a.lastMonthPct) }];
@@ -205,11 +235,11 @@ export function schoolView(input: SchoolInput): SchoolView {
     updatedText: whenText(now, now, zone),
     updatedIso: isoText(now, zone),
     offline: offline ? { sinceText: input.siteState.since === undefined ? undefined : whenText(input.siteState.since, now, zone) } : undefined,
-    hours: hoursText(site, now),
+    hours: calendar.hours,
     services,
     overall,
     incidents,
-    maintenance,
+    maintenance: calendar.maintenance,
     availability,
     reports: input.reports.map((r) => ({ label: `Report for ${monthLabel(r.month)} (PDF)`, href: r.href })),
     since,
