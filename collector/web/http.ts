@@ -1,14 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
+import { CSS_HASH } from './render/assets.ts';
 
 /**
- * Every answer carries these. Scripts and styles only from this server (no inline code at all, so an injected
- * tag cannot run), no framing (clickjacking), no Referer (a school's page address is its credential), no
+ * Every answer carries these. Script only from this server and the one stylesheet by its hash (no other inline
+ * code, so an injected tag cannot run), no framing (clickjacking), no Referer (a school's page address is its credential), no
  * MIME sniffing, and no caching of pages by shared proxies (a school's page is private).
  */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    `default-src 'none'; script-src 'self'; style-src ${CSS_HASH}; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',

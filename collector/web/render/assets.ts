@@ -73,6 +73,13 @@ setInterval(tick,s*1000);})();
 
 const etag = (s: string) => `"${createHash('sha256').update(s).digest('base64url').slice(0, 16)}"`;
 
+/**
+ * The stylesheet goes inline in each page (one round trip fewer before the first paint), allowed by its hash in
+ * the CSP (CSP Level 2 hash-source): no other inline style can apply.
+ */
+export const INLINE_CSS = CSS;
+export const CSS_HASH = `'sha256-${createHash('sha256').update(CSS).digest('base64')}'`;
+
 export const ASSETS: ReadonlyMap<string, { body: string; type: string; etag: string }> = new Map([
   ['app.css', { body: CSS, type: 'text/css; charset=utf-8', etag: etag(CSS) }],
   ['live.js', { body: JS, type: 'text/javascript; charset=utf-8', etag: etag(JS) }],

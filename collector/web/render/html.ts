@@ -1,3 +1,5 @@
+import { INLINE_CSS } from './assets.ts';
+
 /** Text into HTML (element content and quoted attribute values): the five characters that matter. */
 export function esc(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -15,7 +17,7 @@ export interface PageOptions {
   overall?: string;
 }
 
-/** The page shell: one stylesheet and one script, both from this server (the CSP allows nothing else). */
+/** The page shell: the stylesheet inline (allowed by its hash) and one script from this server; the CSP allows nothing else. */
 export function page(o: PageOptions): string {
   const live = o.refreshSeconds === undefined ? '' : ` data-refresh="${o.refreshSeconds}"`;
   return `<!doctype html>
@@ -25,7 +27,7 @@ export function page(o: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>${esc(o.title)}</title>
-<link rel="stylesheet" href="/assets/app.css">
+<style>${INLINE_CSS}</style>
 <script src="/assets/live.js" defer></script>
 </head>
 <body${live}>
