@@ -170,7 +170,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   const alerts = alerting.engine;
   let web: RunningWeb | undefined;
   try {
-    web = await startWeb({ config, sites, engine: alerts, log, now });
+    web = await startWeb({ config, sites, engine: alerts, log, now, storageReady });
   } catch (err) {
     await alerting.close();
     await writer.stop({ timeoutMs: 1_000 });

@@ -33,7 +33,15 @@ export interface RunningWeb {
  * its own copy of the newest samples and agent statuses (for "last seen" and key numbers), re-reads this
  * month's availability from InfluxDB every `availabilityMinutes`, and serves the pages.
  */
-export async function startWeb(o: { config: ResolvedCollectorConfig; sites: readonly SiteFile[]; engine: AlertEngine; log: Logger; now: () => number }): Promise<RunningWeb | undefined> {
+export async function startWeb(o: {
+  config: ResolvedCollectorConfig;
+  sites: readonly SiteFile[];
+  engine: AlertEngine;
+  log: Logger;
+  now: () => number;
+  /** Resolves when InfluxDB answered and the database exists: availability is read from then on. */
+  storageReady?: Promise<void>;
+}): Promise<RunningWeb | undefined> {
   const web = o.config.web;
   if (web === undefined) return undefined;
   const log = o.log.child({ component: 'web' });
@@ -66,7 +74,7 @@ export async function startWeb(o: { config: ResolvedCollectorConfig; sites: read
       timer?.unref?.();
     });
   };
-  loop();
+  (o.storageReady ?? Promise.resolve()).then(loop, () => undefined);
 
   const reportMonths = (site: SiteFile) => {
     let month = previousMonth(DateTime.fromMillis(now(), { zone: site.timezone }).toFormat('yyyy-LL'));

@@ -219,8 +219,12 @@ describe('provider overview in Chromium', () => {
     expect(await page.$$eval('tbody tr th', (ths) => ths.map((t) => t.textContent))).toEqual(['South Academy']);
 
     await page.goto(`${rig.base}/provider/sites/${SCHOOL_A}`);
-    await waitFor(async () => /battery \d+ %/.test((await page.textContent('main'))!) && /Wi-Fi clients/.test((await page.textContent('main'))!), {
-      timeoutMs: 20_000,
+    await waitFor(async () => {
+      const main = (await page.textContent('main'))!;
+      if (/battery \d+ %/.test(main) && /Wi-Fi clients/.test(main)) return true;
+      throw new Error(main.replace(/\s+/g, ' ').slice(0, 800));
+    }, {
+      timeoutMs: 40_000,
       what: 'UPS charge and Wi-Fi clients on the technician page',
     });
     const text = (await page.textContent('main'))!;
