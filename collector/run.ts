@@ -17,6 +17,7 @@ import { createStatusHandler } from './status/agent-status.ts';
 import { createInfluxWriter, type InfluxWriter } from './storage/influx-writer.ts';
 import { ensureRetention } from './storage/retention.ts';
 import type { Dispatcher } from './notify/dispatch.ts';
+import { startWeb, type RunningWeb } from './web/start.ts';
 import { createDurableLog, type DurableLog } from './wal/durable.ts';
 import { openCollectorWal } from './wal/open.ts';
 import type { WalStats } from './wal/wal.ts';
@@ -35,6 +36,8 @@ export interface CollectorParts {
   alerts: AlertEngine;
   /** The acknowledgement endpoint's port, when collector.yaml has notify.ack. */
   ackPort: number | undefined;
+  /** The status pages' port, when collector.yaml has web:. */
+  webPort: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -167,6 +170,15 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     throw err;
   }
   const alerts = alerting.engine;
+  let web: RunningWeb | undefined;
+  try {
+    web = await startWeb({ config, sites, engine: alerts, log, now, storageReady });
+  } catch (err) {
+    await alerting.close();
+    await writer.stop({ timeoutMs: 1_000 });
+    wal.close();
+    throw err;
+  }
   // The engine judges what the write-ahead log accepted: the same samples InfluxDB gets.
   const ingestLog = log.child({ component: 'ingest' });
   const ingest = createIngest({
@@ -174,11 +186,22 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     durable,
     log: ingestLog,
     now,
-    onAccepted: (b) => alerts.samples(b.site, b.agent, b.samples),
+    onAccepted: (b) => {
+      alerts.samples(b.site, b.agent, b.samples);
+      web?.samples(b.site, b.agent, b.samples);
+    },
     ...ingestLimits(config, sites),
   });
   const ingestReport = startIngestReport({ ingest, writer, log: ingestLog, now, intervalMs: config.ingest.reportIntervalSeconds * 1_000 });
-  const status = createStatusHandler({ writer, log: log.child({ component: 'status' }), now, onStatus: (s) => alerts.status(s) });
+  const status = createStatusHandler({
+    writer,
+    log: log.child({ component: 'status' }),
+    now,
+    onStatus: (s) => {
+      alerts.status(s);
+      web?.status(s);
+    },
+  });
 
   const onPublish: OnPublish = async (packet, from) => {
     const kind = parseTopic(packet.topic)?.kind;
@@ -195,12 +218,13 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     sites,
     agents,
     onPublish,
-    parts: { writer, ingest, ingestReport, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort },
+    parts: { writer, ingest, ingestReport, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort, webPort: web?.port },
     /** Alerts start judging once the broker is up (a site not heard from yet is not declared offline before). */
     startAlerting: () => alerting.start(),
     /** Closes the broker side first (nothing new comes in), then alerts, reports, the writer and the log. */
     async stop(closeBroker: () => Promise<void> = async () => undefined) {
       await closeBroker();
+      await web?.stop();
       alerting.engine.stop();
       ingestReport.stop();
       await reports?.stop();

@@ -11,6 +11,7 @@ import { registerAlertCommands } from '../alerts/cli.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { addReportCommand } from '../reports/cli.ts';
 import { startConfiguredCollector } from '../run.ts';
+import { registerWebCommands } from '../web/cli.ts';
 
 const program = new Command('hallmonitor-collector')
   .description('Receives samples from school agents over MQTT, stores them in InfluxDB and pushes each site\'s device list.')
@@ -106,5 +107,6 @@ program
 
 addReportCommand(program, configOption);
 registerAlertCommands(program, configOption);
+registerWebCommands(program, configOption);
 
 runCommandLine(program);

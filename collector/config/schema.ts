@@ -6,6 +6,7 @@ import { ingestConfigSchema } from '../ingest/config.ts';
 import { maintenanceWindowSchema, schoolCalendarSchema } from '../calendar/schema.ts';
 import { notifyConfigSchema } from '../notify/config.ts';
 import { reportsConfigSchema, siteReportSchema } from '../reports/config.ts';
+import { siteStatusSchema, webConfigSchema } from '../web/config.ts';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info');
 
@@ -153,6 +154,8 @@ export const collectorConfigSchema = z.strictObject({
   alerts: alertsConfigSchema.default(alertsConfigSchema.parse({})),
   notify: notifyConfigSchema.default(notifyConfigSchema.parse({})),
   reports: reportsConfigSchema.default(reportsConfigSchema.parse({})),
+  /** School status pages and the provider's overview (collector/web/); off without it. */
+  web: webConfigSchema.optional(),
   logLevel,
 }).superRefine((c, ctx) => {
   const ids = new Set(c.notify.channels.map((ch) => ch.id));
@@ -185,6 +188,8 @@ export const siteFileSchema = z
     alerts: siteAlertsSchema.default(siteAlertsSchema.parse({})),
     /** The school's monthly report: SLA target, service period, how unknown time counts. */
     report: siteReportSchema.default(siteReportSchema.parse({})),
+    /** What the school's status page shows (collector/web/): private device names, the phone system. */
+    status: siteStatusSchema.default(siteStatusSchema.parse({})),
   })
   .superRefine((site, ctx) => {
     const names = new Set(site.devices.map((d) => d.name));
@@ -193,6 +198,11 @@ export const siteFileSchema = z
         if (!names.has(d)) ctx.addIssue({ code: 'custom', path: ['maintenance', i, 'devices', j], message: `expected the name of a device in this site, got "${d}"` });
       }),
     );
+    for (const part of ['private', 'phones'] as const) {
+      site.status[part].forEach((d, i) => {
+        if (!names.has(d)) ctx.addIssue({ code: 'custom', path: ['status', part, i], message: `expected the name of a device in this site, got "${d}"` });
+      });
+    }
     for (const part of ['devices', 'uplinks'] as const) {
       for (const d of Object.keys(site.alerts[part])) {
         if (!names.has(d)) ctx.addIssue({ code: 'custom', path: ['alerts', part, d], message: `expected the name of a device in this site, got "${d}"` });
