@@ -178,6 +178,9 @@ const PROGRAM = /^(?:\$\s+)?(?:sudo\s+(?:-u\s+\S+\s+)?)?(?:node\s+\S*?bin\/)?(ha
 const SCRIPT = /^(?:\$\s+)?(?:sudo\s+)?bash\s+((?:deploy|\.ci)\/[\w./-]+)(.*)$/;
 const NPM_RUN = /^(?:\$\s+)?npm\s+run\s+([\w:-]+)(.*)$/;
 
+/** Subcommands that are groups of subcommands themselves. */
+const NESTED_GROUPS = new Set(['web user']);
+
 /** The command of one shell line or code span, if it runs one of ours. */
 export function commandOf(text: string, line: number): Command | undefined {
   // Where the command ends: a comment, a pipe, a list or a redirection (`<id>` is a placeholder, not one).
@@ -188,7 +191,9 @@ export function commandOf(text: string, line: number): Command | undefined {
     const tail = cut(m[2]!);
     const words: string[] = [];
     for (const token of tail.trim().split(/\s+/)) {
-      if (words.length === 2 || !/^[a-z][a-z-]*$/.test(token)) break;
+      // Two levels (`agent add`), three under a command group of its own (`web user add`).
+      const depth = NESTED_GROUPS.has(words.join(' ')) ? 3 : 2;
+      if (words.length >= depth || !/^[a-z][a-z-]*$/.test(token)) break;
       words.push(token);
     }
     return { program: m[1]!, words, flags: flagsOf(m[2]!), text, line };
