@@ -10,7 +10,7 @@ const snmpHost = (address: string, name: string | undefined, cls: Detection['cla
   snmp: {
     config: snmpCheckSchema.parse({ community: 'school' }),
     system: { name, descr: 'Some device\nsecond line' },
-    detection: { objectId: undefined, profiles: [], mibs: new Set(mibs), classification: { class: cls, vendor: 'Acme', model: 'X1' } },
+    detection: { objectId: undefined, profiles: [], mibs: new Set(mibs), classification: { class: cls, vendor: 'Acme', model: 'X1', evidence: 'test' } },
   },
 });
 

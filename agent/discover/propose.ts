@@ -19,8 +19,13 @@ export interface ProposedDevice {
   checks: { ping?: Record<string, never>; snmp?: Partial<SnmpCheckConfig> };
 }
 
+/** The site file's roles are fewer than the classes: a NAS is watched as a server, a PDU as power like a UPS. */
 const ROLE_OF_CLASS: Readonly<Record<DeviceClass, DeviceRole>> = {
+  router: 'other',
   switch: 'switch',
+  nas: 'server',
+  pdu: 'ups',
+  environment: 'other',
   wireless: 'access-point',
   firewall: 'firewall',
   server: 'server',

@@ -26,7 +26,7 @@ export const EXPECTED_CLASSES: Readonly<Record<string, { class: DeviceClass; ven
   windows_svr_2019_1809: { class: 'server', vendor: 'Microsoft', model: undefined },
   linux_powermon: { class: 'server', vendor: 'Linux', model: undefined },
   'vmware-esxi': { class: 'server', vendor: 'VMware', model: 'ProLiant DL380p Gen8' },
-  dsm: { class: 'server', vendor: 'Synology', model: 'RS2212RP+' },
+  dsm: { class: 'nas', vendor: 'Synology', model: 'RS2212RP+' },
   jetdirect_m252dw: { class: 'printer', vendor: 'HP', model: 'HP Color LaserJet Pro M252dw' },
   brother_hl5370dw: { class: 'printer', vendor: 'Brother', model: 'Brother HL-5370DW series' },
   ricoh_mpc3002: { class: 'printer', vendor: 'Ricoh', model: 'Aficio MP C3002' },
