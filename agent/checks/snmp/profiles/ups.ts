@@ -186,9 +186,10 @@ function upsSample(fields: UpsFields, tags: Readonly<Record<string, string>>, ti
 
 export const upsMibProfile: Profile = {
   name: 'ups_mib',
-  probes: [`${UPS}.2`, APC],
-  // An APC card that also speaks UPS-MIB is read through PowerNet only: one `ups` series per UPS.
-  detect: (_system, answered) => answered(`${UPS}.2`) && !answered(APC),
+  probes: [`${UPS}.2`, `${UPS}.4`, APC],
+  // An APC card that also speaks UPS-MIB is read through PowerNet only: one `ups` series per UPS. A UPS
+  // that fills only the output group (some MGE/APC Galaxy cards) is still a UPS-MIB UPS.
+  detect: (_system, answered) => (answered(`${UPS}.2`) || answered(`${UPS}.4`)) && !answered(APC),
   async poll(session, ctx) {
     const scalars = await readScalars(session, UPS_MIB);
     const inputs = await readTable(session, { voltage: UPS_INPUT_VOLTAGE, frequency: UPS_INPUT_FREQUENCY });
