@@ -51,4 +51,13 @@ describe('proposeDevices', () => {
     expect(text).toContain('  # answered ping only\n');
     expect(parse(text)).toEqual({ devices: proposeDevices(hosts) });
   });
+
+  it('shows the evidence that decided the class on its own comment line; a newline in it cannot break out of the comment', () => {
+    const host = snmpHost('10.0.0.9', 'sw', 'switch');
+    host.snmp!.detection.classification.evidence = 'BRIDGE-MIB: 26 bridge ports\ndevices:\n- name: evil';
+    const text = proposalYaml([host], ' header');
+    expect(text).toContain('  # class switch because: BRIDGE-MIB: 26 bridge ports\n');
+    expect(text).not.toContain('evil');
+    expect(parse(text)).toEqual({ devices: proposeDevices([host]) });
+  });
 });

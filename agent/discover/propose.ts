@@ -76,12 +76,21 @@ export function proposeDevices(hosts: readonly FoundHost[]): ProposedDevice[] {
   });
 }
 
-/** What a tech reads beside each entry: vendor, model, class and sysDescr's first line. */
+/**
+ * What a tech reads beside each entry: vendor, model, class and sysDescr's first line, then on a line of
+ * its own the evidence that decided the class, so a wrong class can be argued with.
+ */
 function describeHost(host: FoundHost): string {
   if (host.snmp === undefined) return 'answered ping only';
   const c = host.snmp.detection.classification;
-  const descr = (host.snmp.system.descr ?? '').split(/\r?\n/)[0]!.slice(0, 100);
-  return [`${c.vendor}${c.model === undefined ? '' : ` ${c.model}`} (${c.class})`, descr].filter((s) => s !== '').join(': ');
+  const descr = oneLine(host.snmp.system.descr ?? '').slice(0, 100);
+  const head = [`${c.vendor}${c.model === undefined ? '' : ` ${c.model}`} (${c.class})`, descr].filter((s) => s !== '').join(': ');
+  return `${head}\n class ${c.class} because: ${oneLine(c.evidence).slice(0, 160)}`;
+}
+
+/** Control characters (a newline in sysDescr) would end the YAML comment early. */
+function oneLine(text: string): string {
+  return (text.split(/\r?\n/)[0] ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
 }
 
 /**

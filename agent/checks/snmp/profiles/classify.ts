@@ -103,7 +103,11 @@ function decideClass(id: DeviceIdentity, e: DeviceEvidence, descr: string, enter
       return { class: other.class, evidence: `answers the MIB of ${other.vendor} (enterprise ${n}), who make ${other.class} devices` };
     }
   }
-  return structuralClass(e, descr);
+  const structural = structuralClass(e, descr);
+  if (structural.class === 'other' && facts?.usually !== undefined) {
+    return { class: facts.usually, evidence: `nothing else said; most of what ${facts.vendor} (enterprise ${enterprise}) makes is ${facts.usually}` };
+  }
+  return structural;
 }
 
 /** IANAifType ieee80211(71): a radio interface of an 802.11 device. */
