@@ -92,7 +92,7 @@ function markdown(table: string, heldOutLine: string, wrong: readonly string[]):
 
 The agent classifies every SNMP device from what the device says about itself, reads the measurements
 that its class has, and stores the evidence that decided the class with the classification (the
-\`device_info\` sample's \`evidence\` field; \`discover\` prints it beside each proposed device), so a wrong
+\`device_info\` sample's \`class_evidence\` field; \`discover\` prints it beside each proposed device), so a wrong
 class can be argued with.
 
 ## How well it matches LibreNMS on 877 real devices
@@ -101,7 +101,14 @@ LibreNMS's own test data (877 recordings of real equipment, each with what Libre
 is read at test time from \`../shared/corpus\`; every recording is polled in-process through the same SNMP
 session interface the agent uses. Figures are "equal / compared": ports are LibreNMS's monitored ports
 found by ifIndex; supplies and trays are Printer-MIB (RFC 3805) levels in whole percent; UPS values are
-LibreNMS's UPS-MIB (RFC 1628) and APC PowerNet sensors that the \`ups\` measurement holds.
+LibreNMS's UPS-MIB (RFC 1628) and APC PowerNet sensors that the \`ups\` measurement holds. Every value
+that differs is one where the device's own value and LibreNMS's differ; each is listed with the recording
+line that shows the device's value in \`test/corpus/oracle-value-disagreements.ts\` (RFC 3805 level -3,
+"some remaining", that LibreNMS shows as 50 %; ports LibreNMS renames or re-speeds from vendor MIBs).
+Class disagreements where the recording shows LibreNMS is wrong (an SFOS box LibreNMS calls an appliance,
+a Wireless LAN Controller it calls network) are in \`test/corpus/oracle-disagreements.ts\` and count as
+right here. Not yet read: Wi-Fi client counts from vendor MIBs other than UniFi, Aruba Instant, Cisco WLC
+and Ruckus Unleashed (last column), PDU per-bank load, environment sensors (temperature, humidity).
 
 ${table}
 
