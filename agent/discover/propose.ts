@@ -77,15 +77,15 @@ export function proposeDevices(hosts: readonly FoundHost[]): ProposedDevice[] {
 }
 
 /**
- * What a tech reads beside each entry: vendor, model, class and sysDescr's first line, then on a line of
- * its own the evidence that decided the class, so a wrong class can be argued with.
+ * What a tech reads above each entry: the evidence that decided the class (so a wrong class can be
+ * argued with), then vendor, model, class and sysDescr's first line.
  */
 function describeHost(host: FoundHost): string {
   if (host.snmp === undefined) return 'answered ping only';
   const c = host.snmp.detection.classification;
   const descr = oneLine(host.snmp.system.descr ?? '').slice(0, 100);
   const head = [`${c.vendor}${c.model === undefined ? '' : ` ${c.model}`} (${c.class})`, descr].filter((s) => s !== '').join(': ');
-  return `${head}\n class ${c.class} because: ${oneLine(c.evidence).slice(0, 160)}`;
+  return `class ${c.class} because: ${oneLine(c.evidence).slice(0, 160)}\n ${head}`;
 }
 
 /** Control characters (a newline in sysDescr) would end the YAML comment early. */

@@ -5,13 +5,13 @@ import type { DeviceClass } from '../../agent/checks/snmp/profiles/classify.ts';
  * purpose, since this is what the classification must agree with, not something the file computes.
  */
 export const EXPECTED_CLASSES: Readonly<Record<string, { class: DeviceClass; vendor: string; model: string | undefined }>> = {
-  procurve_e2910: { class: 'switch', vendor: 'HP', model: 'E2910al-24G-PoE' },
+  procurve_e2910: { class: 'switch', vendor: 'HP', model: 'J9146A' },
   'arubaos-cx_10.07': { class: 'switch', vendor: 'Aruba', model: 'JL727A' },
   ios_2960x: { class: 'switch', vendor: 'Cisco', model: 'WS-C2960X-48FPS-L' },
   iosxe_c9300: { class: 'switch', vendor: 'Cisco', model: 'C9300-48P' },
   'dlink_dgs-1510-28': { class: 'switch', vendor: 'D-Link', model: 'DGS-1510-28' },
-  'edgeswitch_us-8-v2': { class: 'switch', vendor: 'Ubiquiti', model: 'US-8' },
-  'edgeswitch_es-24-250w': { class: 'switch', vendor: 'Ubiquiti', model: 'EdgeSwitch 24-Port 250W' },
+  'edgeswitch_us-8-v2': { class: 'switch', vendor: 'Ubiquiti', model: 'UBNT-ES8' },
+  'edgeswitch_es-24-250w': { class: 'switch', vendor: 'Ubiquiti', model: 'UBNT-ES24' },
   boss_ers4950: { class: 'switch', vendor: 'Extreme', model: '4950GTS-PWR+' },
   unifi_nanohd: { class: 'wireless', vendor: 'Ubiquiti', model: 'UAP-nanoHD' },
   'aruba-instant': { class: 'wireless', vendor: 'Aruba', model: '225' },

@@ -18,6 +18,8 @@ export interface DeviceIdentity {
   mibs: ReadonlySet<string>;
   /** Model names read from vendor MIBs (upsIdentModel, PowerNet, Synology, UniFi, hrDeviceDescr), in order of trust. */
   mibModels?: readonly string[];
+  /** A printer's own name for itself (hrDeviceDescr of its first device), the last model source. */
+  hostModel?: string | undefined;
   /** What the device said about itself (evidence.ts); absent before probing finished. */
   evidence?: DeviceEvidence | undefined;
 }
@@ -163,7 +165,9 @@ function pickVendor(id: DeviceIdentity, e: DeviceEvidence, descr: string, enterp
 const OS_NAMES = new Set(['Linux', 'FreeBSD', 'OpenBSD', 'OpenWrt']);
 
 function pickModel(id: DeviceIdentity, e: DeviceEvidence, descr: string): string | undefined {
-  return [e.chassis?.model, ...(id.mibModels ?? []), e.upsModel, modelFromDescr(descr)]
+  // Model: the chassis entity, vendor MIB model objects, upsIdentModel, sysDescr, then hrDeviceDescr.
+  // Placeholders ("Generic ...", "unknown") are no model.
+  return [e.chassis?.model, ...(id.mibModels ?? []), e.upsModel, modelFromDescr(descr), id.hostModel]
     .map((m) => m?.trim())
-    .find((m): m is string => m !== undefined && m !== '' && !/^(unknown|n\/?a|none|0|-+)$/i.test(m));
+    .find((m): m is string => m !== undefined && m !== '' && !/^(unknown|n\/?a|none|0|-+|generic\b.*)$/i.test(m));
 }

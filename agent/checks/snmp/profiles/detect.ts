@@ -91,9 +91,9 @@ export async function detectDevice(
   const models = progress.models;
   if (models.synology !== undefined) mibs.add('synology');
   const text = (key: keyof typeof MODEL_OIDS) => asText(models[key]);
-  const mibModels = [text('apc'), text('synology'), text('unifi'), mibs.has('printer') ? text('hrDevice') : undefined]
-    .filter((m): m is string => m !== undefined);
-  const classification = classify({ objectId: system.objectId, descr: system.descr, mibs, mibModels, evidence: progress.evidence });
+  const mibModels = [text('apc'), text('synology'), text('unifi')].filter((m): m is string => m !== undefined);
+  const hostModel = mibs.has('printer') ? text('hrDevice') : undefined;
+  const classification = classify({ objectId: system.objectId, descr: system.descr, mibs, mibModels, hostModel, evidence: progress.evidence });
   return { detection: { objectId: system.objectId, profiles: chosen, classification, mibs } };
 }
 

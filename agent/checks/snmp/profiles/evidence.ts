@@ -130,12 +130,25 @@ export async function chassisEntity(session: SnmpSession): Promise<EntityFacts |
     pick = chassis.find((_, i) => asNumber(parents[i]) === 0)?.index;
   }
   pick ??= chassis[0]?.index ?? rows.find((r) => r.cls === STACK)?.index;
+  if (pick === undefined) pick = await topEntityWithModel(session, rows.length > 0);
   if (pick === undefined) return undefined;
   const [descr, name, mfg, model] = await tolerant(
     () => session.get([`${ENT}.2.${pick}`, `${ENT}.7.${pick}`, `${ENT}.12.${pick}`, `${ENT}.13.${pick}`]),
     [] as (Varbind | undefined)[],
   );
   return { index: pick, descr: clean(asText(descr)), name: clean(asText(name)), mfg: clean(asText(mfg)), model: clean(asText(model)) };
+}
+
+/**
+ * An agent that leaves out entPhysicalClass: the first entity with a model name that is contained in
+ * nothing (entPhysicalContainedIn 0), else (when no entPhysicalClass at all) the first with a model name.
+ * With classes known but no chassis, only a top-level entity is taken, never a module.
+ */
+async function topEntityWithModel(session: SnmpSession, topOnly: boolean): Promise<string | undefined> {
+  const [models, parents] = await tolerant(() => session.walkColumns([`${ENT}.13`, ENT_CONTAINED_IN]), [[], []] as Varbind[][]);
+  const named = (models ?? []).filter((vb) => (asText(vb) ?? '').trim() !== '').map((vb) => rowIndex(`${ENT}.13`, vb.oid)).filter((i): i is string => i !== undefined);
+  const top = new Set((parents ?? []).filter((vb) => asNumber(vb) === 0).map((vb) => rowIndex(ENT_CONTAINED_IN, vb.oid)));
+  return named.find((i) => top.has(i)) ?? (topOnly ? undefined : named[0]);
 }
 
 function clean(text: string | undefined): string | undefined {
