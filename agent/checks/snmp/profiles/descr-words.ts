@@ -15,7 +15,7 @@ const CLASS_WORDS: readonly [RegExp, DeviceClass][] = [
   [/\b(access point|wireless (lan )?controller|wlan controller|mobility controller|wlc|aironet|hiveos|aerohive|airos|unifi ap|instant on ap|wi-?fi|wireless access|wireless ap|wireless router|airmax|airfiber|cnpilot|epmp|ptp\s?\d+|arubaos(?!-)|aos-w|mini-link|packet radio|microwave radio|mesh point|canopy|lcos[- ]lx|ap\d*|ap-\w+)\b/i, 'wireless'],
   [/\b(nas|network attached storage|storage|diskstation|rackstation|readynas|truenas|freenas|qnap|qts|data ?domain|powervault|equallogic|compellent|netapp|ontap|purity|exagrid|rubrik|san|msa|tape library)\b/i, 'nas'],
   [/(switch|\b(catalyst|nexus|nx-os|procurve|powerconnect|comware|edgeswitch|netiron|fastiron|jetstream|icx\d+\w*|c(29|35|36|37|38|45|65|92|93|94|95)\d\d\w*|(dgs|des|dxs|gs|xgs|mgs|es|xs|sg|sf|tl-sg|tl-sf|cbs|usw?)-?\d{1,4}\w*)\b)/i, 'switch'],
-  [/\b(router|routing|routeros|edgerouter|edgeos|vyos|ios|ios xr|ios-xe|junos|adtran|netvanta|isr\d*|asr\d*)\b/i, 'router'],
+  [/\b(router|routing|routeros|edgerouter|edgeos|vyos|openwrt|tomato\w*|asuswrt|dd-wrt|ios|ios xr|ios-xe|junos|adtran|netvanta|isr\d*|asr\d*)\b/i, 'router'],
   [/\b(wireless|wlan)\b/i, 'wireless'],
 ];
 
