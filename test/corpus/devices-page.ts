@@ -164,7 +164,7 @@ objects (PowerNet, Synology, UniFi, a printer's hrDeviceDescr), \`upsIdentModel\
 | class | measurements |
 |---|---|
 | all | \`snmp\` (up, response time, uptime, sysDescr/sysName), \`device_info\` (class, vendor, model, evidence), \`interface\` per port (name, oper/admin status, speed, octets, rates, errors) |
-| printer | \`printer_supply\` per supply (level_pct to 0.1, level_state: percent / empty / some_remaining / unknown / other per RFC 3805), \`printer_tray\` per input tray (name, capacity, level, paper_out), \`printer\` (status and paper/jam/door bits) |
+| printer | \`printer_supply\` per supply (level_pct to 0.1, level_state: percent / some_remaining / unknown / other per RFC 3805; level 0 is 0 % whatever the capacity), \`printer_tray\` per input tray (name, capacity, level, paper_out), \`printer\` (status and paper/jam/door bits) |
 | ups | \`ups\`: output_source (normal / bypass / battery / none / booster / reducer / other, RFC 1628 upsOutputSource), on_battery, battery_pct, runtime_min, load_pct, input/output voltage, input/output frequency, battery voltage and temperature, output current, manufacturer |
 | wireless | \`wireless\` per radio (clients, band) for UniFi, Aruba Instant, Cisco WLC; totals for Ruckus Unleashed |
 | server, nas | \`host\`, \`host_cpu\`, \`host_storage\` (tag \`kind\`: the hrStorageType word, "ram_disk" for tmpfs, /run, /dev/shm, overlay and the like, so disk-full alerts skip them) |

@@ -99,16 +99,16 @@ describe('issue 13: the faults on devices never seen before', () => {
   it('printer input trays are read: name, capacity, level, paper out', async () => {
     const trays = (await pollRecording('brother_hl5370dw')).samples.filter((s) => s.measurement === 'printer_tray');
     expect(trays.map((t) => [t.tags.tray, t.fields.max_capacity, t.fields.level_state, t.fields.paper_out])).toEqual([
-      ['MP TRAY', 50, 'empty', 1],
+      ['MP TRAY', 50, 'percent', 1],
       ['TRAY1', 250, 'some_remaining', 0],
     ]);
   });
 
-  it('a toner at level 0 with unknown capacity (-2) is empty, not unknown', async () => {
+  it('a toner at level 0 with unknown capacity (-2) is 0 % (empty), not unknown', async () => {
     expect(text('brother_hl5370dw')).toContain('1.3.6.1.2.1.43.11.1.1.9.1.1|2|0');
     expect(text('brother_hl5370dw')).toContain('1.3.6.1.2.1.43.11.1.1.8.1.1|2|-2');
     const toner = (await pollRecording('brother_hl5370dw')).samples.find((s) => s.measurement === 'printer_supply' && s.tags.supply_index === '1.1')!;
-    expect(toner.fields).toMatchObject({ level_state: 'empty', level_pct: 0 });
+    expect(toner.fields).toMatchObject({ level_state: 'percent', level_pct: 0 });
   });
 
   it('every supply and tray percentage in the corpus has at most one decimal', async () => {

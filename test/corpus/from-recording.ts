@@ -51,7 +51,7 @@ export function expectedSupplies(name: string): ExpectedSupply[] {
     let state: string;
     if (l === undefined) state = 'unknown';
     else if (l < 0) state = special[l] ?? 'unknown';
-    else if (l === 0) state = 'empty';
+    else if (l === 0) state = 'percent';
     else if (m === -1) state = 'other';
     else if (m === undefined || m <= 0) state = 'unknown';
     else state = 'percent';
@@ -59,7 +59,7 @@ export function expectedSupplies(name: string): ExpectedSupply[] {
       index,
       description: d !== undefined && 'text' in d ? d.text : undefined,
       // RFC 3805: 0 is empty whatever the capacity; percentages to 0.1.
-      levelPct: state === 'empty' ? 0 : state === 'percent' ? Math.round((l! * 1000) / m!) / 10 : undefined,
+      levelPct: l === 0 ? 0 : state === 'percent' ? Math.round((l! * 1000) / m!) / 10 : undefined,
       state,
     };
   });

@@ -12,7 +12,7 @@ describe('supplyLevel (RFC 3805 special values)', () => {
   it('gives a percentage for a level and a positive capacity', () => {
     expect(supplyLevel(63, 100)).toEqual({ state: 'percent', pct: 63 });
     expect(supplyLevel(17_208, 25_000).pct).toBe(68.8);
-    expect(supplyLevel(0, 100)).toEqual({ state: 'empty', pct: 0 });
+    expect(supplyLevel(0, 100)).toEqual({ state: 'percent', pct: 0 });
   });
   it('rounds to 0.1 with no binary leftovers (11 of 20 is 55, not 55.00000000000001)', () => {
     expect(supplyLevel(11, 20).pct).toBe(55);
@@ -26,9 +26,9 @@ describe('supplyLevel (RFC 3805 special values)', () => {
     expect(supplyLevel(undefined, 100)).toEqual({ state: 'unknown' });
   });
   it('level 0 is empty whatever the capacity says, even unknown (RFC 3805)', () => {
-    expect(supplyLevel(0, -2)).toEqual({ state: 'empty', pct: 0 });
-    expect(supplyLevel(0, -1)).toEqual({ state: 'empty', pct: 0 });
-    expect(supplyLevel(0, 0)).toEqual({ state: 'empty', pct: 0 });
+    expect(supplyLevel(0, -2)).toEqual({ state: 'percent', pct: 0 });
+    expect(supplyLevel(0, -1)).toEqual({ state: 'percent', pct: 0 });
+    expect(supplyLevel(0, 0)).toEqual({ state: 'percent', pct: 0 });
   });
   it('a level above 0 with capacity -2 (unknown), -1 (other) or 0 has no percentage', () => {
     expect(supplyLevel(40, -1)).toEqual({ state: 'other' });
@@ -107,7 +107,7 @@ describe('traySamples (prtInputTable)', () => {
     );
     expect(samples.map((s) => [s.tags.tray, s.tags.tray_index, s.fields])).toEqual([
       ['Tray 1', '1.1', { level_state: 'percent', level_pct: 10, level: 55, max_capacity: 550, paper_out: 0, status: 0, media: 'A4' }],
-      ['Bypass tray', '1.2', { level_state: 'empty', level_pct: 0, level: 0, max_capacity: 100, paper_out: 1, status: 8 }],
+      ['Bypass tray', '1.2', { level_state: 'percent', level_pct: 0, level: 0, max_capacity: 100, paper_out: 1, status: 8 }],
       ['Tray 3', '1.3', { level_state: 'some_remaining', paper_out: 0 }],
       ['tray 1.4', '1.4', { level_state: 'unknown', max_capacity: 250 }],
     ]);

@@ -29,7 +29,7 @@ export type ColorantRow = TableRow<'value'>;
 export type PrinterRow = TableRow<'deviceType' | 'deviceStatus' | 'printerStatus' | 'errors'>;
 
 /** How a supply's level reads (RFC 3805 prtMarkerSuppliesLevel and ...MaxCapacity special values). */
-export type LevelState = 'percent' | 'empty' | 'some_remaining' | 'unknown' | 'other';
+export type LevelState = 'percent' | 'some_remaining' | 'unknown' | 'other';
 
 /**
  * RFC 3805: prtMarkerSuppliesLevel (and prtInputCurrentLevel) -1 means "other" (no restriction, e.g. a
@@ -42,7 +42,8 @@ export function supplyLevel(level: number | undefined, max: number | undefined):
   if (level === -3) return { state: 'some_remaining' };
   if (level === -1) return { state: 'other' };
   if (level === undefined || level < 0) return { state: 'unknown' };
-  if (level === 0) return { state: 'empty', pct: 0 };
+  // State "percent" so that the low-supply alert, which reads level_pct where the state is percent, fires.
+  if (level === 0) return { state: 'percent', pct: 0 };
   if (max === -1) return { state: 'other' };
   if (max === undefined || max <= 0) return { state: 'unknown' };
   return { state: 'percent', pct: roundTenth((level / max) * 100) };
