@@ -89,7 +89,11 @@ describe('discover', () => {
     const comments = [...text.matchAll(/^ {2}# (.*)\n {2}- name: (\S+)$/gm)].map((m) => [m[2], m[1]]);
     expect(comments).toHaveLength(14);
     DEVICES.forEach((d, k) => expect(comments[k]![1]).toContain(`(${d.class})`));
-    expect(text).toContain('# HP E2910al-24G-PoE (switch): HP J9146A');
+    // The model is the chassis entity's (issue 13), and the evidence for the class is shown above each entry.
+    expect(text).toContain('# HP J9146A (switch): HP J9146A');
+    const because = [...text.matchAll(/^ {2}# class (\S+) because: \S.*\n {2}# .*\((\S+)\)/gm)];
+    expect(because.length).toBeGreaterThan(0);
+    for (const m of because) expect(m[1]).toBe(m[2]);
     expect(text).toContain('# APC Smart-UPS X 750 (ups)');
     expect(text).toContain('# answered ping only');
   }, 120_000);

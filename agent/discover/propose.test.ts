@@ -10,7 +10,7 @@ const snmpHost = (address: string, name: string | undefined, cls: Detection['cla
   snmp: {
     config: snmpCheckSchema.parse({ community: 'school' }),
     system: { name, descr: 'Some device\nsecond line' },
-    detection: { objectId: undefined, profiles: [], mibs: new Set(mibs), classification: { class: cls, vendor: 'Acme', model: 'X1' } },
+    detection: { objectId: undefined, profiles: [], mibs: new Set(mibs), classification: { class: cls, vendor: 'Acme', model: 'X1', evidence: 'test' } },
   },
 });
 
@@ -50,5 +50,14 @@ describe('proposeDevices', () => {
     expect(text).toContain('  # Acme X1 (switch): Some device\n');
     expect(text).toContain('  # answered ping only\n');
     expect(parse(text)).toEqual({ devices: proposeDevices(hosts) });
+  });
+
+  it('shows the evidence that decided the class on its own comment line; a newline in it cannot break out of the comment', () => {
+    const host = snmpHost('10.0.0.9', 'sw', 'switch');
+    host.snmp!.detection.classification.evidence = 'BRIDGE-MIB: 26 bridge ports\ndevices:\n- name: evil';
+    const text = proposalYaml([host], ' header');
+    expect(text).toContain('  # class switch because: BRIDGE-MIB: 26 bridge ports\n');
+    expect(text).not.toContain('evil');
+    expect(parse(text)).toEqual({ devices: proposeDevices([host]) });
   });
 });

@@ -21,8 +21,13 @@ export interface ProposedDevice {
   checks: { ping?: Record<string, never>; snmp?: Partial<SnmpCheckConfig> };
 }
 
+/** The site file's roles are fewer than the classes: a NAS is watched as a server, a PDU as power like a UPS. */
 const ROLE_OF_CLASS: Readonly<Record<DeviceClass, DeviceRole>> = {
+  router: 'other',
   switch: 'switch',
+  nas: 'server',
+  pdu: 'ups',
+  environment: 'other',
   wireless: 'access-point',
   firewall: 'firewall',
   server: 'server',
@@ -73,12 +78,21 @@ export function proposeDevices(hosts: readonly FoundHost[]): ProposedDevice[] {
   });
 }
 
-/** What a tech reads beside each entry: vendor, model, class and sysDescr's first line. */
+/**
+ * What a tech reads above each entry: the evidence that decided the class (so a wrong class can be
+ * argued with), then vendor, model, class and sysDescr's first line.
+ */
 function describeHost(host: FoundHost): string {
   if (host.snmp === undefined) return 'answered ping only';
   const c = host.snmp.detection.classification;
-  const descr = (host.snmp.system.descr ?? '').split(/\r?\n/)[0]!.slice(0, 100);
-  return [`${c.vendor}${c.model === undefined ? '' : ` ${c.model}`} (${c.class})`, descr].filter((s) => s !== '').join(': ');
+  const descr = oneLine(host.snmp.system.descr ?? '').slice(0, 100);
+  const head = [`${c.vendor}${c.model === undefined ? '' : ` ${c.model}`} (${c.class})`, descr].filter((s) => s !== '').join(': ');
+  return `class ${c.class} because: ${oneLine(c.evidence).slice(0, 160)}\n ${head}`;
+}
+
+/** Control characters (a newline in sysDescr) would end the YAML comment early. */
+function oneLine(text: string): string {
+  return (text.split(/\r?\n/)[0] ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
 }
 
 /**

@@ -5,13 +5,13 @@ import type { DeviceClass } from '../../agent/checks/snmp/profiles/classify.ts';
  * purpose, since this is what the classification must agree with, not something the file computes.
  */
 export const EXPECTED_CLASSES: Readonly<Record<string, { class: DeviceClass; vendor: string; model: string | undefined }>> = {
-  procurve_e2910: { class: 'switch', vendor: 'HP', model: 'E2910al-24G-PoE' },
+  procurve_e2910: { class: 'switch', vendor: 'HP', model: 'J9146A' },
   'arubaos-cx_10.07': { class: 'switch', vendor: 'Aruba', model: 'JL727A' },
   ios_2960x: { class: 'switch', vendor: 'Cisco', model: 'WS-C2960X-48FPS-L' },
   iosxe_c9300: { class: 'switch', vendor: 'Cisco', model: 'C9300-48P' },
   'dlink_dgs-1510-28': { class: 'switch', vendor: 'D-Link', model: 'DGS-1510-28' },
-  'edgeswitch_us-8-v2': { class: 'switch', vendor: 'Ubiquiti', model: 'US-8' },
-  'edgeswitch_es-24-250w': { class: 'switch', vendor: 'Ubiquiti', model: 'EdgeSwitch 24-Port 250W' },
+  'edgeswitch_us-8-v2': { class: 'switch', vendor: 'Ubiquiti', model: 'UBNT-ES8' },
+  'edgeswitch_es-24-250w': { class: 'switch', vendor: 'Ubiquiti', model: 'UBNT-ES24' },
   boss_ers4950: { class: 'switch', vendor: 'Extreme', model: '4950GTS-PWR+' },
   unifi_nanohd: { class: 'wireless', vendor: 'Ubiquiti', model: 'UAP-nanoHD' },
   'aruba-instant': { class: 'wireless', vendor: 'Aruba', model: '225' },
@@ -26,7 +26,7 @@ export const EXPECTED_CLASSES: Readonly<Record<string, { class: DeviceClass; ven
   windows_svr_2019_1809: { class: 'server', vendor: 'Microsoft', model: undefined },
   linux_powermon: { class: 'server', vendor: 'Linux', model: undefined },
   'vmware-esxi': { class: 'server', vendor: 'VMware', model: 'ProLiant DL380p Gen8' },
-  dsm: { class: 'server', vendor: 'Synology', model: 'RS2212RP+' },
+  dsm: { class: 'nas', vendor: 'Synology', model: 'RS2212RP+' },
   jetdirect_m252dw: { class: 'printer', vendor: 'HP', model: 'HP Color LaserJet Pro M252dw' },
   brother_hl5370dw: { class: 'printer', vendor: 'Brother', model: 'Brother HL-5370DW series' },
   ricoh_mpc3002: { class: 'printer', vendor: 'Ricoh', model: 'Aficio MP C3002' },

@@ -29,7 +29,7 @@ export function expectedInterfaceCount(name: string): number {
 export interface ExpectedSupply {
   index: string;
   description: string | undefined;
-  /** undefined when RFC 3805 gives no percentage (level -1/-2/-3, capacity -1/-2/0). */
+  /** undefined when RFC 3805 gives no percentage (level -1/-2/-3; a level above 0 with capacity -1/-2/0). */
   levelPct: number | undefined;
   state: string;
 }
@@ -51,13 +51,15 @@ export function expectedSupplies(name: string): ExpectedSupply[] {
     let state: string;
     if (l === undefined) state = 'unknown';
     else if (l < 0) state = special[l] ?? 'unknown';
+    else if (l === 0) state = 'percent';
     else if (m === -1) state = 'other';
     else if (m === undefined || m <= 0) state = 'unknown';
     else state = 'percent';
     return {
       index,
       description: d !== undefined && 'text' in d ? d.text : undefined,
-      levelPct: state === 'percent' ? (l! * 100) / m! : undefined,
+      // RFC 3805: 0 is empty whatever the capacity; percentages to 0.1.
+      levelPct: l === 0 ? 0 : state === 'percent' ? Math.round((l! * 1000) / m!) / 10 : undefined,
       state,
     };
   });

@@ -39,3 +39,4 @@ export { onExitCleanup } from './exit-cleanup.ts';
 export { startMosquitto, type MosquittoServer, type MosquittoOptions } from './mosquitto.ts';
 export { createTestNet, type TestNet, type TestNetOptions, type Impairment } from './test-net.ts';
 export { startSnmpsimEndpoints, type SnmpsimEndpoint, type SnmpsimEndpoints } from './snmpsim-endpoints.ts';
+export { memorySession, corpusSession, CORPUS_DIR } from './memory-session.ts';

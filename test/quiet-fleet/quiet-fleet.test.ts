@@ -6,15 +6,16 @@ import { corpusSelection, runFleet, sharedRecordings, type FleetDevice } from '.
 const sessions = vi.hoisted(() => ({ files: new Map<string, string>() }));
 vi.mock('../../agent/checks/snmp/session.ts', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../agent/checks/snmp/session.ts')>();
-  const { recordingSession } = await import('./memory-session.ts');
-  const open = new Map<string, ReturnType<typeof recordingSession>>();
+  const { readFileSync } = await import('node:fs');
+  const { memorySession } = await import('../harness/memory-session.ts');
+  const open = new Map<string, ReturnType<typeof memorySession>>();
   return {
     ...actual,
     withSession: async (_address: string, config: { community?: string }, _options: unknown, use: (s: unknown) => Promise<unknown>) => {
       const file = sessions.files.get(config.community ?? '');
       if (file === undefined) throw new actual.SnmpFailure('timeout');
       let session = open.get(file);
-      if (session === undefined) open.set(file, (session = recordingSession(file)));
+      if (session === undefined) open.set(file, (session = memorySession(readFileSync(file, 'utf8'), file)));
       return use(session);
     },
   };

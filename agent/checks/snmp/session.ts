@@ -63,6 +63,11 @@ export interface SnmpSession {
    * any column fails, since half a table misleads.
    */
   walkColumns(columns: readonly string[]): Promise<Varbind[][]>;
+  /**
+   * One GETNEXT: the first object after `oid` (anywhere in the MIB view), or undefined at endOfMibView.
+   * Used to ask "does the device answer anything under this subtree" without walking all of it.
+   */
+  next(oid: string): Promise<Varbind | undefined>;
 }
 
 export interface SessionOptions {
@@ -181,10 +186,21 @@ function makeSession(
     },
 
     walkColumns,
+
+    async next(oid) {
+      try {
+        const answer = await nextRound([oid], 1);
+        return present(answer[0]?.[0]);
+      } catch (error) {
+        // SNMPv1 says noSuchName past the end of its MIB (RFC 1157 §4.1.3).
+        if (version === '1' && isNoSuchName(error)) return undefined;
+        throw fail(error);
+      }
+    },
   };
 
   /** One round of the walk: for each OID asked, what came back after it (GETBULK repetitions, or one GETNEXT). */
-  function next(oids: string[], repetitions: number): Promise<Varbind[][]> {
+  function nextRound(oids: string[], repetitions: number): Promise<Varbind[][]> {
     return new Promise((resolve, reject) => {
       const done = (error: Error | null, varbinds?: Varbind[][]) => {
         if (error) {
@@ -214,7 +230,7 @@ function makeSession(
       const repetitions = Math.max(1, Math.floor(limit / batch.length));
       let answer: Varbind[][];
       try {
-        answer = await next(batch.map((i) => cursor[i]!), repetitions);
+        answer = await nextRound(batch.map((i) => cursor[i]!), repetitions);
       } catch (error) {
         if (isTooBig(error) && limit > 1) {
           limit = Math.floor(limit / 2);

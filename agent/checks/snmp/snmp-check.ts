@@ -182,12 +182,13 @@ function classTags(device: Device, detection: Detection): Record<string, string>
   return { ...deviceTags(device), class: detection.classification.class, vendor: toTagValue(detection.classification.vendor, 'unknown') };
 }
 
-/** `device_info`: tags class, vendor, model; fields profiles (comma-separated) and sys_object_id. */
+/** `device_info`: tags class, vendor, model; fields profiles (comma-separated), sys_object_id and class_evidence (what decided the class). */
 function deviceInfo(detection: Detection, tags: Record<string, string>, objectId: string | undefined, time: number): Sample {
   const infoTags = { ...tags };
   const model = detection.classification.model;
   if (model !== undefined && toTagValue(model, '') !== '') infoTags.model = toTagValue(model, '');
   const fields: Record<string, FieldValue> = { profiles: detection.profiles.map((p) => p.name).join(',') };
   if (objectId !== undefined) fields.sys_object_id = objectId;
+  fields.class_evidence = detection.classification.evidence.slice(0, MAX_STRING);
   return { measurement: 'device_info', tags: infoTags, fields, time };
 }

@@ -1,145 +1,173 @@
-/** What a device is, for grouping on dashboards and in alerts. */
-export const DEVICE_CLASSES = ['switch', 'wireless', 'firewall', 'server', 'printer', 'ups', 'other'] as const;
+import type { DeviceEvidence } from './evidence.ts';
+import { VENDORS, tidyManufacturer } from './vendors.ts';
+import { CLASS_BY_PRODUCT_OID, CLASS_BY_VENDOR_MIB } from './vendor-mibs.ts';
+import { classFromWords, modelFromDescr, vendorFromDescr } from './descr-words.ts';
+
+/**
+ * What a device is, in the words of a school's provider. LibreNMS's device types map onto them as
+ * docs/devices.md says: network = router or switch, wireless = wireless (AP or controller), firewall,
+ * server, storage = nas, printer, power = ups or pdu, environment, appliance = other.
+ */
+export const DEVICE_CLASSES = ['router', 'switch', 'wireless', 'firewall', 'server', 'nas', 'printer', 'ups', 'pdu', 'environment', 'other'] as const;
 export type DeviceClass = (typeof DEVICE_CLASSES)[number];
 
 export interface DeviceIdentity {
   objectId?: string | undefined;
   descr?: string | undefined;
-  /** Names of the profiles whose MIBs answered, plus vendor MIBs seen (e.g. "synology"). */
+  /** Names of the profiles whose MIBs answered (printer, ups_mib, apc_powernet, unifi, ...). */
   mibs: ReadonlySet<string>;
-  /** Model names read from vendor MIBs (UPS-MIB upsIdentModel, PowerNet, Synology, UniFi, hrDeviceDescr), in order of trust. */
+  /** Model names read from vendor MIBs (upsIdentModel, PowerNet, Synology, UniFi, hrDeviceDescr), in order of trust. */
   mibModels?: readonly string[];
-  /** ENTITY-MIB entPhysicalModelName of the first entity that has one. */
-  entityModel?: string | undefined;
+  /** A printer's own name for itself (hrDeviceDescr of its first device), the last model source. */
+  hostModel?: string | undefined;
+  /** What the device said about itself (evidence.ts); absent before probing finished. */
+  evidence?: DeviceEvidence | undefined;
 }
 
 export interface Classification {
   class: DeviceClass;
   vendor: string;
   model?: string;
+  /** What decided the class, in a few words a tech can argue with ("Printer-MIB answered", ...). */
+  evidence: string;
 }
 
-interface Rule {
-  /** sysObjectID under 1.3.6.1.4.1.<enterprise> (IANA Private Enterprise Number). */
-  enterprise?: number;
-  /** sysObjectID starts with this (for one product line of a vendor). */
-  oidPrefix?: string;
-  descr?: RegExp;
-  /** A profile or vendor MIB that answered. */
-  mib?: string;
-  vendor: string;
-  /** Left out when the vendor makes several kinds; MIB evidence or host resources decide then. */
-  class?: DeviceClass;
-  /** Group 1 is the model, from sysDescr. */
-  model?: RegExp;
-}
-
-/**
- * First matching rule wins. The specific rules (a product line, a telling sysDescr, a vendor MIB that
- * answered) come before the vendor's catch-all. Enterprise numbers: IANA PEN registry.
- */
-const RULES: readonly Rule[] = [
-  { mib: 'synology', vendor: 'Synology', class: 'server' },
-  { mib: 'unifi', vendor: 'Ubiquiti', class: 'wireless', model: /^(U[A-Z0-9]*-\S+)/ },
-  { descr: /^(UAP|U6|U7)-/, vendor: 'Ubiquiti', class: 'wireless', model: /^(\S+)/ },
-  { oidPrefix: '1.3.6.1.4.1.41112.1.5', vendor: 'Ubiquiti', class: 'firewall' },
-  { enterprise: 41112, vendor: 'Ubiquiti' },
-  // Ubiquiti's EdgeSwitch and UniFi switches answer with Broadcom's FASTPATH enterprise number.
-  { enterprise: 4413, descr: /^EdgeSwitch/, vendor: 'Ubiquiti', class: 'switch', model: /^(EdgeSwitch [^,]+)/ },
-  { enterprise: 4413, descr: /^(US|USW)-/, vendor: 'Ubiquiti', class: 'switch', model: /^([^,]+)/ },
-  { enterprise: 4413, vendor: 'Broadcom', class: 'switch' },
-  { mib: 'cisco_wlc', vendor: 'Cisco', class: 'wireless' },
-  { enterprise: 14179, vendor: 'Cisco', class: 'wireless' },
-  { enterprise: 9, descr: /Wireless|Controller/i, vendor: 'Cisco', class: 'wireless' },
-  { enterprise: 9, descr: /Adaptive Security Appliance|Firepower/i, vendor: 'Cisco', class: 'firewall' },
-  { enterprise: 9, vendor: 'Cisco', class: 'switch' },
-  { oidPrefix: '1.3.6.1.4.1.11.2.3.7.11', vendor: 'HP', class: 'switch', model: /^HP \S+ (\S+) Switch/ },
-  { enterprise: 11, descr: /LaserJet|JETDIRECT|MULTI-ENVIRONMENT/i, vendor: 'HP', class: 'printer', model: /PID:([^,]+)/ },
-  { enterprise: 11, vendor: 'HP' },
-  { enterprise: 47196, vendor: 'Aruba', class: 'switch' },
-  { enterprise: 14823, vendor: 'Aruba', class: 'wireless', model: /\(MODEL: ([^)]+)\)/ },
-  { enterprise: 25053, vendor: 'Ruckus', class: 'wireless', model: /^Ruckus Wireless (\S+)/ },
-  { enterprise: 1991, vendor: 'Ruckus', class: 'switch' },
-  { enterprise: 45, vendor: 'Extreme', class: 'switch', model: /^Ethernet Routing Switch (\S+)/ },
-  { enterprise: 1916, vendor: 'Extreme', class: 'switch' },
-  { enterprise: 171, descr: /^(DAP|DWL)-/, vendor: 'D-Link', class: 'wireless', model: /^(\S+)/ },
-  { enterprise: 171, vendor: 'D-Link', class: 'switch', model: /^(D[A-Z]{2}-\S+)/ },
-  { enterprise: 4526, vendor: 'Netgear', class: 'switch' },
-  { enterprise: 11863, vendor: 'TP-Link', class: 'switch' },
-  { enterprise: 890, vendor: 'Zyxel', class: 'switch' },
-  { enterprise: 2636, vendor: 'Juniper', class: 'switch' },
-  { enterprise: 30065, vendor: 'Arista', class: 'switch' },
-  { enterprise: 29671, descr: /^MR/, vendor: 'Meraki', class: 'wireless' },
-  { enterprise: 29671, descr: /^MX/, vendor: 'Meraki', class: 'firewall' },
-  { enterprise: 29671, vendor: 'Meraki', class: 'switch' },
-  { enterprise: 7367, vendor: 'DrayTek', class: 'firewall', model: /Router Model: ([^,]+)/ },
-  { enterprise: 2604, vendor: 'Sophos', class: 'firewall' },
-  { enterprise: 12356, vendor: 'Fortinet', class: 'firewall' },
-  { enterprise: 8741, vendor: 'SonicWall', class: 'firewall', model: /^SonicWALL (.+?) \(/i },
-  // SonicOS 7 answers sysObjectID 1.0.3.0.6.0.1.0; its sysDescr still says what it is.
-  { descr: /^SonicWALL/i, vendor: 'SonicWall', class: 'firewall', model: /^SonicWALL (.+?) \(/i },
-  { descr: /pfSense/, vendor: 'Netgate', class: 'firewall' },
-  { descr: /OPNsense/, vendor: 'Deciso', class: 'firewall' },
-  { enterprise: 14988, vendor: 'MikroTik', class: 'firewall' },
-  { enterprise: 12325, vendor: 'FreeBSD', class: 'server' },
-  { enterprise: 311, vendor: 'Microsoft', class: 'server' },
-  { enterprise: 6876, vendor: 'VMware', class: 'server' },
-  { enterprise: 6574, vendor: 'Synology', class: 'server' },
-  { enterprise: 24681, vendor: 'QNAP', class: 'server' },
-  { enterprise: 2435, vendor: 'Brother', class: 'printer' },
-  { enterprise: 367, vendor: 'Ricoh', class: 'printer', model: /^RICOH (.+?) \d[\d.]* \// },
-  { enterprise: 18334, vendor: 'Konica Minolta', class: 'printer', model: /^KONICA MINOLTA (.+)/ },
-  { enterprise: 1602, vendor: 'Canon', class: 'printer' },
-  { enterprise: 1347, vendor: 'Kyocera', class: 'printer' },
-  { enterprise: 641, vendor: 'Lexmark', class: 'printer' },
-  { enterprise: 253, vendor: 'Xerox', class: 'printer' },
-  { enterprise: 2385, vendor: 'Sharp', class: 'printer' },
-  { enterprise: 1248, vendor: 'Epson', class: 'printer' },
-  { enterprise: 318, vendor: 'APC' },
-  { enterprise: 705, vendor: 'Eaton', class: 'ups', model: /^Eaton (.+)/ },
-  { enterprise: 534, vendor: 'Eaton', class: 'ups' },
-  { enterprise: 3808, vendor: 'CyberPower', class: 'ups' },
-  { enterprise: 8072, descr: /^Linux/, vendor: 'Linux', class: 'server' },
-  { descr: /Windows/, vendor: 'Microsoft', class: 'server' },
-];
-
-/** Profiles whose MIB settles the class whatever the vendor rule says. */
-const CLASS_BY_MIB: readonly [string, DeviceClass][] = [
-  ['printer', 'printer'],
-  ['apc_powernet', 'ups'],
-  ['ups_mib', 'ups'],
-  ['unifi', 'wireless'],
-  ['aruba_instant', 'wireless'],
-  ['cisco_wlc', 'wireless'],
-  ['ruckus_unleashed', 'wireless'],
+/** Profiles whose MIB settles the class whatever else the device says. */
+const CLASS_BY_PROFILE: readonly [string, DeviceClass, string][] = [
+  ['printer', 'printer', 'Printer-MIB (RFC 3805) supplies answered'],
+  ['ups_mib', 'ups', 'UPS-MIB (RFC 1628) battery group answered'],
+  ['apc_powernet', 'ups', 'APC PowerNet UPS group answered'],
+  ['pdu', 'pdu', 'a PDU MIB answered outlet/bank load'],
+  ['unifi', 'wireless', 'UniFi VAP table answered'],
+  ['aruba_instant', 'wireless', 'Aruba Instant radio table answered'],
+  ['cisco_wlc', 'wireless', 'AIRESPACE WLC AP table answered'],
+  ['ruckus_unleashed', 'wireless', 'Ruckus Unleashed stations answered'],
+  ['wifi_clients', 'wireless', 'a vendor Wi-Fi client count answered'],
 ];
 
 /** The IANA enterprise number in a sysObjectID, if it is under 1.3.6.1.4.1. */
 export function enterpriseOf(objectId: string | undefined): number | undefined {
-  const m = objectId === undefined ? null : /^1\.3\.6\.1\.4\.1\.(\d+)(\.|$)/.exec(objectId);
+  const m = objectId === undefined ? null : /^\.?1\.3\.6\.1\.4\.1\.(\d+)(\.|$)/.exec(objectId);
   return m ? Number(m[1]) : undefined;
 }
 
+/** Enterprise numbers of software, not of a maker: net-snmp, UCD, FreeBSD's bsnmpd. */
+const GENERIC_AGENTS = new Set([8072, 2021, 12325, 2238, 30155]);
+
 /**
- * Class, vendor and model of a device from its sysObjectID, sysDescr and the MIBs that answered. The
- * class comes from a MIB that settles it (a printer's supplies, a UPS's battery, an AP's clients), else
- * the vendor rule, else a host-resources agent means a server, else "other".
+ * The class in a documented order of trust (docs/devices.md):
+ * 1. a standard MIB that settles it: Printer-MIB → printer; UPS-MIB battery → ups; a profile whose MIB is
+ *    a Wi-Fi, PDU or UPS one → that; IEEE 802.11 MIB → wireless;
+ * 2. the ENTITY-MIB chassis description, and sysDescr, naming what the device is ("switch", "firewall",
+ *    "access point", "NAS", ...), chassis first;
+ * 3. a vendor MIB the device answers that only one kind of device has (a FortiGate's, a Synology's);
+ * 4. the vendor of the sysObjectID when all it makes is one kind (IANA number → vendors.ts);
+ * 5. the standard MIBs that describe a role without settling it: ipForwarding 1 or sysServices layer 3
+ *    without bridge ports → router; bridge ports (BRIDGE-MIB) or sysServices layer 2 only → switch;
+ *    HOST-RESOURCES with sysServices end-to-end/application layers → server;
+ * 6. other.
  */
 export function classify(id: DeviceIdentity): Classification {
+  const e = id.evidence ?? {};
+  const descr = (id.descr ?? '').replace(/\s+/g, ' ').trim();
   const enterprise = enterpriseOf(id.objectId);
-  const descr = id.descr ?? '';
-  const rule = RULES.find(
-    (r) =>
-      (r.enterprise === undefined || r.enterprise === enterprise) &&
-      (r.oidPrefix === undefined || id.objectId === r.oidPrefix || (id.objectId ?? '').startsWith(`${r.oidPrefix}.`)) &&
-      (r.descr === undefined || r.descr.test(descr)) &&
-      (r.mib === undefined || id.mibs.has(r.mib)),
-  );
-  const byMib = CLASS_BY_MIB.find(([mib]) => id.mibs.has(mib))?.[1];
-  const cls = byMib ?? rule?.class ?? (id.mibs.has('host_resources') ? 'server' : 'other');
-  const vendor = rule?.vendor ?? (enterprise !== undefined ? `enterprise ${enterprise}` : 'unknown');
-  const model = [rule?.model?.exec(descr)?.[1], ...(id.mibModels ?? []), id.entityModel]
+  const facts = enterprise === undefined ? undefined : VENDORS.get(enterprise);
+  const decided = decideClass(id, e, descr, enterprise);
+  const vendor = pickVendor(id, e, descr, enterprise, facts?.vendor);
+  const model = pickModel(id, e, descr);
+  return model === undefined ? { ...decided, vendor } : { ...decided, vendor, model };
+}
+
+function decideClass(id: DeviceIdentity, e: DeviceEvidence, descr: string, enterprise: number | undefined): { class: DeviceClass; evidence: string } {
+  for (const [profile, cls, why] of CLASS_BY_PROFILE) if (id.mibs.has(profile)) return { class: cls, evidence: why };
+  if (e.printerMib) return { class: 'printer', evidence: 'Printer-MIB (RFC 3805) answered' };
+  if (e.upsMib) return { class: 'ups', evidence: 'UPS-MIB (RFC 1628) battery group answered' };
+  if (e.dot11) return { class: 'wireless', evidence: 'IEEE 802.11 MIB answered' };
+  const radios = e.ifTypes?.[IEEE80211] ?? 0;
+  if (radios > 0) return { class: 'wireless', evidence: `${radios} interface(s) of ifType ieee80211(71)` };
+  const vendorMib = (e.answeredSubtrees ?? []).map((oid) => CLASS_BY_VENDOR_MIB.find(([prefix]) => oid === prefix || oid.startsWith(`${prefix}.`))).find((m) => m !== undefined);
+  if (vendorMib !== undefined) return { class: vendorMib[1], evidence: `answers ${vendorMib[2]}` };
+
+  const chassisWords = [e.chassis?.descr, e.chassis?.name].filter((t): t is string => t !== undefined).join(' ');
+  const fromChassis = classFromWords(chassisWords);
+  if (fromChassis !== undefined) return { class: fromChassis.class, evidence: `ENTITY-MIB chassis says "${fromChassis.word}"` };
+  const fromDescr = classFromWords(descr);
+  if (fromDescr !== undefined) return { class: fromDescr.class, evidence: `sysDescr says "${fromDescr.word}"` };
+
+  const oid = (id.objectId ?? '').replace(/^\./, '');
+  const product = CLASS_BY_PRODUCT_OID.find(([prefix]) => oid === prefix || oid.startsWith(`${prefix}.`));
+  if (product !== undefined) return { class: product[1], evidence: `sysObjectID under the ${product[2]} branch` };
+  const facts = enterprise === undefined ? undefined : VENDORS.get(enterprise);
+  if (facts?.class !== undefined) return { class: facts.class, evidence: `sysObjectID of ${facts.vendor} (enterprise ${enterprise}), who make ${facts.class} devices` };
+  for (const n of e.enterprises ?? []) {
+    const other = VENDORS.get(n);
+    if (n !== enterprise && !GENERIC_AGENTS.has(n) && other?.class !== undefined) {
+      return { class: other.class, evidence: `answers the MIB of ${other.vendor} (enterprise ${n}), who make ${other.class} devices` };
+    }
+  }
+  const structural = structuralClass(e, descr);
+  if (structural.class === 'other' && facts?.usually !== undefined) {
+    return { class: facts.usually, evidence: `nothing else said; most of what ${facts.vendor} (enterprise ${enterprise}) makes is ${facts.usually}` };
+  }
+  return structural;
+}
+
+/** IANAifType ieee80211(71): a radio interface of an 802.11 device. */
+const IEEE80211 = 71;
+/** IANAifTypes of Ethernet-like ports: ethernetCsmacd(6), iso88023Csmacd(7), fastEther(62), gigabitEthernet(117). */
+const ETHERNET = [6, 7, 62, 117];
+
+/**
+ * The weakest evidence, from the standard MIBs that describe a role without settling it: a bridge with
+ * ports (BRIDGE-MIB, Q-BRIDGE, spanning tree) or many Ethernet ports is a switch; sysServices/ipForwarding
+ * saying it routes is a router; HOST-RESOURCES on a general-purpose OS is a server.
+ */
+function structuralClass(e: DeviceEvidence, descr: string): { class: DeviceClass; evidence: string } {
+  const services = e.services ?? 0;
+  const layer = (n: number) => (services & (1 << (n - 1))) !== 0;
+  const ethernet = ETHERNET.reduce((sum, t) => sum + (e.ifTypes?.[t] ?? 0), 0);
+  const serverOs = SERVER_OS.exec(descr)?.[0];
+  if (serverOs !== undefined) return { class: 'server', evidence: `sysDescr names a server OS ("${serverOs}")${e.hostResources ? ' and HOST-RESOURCES answered' : ''}` };
+  if ((e.bridgePorts ?? 0) >= 4) return { class: 'switch', evidence: `BRIDGE-MIB: ${e.bridgePorts} bridge ports` };
+  if (e.qBridge || e.stp) return { class: 'switch', evidence: e.qBridge ? 'Q-BRIDGE-MIB (VLANs) answered' : 'BRIDGE-MIB spanning tree answered' };
+  if (ethernet >= 8 && !e.hostResources) return { class: 'switch', evidence: `${ethernet} Ethernet ports` };
+  if (layer(2) && !layer(3) && !layer(4) && !layer(7)) return { class: 'switch', evidence: `sysServices ${services}: datalink layer only` };
+  if ((layer(3) && !layer(4) && !layer(7)) || e.ipForwarding === 1) return { class: 'router', evidence: layer(3) ? `sysServices ${services}: internet layer` : 'ipForwarding is forwarding(1)' };
+  if (e.lldp && !e.hostResources) return { class: 'switch', evidence: 'LLDP-MIB answered and no host resources' };
+  if (e.hostResources && (e.services === undefined || layer(4) || layer(7)) && !EMBEDDED_ARCH.test(descr)) {
+    return { class: 'server', evidence: 'HOST-RESOURCES answered (weak evidence)' };
+  }
+  return { class: 'other', evidence: 'nothing the device said settles its class' };
+}
+
+/** sysDescr of a general-purpose OS on PC hardware (a Linux on ARM or MIPS is an appliance, not a server). */
+const SERVER_OS = /\b(windows|esxi|vmware esx|sunos|solaris|aix|os\/400|freebsd|openbsd|netbsd)\b|\blinux\b.*\b(x86_64|amd64|i[3-6]86)\b/i;
+const EMBEDDED_ARCH = /\b(arm\w*|aarch64|mips\w*|ppc|powerpc|m68k|sh4|xtensa|esp32|esp8266)\b/i;
+
+function pickVendor(id: DeviceIdentity, e: DeviceEvidence, descr: string, enterprise: number | undefined, fromPen: string | undefined): string {
+  // A sysObjectID of generic agent software (net-snmp, FreeBSD's bsnmpd) or of a chip maker's stack
+  // (4413, Broadcom FASTPATH, inside others' switches) says who wrote the agent, not who made the box.
+  const generic = enterprise === undefined || GENERIC_AGENTS.has(enterprise) || enterprise === 4413;
+  if (!generic && fromPen !== undefined) return fromPen;
+  const inDescr = vendorFromDescr(descr);
+  const osOnly = inDescr !== undefined && OS_NAMES.has(inDescr);
+  if (inDescr !== undefined && !osOnly) return inDescr;
+  const mfg = tidyManufacturer(e.chassis?.mfg) ?? tidyManufacturer(e.upsManufacturer);
+  if (mfg !== undefined) return mfg;
+  const vendorMib = (e.enterprises ?? []).find((n) => !GENERIC_AGENTS.has(n) && n !== 4413 && VENDORS.has(n));
+  if (vendorMib !== undefined) return VENDORS.get(vendorMib)!.vendor;
+  if (inDescr !== undefined) return inDescr;
+  if (fromPen !== undefined) return fromPen;
+  return enterprise !== undefined ? `enterprise ${enterprise}` : 'unknown';
+}
+
+/** Operating systems that sysDescr names: the maker of the box, if known any other way, comes first. */
+const OS_NAMES = new Set(['Linux', 'FreeBSD', 'OpenBSD', 'OpenWrt']);
+
+function pickModel(id: DeviceIdentity, e: DeviceEvidence, descr: string): string | undefined {
+  // Model: the chassis entity, vendor MIB model objects, upsIdentModel, sysDescr, then hrDeviceDescr.
+  // Placeholders ("Generic ...", "unknown") are no model.
+  return [e.chassis?.model, ...(id.mibModels ?? []), e.upsModel, modelFromDescr(descr), id.hostModel]
     .map((m) => m?.trim())
-    .find((m): m is string => m !== undefined && m !== '');
-  return model === undefined ? { class: cls, vendor } : { class: cls, vendor, model };
+    .find((m): m is string => m !== undefined && m !== '' && !/^(unknown|n\/?a|none|0|-+|generic\b.*)$/i.test(m));
 }

@@ -3,6 +3,7 @@ import type { SystemInfo } from '../system.ts';
 import { asText } from '../values.ts';
 import { classify, type Classification } from './classify.ts';
 import type { Profile } from './profile.ts';
+import { gatherEvidence, type DeviceEvidence } from './evidence.ts';
 import { readScalars } from './table.ts';
 
 /** What the check decided about one device; kept until its sysObjectID (or address/port/version) changes. */
@@ -14,16 +15,14 @@ export interface Detection {
   mibs: ReadonlySet<string>;
 }
 
-// Model names in vendor MIBs: UPS-MIB upsIdentModel (RFC 1628), PowerNet upsBasicIdentModel,
-// SYNOLOGY-SYSTEM-MIB modelName, UBNT-UniFi-MIB unifiApSystemModel, HOST-RESOURCES hrDeviceDescr.1.
+// Model names in vendor MIBs: PowerNet upsBasicIdentModel, SYNOLOGY-SYSTEM-MIB modelName,
+// UBNT-UniFi-MIB unifiApSystemModel, HOST-RESOURCES hrDeviceDescr.1 (a printer's own name for itself).
 const MODEL_OIDS = {
-  upsIdent: '1.3.6.1.2.1.33.1.1.2.0',
   apc: '1.3.6.1.4.1.318.1.1.1.1.1.1.0',
   synology: '1.3.6.1.4.1.6574.1.5.1.0',
   unifi: '1.3.6.1.4.1.41112.1.6.3.3.0',
   hrDevice: '1.3.6.1.2.1.25.3.2.1.3.1',
 } as const;
-const ENT_PHYSICAL_MODEL_NAME = '1.3.6.1.2.1.47.1.1.1.1.13';
 
 /** Failures that mean the device stopped answering, not that one subtree is broken. */
 export function isDeviceGone(error: SnmpFailure): boolean {
@@ -47,8 +46,8 @@ async function probe(session: SnmpSession, oid: string): Promise<boolean> {
 export interface ProbeProgress {
   answered: Map<string, boolean>;
   models?: Partial<Record<keyof typeof MODEL_OIDS, Varbind>>;
-  /** ENTITY-MIB model; null when walked and none found. */
-  entityModel?: string | null;
+  /** What the device said about itself (sysServices, standard MIBs, chassis entity, vendor MIBs). */
+  evidence?: DeviceEvidence;
 }
 
 export interface DetectOptions {
@@ -81,9 +80,9 @@ export async function detectDevice(
     if (late()) return { progress };
     progress.models = await readScalars(session, MODEL_OIDS);
   }
-  if (progress.entityModel === undefined) {
+  if (progress.evidence === undefined) {
     if (late()) return { progress };
-    progress.entityModel = (await entityModel(session)) ?? null;
+    progress.evidence = await gatherEvidence(session);
   }
 
   const isAnswered = (oid: string) => progress.answered.get(oid) ?? false;
@@ -92,20 +91,10 @@ export async function detectDevice(
   const models = progress.models;
   if (models.synology !== undefined) mibs.add('synology');
   const text = (key: keyof typeof MODEL_OIDS) => asText(models[key]);
-  const mibModels = [text('upsIdent'), text('apc'), text('synology'), text('unifi'), mibs.has('printer') ? text('hrDevice') : undefined]
-    .filter((m): m is string => m !== undefined);
-  const classification = classify({ objectId: system.objectId, descr: system.descr, mibs, mibModels, entityModel: progress.entityModel ?? undefined });
+  const mibModels = [text('apc'), text('synology'), text('unifi')].filter((m): m is string => m !== undefined);
+  const hostModel = mibs.has('printer') ? text('hrDevice') : undefined;
+  const classification = classify({ objectId: system.objectId, descr: system.descr, mibs, mibModels, hostModel, evidence: progress.evidence });
   return { detection: { objectId: system.objectId, profiles: chosen, classification, mibs } };
-}
-
-/** ENTITY-MIB entPhysicalModelName of the first entity that has one (RFC 6933). */
-async function entityModel(session: SnmpSession): Promise<string | undefined> {
-  try {
-    return (await session.walk(ENT_PHYSICAL_MODEL_NAME)).map((vb) => asText(vb)?.trim()).find((m) => m !== undefined && m !== '');
-  } catch (error) {
-    if (!(error instanceof SnmpFailure) || isDeviceGone(error)) throw error;
-    return undefined;
-  }
 }
 
 /** Until probing is done: the profiles that need no probe (interfaces), a class from sysObjectID and sysDescr. */

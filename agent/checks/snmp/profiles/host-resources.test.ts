@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Varbind } from '../session.ts';
 import { SnmpType } from '../values.ts';
-import { hostResourceSamples, memoryUsedPct, storageUsage } from './host-resources.ts';
+import { hostResourceSamples, memoryUsedPct, storageUsage, storageKind } from './host-resources.ts';
 
 const int = (value: number): Varbind => ({ oid: '', type: SnmpType.Integer, value });
 const text = (value: string): Varbind => ({ oid: '', type: SnmpType.OctetString, value: Buffer.from(value) });
@@ -72,5 +72,25 @@ describe('hostResourceSamples', () => {
       { error: 'hrProcessorLoad out of range: 250' },
       { error: 'bad value in hrProcessorLoad' },
     ]);
+  });
+});
+
+describe('storageKind: RAM-backed and virtual mounts are not disks', () => {
+  const FIXED = '1.3.6.1.2.1.25.2.1.4';
+  it('tmpfs mounts that net-snmp calls fixed disks become ram_disk', () => {
+    for (const d of ['/run', '/run/lock', '/run/user/1000', '/dev/shm', '/dev', '/sys/fs/cgroup', 'tmpfs', '/var/lib/docker/overlay2/abc/merged', '/snap/core/123']) {
+      expect(storageKind(FIXED, d), d).toBe('ram_disk');
+    }
+  });
+  it('real disks stay fixed_disk, including ones whose names only resemble the patterns', () => {
+    for (const d of ['/', '/home', '/var', '/boot', '/srv/run-data', 'C:\\ Label:OS  Serial Number 1234', '/runtime', '/devices', '/data/dev']) {
+      expect(storageKind(FIXED, d), d).toBe('fixed_disk');
+    }
+  });
+  it('RAM and virtual memory keep their own kinds; an unknown type is other', () => {
+    expect(storageKind('1.3.6.1.2.1.25.2.1.2', 'Physical memory')).toBe('ram');
+    expect(storageKind('1.3.6.1.2.1.25.2.1.3', 'Virtual memory')).toBe('virtual_memory');
+    expect(storageKind(undefined, '/data')).toBe('other');
+    expect(storageKind('1.3.6.1.2.1.25.2.1.1', '/run')).toBe('ram_disk');
   });
 });

@@ -28,13 +28,29 @@ const STORAGE_KINDS: Readonly<Record<string, string>> = {
   '1.3.6.1.2.1.25.2.1.10': 'network_disk',
 };
 
+/**
+ * Mounts that live in RAM or are views of other storage, whatever hrStorageType the agent gives them:
+ * net-snmp reports tmpfs, devtmpfs and overlay mounts as hrStorageFixedDisk. A full /run or /dev/shm is
+ * not a full disk, and a container's overlay repeats the disk under it. They get kind "ram_disk"
+ * (RFC 2790 hrStorageRamDisk), so disk-full rules, which look at kind "fixed_disk", pass them by.
+ */
+const RAM_BACKED = /^(\/run|\/dev|\/sys|\/proc|\/var\/run|\/var\/lock|\/lib\/init\/rw)(\/|$)|^\/dev\/shm|^(tmpfs|devtmpfs|shm|ramfs|overlay|none|udev|swap)$|\/overlay2?\/|\/containers\/.*\/(shm|mounts)|^\/var\/lib\/docker\/|^\/snap\//i;
+
+/** The `kind` tag of a storage row: its hrStorageType, but "ram_disk" for a RAM-backed or virtual mount (see RAM_BACKED). */
+export function storageKind(type: string | undefined, descr: string | undefined): string {
+  const kind = (type !== undefined ? STORAGE_KINDS[type] : undefined) ?? 'other';
+  if ((kind === 'fixed_disk' || kind === 'other' || kind === 'network_disk') && descr !== undefined && RAM_BACKED.test(descr.trim())) return 'ram_disk';
+  return kind;
+}
+
 export type ProcessorRow = TableRow<'load'>;
 export type StorageRow = TableRow<StorageColumn>;
 
 /**
  * Measurements:
  * - `host_cpu` per processor (tag `cpu` = hrDeviceIndex): load_pct, the average over the last minute;
- * - `host_storage` per hrStorage row (tags `storage`, `storage_index`, `kind`): size_bytes, used_bytes, used_pct;
+ * - `host_storage` per hrStorage row (tags `storage`, `storage_index`, `kind` = the hrStorageType word, or
+ *   "ram_disk" for tmpfs-like mounts, see storageKind): size_bytes, used_bytes, used_pct;
  * - `host` once: processors, cpu_load_pct (mean of the processors), memory_used_pct (see memoryUsedPct).
  */
 export function hostResourceSamples(
@@ -70,7 +86,7 @@ export function hostResourceSamples(
       cells.number(row.size, 'hrStorageSize'),
       cells.number(row.used, 'hrStorageUsed'),
     );
-    const kind = (type !== undefined ? STORAGE_KINDS[type] : undefined) ?? 'other';
+    const kind = storageKind(type, descr);
     const fields: Record<string, FieldValue> = { ...usage };
     const error = cells.error();
     if (error !== undefined) fields.error = error;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Varbind } from '../session.ts';
 import { SnmpType } from '../values.ts';
-import { printerErrorBits, printerSamples, supplyLevel, supplySamples } from './printer.ts';
+import { printerErrorBits, printerSamples, supplyLevel, supplySamples, traySamples } from './printer.ts';
 
 const int = (value: number): Varbind => ({ oid: '', type: SnmpType.Integer, value });
 const text = (value: string): Varbind => ({ oid: '', type: SnmpType.OctetString, value: Buffer.from(value) });
@@ -11,8 +11,13 @@ const T = 1_750_000_000_000;
 describe('supplyLevel (RFC 3805 special values)', () => {
   it('gives a percentage for a level and a positive capacity', () => {
     expect(supplyLevel(63, 100)).toEqual({ state: 'percent', pct: 63 });
-    expect(supplyLevel(17_208, 25_000).pct).toBeCloseTo(68.832, 9);
+    expect(supplyLevel(17_208, 25_000).pct).toBe(68.8);
     expect(supplyLevel(0, 100)).toEqual({ state: 'percent', pct: 0 });
+  });
+  it('rounds to 0.1 with no binary leftovers (11 of 20 is 55, not 55.00000000000001)', () => {
+    expect(supplyLevel(11, 20).pct).toBe(55);
+    expect(supplyLevel(1, 3).pct).toBe(33.3);
+    for (let level = 0; level <= 1000; level++) expect(String(supplyLevel(level, 997).pct)).toMatch(/^\d+(\.\d)?$/);
   });
   it('-3 some remaining, -2 unknown, -1 other', () => {
     expect(supplyLevel(-3, 100)).toEqual({ state: 'some_remaining' });
@@ -20,8 +25,12 @@ describe('supplyLevel (RFC 3805 special values)', () => {
     expect(supplyLevel(-1, 100)).toEqual({ state: 'other' });
     expect(supplyLevel(undefined, 100)).toEqual({ state: 'unknown' });
   });
-  it('a level with capacity -2 (unknown), -1 (other) or 0 has no percentage', () => {
-    expect(supplyLevel(0, -2)).toEqual({ state: 'unknown' });
+  it('level 0 is empty whatever the capacity says, even unknown (RFC 3805)', () => {
+    expect(supplyLevel(0, -2)).toEqual({ state: 'percent', pct: 0 });
+    expect(supplyLevel(0, -1)).toEqual({ state: 'percent', pct: 0 });
+    expect(supplyLevel(0, 0)).toEqual({ state: 'percent', pct: 0 });
+  });
+  it('a level above 0 with capacity -2 (unknown), -1 (other) or 0 has no percentage', () => {
     expect(supplyLevel(40, -1)).toEqual({ state: 'other' });
     expect(supplyLevel(40, 0)).toEqual({ state: 'unknown' });
     expect(supplyLevel(40, undefined)).toEqual({ state: 'unknown' });
@@ -81,5 +90,31 @@ describe('printer status', () => {
     expect(samples).toHaveLength(1);
     expect(samples[0]?.tags.printer_index).toBe('1');
     expect(samples[0]?.fields).toMatchObject({ device_status: 3, jammed: 1, no_paper: 0 });
+  });
+});
+
+describe('traySamples (prtInputTable)', () => {
+  it('names each tray, gives its level as a percentage, and says paper out at level 0', () => {
+    const samples = traySamples(
+      [
+        { index: '1.1', name: text('Tray 1'), max: int(550), level: int(55), status: int(0), media: text('A4') },
+        { index: '1.2', descr: text('Bypass tray'), max: int(100), level: int(0), status: int(8) },
+        { index: '1.3', name: text('Tray 3'), max: int(-2), level: int(-3) },
+        { index: '1.4', max: int(250), level: int(-2) },
+      ],
+      tags,
+      T,
+    );
+    expect(samples.map((s) => [s.tags.tray, s.tags.tray_index, s.fields])).toEqual([
+      ['Tray 1', '1.1', { level_state: 'percent', level_pct: 10, level: 55, max_capacity: 550, paper_out: 0, status: 0, media: 'A4' }],
+      ['Bypass tray', '1.2', { level_state: 'percent', level_pct: 0, level: 0, max_capacity: 100, paper_out: 1, status: 8 }],
+      ['Tray 3', '1.3', { level_state: 'some_remaining', paper_out: 0 }],
+      ['tray 1.4', '1.4', { level_state: 'unknown', max_capacity: 250 }],
+    ]);
+    for (const s of samples) expect(s.measurement).toBe('printer_tray');
+  });
+  it('a garbled cell is named in the error field, the tray still reported', () => {
+    const [s] = traySamples([{ index: '1.1', name: text('T'), level: text('full') }], tags, T);
+    expect(s!.fields).toMatchObject({ level_state: 'unknown', error: 'bad value in prtInputCurrentLevel' });
   });
 });

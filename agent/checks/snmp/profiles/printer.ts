@@ -32,17 +32,26 @@ export type PrinterRow = TableRow<'deviceType' | 'deviceStatus' | 'printerStatus
 export type LevelState = 'percent' | 'some_remaining' | 'unknown' | 'other';
 
 /**
- * RFC 3805: prtMarkerSuppliesLevel -1 means "other" (no restriction, e.g. a refillable supply), -2
- * "unknown", -3 "some remaining" (at least one unit, no more is known); prtMarkerSuppliesMaxCapacity -1
- * "other", -2 "unknown". A percentage needs a level >= 0 and a capacity > 0.
+ * RFC 3805: prtMarkerSuppliesLevel (and prtInputCurrentLevel) -1 means "other" (no restriction, e.g. a
+ * refillable supply), -2 "unknown", -3 "some remaining" (at least one unit, no more is known); 0 is
+ * empty whatever the capacity says, even an unknown one; prtMarkerSuppliesMaxCapacity -1 "other", -2
+ * "unknown". A percentage needs a level >= 0 and a capacity > 0, and is rounded to 0.1 (a level of
+ * 11 of 20 is 55 %, not 55.00000000000001).
  */
 export function supplyLevel(level: number | undefined, max: number | undefined): { state: LevelState; pct?: number } {
   if (level === -3) return { state: 'some_remaining' };
   if (level === -1) return { state: 'other' };
   if (level === undefined || level < 0) return { state: 'unknown' };
+  // State "percent" so that the low-supply alert, which reads level_pct where the state is percent, fires.
+  if (level === 0) return { state: 'percent', pct: 0 };
   if (max === -1) return { state: 'other' };
   if (max === undefined || max <= 0) return { state: 'unknown' };
-  return { state: 'percent', pct: (level / max) * 100 };
+  return { state: 'percent', pct: roundTenth((level / max) * 100) };
+}
+
+/** To 0.1, without binary leftovers (Math.round(x * 10) / 10 is exact for the percentages we make). */
+export function roundTenth(x: number): number {
+  return Math.round(x * 10) / 10;
 }
 
 /**
@@ -154,6 +163,53 @@ function errorStateBytes(vb: Varbind | undefined): Buffer | undefined {
   return Buffer.isBuffer(vb.value) ? vb.value : typeof vb.value === 'string' ? Buffer.from(vb.value, 'latin1') : undefined;
 }
 
+// Printer-MIB (RFC 3805) prtInputTable, indexed by hrDeviceIndex.prtInputIndex.
+const INPUT_ENTRY = '1.3.6.1.2.1.43.8.2.1';
+const INPUT_COLUMNS = {
+  type: `${INPUT_ENTRY}.2`,
+  max: `${INPUT_ENTRY}.9`,
+  level: `${INPUT_ENTRY}.10`,
+  status: `${INPUT_ENTRY}.11`,
+  media: `${INPUT_ENTRY}.12`,
+  name: `${INPUT_ENTRY}.13`,
+  descr: `${INPUT_ENTRY}.18`,
+} as const;
+export type InputRow = TableRow<keyof typeof INPUT_COLUMNS>;
+
+/**
+ * `printer_tray` per input (tags `tray` = prtInputName, else prtInputDescription, and `tray_index`):
+ * level_state and level_pct as for supplies (prtInputCurrentLevel has the same -1/-2/-3 values), level,
+ * max_capacity, paper_out (1 when the level is 0: "no media" per RFC 3805, or when prtInputStatus has
+ * no media available), status (prtInputStatus, a PrtSubUnitStatusTC), media (prtInputMediaName).
+ */
+export function traySamples(rows: readonly InputRow[], tags: Readonly<Record<string, string>>, time: number): Sample[] {
+  const samples: Sample[] = [];
+  for (const row of rows) {
+    const cells = new CellReader();
+    const name = cells.text(row.name, 'prtInputName')?.trim();
+    const descr = cells.text(row.descr, 'prtInputDescription')?.trim();
+    const level = cells.number(row.level, 'prtInputCurrentLevel');
+    const max = cells.number(row.max, 'prtInputMaxCapacity');
+    const status = cells.number(row.status, 'prtInputStatus');
+    const media = cells.text(row.media, 'prtInputMediaName')?.trim();
+    const fields: Record<string, FieldValue> = {};
+    const reading = supplyLevel(level, max);
+    fields.level_state = reading.state;
+    if (reading.pct !== undefined) fields.level_pct = reading.pct;
+    if (level !== undefined && level >= 0) fields.level = level;
+    if (max !== undefined && max >= 0) fields.max_capacity = max;
+    // -3 (some remaining) is not out; -1/-2 (other, unknown) say nothing either way.
+    if (level !== undefined && (level >= 0 || level === -3)) fields.paper_out = level === 0 ? 1 : 0;
+    if (status !== undefined) fields.status = status;
+    if (media !== undefined && media !== '') fields.media = media.slice(0, 128);
+    const error = cells.error();
+    if (error !== undefined) fields.error = error;
+    const label = name !== undefined && name !== '' ? name : descr !== undefined && descr !== '' ? descr : `tray ${row.index}`;
+    samples.push({ measurement: 'printer_tray', tags: { ...tags, tray: toTagValue(label, `tray ${row.index}`), tray_index: row.index }, fields, time });
+  }
+  return samples;
+}
+
 export const printerProfile: Profile = {
   name: 'printer',
   probes: [SUPPLY_COLUMNS.level, SUPPLY_COLUMNS.descr, HR_PRINTER_ERRORS],
@@ -167,7 +223,8 @@ export const printerProfile: Profile = {
     });
     const supplies = await readTable(session, SUPPLY_COLUMNS);
     const colorants = supplies.some((s) => s.colorantIndex !== undefined) ? await readTable(session, { value: COLORANT_VALUE }) : [];
+    const inputs = await readTable(session, INPUT_COLUMNS);
     const time = ctx.now();
-    return { samples: [...printerSamples(printers, ctx.tags, time), ...supplySamples(supplies, colorants, ctx.tags, time)] };
+    return { samples: [...printerSamples(printers, ctx.tags, time), ...supplySamples(supplies, colorants, ctx.tags, time), ...traySamples(inputs, ctx.tags, time)] };
   },
 };

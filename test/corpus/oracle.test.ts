@@ -1,0 +1,131 @@
+import { writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { recordingLines } from './oracle-lines.ts';
+import { CLASS_DISAGREEMENTS, VALUE_DISAGREEMENTS } from './oracle-disagreements.ts';
+import { compareInterfaces, compareSupplies, compareUps, indexesWithValues, oracleClients, type Tally } from './oracle-compare.ts';
+import { CLASSES_OF_TYPE, corpusIndex, pollRecording, readOracle, type CorpusEntry, type PolledDevice } from './oracle-poll.ts';
+import { devicesPage, type DeviceRow } from './devices-page.ts';
+
+/**
+ * All 877 recordings of ../shared/corpus polled in-process through the SNMP session seam (no simulator
+ * per device; test/corpus/oracle-live.test.ts sends a sample through snmpsimd), each compared with what
+ * LibreNMS's own test data expects. Thresholds per issue 13. With CORPUS_DOCS=1 it writes docs/devices.md.
+ */
+const ENTRIES = corpusIndex();
+/** Class right per LibreNMS type when this test was written, less a little; raise them as rules improve. */
+const CLASS_FLOORS: Readonly<Record<string, number>> = {
+  network: 0.86,
+  wireless: 0.9,
+  firewall: 0.95,
+  server: 0.9,
+  storage: 0.75,
+  printer: 1,
+  power: 0.85,
+  environment: 0.8,
+  appliance: 0.5,
+};
+const rows: DeviceRow[] = [];
+const crashes: string[] = [];
+
+function sum(tallies: readonly Tally[]): { compared: number; equal: number } {
+  return tallies.reduce((a, t) => ({ compared: a.compared + t.compared, equal: a.equal + t.equal }), { compared: 0, equal: 0 });
+}
+
+async function run(entry: CorpusEntry): Promise<void> {
+  let polled: PolledDevice;
+  try {
+    polled = await pollRecording(entry.name);
+  } catch (error) {
+    crashes.push(`${entry.name}: ${(error as Error).stack ?? String(error)}`);
+    return;
+  }
+  const oracle = readOracle(entry.name);
+  const c = polled.detection.classification;
+  const withValues = indexesWithValues(recordingLines(entry.name));
+  const ports = compareInterfaces(oracle, polled.samples, (i) => withValues.has(i));
+  const printing = compareSupplies(oracle, polled.samples);
+  rows.push({
+    entry,
+    classification: c,
+    classRight: CLASSES_OF_TYPE[entry.type]!.includes(c.class),
+    ports,
+    supplies: printing.supplies,
+    trays: printing.trays,
+    ups: compareUps(oracle, polled.samples),
+    oracleClients: oracleClients(oracle),
+    ourClients: typeof polled.summary.wireless_clients === 'number' ? polled.summary.wireless_clients : undefined,
+    oracleTemperatures: (oracle.sensors ?? []).filter((s) => s.sensor_class === 'temperature').length,
+    ourTemperatures: polled.samples.filter((s) => s.fields.battery_temp_c !== undefined).length,
+    profileErrors: polled.profileErrors,
+  });
+}
+
+describe('the LibreNMS corpus: 877 recordings against the peer oracle', () => {
+  beforeAll(async () => {
+    for (const entry of ENTRIES) await run(entry);
+    const justified = new Set(CLASS_DISAGREEMENTS.map((d) => d.name));
+    const page = devicesPage(rows, (r) => justified.has(r.entry.name));
+    console.log(page.tables);
+    if (process.env.CORPUS_DOCS === '1') writeFileSync(new URL('../../docs/devices.md', import.meta.url), page.markdown);
+  }, 180_000);
+
+  it('reads all 877 without an exception', () => {
+    expect(ENTRIES).toHaveLength(877);
+    expect(crashes).toEqual([]);
+    expect(rows).toHaveLength(877);
+  });
+
+  function classShares(): { failing: string[]; overall: number; byType: Map<string, number> } {
+    const justified = new Set(CLASS_DISAGREEMENTS.map((d) => d.name));
+    const right = (r: DeviceRow) => r.classRight || justified.has(r.entry.name);
+    const byType = new Map<string, number>();
+    const failing: string[] = [];
+    for (const type of new Set(rows.map((r) => r.entry.type))) {
+      const list = rows.filter((r) => r.entry.type === type);
+      const share = list.filter(right).length / list.length;
+      byType.set(type, share);
+      if (list.length >= 20 && share < 0.95) failing.push(`${type}: ${(share * 100).toFixed(1)} % of ${list.length}`);
+    }
+    return { failing, overall: rows.filter(right).length / rows.length, byType };
+  }
+
+  it('each justified class disagreement still holds: our class, and the line in the recording', () => {
+    for (const d of CLASS_DISAGREEMENTS) {
+      const row = rows.find((r) => r.entry.name === d.name);
+      expect(row, d.name).toBeDefined();
+      expect(row!.classification.class, d.name).toBe(d.ours);
+      expect(recordingLines(d.name).some((l) => l.startsWith(d.line)), `${d.name}: ${d.line}`).toBe(true);
+    }
+  });
+
+  it('class right no lower than measured when this test was written (a floor against regressions)', () => {
+    const { overall, byType } = classShares();
+    expect(overall).toBeGreaterThanOrEqual(0.85);
+    for (const [type, floor] of Object.entries(CLASS_FLOORS)) expect(byType.get(type), type).toBeGreaterThanOrEqual(floor);
+  });
+
+  // NOT MET YET (issue 13): the thresholds are asserted as the issue states them, and this test is
+  // expected to fail until they are reached; when it passes, vitest reports it and `.fails` must go.
+  it.fails('class right on >= 95 % of every type with 20 or more devices and >= 97 % overall (issue 13 thresholds, not yet met)', () => {
+    const { failing, overall } = classShares();
+    expect({ failing, overall: overall >= 0.97 ? 'ok' : (overall * 100).toFixed(1) }).toEqual({ failing: [], overall: 'ok' });
+  });
+
+  it("interface names, oper status and speed equal on 100 % of LibreNMS's ports", () => {
+    const wrong = rows.flatMap((r) =>
+      [r.ports.found, r.ports.name, r.ports.oper, r.ports.speed].flatMap((t) => t.mismatches.map((m) => `${r.entry.name} ${m.what}: expected ${String(m.expected)}, got ${String(m.got)}`)),
+    );
+    const justified = wrong.filter((w) => VALUE_DISAGREEMENTS.some((d) => w.startsWith(`${d.name} ${d.what}:`)));
+    expect(wrong.filter((w) => !justified.includes(w)).slice(0, 40)).toEqual([]);
+    expect(sum(rows.map((r) => r.ports.found)).compared).toBeGreaterThan(10_000);
+  });
+
+  it('printer supply, tray and UPS values equal on 100 % (justified disagreements listed)', () => {
+    const wrong = rows.flatMap((r) =>
+      [r.supplies, r.trays, r.ups].flatMap((t) => t.mismatches.map((m) => `${r.entry.name} ${m.what}: expected ${String(m.expected)}, got ${String(m.got)}`)),
+    );
+    for (const d of VALUE_DISAGREEMENTS) expect(recordingLines(d.name).some((l) => l.startsWith(d.line)), `${d.name}: ${d.line}`).toBe(true);
+    const unexplained = wrong.filter((w) => !VALUE_DISAGREEMENTS.some((d) => w.startsWith(`${d.name} ${d.what}:`)));
+    expect(unexplained).toEqual([]);
+  });
+});
