@@ -46,6 +46,8 @@ export interface EmbeddedBroker {
   aedes: Aedes;
   /** Live counters of rejected connections, publishes and subscriptions. */
   stats: Readonly<BrokerStats>;
+  /** Connections held now, and how many of them have not logged in. */
+  connections(): { total: number; unauthenticated: number };
   close(): Promise<void>;
 }
 
@@ -253,6 +255,7 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
     tlsPort,
     aedes,
     stats,
+    connections: () => admission.counts(),
     async close() {
       if (closing) return;
       closing = true;

@@ -21,7 +21,7 @@ process.on('message', () => {
   const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; i < 3; i++) gc?.();
   const m = process.memoryUsage();
-  process.send?.({ rss: m.rss, heapUsed: m.heapUsed, stats: { ...t.broker.stats }, published });
+  process.send?.({ rss: m.rss, heapUsed: m.heapUsed, stats: { ...t.broker.stats, ...t.broker.connections() }, published });
 });
 process.on('disconnect', () => process.exit(0));
 process.send({ ready: true, port: t.broker.port, creds: t.creds });

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import mqttPacket from 'mqtt-packet';
+import { agentClientId } from '../../contract/index.ts';
 
 const CHILD = fileURLToPath(new URL('./broker-child.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -14,7 +15,7 @@ export interface Creds {
 export interface BrokerSnapshot {
   rss: number;
   heapUsed: number;
-  stats: Record<string, number>;
+  stats: { [counter: string]: number; packetsRefused: number; connectionsRefused: number; total: number; unauthenticated: number };
   published: number;
 }
 export interface BrokerChild {
@@ -56,7 +57,7 @@ export const encode = (packet: Record<string, unknown>): Buffer => mqttPacket.ge
 export function connectPacket(who: Creds | undefined, extra: Record<string, unknown> = {}): Buffer {
   return encode({
     cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 60,
-    clientId: who ? `hallmonitor-agent-${who.id}` : 'anon',
+    clientId: who ? agentClientId(who.id) : 'anon',
     ...(who ? { username: who.id, password: Buffer.from(who.password) } : {}),
     ...extra,
   });
