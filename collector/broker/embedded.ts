@@ -58,6 +58,11 @@ interface Door {
   /** Already counted out of the admission (closed to make room), so its close event counts nothing. */
   released: boolean;
   socket: Socket;
+  /** Reads are stopped until this time (rate.ts). */
+  heldUntil: number;
+  holdTimer?: NodeJS.Timeout | undefined;
+  /** Reads are stopped until resumed (hooks.ts MAX_IN_INGEST). */
+  paused: boolean;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = MAX_PAYLOAD_BYTES;
@@ -119,6 +124,28 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       // Node reads on while less than the high-water mark is buffered; after login an agent may send batches.
       (conn as unknown as { _readableState: { highWaterMark: number } })._readableState.highWaterMark = READ_HIGH_WATER_MARK;
     },
+    pauseReads(client, paused) {
+      const conn = client.conn as Socket;
+      const door = doors.get(doorKey(conn));
+      if (!door || door.paused === paused) return;
+      door.paused = paused;
+      if (!paused && door.heldUntil === 0 && !conn.destroyed) conn.emit('readable');
+    },
+    holdReads(client, ms) {
+      const conn = client.conn as Socket;
+      const door = doors.get(doorKey(conn));
+      if (!door) return;
+      const until = now() + ms;
+      if (until <= door.heldUntil) return;
+      door.heldUntil = until;
+      clearTimeout(door.holdTimer);
+      door.holdTimer = setTimeout(() => {
+        door.heldUntil = 0;
+        // Wake aedes' reader: what arrived meanwhile is waiting in the socket.
+        if (!conn.destroyed && !door.paused) conn.emit('readable');
+      }, ms);
+      door.holdTimer.unref();
+    },
   });
   const { identityOf, ...handlers } = hooks;
   const aedes = await Aedes.createBroker(handlers);
@@ -173,7 +200,7 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       }
     }
     const key = doorKey(socket);
-    const door = { remote, framing: createFraming(framingLimits), loggedIn: false, released: false, socket };
+    const door: Door = { remote, framing: createFraming(framingLimits), loggedIn: false, released: false, socket, heldUntil: 0, paused: false };
     doors.set(key, door);
     waiting.set(key, door);
     socket.once('close', () => {
@@ -181,6 +208,7 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       door.released = true;
       doors.delete(key);
       waiting.delete(key);
+      clearTimeout(door.holdTimer);
       admission.closed(remote, door.loggedIn);
     });
     return true;
@@ -193,6 +221,10 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
     }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // While a door is held its socket gives aedes nothing: the data stays in the socket (bounded by its
+    // high-water mark), then in the kernel, and TCP slows the sender down.
+    const read = socket.read.bind(socket);
+    socket.read = (size?: number) => (door.heldUntil > 0 || door.paused ? null : read(size));
     const client = aedes.handle(socket);
     // aedes reads each batch with conn.read() and hands it to mqtt-packet's parser, which would buffer a packet
     // of any declared length; the fixed header is checked first here, before any body byte is kept.

@@ -37,6 +37,13 @@ export interface BrokerStats {
   publishesSlowed: number;
 }
 
+/**
+ * Messages of one agent inside the ingest at once. The ingest takes messages one event-loop turn each, in
+ * arrival order; without this bound a burst from one agent would queue ahead of every other agent's next
+ * message. With it, another agent's message waits behind at most this many of each busy agent's.
+ */
+export const MAX_IN_INGEST = 4;
+
 /** Subscriptions one agent connection may hold; an agent needs one, its site's config topic. */
 export const MAX_SUBSCRIPTIONS = 8;
 
@@ -61,6 +68,10 @@ export interface HookContext {
   rates: AgentRates;
   /** The login succeeded: the connection's after-login limits apply. */
   onLogin: (client: Client) => void;
+  /** Reads nothing more from this connection for `ms` (its agent is over budget)... */
+  holdReads: (client: Client, ms: number) => void;
+  /** ...or until reads are allowed again (its agent has MAX_IN_INGEST messages in the ingest). */
+  pauseReads: (client: Client, paused: boolean) => void;
 }
 
 type Hooks = Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>>;
@@ -71,12 +82,35 @@ export function createHooks(ctx: HookContext): Hooks & { identityOf(client: Clie
   const identities = new WeakMap<Client, AgentIdentity>();
   const wills = new WeakMap<Client, NonNullable<Will>>();
   const subscriptions = new WeakMap<Client, number>();
+  const inIngest = new Map<string, { running: number; queue: Array<() => void> }>();
+  /** Runs `work` when the agent has fewer than MAX_IN_INGEST messages in the ingest; its connection reads nothing while it waits. */
+  const fairly = (agent: string, client: Client | null, work: (finished: () => void) => void): void => {
+    const slot = inIngest.get(agent) ?? { running: 0, queue: [] };
+    inIngest.set(agent, slot);
+    const start = (): void => {
+      slot.running++;
+      work(() => {
+        slot.running--;
+        const next = slot.queue.shift();
+        if (next) return next();
+        if (client) ctx.pauseReads(client, false);
+        if (slot.running === 0) inIngest.delete(agent);
+      });
+    };
+    if (slot.running < MAX_IN_INGEST) return start();
+    if (client) ctx.pauseReads(client, true);
+    slot.queue.push(start);
+  };
   /** Connections already refused one subscribe or publish: they are being closed, the rest of their packet is not looked at. */
   const denied = new WeakSet<Client>();
 
-  const deny = (kind: 'publish' | 'subscribe', who: Partial<AgentIdentity>, topic: string, reason: string): void => {
+  const deny = (kind: 'publish' | 'subscribe', who: Partial<AgentIdentity>, topic: string, reason: string, client?: Client | null): void => {
     if (kind === 'publish') stats.publishDenied++;
     else stats.subscribeDenied++;
+    // The connection is closed; its next login (same agent, same address) waits as after a wrong password, so a
+    // broken or hostile agent reconnecting to try again costs a held CONNACK, not a password hash each time.
+    const remote = (client?.conn as Socket | undefined)?.remoteAddress;
+    if (remote && who.agent) ctx.penalty.failed(remote, who.agent);
     limited.warn({ agent: who.agent, site: who.site }, reason, { topic: quote(topic) }, `${kind} denied`);
   };
 
@@ -168,29 +202,39 @@ export function createHooks(ctx: HookContext): Hooks & { identityOf(client: Clie
           if (denied.has(client)) return done(new Error('publish denied'));
           denied.add(client);
         }
-        deny('publish', who, packet.topic, verdict.reason);
+        deny('publish', who, packet.topic, verdict.reason, client);
         return done(new Error(`publish denied: ${verdict.reason}`));
       }
-      if (packet.payload.length > ctx.maxMessageBytes) {
-        // Acknowledged and dropped, like any other bad input the ingest counts: closing the connection instead
-        // would make the agent resend the same message from its spool after every reconnect, for ever.
-        stats.oversizeRejected++;
-        limited.warn(who, 'message too large', { topic: quote(packet.topic), bytes: packet.payload.length, limit: ctx.maxMessageBytes }, 'message too large: dropped');
-        return done(null);
-      }
       const pass = (): void => {
-        ctx.onPublish(packet, who).then(
-          () => done(null),
-          (err: Error) => {
-            stats.publishFailed++;
-            log.error({ ...who, topic: quote(packet.topic), err: err.message }, 'publish not accepted; closing unacknowledged');
-            done(err);
-          },
+        if (packet.payload.length > ctx.maxMessageBytes) {
+          // Acknowledged and dropped, like any other bad input the ingest counts: closing the connection instead
+          // would make the agent resend the same message from its spool after every reconnect, for ever.
+          stats.oversizeRejected++;
+          limited.warn(who, 'message too large', { topic: quote(packet.topic), bytes: packet.payload.length, limit: ctx.maxMessageBytes }, 'message too large: dropped');
+          return done(null);
+        }
+        fairly(who.agent, client, (finished) =>
+          ctx.onPublish(packet, who).then(
+            () => {
+              finished();
+              done(null);
+            },
+            (err: Error) => {
+              finished();
+              stats.publishFailed++;
+              log.error({ ...who, topic: quote(packet.topic), err: err.message }, 'publish not accepted; closing unacknowledged');
+              done(err);
+            },
+          ),
         );
       };
+      // Every byte read counts against the agent's budget, dropped ones too: reading and parsing is the cost.
       // A will is the agent's last word, not part of a flood: it is not held back.
       const wait = client ? ctx.rates.take(who.agent, packet.payload.length) : 0;
       if (wait === 0) return pass();
+      // aedes reads on while acknowledgements are pending (its 'readable' handler counts as a finished batch),
+      // so the connection's reads are stopped as well: what the agent sends meanwhile waits in TCP, not here.
+      if (client) ctx.holdReads(client, wait);
       stats.publishesSlowed++;
       limited.warn(who, 'over its message rate', { waitMs: wait }, 'agent over its message rate: acknowledgements slowed');
       setTimeout(pass, wait).unref();
@@ -210,7 +254,7 @@ export function createHooks(ctx: HookContext): Hooks & { identityOf(client: Clie
           : checkSubscribe(who, subscription.topic);
       if (!verdict.ok) {
         denied.add(client);
-        deny('subscribe', who ?? {}, subscription.topic, verdict.reason);
+        deny('subscribe', who ?? {}, subscription.topic, verdict.reason, client);
         // A 3.1.1 broker may answer 0x80 (§3.9.3), but an agent asking for another site's topics is broken or
         // hostile: closing it stops the flood of retried subscribes a SUBACK failure invites.
         return done(new Error(`subscribe denied: ${verdict.reason}`));

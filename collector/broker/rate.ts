@@ -22,8 +22,8 @@ export interface AgentRateLimits {
  * one school from taking all of it.
  */
 export const AGENT_RATE_DEFAULTS: AgentRateLimits = {
-  messagesPerSecond: 50,
-  messageBurst: 200,
+  messagesPerSecond: 100,
+  messageBurst: 1_000,
   bytesPerSecond: 4 * 1024 * 1024,
   byteBurst: 16 * 1024 * 1024,
 };

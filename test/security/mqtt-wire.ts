@@ -74,9 +74,9 @@ export interface RawClient {
   write(b: Buffer): void;
 }
 
-export function rawClient(port: number): Promise<RawClient> {
+export function rawClient(port: number, localAddress?: string): Promise<RawClient> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
     const parser = mqttPacket.parser({ protocolVersion: 4 });
     const packets: mqttPacket.Packet[] = [];
     const waiters: Array<() => void> = [];
@@ -122,4 +122,18 @@ export function rawClient(port: number): Promise<RawClient> {
     );
     socket.once('error', reject);
   });
+}
+
+/** A QoS 1 PUBLISH's fixed and variable header for a payload of `length` bytes sent separately (§3.3), so a big payload is written without copying. */
+export function publishHeader(topic: string, messageId: number, length: number): Buffer {
+  const t = Buffer.from(topic, 'utf8');
+  let remaining = 2 + t.length + 2 + length;
+  const len: number[] = [];
+  do {
+    let byte = remaining % 128;
+    remaining = Math.floor(remaining / 128);
+    if (remaining > 0) byte |= 0x80;
+    len.push(byte);
+  } while (remaining > 0);
+  return Buffer.from([0x32, ...len, t.length >> 8, t.length & 0xff, ...t, messageId >> 8, messageId & 0xff]);
 }
