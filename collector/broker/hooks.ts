@@ -40,9 +40,10 @@ export interface BrokerStats {
 /**
  * Messages of one agent inside the ingest at once. The ingest takes messages one event-loop turn each, in
  * arrival order; without this bound a burst from one agent would queue ahead of every other agent's next
- * message. With it, another agent's message waits behind at most this many of each busy agent's.
+ * message. With it, another agent's message waits behind at most this many of each busy agent's. It is the
+ * agent's own window (agent/publish), so a replayed window still shares one write-ahead-log commit.
  */
-export const MAX_IN_INGEST = 4;
+export const MAX_IN_INGEST = 20;
 
 /** Subscriptions one agent connection may hold; an agent needs one, its site's config topic. */
 export const MAX_SUBSCRIPTIONS = 8;
