@@ -6,6 +6,7 @@ import { startAlerting } from './alerts/start.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBroker, type ExternalBroker } from './broker/external.ts';
 import type { OnPublish } from './broker/hooks.ts';
+import { checkPlainListener } from './broker/plain-policy.ts';
 import { readBrokerTls } from './broker/tls.ts';
 import type { ResolvedCollectorConfig } from './config/load.ts';
 import { loadSites } from './config/load.ts';
@@ -64,6 +65,8 @@ export function startConfiguredCollector(config: ResolvedCollectorConfig, log: L
  */
 export async function startCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now, extras: CollectorExtras = {}): Promise<RunningCollector> {
   if (config.broker.mode !== 'embedded') throw new Error(`${config.file}: broker.mode is ${config.broker.mode}: use startExternalCollector`);
+  const plainWarning = checkPlainListener(config.broker, config.file);
+  if (plainWarning) log.warn({ host: config.broker.host, port: config.broker.port }, plainWarning);
   const core = await startCore(config, log, now, extras);
   let broker: EmbeddedBroker;
   try {
