@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, SOFTWARE_VERSION, createLogger, exitOnError, say, untilSignal } from '../../contract/index.ts';
 import { agentConfigSnippet } from '../agents/snippet.ts';
@@ -46,16 +47,26 @@ agent
   .description('create credentials for a school\'s agent and print its agent.yaml')
   .requiredOption('--site <id>', 'site the agent belongs to')
   .option('--id <id>', 'agent id (default: <site>-1)')
-  .option('--broker-url <url>', 'how the agent reaches this collector', 'mqtt://collector.example.net:1883')
+  .option('--broker-url <url>', 'how the agent reaches this collector', 'mqtts://collector.example.net:8883')
+  .option('--ca <pem>', 'CA certificate the agent pins (install-collector.sh made /etc/hallmonitor/tls/ca.pem)')
   .option(...configOption)
-  .action(async (opts: { site: string; id?: string; brokerUrl: string; config: string }) => {
+  .action(async (opts: { site: string; id?: string; brokerUrl: string; ca?: string; config: string }) => {
     const config = loadCollectorConfig(opts.config);
     if (!loadSites(config.sitesDir).some((s) => s.id === opts.site)) {
       throw new ConfigError(`${config.sitesDir}: no site "${opts.site}" (add ${opts.site}.yaml there first)`);
     }
     const id = opts.id ?? `${opts.site}-1`;
+    let caPem: string | undefined;
+    if (opts.ca !== undefined) {
+      try {
+        caPem = readFileSync(opts.ca, 'utf8');
+      } catch (err) {
+        throw new ConfigError(`--ca ${opts.ca}: cannot read it: ${(err as NodeJS.ErrnoException).code}`);
+      }
+      if (!caPem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`--ca ${opts.ca}: expected a PEM certificate`);
+    }
     const { password } = await addAgent(config.agentsFile, { id, site: opts.site });
-    say(agentConfigSnippet({ id, site: opts.site, password, brokerUrl: opts.brokerUrl }));
+    say(agentConfigSnippet({ id, site: opts.site, password, brokerUrl: opts.brokerUrl, caPem }));
   });
 agent
   .command('revoke')
