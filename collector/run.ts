@@ -9,6 +9,7 @@ import type { OnPublish } from './broker/hooks.ts';
 import { checkPlainListener } from './broker/plain-policy.ts';
 import { readBrokerTls } from './broker/tls.ts';
 import type { ResolvedCollectorConfig } from './config/load.ts';
+import { ensurePrivateDir, makePrivate } from './files/private.ts';
 import { loadSites } from './config/load.ts';
 import type { SiteFile } from './config/schema.ts';
 import { createIngest, type Ingest } from './ingest/index.ts';
@@ -135,6 +136,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   });
   const retentionLog = log.child({ component: 'retention' });
   const dataDir = resolve(dirname(resolve(config.file)), config.dataDir);
+  ensurePrivateDir(dataDir);
   const wal = openCollectorWal(dataDir);
   let durable: DurableLog | undefined;
   const writer = createInfluxWriter({
@@ -182,6 +184,8 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   // Monthly reports: mailed on each school's day, once (collector/reports/delivery/).
   const reports = startReportDelivery(config, () => sites, log.child({ component: 'reports' }), now);
 
+  // Every database in the data folder is open now: 0600 each, whatever the umask (docs/security.md).
+  makePrivate(dataDir);
   const finish = durable;
   return {
     sites,
