@@ -16,7 +16,7 @@ export interface AdmissionLimits {
   maxUnauthenticatedPerAddress: number;
   /** New connections per address: a burst of this many... */
   connectBurst: number;
-  /** ...refilled at this many per second. */
+  /** ...refilled at this many per second; a connection that logs in gives its token back. */
   connectPerSecond: number;
 }
 
@@ -109,6 +109,10 @@ export function createAdmission(limits: AdmissionLimits, now: () => number): Adm
       return { admitted: true, evictOldest };
     },
     loggedIn(remote) {
+      // A connection that logged in gives its token back: the rate bounds connections that never log in, not
+      // an agent reconnecting (its denied publishes are slowed by the login penalty instead).
+      const bucket = buckets.get(remote);
+      if (bucket) bucket.tokens = Math.min(limits.connectBurst, bucket.tokens + 1);
       unauthenticated--;
       const mine = (unauthByAddress.get(remote) ?? 1) - 1;
       if (mine <= 0) unauthByAddress.delete(remote);
@@ -116,7 +120,11 @@ export function createAdmission(limits: AdmissionLimits, now: () => number): Adm
     },
     closed(remote, wasLoggedIn) {
       total--;
-      if (!wasLoggedIn) this.loggedIn(remote);
+      if (wasLoggedIn) return;
+      unauthenticated--;
+      const mine = (unauthByAddress.get(remote) ?? 1) - 1;
+      if (mine <= 0) unauthByAddress.delete(remote);
+      else unauthByAddress.set(remote, mine);
     },
     counts: () => ({ total, unauthenticated }),
   };

@@ -67,8 +67,12 @@ interface Door {
 
 export const DEFAULT_MAX_MESSAGE_BYTES = MAX_PAYLOAD_BYTES;
 export const DEFAULT_CONNECT_MAX_BYTES = 64 * 1024;
-/** A PUBLISH's topic (at most 64 KiB, §1.5.3) and packet id around the largest payload the contract allows. */
-export const DEFAULT_MAX_PACKET_BYTES = MAX_PAYLOAD_BYTES + 64 * 1024 + 4;
+/**
+ * Twice the largest payload the contract allows, plus a topic (at most 64 KiB, §1.5.3) and packet id: a
+ * message somewhat over the limit is still read, acknowledged and dropped (an agent would otherwise resend it
+ * from its spool for ever); only a packet no agent could have made closes the connection.
+ */
+export const DEFAULT_MAX_PACKET_BYTES = 2 * MAX_PAYLOAD_BYTES + 64 * 1024 + 4;
 /** SUBSCRIBE and UNSUBSCRIBE after login: room for a few dozen filters, not for thousands. */
 const CONTROL_MAX_BYTES = 4 * 1024;
 /** What a connection may have buffered unread before its login: a CONNECT's worth, not READ_HIGH_WATER_MARK. */
