@@ -6,8 +6,10 @@ import { startAlerting } from './alerts/start.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBroker, type ExternalBroker } from './broker/external.ts';
 import type { OnPublish } from './broker/hooks.ts';
+import { checkPlainListener } from './broker/plain-policy.ts';
 import { readBrokerTls } from './broker/tls.ts';
 import type { ResolvedCollectorConfig } from './config/load.ts';
+import { ensurePrivateDir, makePrivate } from './files/private.ts';
 import { loadSites } from './config/load.ts';
 import type { SiteFile } from './config/schema.ts';
 import { createIngest, ingestLimits, startIngestReport, type Ingest } from './ingest/index.ts';
@@ -69,6 +71,8 @@ export function startConfiguredCollector(config: ResolvedCollectorConfig, log: L
  */
 export async function startCollector(config: ResolvedCollectorConfig, log: Logger, now: () => number = Date.now, extras: CollectorExtras = {}): Promise<RunningCollector> {
   if (config.broker.mode !== 'embedded') throw new Error(`${config.file}: broker.mode is ${config.broker.mode}: use startExternalCollector`);
+  const plainWarning = checkPlainListener(config.broker, config.file);
+  if (plainWarning) log.warn({ host: config.broker.host, port: config.broker.port }, plainWarning);
   const core = await startCore(config, log, now, extras);
   let broker: EmbeddedBroker;
   try {
@@ -137,6 +141,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   });
   const retentionLog = log.child({ component: 'retention' });
   const dataDir = resolve(dirname(resolve(config.file)), config.dataDir);
+  ensurePrivateDir(dataDir);
   const wal = openCollectorWal(dataDir);
   let durable: DurableLog | undefined;
   const writer = createInfluxWriter({
@@ -213,6 +218,8 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   // Monthly reports: mailed on each school's day, once (collector/reports/delivery/).
   const reports = startReportDelivery(config, () => sites, log.child({ component: 'reports' }), now);
 
+  // Every database in the data folder is open now: 0600 each, whatever the umask (docs/security.md).
+  makePrivate(dataDir);
   const finish = durable;
   return {
     sites,

@@ -1,4 +1,4 @@
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { agentConfigSchema } from '../agent/config/schema.ts';
 import { loadCollectorConfig, loadSites } from '../collector/config/load.ts';
 import { startCollector } from '../collector/run.ts';
 import { makeTempDir, type TempDir } from './harness/index.ts';
+import { makeTestCertificates } from './security/certs.ts';
 import { createLogger } from '../contract/index.ts';
 import { Writable } from 'node:stream';
 
@@ -44,9 +45,15 @@ describe('starting from the examples', () => {
     temps.push(temp);
     cpSync(fileURLToPath(new URL('../deploy/examples/', import.meta.url)), temp.path, { recursive: true });
     writeFileSync(join(temp.path, 'agents.yaml'), 'agents: []\n');
+    // The certificate install-collector.sh would have made, where the examples name it.
+    mkdirSync(join(temp.path, 'tls'));
+    const certs = makeTestCertificates(join(temp.path, 'tls'));
+    renameSync(certs.cert, join(temp.path, 'tls', 'collector.pem'));
+    renameSync(certs.key, join(temp.path, 'tls', 'collector.key'));
     const config = loadCollectorConfig(join(temp.path, file));
-    // A free port, and an InfluxDB that is not there: the collector retries it and runs meanwhile.
-    return { ...config, broker: { ...config.broker, host: '127.0.0.1', port: 0 }, influx: { ...config.influx, url: 'http://127.0.0.1:9' } };
+    // Free ports, and an InfluxDB that is not there: the collector retries it and runs meanwhile.
+    const tls = config.broker.tls && { ...config.broker.tls, port: 0 };
+    return { ...config, broker: { ...config.broker, host: '127.0.0.1', port: 0, tls }, influx: { ...config.influx, url: 'http://127.0.0.1:9' } };
   };
   const quiet = createLogger('examples', 'fatal', new Writable({ write: (_c, _e, done) => done() }));
 

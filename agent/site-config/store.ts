@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../spool/private-files.ts';
 import { decodeMessage, siteConfigMessageSchema, type Logger, type SiteConfigMessage } from '../../contract/index.ts';
 
 /**
@@ -10,7 +11,7 @@ export class SiteConfigStore {
   private readonly file: string;
 
   constructor(dataDir: string, private readonly log: Logger) {
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     this.file = join(dataDir, 'site-config.json');
   }
 
@@ -33,7 +34,9 @@ export class SiteConfigStore {
 
   save(config: SiteConfigMessage): void {
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(config));
+    // It holds SNMP communities and v3 keys: 0600 whatever the umask (a leftover tmp keeps its mode, hence chmod).
+    writeFileSync(tmp, JSON.stringify(config), { mode: 0o600 });
+    chmodSync(tmp, 0o600);
     renameSync(tmp, this.file);
   }
 }

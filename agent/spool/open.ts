@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files.ts';
 import { SqliteSpool } from './sqlite.ts';
 import type { SpoolLimits } from './spool.ts';
 
@@ -19,13 +20,14 @@ export function spoolLimits(config: SpoolConfig): SpoolLimits {
  * spool has its own.
  */
 export function openAgentSpool(dataDir: string, config: SpoolConfig): SqliteSpool {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, 'spool.db');
   const legacy = join(dataDir, 'sequence');
   const firstSeq = existsSync(legacy) ? Number(readFileSync(legacy, 'utf8').trim()) : 0;
   if (!Number.isSafeInteger(firstSeq) || firstSeq < 0) throw new Error(`${legacy}: expected a non-negative integer`);
   let spool: SqliteSpool;
   try {
+    ensurePrivateFile(file);
     spool = new SqliteSpool(file, spoolLimits(config), firstSeq);
   } catch (err) {
     // Not removed or recreated: it may hold the only copy of days of samples.

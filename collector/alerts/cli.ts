@@ -38,11 +38,14 @@ export function registerAlertCommands(program: Command, configOption: readonly [
         if (!since.success) throw new ConfigError(`--since: expected a duration such as "7d", got "${opts.since}"`);
         const list = store.list({ all: opts.all === true, from: now() - durationMs(since.data) });
         if (list.length === 0) return say(opts.all ? 'no alerts' : 'no open alerts');
+        // Names come from the API and the web form (`by`), titles from device text: a control character
+        // (an escape sequence, a tab or newline faking a column or a row) is shown as \u{..}, never sent to the terminal.
+        const shown = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
         for (const a of list) {
-          const state = a.state === 'firing' && a.muted ? `firing (${a.muted})` : a.state;
-          const ack = a.ackedBy ? `acknowledged by ${a.ackedBy} ${when(a.ackedAt!, config.alerts.timezone)}` : '';
-          const maintenance = a.maintenance ? `in maintenance "${a.maintenance}"` : '';
-          say([a.id, state, a.severity, when(a.since, config.alerts.timezone), a.title, ack, maintenance].filter(Boolean).join('\t'));
+          const state = a.state === 'firing' && a.muted ? `firing (${shown(a.muted)})` : a.state;
+          const ack = a.ackedBy ? `acknowledged by ${shown(a.ackedBy)} ${when(a.ackedAt!, config.alerts.timezone)}` : '';
+          const maintenance = a.maintenance ? `in maintenance "${shown(a.maintenance)}"` : '';
+          say([shown(a.id), state, a.severity, when(a.since, config.alerts.timezone), shown(a.title), ack, maintenance].filter(Boolean).join('\t'));
         }
       }),
     );

@@ -4,8 +4,12 @@ import { Aedes, type Client } from 'aedes';
 import { MAX_PAYLOAD_BYTES, type Logger } from '../../contract/index.ts';
 import type { AgentDirectory } from '../agents/directory.ts';
 import type { AgentIdentity } from './acl.ts';
+import { ADMISSION_DEFAULTS, createAdmission, defaultMaxConnections, type AdmissionLimits } from './admission.ts';
+import { createFraming, type Framing } from './framing.ts';
 import { createHooks, type BrokerStats, type OnPublish } from './hooks.ts';
+import { createLimitedLog } from './log-limit.ts';
 import { LOGIN_BACKOFF_DEFAULTS, createLoginPenalty, type LoginBackoffConfig } from './penalty.ts';
+import { AGENT_RATE_DEFAULTS, createAgentRates, type AgentRateLimits } from './rate.ts';
 import { watchRevocations } from './revocation.ts';
 import type { BrokerTls } from './tls.ts';
 
@@ -23,6 +27,14 @@ export interface EmbeddedBrokerOptions {
   revocationCheckMs?: number;
   /** Largest PUBLISH payload passed on; bigger ones are acknowledged, counted and dropped. Default: the wire contract's limit. */
   maxMessageBytes?: number;
+  /** Largest CONNECT, and the most read from a connection before its login succeeded. Default 64 KiB (EMQX's and RabbitMQ's CONNECT cap). */
+  connectMaxBytes?: number;
+  /** Largest PUBLISH packet after login; a bigger one closes the connection. Default: the largest message plus room for its topic. */
+  maxPacketBytes?: number;
+  /** Connection caps (admission.ts); maxConnections defaults to the descriptor limit less a reserve. */
+  connections?: Partial<AdmissionLimits>;
+  /** Per-agent message and byte budgets (rate.ts). */
+  agentRates?: Partial<AgentRateLimits>;
   now?: () => number;
 }
 
@@ -34,10 +46,37 @@ export interface EmbeddedBroker {
   aedes: Aedes;
   /** Live counters of rejected connections, publishes and subscriptions. */
   stats: Readonly<BrokerStats>;
+  /** Connections held now, and how many of them have not logged in. */
+  connections(): { total: number; unauthenticated: number };
   close(): Promise<void>;
 }
 
+interface Door {
+  remote: string;
+  framing: Framing;
+  loggedIn: boolean;
+  /** Already counted out of the admission (closed to make room), so its close event counts nothing. */
+  released: boolean;
+  socket: Socket;
+  /** Reads are stopped until this time (rate.ts). */
+  heldUntil: number;
+  holdTimer?: NodeJS.Timeout | undefined;
+  /** Reads are stopped until resumed (hooks.ts MAX_IN_INGEST). */
+  paused: boolean;
+}
+
 export const DEFAULT_MAX_MESSAGE_BYTES = MAX_PAYLOAD_BYTES;
+export const DEFAULT_CONNECT_MAX_BYTES = 64 * 1024;
+/**
+ * Twice the largest payload the contract allows, plus a topic (at most 64 KiB, §1.5.3) and packet id: a
+ * message somewhat over the limit is still read, acknowledged and dropped (an agent would otherwise resend it
+ * from its spool for ever); only a packet no agent could have made closes the connection.
+ */
+export const DEFAULT_MAX_PACKET_BYTES = 2 * MAX_PAYLOAD_BYTES + 64 * 1024 + 4;
+/** SUBSCRIBE and UNSUBSCRIBE after login: room for a few dozen filters, not for thousands. */
+const CONTROL_MAX_BYTES = 4 * 1024;
+/** What a connection may have buffered unread before its login: a CONNECT's worth, not READ_HIGH_WATER_MARK. */
+const PRE_LOGIN_HIGH_WATER_MARK = 16 * 1024;
 
 /**
  * How much of a connection's unread input is taken at once. aedes handles the PUBLISHes of one read
@@ -57,11 +96,60 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
   const log = o.log.child({ component: 'broker' });
   const stats: BrokerStats = {
     authFailures: 0, authDelayed: 0, revokedDisconnects: 0, oversizeRejected: 0, publishDenied: 0, subscribeDenied: 0, publishFailed: 0,
+    connectionsRefused: 0, packetsRefused: 0, publishesSlowed: 0,
   };
   let closing = false;
-  const penalty = createLoginPenalty(o.loginBackoff ?? LOGIN_BACKOFF_DEFAULTS, o.now ?? Date.now);
+  const now = o.now ?? Date.now;
+  const penalty = createLoginPenalty(o.loginBackoff ?? LOGIN_BACKOFF_DEFAULTS, now);
+  const limited = createLimitedLog(log);
+  const admission = createAdmission({ maxConnections: defaultMaxConnections(), ...ADMISSION_DEFAULTS, ...o.connections }, now);
+  const framingLimits = {
+    connectMaxBytes: o.connectMaxBytes ?? DEFAULT_CONNECT_MAX_BYTES,
+    publishMaxBytes: o.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
+    controlMaxBytes: CONTROL_MAX_BYTES,
+  };
+  /** Per live connection, by its remote address and port: the same key for a TLS socket and the TCP socket under it. */
+  const doors = new Map<string, Door>();
+  /** The doors not logged in yet, oldest first: the one to close when the before-login pool is full. */
+  const waiting = new Map<string, Door>();
+  const doorKey = (socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }) => `${socket.remoteAddress}|${socket.remotePort}`;
   const hooks = createHooks({
     agents: o.agents, log, onPublish: o.onPublish, stats, penalty, maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, closing: () => closing,
+    limited,
+    rates: createAgentRates({ ...AGENT_RATE_DEFAULTS, ...o.agentRates }, now),
+    onLogin(client) {
+      const conn = client.conn as Socket;
+      const door = doors.get(doorKey(conn));
+      if (!door || door.loggedIn) return;
+      door.loggedIn = true;
+      waiting.delete(doorKey(conn));
+      door.framing.loggedIn();
+      admission.loggedIn(door.remote);
+      // Node reads on while less than the high-water mark is buffered; after login an agent may send batches.
+      (conn as unknown as { _readableState: { highWaterMark: number } })._readableState.highWaterMark = READ_HIGH_WATER_MARK;
+    },
+    pauseReads(client, paused) {
+      const conn = client.conn as Socket;
+      const door = doors.get(doorKey(conn));
+      if (!door || door.paused === paused) return;
+      door.paused = paused;
+      if (!paused && door.heldUntil === 0 && !conn.destroyed) conn.emit('readable');
+    },
+    holdReads(client, ms) {
+      const conn = client.conn as Socket;
+      const door = doors.get(doorKey(conn));
+      if (!door) return;
+      const until = now() + ms;
+      if (until <= door.heldUntil) return;
+      door.heldUntil = until;
+      clearTimeout(door.holdTimer);
+      door.holdTimer = setTimeout(() => {
+        door.heldUntil = 0;
+        // Wake aedes' reader: what arrived meanwhile is waiting in the socket.
+        if (!conn.destroyed && !door.paused) conn.emit('readable');
+      }, ms);
+      door.holdTimer.unref();
+    },
   });
   const { identityOf, ...handlers } = hooks;
   const aedes = await Aedes.createBroker(handlers);
@@ -92,10 +180,68 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
 
   // Sockets that never complete CONNECT are not aedes clients; track them so close() does not wait on them.
   const sockets = new Set<Socket>();
+  /** Every TCP connection, plain or TLS, before a byte is read from it: admitted, or closed with a counted reason. */
+  const admit = (socket: Socket): boolean => {
+    const remote = socket.remoteAddress ?? 'unknown';
+    socket.on('error', () => undefined);
+    const verdict = closing ? { admitted: false as const, reason: 'shutting down' } : admission.admit(remote);
+    if (!verdict.admitted) {
+      stats.connectionsRefused++;
+      limited.warn({ remote }, verdict.reason, {}, 'connection refused before login');
+      socket.destroy();
+      return false;
+    }
+    if (verdict.evictOldest) {
+      for (const [key, door] of waiting) {
+        door.released = true;
+        doors.delete(key);
+        waiting.delete(key);
+        admission.closed(door.remote, false);
+        stats.connectionsRefused++;
+        limited.warn({ remote: door.remote }, 'oldest waiting for login', {}, 'connection closed to make room for a new one');
+        door.socket.destroy();
+        break;
+      }
+    }
+    const key = doorKey(socket);
+    const door: Door = { remote, framing: createFraming(framingLimits), loggedIn: false, released: false, socket, heldUntil: 0, paused: false };
+    doors.set(key, door);
+    waiting.set(key, door);
+    socket.once('close', () => {
+      if (door.released) return;
+      door.released = true;
+      doors.delete(key);
+      waiting.delete(key);
+      clearTimeout(door.holdTimer);
+      admission.closed(remote, door.loggedIn);
+    });
+    return true;
+  };
   const accept = (socket: Socket): void => {
+    const door = doors.get(doorKey(socket));
+    if (!door) {
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    aedes.handle(socket);
+    // While a door is held its socket gives aedes nothing: the data stays in the socket (bounded by its
+    // high-water mark), then in the kernel, and TCP slows the sender down.
+    const read = socket.read.bind(socket);
+    socket.read = (size?: number) => (door.heldUntil > 0 || door.paused ? null : read(size));
+    const client = aedes.handle(socket);
+    // aedes reads each batch with conn.read() and hands it to mqtt-packet's parser, which would buffer a packet
+    // of any declared length; the fixed header is checked first here, before any body byte is kept.
+    const parser = (client as unknown as { _parser: { parse(buf: Buffer): number } })._parser;
+    const parse = parser.parse.bind(parser);
+    parser.parse = (buf: Buffer): number => {
+      const refusal = door.framing.feed(buf);
+      if (!refusal) return parse(buf);
+      stats.packetsRefused++;
+      limited.warn(door.loggedIn ? { ...identityOf(client) } : { remote: door.remote }, refusal, { bytes: buf.length }, 'connection closed: packet refused');
+      socket.destroy();
+      return 0;
+    };
   };
   const servers: Server[] = [];
   const listen = async (server: Server, port: number, kind: string): Promise<number> => {
@@ -115,16 +261,26 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
   let port: number | null = null;
   let tlsPort: number | null = null;
   try {
-    if (o.port !== null) port = await listen(createServer({ highWaterMark: READ_HIGH_WATER_MARK }, accept), o.port, 'mqtt');
+    if (o.port !== null) {
+      const server = createServer({ highWaterMark: PRE_LOGIN_HIGH_WATER_MARK }, (socket) => {
+        if (admit(socket)) accept(socket);
+      });
+      port = await listen(server, o.port, 'mqtt');
+    }
     if (o.tls) {
       const { cert, key, ca } = o.tls;
-      const server = createTlsServer({ cert, key, ...(ca ? { ca } : {}), highWaterMark: READ_HIGH_WATER_MARK }, accept);
+      // A handshake that does not finish within 10 s holds no descriptor longer (Node's default is 120 s).
+      const server = createTlsServer({ cert, key, ...(ca ? { ca } : {}), highWaterMark: PRE_LOGIN_HIGH_WATER_MARK, handshakeTimeout: 10_000 }, accept);
+      server.prependListener('connection', (socket: Socket) => {
+        admit(socket);
+      });
       // A failed handshake (an agent that does not trust our certificate) never reaches aedes.
-      server.on('tlsClientError', (err, socket) => log.info({ remote: socket.remoteAddress, err: err.message }, 'TLS handshake failed'));
+      server.on('tlsClientError', (err, socket) => limited.warn({ remote: socket.remoteAddress }, 'TLS handshake failed', { err: err.message }, 'TLS handshake failed'));
       tlsPort = await listen(server, o.tls.port, 'mqtts');
     }
   } catch (err) {
     stopWatch();
+    limited.stop();
     for (const server of servers) server.close();
     await new Promise<void>((resolve) => aedes.close(resolve));
     throw err;
@@ -135,10 +291,12 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
     tlsPort,
     aedes,
     stats,
+    connections: () => admission.counts(),
     async close() {
       if (closing) return;
       closing = true;
       stopWatch();
+      limited.stop();
       const stopped = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       await new Promise<void>((resolve) => aedes.close(resolve));
       for (const socket of sockets) socket.destroy();

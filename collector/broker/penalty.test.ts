@@ -46,3 +46,23 @@ describe('login penalty', () => {
     expect(penalty.failed('a')).toBe(1);
   });
 });
+
+describe('login penalty: keyed by address and username (issue 11 item 12)', () => {
+  it('one agent\'s wrong password behind a NAT does not hold back the other agents at that address', () => {
+    const { penalty } = setup();
+    for (let i = 0; i < 5; i++) penalty.failed('203.0.113.7', 'north-1');
+    expect(penalty.holdMs('203.0.113.7', 'north-1')).toBe(16_000);
+    expect(penalty.holdMs('203.0.113.7', 'north-2')).toBe(0);
+    expect(penalty.holdMs('198.51.100.1', 'north-1')).toBe(0); // nor the same agent elsewhere
+  });
+
+  it('an address that tries many usernames is held back as a whole', () => {
+    const { penalty } = setup();
+    for (const user of ['a', 'b', 'c']) penalty.failed('203.0.113.9', user);
+    expect(penalty.holdMs('203.0.113.9', 'fresh')).toBe(0);
+    penalty.failed('203.0.113.9', 'd');
+    expect(penalty.holdMs('203.0.113.9', 'fresh')).toBe(1_000);
+    penalty.failed('203.0.113.9', 'e');
+    expect(penalty.holdMs('203.0.113.9', 'fresh')).toBe(2_000);
+  });
+});

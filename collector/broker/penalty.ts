@@ -1,4 +1,4 @@
-/** Growing delays for repeated failed logins, by remote address. */
+/** Growing delays for repeated failed logins, by remote address and username. */
 export interface LoginBackoffConfig {
   /** The hold after the first failure; it doubles with each further failure... */
   baseMs: number;
@@ -18,51 +18,79 @@ interface Burst {
 }
 
 export interface LoginPenalty {
-  /** How long a login from `remote` is held before its password is checked; 0 if it is not penalised. */
-  holdMs(remote: string): number;
+  /** How long a login from `remote` as `username` is held before its password is checked; 0 if it is not penalised. */
+  holdMs(remote: string, username?: string): number;
   /** Counts a failure; returns the failures in this burst (1 for the first). */
-  failed(remote: string): number;
-  succeeded(remote: string): void;
+  failed(remote: string, username?: string): number;
+  succeeded(remote: string, username?: string): void;
 }
 
-/** The table is pruned of quiet addresses once it grows past this, so a scan of many addresses stays bounded. */
+/** The table is pruned of quiet entries once it grows past this, so a scan of many addresses stays bounded. */
 const PRUNE_ABOVE = 10_000;
+/** Failing usernames one address may try before the address itself is held back (password spraying). */
+const USERNAMES_BEFORE_ADDRESS_HOLD = 3;
+/** Usernames remembered per address; enough to see spraying, bounded against a flood of new names. */
+const USERNAMES_KEPT = 64;
 
 /**
- * Keyed by remote address, not by username: a username is public (it is the agent id), so keying by it
- * would let anyone hold a real agent's logins back; the address is the one the failures come from.
- * Pure apart from the injected clock.
+ * Keyed by remote address and username together: one NATed school's misconfigured agent does not slow the
+ * other agents behind the same address, and someone elsewhere cannot hold a real agent's logins back by
+ * failing with its (public) username. An address that fails with more than a few different usernames is
+ * trying names, and is held back as a whole. Pure apart from the injected clock.
  */
 export function createLoginPenalty(config: LoginBackoffConfig, now: () => number): LoginPenalty {
-  const byRemote = new Map<string, Burst>();
+  const byLogin = new Map<string, Burst>();
+  const byAddress = new Map<string, { users: Set<string>; burst: Burst }>();
+  const key = (remote: string, username = '') => `${remote}\u0000${username}`;
 
-  const current = (remote: string, at: number): Burst | undefined => {
-    const record = byRemote.get(remote);
+  const current = (key: string, at: number): Burst | undefined => {
+    const record = byLogin.get(key);
     if (record && at - record.lastFailure >= config.quietMs) {
-      byRemote.delete(remote);
+      byLogin.delete(key);
       return undefined;
     }
     return record;
   };
+  const address = (remote: string, at: number) => {
+    const record = byAddress.get(remote);
+    if (record && at - record.burst.lastFailure >= config.quietMs) {
+      byAddress.delete(remote);
+      return undefined;
+    }
+    return record;
+  };
+  const hold = (failures: number) => Math.min(config.maxMs, config.baseMs * 2 ** Math.min(failures - 1, 30));
 
   return {
-    holdMs(remote) {
+    holdMs(remote, username) {
       const at = now();
-      const record = current(remote, at);
-      return record ? Math.max(0, record.until - at) : 0;
+      const login = current(key(remote, username), at);
+      const sprayed = address(remote, at);
+      return Math.max(0, (login?.until ?? at) - at, (sprayed?.burst.until ?? at) - at);
     },
-    failed(remote) {
+    failed(remote, username) {
       const at = now();
-      if (byRemote.size > PRUNE_ABOVE) for (const key of byRemote.keys()) current(key, at);
-      const record = current(remote, at) ?? { failures: 0, lastFailure: at, until: at };
+      if (byLogin.size > PRUNE_ABOVE) for (const k of byLogin.keys()) current(k, at);
+      if (byAddress.size > PRUNE_ABOVE) for (const k of byAddress.keys()) address(k, at);
+      const k = key(remote, username);
+      const record = current(k, at) ?? { failures: 0, lastFailure: at, until: at };
       record.failures++;
       record.lastFailure = at;
-      record.until = at + Math.min(config.maxMs, config.baseMs * 2 ** Math.min(record.failures - 1, 30));
-      byRemote.set(remote, record);
-      return record.failures;
+      record.until = at + hold(record.failures);
+      byLogin.set(k, record);
+
+      const sprayed = address(remote, at) ?? { users: new Set<string>(), burst: { failures: 0, lastFailure: at, until: at } };
+      if (sprayed.users.size < USERNAMES_KEPT) sprayed.users.add(username ?? '');
+      sprayed.burst.lastFailure = at;
+      if (sprayed.users.size > USERNAMES_BEFORE_ADDRESS_HOLD) {
+        sprayed.burst.failures++;
+        sprayed.burst.until = at + hold(sprayed.burst.failures);
+      }
+      byAddress.set(remote, sprayed);
+      return Math.max(record.failures, sprayed.burst.failures);
     },
-    succeeded(remote) {
-      byRemote.delete(remote);
+    succeeded(remote, username) {
+      byLogin.delete(key(remote, username));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, SOFTWARE_VERSION, createLogger, runCommandLine, say, untilSignal } from '../../contract/index.ts';
 import { agentConfigSnippet } from '../agents/snippet.ts';
@@ -50,8 +51,9 @@ agent
   .requiredOption('--site <id>', 'site the agent belongs to')
   .option('--id <id>', 'agent id (default: <site>-1)')
   .option('--broker-url <url>', 'how the agent reaches this collector, e.g. mqtts://collector.provider.example:8883 (default: from broker: in the config, when it names one address)')
+  .option('--ca <pem>', 'CA certificate the agent pins (install-collector.sh made /etc/hallmonitor/tls/ca.pem)')
   .option(...configOption)
-  .action(async (opts: { site: string; id?: string; brokerUrl?: string; config: string }) => {
+  .action(async (opts: { site: string; id?: string; brokerUrl?: string; ca?: string; config: string }) => {
     // Checked before anything uses them: the site id goes into a file name and the suggestion below.
     idOption(opts.site, '--site');
     if (opts.id !== undefined) idOption(opts.id, '--id');
@@ -62,8 +64,17 @@ agent
     }
     const brokerUrl = opts.brokerUrl ?? brokerUrlFromConfig(config);
     const id = opts.id ?? `${opts.site}-1`;
+    let caPem: string | undefined;
+    if (opts.ca !== undefined) {
+      try {
+        caPem = readFileSync(opts.ca, 'utf8');
+      } catch (err) {
+        throw new ConfigError(`--ca ${opts.ca}: cannot read it: ${(err as NodeJS.ErrnoException).code}`);
+      }
+      if (!caPem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`--ca ${opts.ca}: expected a PEM certificate`);
+    }
     const { password } = await addAgent(config.agentsFile, { id, site: opts.site });
-    say(agentConfigSnippet({ id, site: opts.site, password, brokerUrl }));
+    say(agentConfigSnippet({ id, site: opts.site, password, brokerUrl, caPem }));
   });
 agent
   .command('revoke')

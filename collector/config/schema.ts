@@ -28,6 +28,7 @@ const BROKER_DEFAULTS = {
   host: '0.0.0.0',
   port: 1883,
   plain: true,
+  allowPlainMqtt: false,
   loginBackoff: LOGIN_BACKOFF_DEFAULTS,
   revocationCheckMs: 5_000,
   maxMessageBytes: MAX_PAYLOAD_BYTES,
@@ -66,6 +67,8 @@ const brokerSchema = z
     port: z.int().min(0).max(65_535).default(BROKER_DEFAULTS.port),
     /** false: no plain listener, agents connect over TLS only (needs `tls`). */
     plain: z.boolean().default(true),
+    /** A plain listener on a non-loopback host is refused unless this is true (passwords would travel in clear). */
+    allowPlainMqtt: z.boolean().default(false),
     /** A TLS listener; PEM files, relative to this file. */
     tls: z
       .strictObject({

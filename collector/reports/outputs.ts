@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReportView } from './content/view-model.ts';
 import { renderCsv } from './render/csv.ts';
@@ -27,7 +28,16 @@ export function writeReport(dir: string, report: RenderedReport): string[] {
   ];
   return files.map(([name, content]) => {
     const path = join(dir, name);
-    writeFileSync(path, content);
+    // Written to a new file ('wx' never opens an existing path, so never a symlink planted there) and renamed
+    // over the name: rename replaces a symlink itself, not what it points at.
+    const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    writeFileSync(tmp, content, { flag: 'wx' });
+    try {
+      renameSync(tmp, path);
+    } catch (err) {
+      rmSync(tmp, { force: true });
+      throw err;
+    }
     return path;
   });
 }

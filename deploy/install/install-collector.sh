@@ -14,12 +14,16 @@
 #   4. writes /etc/hallmonitor/collector.yaml (root:hallmonitor 0640) from --config, or from the example if
 #      there is none yet; copies --sites *.yaml to /etc/hallmonitor/sites; keeps the agents file in
 #      /var/lib/hallmonitor-collector/agents.yaml, where `agent add` run as hallmonitor can write it
-#   5. checks it all with `hallmonitor-collector check-config` as the service user
-#   6. installs /etc/systemd/system/hallmonitor-collector.service, enables it and (re)starts it
+#   5. TLS for agents: a private CA and a server certificate for --tls-name in /etc/hallmonitor/tls (openssl,
+#      once; the CA key stays there, root-only), or the provider's own files given with --tls-cert/--tls-key
+#   6. checks it all with `hallmonitor-collector check-config` as the service user
+#   7. installs /etc/systemd/system/hallmonitor-collector.service, enables it and (re)starts it
 #
 # Options:
 #   --config FILE|-   collector.yaml to install; "-" reads it from stdin. Without it the installed one is kept.
 #   --sites DIR       copy DIR/*.yaml (one file per school) into /etc/hallmonitor/sites
+#   --tls-name NAME   the name agents use to reach this server (DNS name or IP; default: hostname -f)
+#   --tls-cert FILE --tls-key FILE   your own certificate and key instead of the private CA (PEM)
 #   --source DIR|URL  package to install: a directory (default: the checkout holding this script) or a git URL
 #   --prefix DIR      install location (default /opt/hallmonitor)
 #   --root DIR        install under DIR as if it were / (staging an image); skips apt, the user, file ownership
@@ -36,6 +40,9 @@ SERVICE=hallmonitor-collector
 STATE_DIR=/var/lib/hallmonitor-collector   # the unit's StateDirectory
 AGENTS_FILE=$STATE_DIR/agents.yaml
 SITES_ARG=""
+TLS_NAME=""
+TLS_CERT=""
+TLS_KEY=""
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 
@@ -44,11 +51,15 @@ while [ $# -gt 0 ]; do
     -h|--help) usage; exit 0 ;;
     --sites) [ $# -ge 2 ] || die "--sites needs a directory"; SITES_ARG=$2; shift 2 ;;
     --sites=*) SITES_ARG=${1#*=}; shift ;;
+    --tls-name) [ $# -ge 2 ] || die "--tls-name needs a name"; TLS_NAME=$2; shift 2 ;;
+    --tls-cert) [ $# -ge 2 ] || die "--tls-cert needs a file"; TLS_CERT=$2; shift 2 ;;
+    --tls-key) [ $# -ge 2 ] || die "--tls-key needs a file"; TLS_KEY=$2; shift 2 ;;
     *) parse_common_option "$@" || die "unknown argument: $1 (try --help)"; shift "$SHIFT_BY" ;;
   esac
 done
 check_common_options
 [ -z "$SITES_ARG" ] || [ -d "$SITES_ARG" ] || die "--sites $SITES_ARG: no such directory"
+{ [ -z "$TLS_CERT" ] && [ -z "$TLS_KEY" ]; } || { [ -f "$TLS_CERT" ] && [ -f "$TLS_KEY" ]; } || die "--tls-cert and --tls-key: give both, as readable PEM files"
 
 CONF=$ETC_DIR/collector.yaml
 [ -z "$CONFIG_ARG" ] || read_config_arg
@@ -134,6 +145,39 @@ else
   fi
 fi
 
+# TLS for the agents (collector.yaml broker.tls: tls/collector.pem and tls/collector.key beside it). Agent
+# passwords travel in the MQTT CONNECT: the collector refuses a plain listener other machines can reach.
+step "TLS certificate in $ETC_DIR/tls"
+tls_dir=$ROOT$ETC_DIR/tls
+[ -d "$tls_dir" ] || install_owned -d -m 0750 "$tls_dir"
+if [ -n "$TLS_CERT" ]; then
+  install_owned -m 0640 "$TLS_CERT" "$tls_dir/collector.pem"
+  install_owned -m 0640 "$TLS_KEY" "$tls_dir/collector.key"
+elif [ -f "$tls_dir/collector.pem" ]; then
+  say "  exists (kept)"
+else
+  name=${TLS_NAME:-$(hostname -f 2>/dev/null || hostname)}
+  case $name in *[!0-9.]*) san="DNS:$name" ;; *) san="IP:$name" ;; esac
+  say "  a private CA and a certificate for $name ($san), valid 10 years"
+  if [ "$DRY_RUN" -eq 0 ]; then
+    work=$(umask 077 && mktemp -d); TMP_FILES+=("$work")
+    (
+      umask 077
+      cd "$work"
+      ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+      openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.pem -days 3650 -subj "/CN=hallmonitor CA $name" 2>/dev/null
+      openssl req "${ec[@]}" -keyout collector.key -out collector.csr -subj "/CN=$name" 2>/dev/null
+      printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$san" >collector.ext
+      openssl x509 -req -in collector.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out collector.pem -days 3650 -extfile collector.ext 2>/dev/null
+    )
+    # The CA key signs nothing else: root-only. The agents get ca.pem (agent add --ca).
+    run install -m 0600 "$work/ca.key" "$tls_dir/ca.key"
+    run install -m 0644 "$work/ca.pem" "$tls_dir/ca.pem"
+    install_owned -m 0640 "$work/collector.pem" "$tls_dir/collector.pem"
+    install_owned -m 0640 "$work/collector.key" "$tls_dir/collector.key"
+  fi
+fi
+
 # Validate with the installed code, as the service user where there is one: that also proves the user can
 # read the config, the sites and the agents file. A bad new config is not installed; the old one stays.
 # (Under --root the agents file path points at the target system, so there is nothing to check it against.)
@@ -158,7 +202,7 @@ Done. Check the collector with:
   journalctl -u $SERVICE -f
 Next: one file per school in $ETC_DIR/sites/ (example: $PREFIX/deploy/examples/sites/), then for each school
   sudo -u $SERVICE_USER node $PREFIX/bin/hallmonitor-collector.js agent add --site <site> \\
-    --broker-url mqtt://<this server>:1883 -c $CONF
+    --broker-url mqtts://<this server>:8883 --ca $ETC_DIR/tls/ca.pem -c $CONF
 and give its output to install-agent.sh at the school (--config -). Run agent add as $SERVICE_USER: it
 rewrites $AGENTS_FILE, which must stay readable by the service.
 EOF

@@ -29,6 +29,7 @@ describe('security settings in the config files', () => {
       host: '0.0.0.0',
       port: 1883,
       plain: true,
+      allowPlainMqtt: false,
       loginBackoff: { baseMs: 1_000, maxMs: 30_000, quietMs: 600_000 },
       revocationCheckMs: 5_000,
       maxMessageBytes: 4 * 1024 * 1024,

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import type { Logger } from '../../../contract/index.ts';
+import { readBody as readLimited, type RequestTarget } from '../../http/request.ts';
+import { startSafeServer } from '../../http/server.ts';
 import type { AckLinkParams, AckLinks } from './link.ts';
 import { NAME_MAX, confirmForm, page } from './pages.ts';
 
@@ -58,33 +59,13 @@ const OUTCOME_PAGE: Record<AcknowledgeOutcome, { status: number; title: string; 
   unknown: { status: 404, title: 'Alert not found', text: 'hallmonitor does not know this alert (any more). Nothing was acknowledged.' },
 };
 
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > BODY_MAX) {
-        // Read on and drop the rest, so the answer reaches the client rather than a reset connection.
-        reject(new HttpError(413, `request body over ${BODY_MAX} bytes`));
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 /** Constant-time comparison of a presented token with the configured one (hashed first: equal lengths). */
 function tokenMatches(presented: string, expected: string): boolean {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(presented), digest(expected));
 }
+
+const readBody = (req: http.IncomingMessage) => readLimited(req, BODY_MAX);
 
 const linkParams = (p: URLSearchParams): AckLinkParams => ({ a: p.get('a'), e: p.get('e'), c: p.get('c'), s: p.get('s') });
 
@@ -108,8 +89,8 @@ export async function startAckServer(options: AckServerOptions): Promise<AckServ
   const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
     send(res, status, `${JSON.stringify(body)}\n`, 'application/json', headers);
 
-  async function link(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    const params = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : url.searchParams;
+  async function link(req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget): Promise<void> {
+    const params = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : target.query;
     const check = links.verify(linkParams(params));
     if (!check.ok) {
       log.warn({ why: check.why, alert: params.get('a') ?? undefined, method: req.method }, 'ack: link refused');
@@ -159,44 +140,35 @@ export async function startAckServer(options: AckServerOptions): Promise<AckServ
     return outcome;
   }
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://ack.invalid');
-    const apiMatch = /^\/api\/alerts\/([^/]+)\/ack$/.exec(url.pathname);
-    let work: Promise<void>;
-    if (url.pathname === '/ack') {
-      if (req.method !== 'GET' && req.method !== 'POST') work = Promise.resolve(send(res, 405, 'GET or POST\n', 'text/plain', { allow: 'GET, POST' }));
-      else work = link(req, res, url);
-    } else if (apiMatch && options.apiToken !== undefined) {
-      if (req.method !== 'POST') work = Promise.resolve(send(res, 405, 'POST\n', 'text/plain', { allow: 'POST' }));
-      else work = api(req, res, decodeURIComponent(apiMatch[1]!));
-    } else {
-      work = Promise.resolve(send(res, 404, 'not found\n', 'text/plain'));
+  const handler = async (req: http.IncomingMessage, res: http.ServerResponse, target: RequestTarget): Promise<void> => {
+    const [first, second, id, last, ...rest] = target.segments;
+    if (target.segments.length === 1 && first === 'ack') {
+      if (req.method !== 'GET' && req.method !== 'POST') return send(res, 405, 'GET or POST\n', 'text/plain', { allow: 'GET, POST' });
+      return link(req, res, target);
     }
-    work.catch((err: unknown) => {
-      const status = err instanceof HttpError ? err.status : 500;
-      if (status === 500) log.error({ err, path: url.pathname }, 'ack: request failed');
-      if (res.headersSent) return res.destroy();
-      const text = status === 500 ? 'The acknowledgement could not be recorded. Try again, or acknowledge from the command line.' : (err as Error).message;
-      if (url.pathname.startsWith('/api/')) json(res, status, { error: text });
-      else html(res, status, status === 500 ? 'Something went wrong' : 'Request refused', text);
-    });
+    if (first === 'api' && second === 'alerts' && id && last === 'ack' && rest.length === 0 && options.apiToken !== undefined) {
+      if (req.method !== 'POST') return send(res, 405, 'POST\n', 'text/plain', { allow: 'POST' });
+      return api(req, res, id);
+    }
+    send(res, 404, 'not found\n', 'text/plain');
+  };
+  const server = await startSafeServer({
+    name: 'ack',
+    host: options.host,
+    port: options.port,
+    log,
+    handler,
+    errorPage(res, status, message, target) {
+      const text = status >= 500 ? 'The acknowledgement could not be recorded. Try again, or acknowledge from the command line.' : message;
+      if (target?.segments[0] === 'api') json(res, status, { error: text });
+      else html(res, status, status >= 500 ? 'Something went wrong' : 'Request refused', text);
+    },
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 20_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port } = server;
   log.info({ host: options.host, port }, 'ack: endpoint listening');
   return {
     port,
-    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: server.url,
+    close: () => server.close(),
   };
 }
