@@ -86,6 +86,7 @@ const COLLECTOR: Record<string, string> = {
   'broker.host': 'address the embedded broker listens on',
   'broker.port': 'its plain TCP port',
   'broker.plain': '`false`: no plain listener, TLS only (needs `broker.tls`)',
+  'broker.allowPlainMqtt': 'a plain listener on an address other machines reach is refused unless this is `true` (agent passwords would cross the network in clear); then the collector warns at every start',
   'broker.tls': 'a TLS listener: agents connect with `mqtts://host:<port>` ([Security](security.md))',
   'broker.tls.port': 'its port',
   'broker.tls.cert': 'PEM certificate file',
