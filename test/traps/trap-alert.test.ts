@@ -34,7 +34,7 @@ beforeAll(async () => {
     ],
     alerts: {
       contacts: [{ name: 'Alice', email: 'alice@provider.example' }],
-      rules: { 'interface-down': { for: '0s', threshold: 1 }, 'ups-on-battery': { for: '0s', threshold: 1 } },
+      rules: { 'interface-down': { for: '0s' }, 'ups-on-battery': { for: '0s' } },
     },
     site: { alerts: { uplinks: { core: ['Gi1/0/1'] } } },
     agent: { traps: { address: '127.0.0.1', port: trapPort } },

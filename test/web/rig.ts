@@ -90,9 +90,6 @@ export async function startWebRig(): Promise<WebRig> {
           { name: 'head-nas-7f3', address: '127.0.0.3', role: 'server', checks: ping },
         ],
         status: { private: ['head-nas-7f3'] },
-        // ups-on-battery's built-in threshold is 0 with ">=", so on_battery 0 (mains) fires it (reported to the
-        // alerts owner); 1 makes it fire on battery only, as this recording (upsBasicOutputStatus 2, onLine) is not.
-        alerts: { devices: { 'cupboard-ups': { 'ups-on-battery': { threshold: 1 } } } },
         maintenance: [{ name: 'Switch firmware update', weekly: { days: ['sat'], time: '22:00-23:00' } }],
       }),
     );
