@@ -27,6 +27,11 @@ export const ruleSettingsSchema = z.strictObject({
   enabled: z.boolean().optional(),
   /** How long the condition must hold before the alert fires (pending time). */
   for: durationSchema.optional(),
+  /**
+   * The pending time instead when a trap newer than the last poll states the fault (collector/traps/overlay.ts):
+   * the device said so itself. Default 0s: at once.
+   */
+  trapFor: durationSchema.optional(),
   severity: severitySchema.optional(),
   /** always, or only while the school is open (school hours on term days, see the site's calendar). */
   period: z.enum(['always', 'school-hours']).optional(),

@@ -31,6 +31,7 @@ export function effectiveRules(config: AlertsConfig, site: SiteFile): EffectiveR
       const values: EffectiveRule['values'] = [
         { key: 'enabled', text: settings.enabled ? 'enabled' : 'disabled', from: from.enabled },
         { key: 'for', text: `for ${human(settings.forMs)}`, from: from.for },
+        { key: 'trapFor', text: `after a trap ${human(settings.trapForMs)}`, from: from.trapFor },
         { key: 'severity', text: settings.severity, from: from.severity },
         { key: 'period', text: settings.period, from: from.period },
         kind.kind === 'threshold'

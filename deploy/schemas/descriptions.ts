@@ -29,6 +29,7 @@ const RULE: Record<string, string> = {
   '': 'one rule\'s settings; only what is named is overridden (rule ids: see [Alerts](alerts.md#rules-and-their-defaults))',
   enabled: 'false switches the rule off',
   for: 'how long the condition must hold before the alert fires (pending time), e.g. `5m`',
+  trapFor: 'the pending time instead when a trap newer than the last poll states the fault ([Traps](traps-and-topology.md#alerts-from-traps)); `0s`: at once',
   severity: 'how urgent the alert is',
   period: '`always`, or `school-hours`: only while the school is open (its `calendar`)',
   threshold: 'the rule\'s limit, in the unit of its measurement (%, ms, errors/s, minutes)',

@@ -8,8 +8,8 @@ import { startAlertRig, type AlertRig } from '../alerts/rig.ts';
 /**
  * Real traps (net-snmp's snmptrap) from the addresses of two simulated devices into the real agent's
  * receiver, through the broker and collector to an email: a linkDown on a listed uplink and an APC UPS
- * going on battery each page within 2 s plus the rule's wait (set to 0 s here), and their clear traps
- * resolve them. The devices are polled too (snmpsimd), so the poll is there to confirm or correct.
+ * going on battery each page within 2 s: the rules' defaults (`for: 1m`, `trapFor: 0s`) page a fault a trap
+ * states at once; their clear traps resolve them. The devices are polled too (snmpsimd), so the poll is there to confirm or correct.
  */
 const run = promisify(execFile);
 const NET = '127.0.87';
@@ -34,7 +34,6 @@ beforeAll(async () => {
     ],
     alerts: {
       contacts: [{ name: 'Alice', email: 'alice@provider.example' }],
-      rules: { 'interface-down': { for: '0s' }, 'ups-on-battery': { for: '0s' } },
     },
     site: { alerts: { uplinks: { core: ['Gi1/0/1'] } } },
     agent: { traps: { address: '127.0.0.1', port: trapPort } },

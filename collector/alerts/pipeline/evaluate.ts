@@ -17,7 +17,7 @@ export function evaluate(ctx: RuleContext, rules: readonly Rule[]): Evaluated[] 
     rule.evaluate(ctx).map((f): Evaluated => {
       const subject = subjectOf(rule.id, ctx.site.id, f);
       const settings = ctx.settings(rule.id, f.device !== undefined ? byName.get(f.device) : undefined);
-      return { ...f, ...subject, key: alertKey(subject), forMs: settings.forMs, severity: settings.severity, period: settings.period };
+      return { ...f, ...subject, key: alertKey(subject), forMs: f.fromTrap === true ? settings.trapForMs : settings.forMs, severity: settings.severity, period: settings.period };
     }),
   );
 }

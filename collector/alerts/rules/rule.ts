@@ -45,6 +45,8 @@ export interface Finding {
   facts: Fact[];
   /** When the condition began, if the rule knows better than "when it was first seen". */
   since?: number;
+  /** A trap newer than the last poll decided it: the rule's `trapFor` is its pending time, not `for`. */
+  fromTrap?: boolean;
 }
 
 /** One alert rule: a pure function of what the site looks like now. */
@@ -110,7 +112,8 @@ function perSeries(spec: RuleSpecBase, judge: (sample: Sample, view: DeviceView,
           const subject = spec.subject(sample, view, ctx);
           if (subject === undefined) continue;
           const finding = judge(sample, view, ctx, subject);
-          if (finding !== undefined) findings.push(finding);
+          // A trap newer than the poll decided it (collector/traps/overlay.ts marks such samples).
+          if (finding !== undefined) findings.push(sample.fields.from_trap === 1 ? { ...finding, fromTrap: true } : finding);
         }
       }
       return findings;

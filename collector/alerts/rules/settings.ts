@@ -8,6 +8,8 @@ import { RULE_KINDS } from './kinds.ts';
 export interface RuleSettings {
   enabled: boolean;
   forMs: number;
+  /** The pending time when a trap states the fault (`trapFor`, default 0s). */
+  trapForMs: number;
   severity: 'critical' | 'warning' | 'info';
   period: 'always' | 'school-hours';
   /** The limit of a threshold rule, in its unit (kinds.ts); undefined for a condition rule. */
@@ -16,7 +18,10 @@ export interface RuleSettings {
 
 /** Where a setting's value came from, later layers winning. */
 export type SettingSource = 'default' | 'role default' | 'provider' | 'provider role' | 'site' | 'device';
-export type SettingKey = 'enabled' | 'for' | 'severity' | 'period' | 'threshold';
+export type SettingKey = 'enabled' | 'for' | 'trapFor' | 'severity' | 'period' | 'threshold';
+
+/** A trap states a fault the device itself saw: by default it pages without a pending time. */
+const TRAP_FOR_DEFAULT = '0s';
 
 /** A threshold rule that ends up without a threshold: a programming error in the defaults, never a silent 0. */
 export class MissingThresholdError extends Error {
@@ -42,7 +47,7 @@ export function explainRuleSettings(
     ['device', device ? site.devices[device.name] : undefined],
   ];
   const merged: RuleSettingsInput = { ...RULE_DEFAULTS[rule] };
-  const from: Record<SettingKey, SettingSource> = { enabled: 'default', for: 'default', severity: 'default', period: 'default', threshold: 'default' };
+  const from: Record<SettingKey, SettingSource> = { enabled: 'default', for: 'default', trapFor: 'default', severity: 'default', period: 'default', threshold: 'default' };
   for (const [source, layer] of layers) {
     const own = layer?.[rule];
     if (own === undefined) continue;
@@ -56,6 +61,7 @@ export function explainRuleSettings(
     settings: {
       enabled: merged.enabled ?? d.enabled,
       forMs: durationMs(merged.for ?? d.for),
+      trapForMs: durationMs(merged.trapFor ?? TRAP_FOR_DEFAULT),
       severity: merged.severity ?? d.severity,
       period: merged.period ?? d.period,
       threshold: kind.kind === 'threshold' ? merged.threshold : undefined,
