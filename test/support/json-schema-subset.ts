@@ -41,9 +41,10 @@ export function checkAgainstSchema(schema: Schema, value: unknown, path = '(top 
   const unknown = Object.keys(schema).filter((k) => !ANNOTATIONS.has(k) && !CHECKED.has(k));
   if (unknown.length > 0) throw new Error(`${path}: schema keyword(s) this checker does not handle: ${unknown.join(', ')}`);
   const at = (key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path === '(top level)' ? key : `${path}.${key}`);
-  const type = schema.type as string | undefined;
+  // `type` is one type or a list of them (JSON Schema 2020-12 §6.1.1); an integer is a number too.
+  const types = schema.type === undefined ? undefined : ([] as string[]).concat(schema.type as string | string[]);
   const actual = typeOf(value);
-  if (type !== undefined && actual !== type && !(type === 'number' && actual === 'integer')) return [`${path}: expected ${type}, got ${actual}`];
+  if (types !== undefined && !types.some((t) => t === actual || (t === 'number' && actual === 'integer'))) return [`${path}: expected ${types.join(' or ')}, got ${actual}`];
 
   const problems: string[] = [];
   if (schema.oneOf !== undefined) {
