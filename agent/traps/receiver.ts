@@ -58,6 +58,17 @@ interface NetSnmp {
 }
 const snmp = createRequire(import.meta.url)('net-snmp') as NetSnmp;
 
+function freeUdpPort(family: SocketType, address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createSocket(family);
+    probe.once('error', reject);
+    probe.bind(0, address, () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 interface Source {
   device: string;
   communities: ReadonlySet<string>;
@@ -98,8 +109,10 @@ export class TrapReceiver {
     const family: SocketType = isIP(settings.address) === 6 ? 'udp6' : 'udp4';
     const gated = { createSocket: (type: SocketType) => this.gatedSocket(type) };
     let bindError: Error | undefined;
+    // net-snmp reads port 0 as "the default" (162): a free port is asked of the system first instead.
+    const port = settings.port === 0 ? await freeUdpPort(family, settings.address) : settings.port;
     this.receiver = snmp.createReceiver(
-      { port: settings.port, address: settings.address, transport: family, includeAuthentication: true, dgramModule: gated },
+      { port, address: settings.address, transport: family, includeAuthentication: true, dgramModule: gated },
       (error, data) => {
         if (error) return this.onError(error);
         if (data) this.onTrap(data.pdu, data.rinfo);
@@ -117,8 +130,7 @@ export class TrapReceiver {
       const code = (bindError as NodeJS.ErrnoException).code;
       const hint = code === 'EACCES' ? ' (ports below 1024 need CAP_NET_BIND_SERVICE; the agent unit grants it)' : '';
       log.error({ address: settings.address, port: settings.port, code }, `trap receiver not started: cannot listen on UDP ${settings.port}${hint}`);
-      this.receiver.close();
-      this.receiver = undefined;
+      await this.stop();
       return false;
     }
     log.info({ address: settings.address, port: this.port() }, 'trap receiver listening');
@@ -195,13 +207,20 @@ export class TrapReceiver {
     const receiver = this.receiver;
     this.receiver = undefined;
     if (receiver === undefined) return;
-    await new Promise<void>((resolve) => {
-      let open = this.sockets.length;
-      if (open === 0) return resolve();
-      receiver.close(() => {
-        if (--open === 0) resolve();
-      });
-    });
+    // The sockets are closed here rather than through net-snmp's close(callback), which asks each socket for
+    // its address and throws for one that never finished binding (a stop right after the start).
+    await Promise.all(
+      this.sockets.splice(0).map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            try {
+              socket.close(() => resolve());
+            } catch {
+              resolve(); // already closed (a failed bind)
+            }
+          }),
+      ),
+    );
   }
 
   private gatedSocket(type: SocketType): Socket {

@@ -115,7 +115,7 @@ describe('trap receiver with net-snmp snmptrap', () => {
     const { r, got, target } = await startReceiver({ ratePerSecond: 10, burst: 50 });
     // 10,000 snmptrap processes would take minutes: net-snmp's session sends the same v2c trap.
     const snmp = (await import('node:module')).createRequire(import.meta.url)('net-snmp');
-    const session = snmp.createSession('127.0.0.1', 'school', { port: Number(target.split(':')[1]), version: snmp.Version2c });
+    const session = snmp.createSession('127.0.0.1', 'school', { trapPort: Number(target.split(':')[1]), version: snmp.Version2c });
     const started = Date.now();
     // In rounds of 50, so the kernel's socket buffer (not the gate) is not what drops them.
     for (let i = 0; i < 10_000; i += 50) {
