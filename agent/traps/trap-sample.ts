@@ -7,11 +7,13 @@ const MAX_VARBINDS_JSON = 2_000;
 
 /**
  * One `snmp_trap` sample per trap, stamped with the time the agent received it (a trap spooled through a
- * broadband cut keeps that time). Tags: device, event and, for interface traps, interface.
+ * broadband cut keeps that time). Tags: device, event and, for interface traps, interface and if_index.
  */
 export function trapSample(device: string, trap: Trap, event: TrapEvent, receivedAt: number): Sample {
   const tags: Record<string, string> = { device, event: event.event };
   if (event.interface !== undefined) tags.interface = toTagValue(event.interface, `ifIndex ${event.ifIndex ?? '?'}`);
+  // if_index is a tag wherever the agent sends it (the interface measurement too).
+  if (event.ifIndex !== undefined) tags.if_index = String(event.ifIndex);
   const fields: Sample['fields'] = {
     condition: event.condition,
     state: event.state,
@@ -22,7 +24,6 @@ export function trapSample(device: string, trap: Trap, event: TrapEvent, receive
     inform: trap.inform,
     varbinds: varbindsJson(trap),
   };
-  if (event.ifIndex !== undefined) fields.if_index = event.ifIndex;
   return { measurement: 'snmp_trap', tags, fields, time: Math.floor(receivedAt) };
 }
 

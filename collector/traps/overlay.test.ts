@@ -33,6 +33,9 @@ describe('overlayTraps', () => {
     expect(overlayTraps('ups', [ups(0, 1_000)], [onBattery])[0]).toMatchObject({ fields: { on_battery: 1 }, time: 2_000 });
     expect(overlayTraps('ups', [ups(0, 1_000)], [onBattery, trap('ups-on-mains', 'ups-on-battery', 'clear', 2_100)])[0]!.fields.on_battery).toBe(0);
     expect(overlayTraps('ups', [ups(0, 3_000)], [onBattery])).toEqual([ups(0, 3_000)]);
+    // A UPS that reports its output source gets it from the trap too (the rule reads it first).
+    const withSource: Sample = { ...ups(0, 1_000), fields: { ...ups(0, 1_000).fields, output_source: 'normal' } };
+    expect(overlayTraps('ups', [withSource], [onBattery])[0]!.fields).toMatchObject({ on_battery: 1, output_source: 'battery' });
     // No poll at all: nothing to lay a trap over (the device's first poll decides).
     expect(overlayTraps('ups', [], [onBattery])).toEqual([]);
   });

@@ -62,7 +62,11 @@ const OVERLAYS: Readonly<Record<string, Overlay>> = {
       set(isFault(trap));
       time = Math.max(time, trap.time);
     };
-    apply('ups-on-battery', (fault) => (fields.on_battery = fault ? 1 : 0));
+    // output_source (RFC 1628 upsOutputSource, as the agent words it) decides before on_battery where a UPS has it.
+    apply('ups-on-battery', (fault) => {
+      fields.on_battery = fault ? 1 : 0;
+      if (fields.output_source !== undefined) fields.output_source = fault ? 'battery' : 'normal';
+    });
     apply('ups-battery-low', (fault) => (fields.battery_status = fault ? 'low' : 'normal'));
     apply('ups-on-bypass', (fault) => (fields.output_source = fault ? 'bypass' : 'normal'));
     if (time === poll.time) return [...polled];

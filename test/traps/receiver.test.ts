@@ -63,8 +63,8 @@ describe('trap receiver with net-snmp snmptrap', () => {
     await until(() => got.length === 1);
     expect(got[0]).toMatchObject({
       measurement: 'snmp_trap',
-      tags: { device: 'core', event: 'link-down', interface: 'Gi1/0/12' },
-      fields: { state: 'fault', condition: 'link-down', trap_oid: '1.3.6.1.6.3.1.1.5.3', version: '1', if_index: 12 },
+      tags: { device: 'core', event: 'link-down', interface: 'Gi1/0/12', if_index: '12' },
+      fields: { state: 'fault', condition: 'link-down', trap_oid: '1.3.6.1.6.3.1.1.5.3', version: '1' },
     });
     expect(Math.abs(got[0]!.time - Date.now())).toBeLessThan(5_000);
   });
