@@ -28,7 +28,6 @@ export function addReportCommand(program: Command, configOption: readonly [strin
     .option(...configOption)
     .action(async (opts: { site?: string; all?: boolean; month?: string; out: string; source?: string; send?: boolean; config: string }) => {
       if ((opts.site === undefined) === (opts.all !== true)) throw new ConfigError('report: give either --site <id> or --all');
-      if (opts.month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(opts.month)) throw new ConfigError(`--month: expected "YYYY-MM", got "${opts.month}"`);
       if (opts.source !== undefined && opts.source !== 'raw' && opts.source !== 'rollup') throw new ConfigError(`--source: expected "raw" or "rollup", got "${opts.source}"`);
       if (opts.site !== undefined) idOption(opts.site, '--site');
       if (opts.month !== undefined) monthOption(opts.month);
