@@ -59,11 +59,11 @@ describe('hallmonitor-collector alerts', () => {
     const out = rules('--site', 'east');
     expect(out.status, out.stderr).toBe(0);
     const lines = out.stdout.trim().split('\n');
-    expect(lines).toContain('high-latency\t(site)\tenabled [default]\tfor 5m [default]\twarning [default]\talways [default]\tthreshold 300 ms (at or over) [provider]');
-    expect(lines).toContain('high-loss\trouter\tenabled [default]\tfor 5m [default]\twarning [default]\talways [default]\tthreshold 5 % (at or over) [device]');
-    expect(lines).toContain('printer-supply-low\tprinter\tenabled [default]\tfor 0s [default]\tinfo [default]\tschool-hours [default]\tthreshold 5 % (at or under) [provider role]');
+    expect(lines).toContain('high-latency\t(site)\tenabled [default]\tfor 5m [default]\tafter a trap 0s [default]\twarning [default]\talways [default]\tthreshold 300 ms (at or over) [provider]');
+    expect(lines).toContain('high-loss\trouter\tenabled [default]\tfor 5m [default]\tafter a trap 0s [default]\twarning [default]\talways [default]\tthreshold 5 % (at or over) [device]');
+    expect(lines).toContain('printer-supply-low\tprinter\tenabled [default]\tfor 0s [default]\tafter a trap 0s [default]\tinfo [default]\tschool-hours [default]\tthreshold 5 % (at or under) [provider role]');
     expect(lines.find((l) => l.startsWith('device-down\tprinter\t'))).toBe(
-      'device-down\tprinter\tenabled [default]\tfor 5m [role default]\twarning [role default]\tschool-hours [role default]\tfires when the deciding check (ping, else SNMP) gets no answer while every device it is reached through answers',
+      'device-down\tprinter\tenabled [default]\tfor 5m [role default]\tafter a trap 0s [default]\twarning [role default]\tschool-hours [role default]\tfires when the deciding check (ping, else SNMP) gets no answer while every device it is reached through answers',
     );
     expect(lines.find((l) => l.startsWith('ups-on-battery\t'))).toMatch(/\tfires when the UPS says its output is on battery/);
     expect(rules('--site', 'nope').stderr.trim()).toBe(`--site: no site "nope" in ${join(rulesDir, 'sites')}`);

@@ -69,7 +69,9 @@ describe('agent → MQTT → collector → InfluxDB', () => {
     const rows = await select(`SELECT up, device FROM ping, snmp WHERE site='${SITE}'`);
     const stored = new Set(rows.map((r) => `${r[2]}@${Date.parse(String(r[0]))}`));
     for (const s of sent) expect(stored.has(`${s.tags.device}@${s.time}`), `${s.measurement} ${s.tags.device} at ${s.time}`).toBe(true);
-    expect(run.collector.ingest.stats().rejects).toEqual({ topic: 0, invalid: 0, 'site-mismatch': 0, 'agent-mismatch': 0 });
+    expect(run.collector.ingest.stats().rejects).toEqual({ topic: 0, invalid: 0, 'site-mismatch': 0, 'agent-mismatch': 0, internal: 0 });
+    // Nor one sample of a batch (types, times, series budget).
+    expect(Object.entries(run.collector.ingest.stats().rejectedSamples).filter(([, n]) => n > 0)).toEqual([]);
   });
 
   it('the agent saved the pushed site config to disk and reported itself online', async () => {
