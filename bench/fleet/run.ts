@@ -77,6 +77,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
 
     /** One poll of every school at the real time, spread over 80 % of the interval; the marker's lag measured. */
     const lags: { phase: string; ms: number }[] = [];
+    const measuring: Promise<void>[] = [];
     const tick = async (phase: string) => {
       const at = Date.now();
       const started = performance.now();
@@ -84,12 +85,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const lag = markerLag(influx!, DATABASE, school(0).site, at, P * 3).then((ms) => {
         if (ms !== undefined) lags.push({ phase, ms });
       });
+      measuring.push(lag);
       await polled;
       const rest = P - (performance.now() - started);
       if (rest > 0) await new Promise((r) => setTimeout(r, rest));
-      await lag;
     };
-    const lagOf = (phase: string) => {
+    const lagOf = async (phase: string) => {
+      await Promise.all(measuring.splice(0));
       const ms = lags.filter((l) => l.phase === phase).map((l) => l.ms);
       return { polls: ms.length, p50Ms: Math.round(percentile(ms, 0.5)), p99Ms: Math.round(percentile(ms, 0.99)), maxMs: Math.round(Math.max(0, ...ms)) };
     };
@@ -111,7 +113,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       collector: { cpuPercentOfOneCore: pct(cpu.collector, steadySeconds), cpuUsPerPoint: Math.round((cpu.collector / Math.max(1, sent)) * 1e7) / 10, rssMiB: rssMiB(cpid), peakRssMiB: peakRssMiB(cpid) },
       influxd: { cpuPercentOfOneCore: pct(cpu.influxd, steadySeconds), cpuUsPerPoint: Math.round((cpu.influxd / Math.max(1, sent)) * 1e7) / 10, rssMiB: rssMiB(ipid), peakRssMiB: peakRssMiB(ipid) },
       series,
-      lag: lagOf('steady'),
+      lag: await lagOf('steady'),
       load: loadavg(),
     };
     say(`(2) steady: ${JSON.stringify(result.steady)}`);
@@ -153,8 +155,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       // One more poll's worth, so an extra alert has its chance to show.
       await tick('faults');
       clearInterval(watch);
-      const fired = readAlerts(collector.alertsDb).filter((a) => !before.has(a.id));
-      const keys = fired.map((a) => `${a.rule}|${a.site}|${a.device ?? ''}`);
+      const rows = readAlerts(collector.alertsDb).filter((a) => !before.has(a.id));
+      const keyOf = (a: { rule: string; site: string; device: string | null }) => `${a.rule}|${a.site}|${a.device ?? ''}`;
+      // Alerts that fired (seen firing, or firing now); one that was pending and cleared paged no one.
+      const keys = [...new Set([...firstSeen.keys(), ...rows.filter((a) => a.state === 'firing').map(keyOf)])];
+      const fired = keys;
+      const pendingOnly = rows.filter((a) => a.state === 'pending').map(keyOf);
       const missing = [...expected].filter((k) => !keys.includes(k));
       const extra = keys.filter((k) => !expected.has(k));
       const latency = [...firstSeen.entries()];
@@ -162,14 +168,14 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         offlineSchools: offline.length,
         downDevices: o.downDevices - left,
         downSchools: wanted.size,
-        alerts: { expected: expected.size, fired: fired.length, siteOffline: keys.filter((k) => k.startsWith('site-offline')).length, deviceDown: keys.filter((k) => k.startsWith('device-down')).length, missing, extra },
+        alerts: { expected: expected.size, fired: fired.length, pendingAtEnd: pendingOnly, siteOffline: keys.filter((k) => k.startsWith('site-offline')).length, deviceDown: keys.filter((k) => k.startsWith('device-down')).length, missing, extra },
         latencyMs: {
           siteOffline: summary(latency.filter(([k]) => k.startsWith('site-offline')).map(([, ms]) => ms)),
           deviceDown: summary(latency.filter(([k]) => k.startsWith('device-down')).map(([, ms]) => ms)),
         },
         // Site offline: the will marks it at once; pending 2 polls + 2 polls. Device down: pending 1 poll + 2 polls.
         budgetMs: { siteOffline: 4 * P, deviceDown: 3 * P },
-        lag: lagOf('faults'),
+        lag: await lagOf('faults'),
       };
       if (missing.length > 0) problem(`faults: ${missing.length} expected alerts did not fire: ${missing.slice(0, 5).join(', ')}`);
       if (extra.length > 0) problem(`faults: ${extra.length} alerts not expected: ${extra.slice(0, 5).join(', ')}`);
@@ -192,7 +198,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const cpuD = { collector: cpuSeconds(cpid), influxd: cpuSeconds(ipid) };
       const reconnect = agents.connect(region, region.length);
       // Live schools keep polling during the drain; their lag is the marker's.
-      let drained = false;
+      let drainedAt: number | undefined;
       const drainDone = (async () => {
         await reconnect;
         await waitFor(async () => {
@@ -200,13 +206,14 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
           return region.every((i) => s[school(i).site]?.spooled === 0);
         }, { timeoutMs: 30 * 60_000, intervalMs: 200, what: 'the region\'s spools to empty' });
         await waitFor(async () => (await countsBySite(influx!, DATABASE, region.map((i) => school(i).site))).complete(await agents!.stats()), { timeoutMs: 30 * 60_000, intervalMs: 500, what: 'the region\'s samples in InfluxDB' });
-        drained = true;
+        drainedAt = Date.now();
       })();
-      while (!drained) {
-        await Promise.race([tick('drain'), drainDone]);
-      }
+      let finished = false;
+      const settled = drainDone.finally(() => { finished = true; }).catch(() => undefined);
+      // Live schools keep polling through the drain (a tick still running when it ends finishes on its own).
+      while (!finished) await Promise.race([tick('drain'), settled]);
       await drainDone;
-      const drainSeconds = (Date.now() - back) / 1000;
+      const drainSeconds = (drainedAt! - back) / 1000;
       const dcpu = { collector: cpuSeconds(cpid) - cpuD.collector, influxd: cpuSeconds(ipid) - cpuD.influxd };
       const reference = await rawWriteReference(influx, region, o.outagePolls);
       const drainRate = Math.round(spooledSamples / drainSeconds);
@@ -220,8 +227,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         rawWrite: reference,
         ratioToRawWrite: Math.round((drainRate / reference.pointsPerSecond) * 100) / 100,
         cpuSeconds: { collector: round3(dcpu.collector), influxd: round3(dcpu.influxd) },
-        liveLagDuringDrain: lagOf('drain'),
-        lagDuringOutage: lagOf('outage'),
+        liveLagDuringDrain: await lagOf('drain'),
+        lagDuringOutage: await lagOf('outage'),
         collectorPeakRssMiB: peakRssMiB(cpid),
       };
       say(`(4) outage: ${JSON.stringify(result.outage)}`);

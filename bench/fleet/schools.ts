@@ -185,7 +185,7 @@ function tableSamples(s: School, d: SchoolDevice, di: number, poll: number, time
     case 'server':
       return [
         { measurement: 'host', tags, fields: { processors: 4, cpu_load_pct: r3(5 + w * 30), memory_used_pct: r3(30 + w * 30) }, time },
-        ...['C:\\', 'D:\\'].map((storage, i) => ({
+        ...['C:\\ Label:System  Serial Number 5a1b2c3d', 'D:\\ Label:Data  Serial Number 7e8f9a0b'].map((storage, i) => ({
           measurement: 'host_storage',
           tags: { ...tags, storage, storage_index: String(i + 1), kind: 'fixed_disk' },
           fields: { size_bytes: 500e9, used_bytes: Math.round(500e9 * (0.3 + 0.1 * i)), used_pct: 30 + 10 * i },
