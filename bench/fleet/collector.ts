@@ -57,6 +57,10 @@ export interface AlertRow {
   device: string | null;
   state: string;
   since: number;
+  /** When it went from pending to firing; undefined: it never fired (cleared while pending). */
+  firingAt?: number;
+  /** Why it pages no one (site offline, a parent down, maintenance...), if so. */
+  muted?: string;
 }
 
 /** The collector's alert store, read as it stands (its own file, opened read-only beside the collector). */
@@ -64,7 +68,11 @@ export function readAlerts(file: string): AlertRow[] {
   try {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
-      return db.prepare<[], AlertRow>('SELECT id, site, rule, device, state, since FROM alerts').all();
+      const rows = db.prepare<[], Omit<AlertRow, 'firingAt' | 'muted'> & { data: string }>('SELECT id, site, rule, device, state, since, data FROM alerts').all();
+      return rows.map(({ data, ...row }) => {
+        const d = JSON.parse(data) as { firingAt?: number; muted?: string };
+        return { ...row, ...(d.firingAt !== undefined ? { firingAt: d.firingAt } : {}), ...(d.muted !== undefined ? { muted: d.muted } : {}) };
+      });
     } finally {
       db.close();
     }

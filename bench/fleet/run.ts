@@ -143,7 +143,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const firstSeen = new Map<string, number>();
       const watch = setInterval(() => {
         for (const a of readAlerts(collector!.alertsDb)) {
-          if (before.has(a.id) || a.state !== 'firing') continue;
+          if (before.has(a.id) || a.firingAt === undefined) continue;
           const key = `${a.rule}|${a.site}|${a.device ?? ''}`;
           if (!firstSeen.has(key)) firstSeen.set(key, Date.now() - injectedAt);
         }
@@ -157,8 +157,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       clearInterval(watch);
       const rows = readAlerts(collector.alertsDb).filter((a) => !before.has(a.id));
       const keyOf = (a: { rule: string; site: string; device: string | null }) => `${a.rule}|${a.site}|${a.device ?? ''}`;
-      // Alerts that fired (seen firing, or firing now); one that was pending and cleared paged no one.
-      const keys = [...new Set([...firstSeen.keys(), ...rows.filter((a) => a.state === 'firing').map(keyOf)])];
+      // Alerts that fired; one that was pending and cleared paged no one.
+      const keys = [...new Set(rows.filter((a) => a.firingAt !== undefined).map(keyOf))];
       const fired = keys;
       const pendingOnly = rows.filter((a) => a.state === 'pending').map(keyOf);
       const missing = [...expected].filter((k) => !keys.includes(k));
@@ -248,7 +248,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     }
 
     const all_alerts = readAlerts(collector.alertsDb);
-    result.alertsByRule = Object.fromEntries([...new Set(all_alerts.map((a) => a.rule))].map((r) => [r, all_alerts.filter((a) => a.rule === r).length]));
+    const byRule = (rows: typeof all_alerts) => Object.fromEntries([...new Set(rows.map((a) => a.rule))].map((r) => [r, rows.filter((a) => a.rule === r).length]));
+    // Fired: went from pending to firing; muted ones are counted there too and listed apart.
+    result.alertsByRule = byRule(all_alerts.filter((a) => a.firingAt !== undefined));
+    result.alertsMutedByRule = byRule(all_alerts.filter((a) => a.firingAt !== undefined && a.muted !== undefined));
+    result.alertsPendingOnlyByRule = byRule(all_alerts.filter((a) => a.firingAt === undefined));
     result.collector = { peakRssMiB: peakRssMiB(cpid), maxSampledRssMiB: Math.max(0, ...rss.collector) };
     result.influxd = { peakRssMiB: peakRssMiB(ipid), maxSampledRssMiB: Math.max(0, ...rss.influxd) };
     result.load = { ...(result.load as object), atEnd: loadavg() };

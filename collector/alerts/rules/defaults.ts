@@ -25,14 +25,16 @@ export const RULE_DEFAULTS: Readonly<Record<RuleId, Defaults>> = {
   'agent-spool-drops': on('0s', 'warning', 1),
   /** % of the agent's data disk used. */
   'agent-disk-full': on('15m', 'warning', 90),
-  'interface-down': on('1m', 'critical'),
+  /** 1 = the link is down (the value is 0 or 1; a threshold of 0 would fire on every link that is up). */
+  'interface-down': on('1m', 'critical', 1),
   /** Errors per second, in + out. */
   'interface-errors': on('10m', 'warning', 1),
   /** % of the link's speed, the busier direction. */
   'interface-utilisation': on('15m', 'warning', 90),
   /** % left of a toner, ink or drum. */
   'printer-supply-low': on('0s', 'info', 10, 'school-hours'),
-  'ups-on-battery': on('1m', 'critical'),
+  /** 1 = on battery (0 or 1, as interface-down). */
+  'ups-on-battery': on('1m', 'critical', 1),
   /** % charge left. */
   'ups-battery-low': on('0s', 'critical', 30),
   /** Minutes of runtime left. */
