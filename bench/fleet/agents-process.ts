@@ -129,7 +129,7 @@ async function handle(req: AgentsRequest): Promise<void> {
         agents.set(s.index, {
           school: school(s.index),
           password: s.password,
-          localAddress: `127.1.${s.index >> 8}.${(s.index & 255) + 1}`,
+          localAddress: `127.1.${Math.floor(s.index / 250)}.${(s.index % 250) + 1}`,
           seq: 0,
           spool: [],
           generation: 0,
