@@ -1,4 +1,6 @@
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { summariseProfile } from '../support/cpu-profile.ts';
 import type { InfluxServer } from '../../test/harness/index.ts';
 import { makeTempDir, waitFor } from '../../test/harness/index.ts';
 import { cpuSeconds, peakRssMiB, round3 } from '../support/proc-stats.ts';
@@ -22,6 +24,8 @@ export interface FleetOptions {
   downSchools: number;
   outageSchools: number;
   phases: ReadonlySet<string>;
+  /** Runs the collector under `node --cpu-prof` and adds where its CPU went to the result. */
+  profile?: boolean;
   log: (line: string) => void;
 }
 
@@ -57,7 +61,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const t0 = performance.now();
     const credentials = await writeRegistry(temp.path, o.schools, o.pollSeconds, new Date());
     say(`registry: ${o.schools} schools' agents and site files in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    collector = await startFleetCollector(temp.path, influx.url, DATABASE, o.pollSeconds);
+    const profileDir = join(temp.path, 'profile');
+    collector = await startFleetCollector(temp.path, influx.url, DATABASE, o.pollSeconds, o.profile === true ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
     const cpid = collector.service.pid;
     const ipid = influx.pid;
     sampler = setInterval(() => {
@@ -262,6 +267,15 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     clearInterval(sampler);
     await agents?.stop();
     await collector?.service.stop(20_000);
+    if (o.profile === true && collector !== undefined) {
+      try {
+        const p = summariseProfile(join(temp.path, 'profile'), 20);
+        result.collectorProfile = p;
+        say(`collector profile: ${JSON.stringify(p)}`);
+      } catch (err) {
+        say(`collector profile: ${(err as Error).message}`);
+      }
+    }
     await influx?.stop();
     await temp.remove();
   }
@@ -293,11 +307,15 @@ function sumSamples(stats: Record<string, { samples: Record<string, number> }>):
   return n;
 }
 
-/** `count` school indices spread evenly over the fleet, skipping the first `skip` (the lag marker). */
+/**
+ * `count` school indices in a fixed pseudo-random order (so primaries and secondaries mix as in the fleet,
+ * whatever the stride), never the first `skip` (school 0 is the lag marker), the same in every run.
+ */
 export function pick(schools: number, count: number, skip: number): number[] {
-  const pool = schools - skip;
-  const n = Math.min(count, pool);
-  return Array.from({ length: n }, (_, k) => skip + Math.floor((k * pool) / n));
+  const order = Array.from({ length: Math.max(0, schools - skip) }, (_, k) => skip + k);
+  const salt = Math.imul(skip, 0x85ebca6b);
+  const key = (i: number) => (Math.imul(i + 1, 0x9e3779b1) ^ salt) >>> 0;
+  return order.sort((a, b) => key(a) - key(b)).slice(0, Math.min(count, order.length));
 }
 
 const pct = (cpu: number, seconds: number) => Math.round((cpu / seconds) * 1000) / 10;

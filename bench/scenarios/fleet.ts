@@ -7,7 +7,7 @@ import { describeMachine } from '../support/machine.ts';
 /**
  * `npm run bench -- fleet [--schools 1000] [--steady-minutes 30] [--outage-minutes 60] [--poll-seconds 60]
  * [--phases steady,faults,outage,dashboards] [--offline-schools 10] [--down-devices 50] [--down-schools 20]
- * [--outage-schools 100] [--fault-minutes 10] [--no-save]`: issue 17's soak. Simulated schools (bench/fleet/
+ * [--outage-schools 100] [--fault-minutes 10] [--profile] [--no-save]`: issue 17's soak. Simulated schools (bench/fleet/
  * schools.ts) in their own process against the real collector and an influxd with deploy/influxdb's settings.
  * Phase minutes are real minutes; --poll-seconds compresses the schools' one-minute polls (and the alert
  * pending times with them) for short runs. A lost, duplicated or extra sample or alert fails the run.
@@ -23,6 +23,7 @@ export async function main(args: string[]): Promise<void> {
         ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools'].map((k) => [k, { type: 'string' as const }]),
       ),
       'no-save': { type: 'boolean' as const },
+      profile: { type: 'boolean' as const },
     },
   });
   const values = parsed as Record<string, string | boolean | undefined>;
@@ -60,6 +61,7 @@ export async function main(args: string[]): Promise<void> {
     downSchools: Math.floor(num('down-schools', Math.max(1, Math.min(20, Math.round(schools / 50))))),
     outageSchools: Math.floor(num('outage-schools', Math.max(1, Math.min(100, Math.round(schools / 10))))),
     phases,
+    profile: values.profile === true,
     log: say,
   });
   say(result.ok ? 'fleet: all counts as expected' : `fleet: ${result.problems.length} problem(s)`);
