@@ -204,12 +204,16 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const reconnect = agents.connect(region, region.length);
       // Live schools keep polling during the drain; their lag is the marker's.
       let drainedAt: number | undefined;
+      let reconnectedAt: number | undefined;
+      let spoolsEmptyAt: number | undefined;
       const drainDone = (async () => {
         await reconnect;
+        reconnectedAt = Date.now();
         await waitFor(async () => {
           const s = await agents!.stats();
           return region.every((i) => s[school(i).site]?.spooled === 0);
         }, { timeoutMs: 30 * 60_000, intervalMs: 200, what: 'the region\'s spools to empty' });
+        spoolsEmptyAt = Date.now();
         await waitFor(async () => (await countsBySite(influx!, DATABASE, region.map((i) => school(i).site))).complete(await agents!.stats()), { timeoutMs: 30 * 60_000, intervalMs: 500, what: 'the region\'s samples in InfluxDB' });
         drainedAt = Date.now();
       })();
@@ -228,6 +232,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         spooledBatches: spooled,
         spooledSamples,
         drainSeconds: round3(drainSeconds),
+        // Back → all connected (logins), → last PUBACK of the replay, → every replayed sample readable.
+        drainSteps: { connectedSeconds: round3(((reconnectedAt ?? back) - back) / 1000), acknowledgedSeconds: round3(((spoolsEmptyAt ?? back) - back) / 1000), readableSeconds: round3(drainSeconds) },
         drainPointsPerSecond: drainRate,
         rawWrite: reference,
         ratioToRawWrite: Math.round((drainRate / reference.pointsPerSecond) * 100) / 100,
