@@ -13,6 +13,8 @@ export interface InfluxOptions {
    */
   cqRunIntervalSeconds?: number;
   readyTimeoutMs?: number;
+  /** influxd's whole config instead of the default one (e.g. deploy/influxdb's recommended settings). */
+  renderConfig?: (dir: string, rpcPort: number, httpPort: number) => string;
 }
 
 /** One statement's result as InfluxDB 1.x returns it from /query. */
@@ -80,7 +82,7 @@ export async function startInflux(options: InfluxOptions = {}): Promise<InfluxSe
     const [rpcPort, httpPort] = [await freeTcpPort(), await freeTcpPort()];
     const url = `http://127.0.0.1:${httpPort}`;
     const configPath = join(dir, 'influxdb.conf');
-    writeFileSync(configPath, influxdConfig(dir, rpcPort, httpPort, options.continuousQueries ?? false, options.cqRunIntervalSeconds));
+    writeFileSync(configPath, options.renderConfig?.(dir, rpcPort, httpPort) ?? influxdConfig(dir, rpcPort, httpPort, options.continuousQueries ?? false, options.cqRunIntervalSeconds));
 
     const start = () =>
       startService({

@@ -1,0 +1,91 @@
+import type { InfluxServer } from '../../test/harness/index.ts';
+import type { SchoolStats } from './agents-protocol.ts';
+
+/** A field every sample of the measurement carries (a down device's ping and SNMP samples included). */
+export const COUNTED_FIELD: Readonly<Record<string, string>> = {
+  ping: 'up',
+  snmp: 'up',
+  interface: 'in_bps',
+  wireless: 'clients',
+  printer: 'device_status',
+  printer_supply: 'level_pct',
+  ups: 'on_battery',
+  host: 'cpu_load_pct',
+  host_storage: 'used_pct',
+};
+
+type Counts = Record<string, Record<string, number>>;
+
+const regexOf = (sites: readonly string[]) => `/^(${sites.map((s) => s.replace(/[-]/g, '\\-')).join('|')})$/`;
+
+/** Points stored per (site, measurement), read back from InfluxDB with count() GROUP BY site. */
+export async function countsBySite(influx: InfluxServer, db: string, sites: readonly string[]): Promise<{ counts: Counts; complete(stats: Record<string, SchoolStats>): boolean }> {
+  const counts: Counts = {};
+  const where = sites.length <= 200 ? ` WHERE site =~ ${regexOf(sites)}` : '';
+  for (const [m, field] of Object.entries(COUNTED_FIELD)) {
+    const [r] = await influx.query(`SELECT count("${field}") FROM "${m}"${where} GROUP BY "site"`, db);
+    for (const s of r?.series ?? []) {
+      const site = s.tags?.site ?? '';
+      (counts[site] ??= {})[m] = Number(s.values[0]?.[1] ?? 0);
+    }
+  }
+  return {
+    counts,
+    complete(stats) {
+      const expected = expectedBySite(stats);
+      return sites.every((site) => Object.entries(expected[site] ?? {}).every(([m, n]) => counts[site]?.[m] === n));
+    },
+  };
+}
+
+export function expectedBySite(stats: Record<string, SchoolStats>): Counts {
+  return Object.fromEntries(Object.entries(stats).map(([site, s]) => [site, { ...s.samples }]));
+}
+
+/** Every (site, measurement) whose stored count differs from what the agents measured. */
+export function compareCounts(expected: Counts, stored: Counts): { site: string; measurement: string; measured: number; stored: number }[] {
+  const out: { site: string; measurement: string; measured: number; stored: number }[] = [];
+  const sites = new Set([...Object.keys(expected), ...Object.keys(stored)]);
+  for (const site of sites) {
+    const ms = new Set([...Object.keys(expected[site] ?? {}), ...Object.keys(stored[site] ?? {})]);
+    for (const m of ms) {
+      const a = expected[site]?.[m] ?? 0;
+      const b = stored[site]?.[m] ?? 0;
+      if (a !== b) out.push({ site, measurement: m, measured: a, stored: b });
+    }
+  }
+  return out;
+}
+
+/** InfluxDB's own series count (measurement + tag set) for the database. */
+export async function seriesCardinality(influx: InfluxServer, db: string): Promise<{ exact: number; estimate: number }> {
+  const sum = async (q: string) => {
+    const [r] = await influx.query(q, db);
+    return (r?.series ?? []).reduce((n, s) => n + Number(s.values[0]?.[0] ?? 0), 0);
+  };
+  return { exact: await sum('SHOW SERIES EXACT CARDINALITY'), estimate: await sum('SHOW SERIES CARDINALITY') };
+}
+
+/**
+ * End-to-end lag of one poll: from the marker school's router being measured at `at` until that ping
+ * sample can be read back from InfluxDB. Polled every 100 ms; undefined if it never shows in `timeoutMs`.
+ */
+export async function markerLag(influx: InfluxServer, db: string, site: string, at: number, timeoutMs: number): Promise<number | undefined> {
+  const q = `SELECT count("up") FROM "ping" WHERE site='${site}' AND device='router' AND time = ${at}ms`;
+  while (Date.now() - at < timeoutMs) {
+    try {
+      const [r] = await influx.query(q, db);
+      if (Number(r?.series?.[0]?.values[0]?.[1] ?? 0) > 0) return Date.now() - at;
+    } catch {
+      // A query refused under load is retried; the lag then includes the wait.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+}

@@ -1,0 +1,28 @@
+import type { InfluxServer } from '../../test/harness/index.ts';
+import { lineBodies, sampleLine } from '../support/line-protocol.ts';
+import { postBodies } from '../support/raw-writer.ts';
+import { pollSamples, school } from './schools.ts';
+
+const DB = 'raw_reference';
+
+/**
+ * The same influxd's raw `/write` rate for the work of the regional outage's replay: the region's schools'
+ * polls as line protocol, POSTed in bodies of 5,000 points (the collector's batch size) by 2 keep-alive
+ * writers (its writes in flight), into a database of its own. Measured right after the drain, in the same run.
+ */
+export async function rawWriteReference(influx: InfluxServer, region: readonly number[], polls: number): Promise<{ points: number; seconds: number; pointsPerSecond: number }> {
+  await influx.query(`CREATE DATABASE ${DB}`);
+  const lines: string[] = [];
+  const base = Date.now() - 2 * 3_600_000;
+  for (let p = 0; p < polls; p++) {
+    for (const i of region) {
+      const s = school(i);
+      for (const sample of pollSamples(s, p, base + p * 60_000 + i)) lines.push(sampleLine(s.site, sample));
+    }
+  }
+  const bodies = lineBodies(lines, 5_000);
+  const start = performance.now();
+  await postBodies(influx.url, DB, bodies, 2);
+  const seconds = (performance.now() - start) / 1000;
+  return { points: lines.length, seconds: Math.round(seconds * 1000) / 1000, pointsPerSecond: Math.round(lines.length / seconds) };
+}

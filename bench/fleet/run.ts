@@ -1,0 +1,331 @@
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { summariseProfile } from '../support/cpu-profile.ts';
+import type { InfluxServer } from '../../test/harness/index.ts';
+import { makeTempDir, waitFor } from '../../test/harness/index.ts';
+import { cpuSeconds, peakRssMiB, round3 } from '../support/proc-stats.ts';
+import { startAgents, type FleetAgents } from './agents.ts';
+import { readAlerts, rssMiB, startFleetCollector, type FleetCollector } from './collector.ts';
+import { startRecommendedInflux } from './influxd.ts';
+import { countsBySite, expectedBySite, compareCounts, seriesCardinality, markerLag, percentile } from './measure.ts';
+import { rawWriteReference } from './reference.ts';
+import { writeRegistry } from './registry.ts';
+import { samplesPerPoll, school, switchesOf } from './schools.ts';
+import { runDashboardQueries } from './dashboards.ts';
+
+export interface FleetOptions {
+  schools: number;
+  pollSeconds: number;
+  steadyPolls: number;
+  faultPolls: number;
+  outagePolls: number;
+  offlineSchools: number;
+  downDevices: number;
+  downSchools: number;
+  outageSchools: number;
+  phases: ReadonlySet<string>;
+  /** Runs the collector under `node --cpu-prof` and adds where its CPU went to the result. */
+  profile?: boolean;
+  log: (line: string) => void;
+}
+
+const DATABASE = 'hallmonitor';
+
+/** Everything one run measured; written as JSON by the scenario. */
+export type FleetResult = Record<string, unknown> & { ok: boolean; problems: string[] };
+
+/**
+ * One fleet run: influxd with deploy/influxdb's settings, the real collector, the simulated agents in their
+ * own process, then the phases in order. Counts are checked (a lost or extra sample, a missing or extra
+ * alert is a problem and fails the run); speeds are reported.
+ */
+export async function runFleet(o: FleetOptions): Promise<FleetResult> {
+  const say = o.log;
+  const result: FleetResult = { ok: true, problems: [], options: { ...o, phases: [...o.phases], log: undefined }, load: { atStart: loadavg() } };
+  const problem = (p: string) => {
+    result.problems.push(p);
+    result.ok = false;
+    say(`  PROBLEM: ${p}`);
+  };
+  const temp = makeTempDir('bench-fleet');
+  let influx: InfluxServer | undefined;
+  let collector: FleetCollector | undefined;
+  let agents: FleetAgents | undefined;
+  const rss: { collector: number[]; influxd: number[] } = { collector: [], influxd: [] };
+  let sampler: NodeJS.Timeout | undefined;
+  const P = o.pollSeconds * 1000;
+  let pollNo = 0;
+  const down: Record<string, string[]> = {};
+  try {
+    influx = await startRecommendedInflux();
+    const t0 = performance.now();
+    const credentials = await writeRegistry(temp.path, o.schools, o.pollSeconds, new Date());
+    say(`registry: ${o.schools} schools' agents and site files in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const profileDir = join(temp.path, 'profile');
+    collector = await startFleetCollector(temp.path, influx.url, DATABASE, o.pollSeconds, o.profile === true ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
+    const cpid = collector.service.pid;
+    const ipid = influx.pid;
+    sampler = setInterval(() => {
+      rss.collector.push(rssMiB(cpid));
+      rss.influxd.push(rssMiB(ipid));
+    }, 1_000);
+    agents = startAgents();
+    await agents.init(collector.url, credentials);
+    const all = credentials.map((c) => c.index);
+
+    // (1) connect
+    const idle = rssMiB(cpid);
+    const c0 = performance.now();
+    const connectMs = await agents.connect(all);
+    result.connect = { seconds: round3((performance.now() - c0) / 1000), p50Ms: Math.round(percentile(connectMs, 0.5)), p99Ms: Math.round(percentile(connectMs, 0.99)), collectorRssMiB: { before: idle, after: rssMiB(cpid) } };
+    say(`(1) connect: ${o.schools} agents in ${(result.connect as { seconds: number }).seconds} s; collector RSS ${idle} → ${rssMiB(cpid)} MiB`);
+
+    /** One poll of every school at the real time, spread over 80 % of the interval; the marker's lag measured. */
+    const lags: { phase: string; ms: number }[] = [];
+    const measuring: Promise<void>[] = [];
+    const tick = async (phase: string) => {
+      const at = Date.now();
+      const started = performance.now();
+      const polled = agents!.poll(pollNo++, at, P * 0.8, down);
+      const lag = markerLag(influx!, DATABASE, school(0).site, at, P * 3).then((ms) => {
+        if (ms !== undefined) lags.push({ phase, ms });
+      });
+      measuring.push(lag);
+      await polled;
+      const rest = P - (performance.now() - started);
+      if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+    };
+    const lagOf = async (phase: string) => {
+      await Promise.all(measuring.splice(0));
+      const ms = lags.filter((l) => l.phase === phase).map((l) => l.ms);
+      return { polls: ms.length, p50Ms: Math.round(percentile(ms, 0.5)), p99Ms: Math.round(percentile(ms, 0.99)), maxMs: Math.round(Math.max(0, ...ms)) };
+    };
+
+    // (2) steady state
+    const cpu0 = { collector: cpuSeconds(cpid), influxd: cpuSeconds(ipid) };
+    const s0 = performance.now();
+    const sent0 = sumSamples(await agents.stats());
+    for (let i = 0; i < o.steadyPolls; i++) await tick('steady');
+    const steadySeconds = (performance.now() - s0) / 1000;
+    const sent = sumSamples(await agents.stats()) - sent0;
+    const cpu = { collector: cpuSeconds(cpid) - cpu0.collector, influxd: cpuSeconds(ipid) - cpu0.influxd };
+    const series = await seriesCardinality(influx, DATABASE);
+    result.steady = {
+      polls: o.steadyPolls,
+      seconds: round3(steadySeconds),
+      samplesPerPoll: Math.round(sent / Math.max(1, o.steadyPolls)),
+      pointsPerSecond: Math.round(sent / steadySeconds),
+      collector: { cpuPercentOfOneCore: pct(cpu.collector, steadySeconds), cpuUsPerPoint: Math.round((cpu.collector / Math.max(1, sent)) * 1e7) / 10, rssMiB: rssMiB(cpid), peakRssMiB: peakRssMiB(cpid) },
+      influxd: { cpuPercentOfOneCore: pct(cpu.influxd, steadySeconds), cpuUsPerPoint: Math.round((cpu.influxd / Math.max(1, sent)) * 1e7) / 10, rssMiB: rssMiB(ipid), peakRssMiB: peakRssMiB(ipid) },
+      series,
+      lag: await lagOf('steady'),
+      load: loadavg(),
+    };
+    say(`(2) steady: ${JSON.stringify(result.steady)}`);
+
+    // (3) faults: schools offline (their connection cut, the will fires) and switches down in other schools.
+    if (o.phases.has('faults')) {
+      const offline = pick(o.schools, o.offlineSchools, 1);
+      const downSchools = pick(o.schools, o.downSchools + offline.length, 2).filter((i) => !offline.includes(i)).slice(0, o.downSchools);
+      const wanted = new Map<number, string[]>();
+      let left = o.downDevices;
+      // Round-robin over the schools, so every chosen school has at least one device down.
+      for (let round = 0; left > 0 && round < 10; round++) {
+        for (const i of downSchools) {
+          const sw = switchesOf(school(i));
+          if (left > 0 && round < sw.length) {
+            wanted.set(i, [...(wanted.get(i) ?? []), sw[round]!]);
+            left--;
+          }
+        }
+      }
+      if (left > 0) problem(`faults: only ${o.downDevices - left} switches to take down in ${downSchools.length} schools`);
+      const before = new Set(readAlerts(collector.alertsDb).map((a) => a.id));
+      const injectedAt = Date.now();
+      await agents.offline(offline);
+      for (const [i, names] of wanted) down[school(i).site] = names;
+      const expected = new Set([...offline.map((i) => `site-offline|${school(i).site}|`), ...[...wanted].flatMap(([i, names]) => names.map((n) => `device-down|${school(i).site}|${n}`))]);
+      const firstSeen = new Map<string, number>();
+      const watch = setInterval(() => {
+        for (const a of readAlerts(collector!.alertsDb)) {
+          if (before.has(a.id) || a.firingAt === undefined) continue;
+          const key = `${a.rule}|${a.site}|${a.device ?? ''}`;
+          if (!firstSeen.has(key)) firstSeen.set(key, Date.now() - injectedAt);
+        }
+      }, 250);
+      for (let i = 0; i < o.faultPolls; i++) {
+        await tick('faults');
+        if ([...expected].every((k) => firstSeen.has(k))) break;
+      }
+      // One more poll's worth, so an extra alert has its chance to show.
+      await tick('faults');
+      clearInterval(watch);
+      const rows = readAlerts(collector.alertsDb).filter((a) => !before.has(a.id));
+      const keyOf = (a: { rule: string; site: string; device: string | null }) => `${a.rule}|${a.site}|${a.device ?? ''}`;
+      // Alerts that fired; one that was pending and cleared paged no one.
+      const keys = [...new Set(rows.filter((a) => a.firingAt !== undefined).map(keyOf))];
+      const fired = keys;
+      const pendingOnly = rows.filter((a) => a.state === 'pending').map(keyOf);
+      const missing = [...expected].filter((k) => !keys.includes(k));
+      const extra = keys.filter((k) => !expected.has(k));
+      const latency = [...firstSeen.entries()];
+      result.faults = {
+        offlineSchools: offline.length,
+        downDevices: o.downDevices - left,
+        downSchools: wanted.size,
+        alerts: { expected: expected.size, fired: fired.length, pendingAtEnd: pendingOnly, siteOffline: keys.filter((k) => k.startsWith('site-offline')).length, deviceDown: keys.filter((k) => k.startsWith('device-down')).length, missing, extra },
+        latencyMs: {
+          siteOffline: summary(latency.filter(([k]) => k.startsWith('site-offline')).map(([, ms]) => ms)),
+          deviceDown: summary(latency.filter(([k]) => k.startsWith('device-down')).map(([, ms]) => ms)),
+        },
+        // Site offline: the will marks it at once; pending 2 polls + 2 polls. Device down: pending 1 poll + 2 polls.
+        budgetMs: { siteOffline: 4 * P, deviceDown: 3 * P },
+        lag: await lagOf('faults'),
+      };
+      if (missing.length > 0) problem(`faults: ${missing.length} expected alerts did not fire: ${missing.slice(0, 5).join(', ')}`);
+      if (extra.length > 0) problem(`faults: ${extra.length} alerts not expected: ${extra.slice(0, 5).join(', ')}`);
+      say(`(3) faults: ${JSON.stringify(result.faults)}`);
+      // Repair: devices answer again, the schools come back and replay what they spooled.
+      for (const k of Object.keys(down)) delete down[k];
+      await agents.connect(offline);
+      await tick('faults-repair');
+    }
+
+    // (4) regional outage: many schools offline for a while, then back at once with their spools.
+    if (o.phases.has('outage')) {
+      const region = pick(o.schools, o.outageSchools, 1);
+      await agents.offline(region);
+      for (let i = 0; i < o.outagePolls; i++) await tick('outage');
+      const stats = await agents.stats();
+      const spooled = region.reduce((n, i) => n + (stats[school(i).site]?.spooled ?? 0), 0);
+      const spooledSamples = region.reduce((n, i) => n + o.outagePolls * samplesOf(i), 0);
+      const back = Date.now();
+      const cpuD = { collector: cpuSeconds(cpid), influxd: cpuSeconds(ipid) };
+      const reconnect = agents.connect(region, region.length);
+      // Live schools keep polling during the drain; their lag is the marker's.
+      let drainedAt: number | undefined;
+      let reconnectedAt: number | undefined;
+      let spoolsEmptyAt: number | undefined;
+      const drainDone = (async () => {
+        await reconnect;
+        reconnectedAt = Date.now();
+        await waitFor(async () => {
+          const s = await agents!.stats();
+          return region.every((i) => s[school(i).site]?.spooled === 0);
+        }, { timeoutMs: 30 * 60_000, intervalMs: 200, what: 'the region\'s spools to empty' });
+        spoolsEmptyAt = Date.now();
+        await waitFor(async () => (await countsBySite(influx!, DATABASE, region.map((i) => school(i).site))).complete(await agents!.stats()), { timeoutMs: 30 * 60_000, intervalMs: 500, what: 'the region\'s samples in InfluxDB' });
+        drainedAt = Date.now();
+      })();
+      let finished = false;
+      const settled = drainDone.finally(() => { finished = true; }).catch(() => undefined);
+      // Live schools keep polling through the drain (a tick still running when it ends finishes on its own).
+      while (!finished) await Promise.race([tick('drain'), settled]);
+      await drainDone;
+      const drainSeconds = (drainedAt! - back) / 1000;
+      const dcpu = { collector: cpuSeconds(cpid) - cpuD.collector, influxd: cpuSeconds(ipid) - cpuD.influxd };
+      const reference = await rawWriteReference(influx, region, o.outagePolls);
+      const drainRate = Math.round(spooledSamples / drainSeconds);
+      result.outage = {
+        schools: region.length,
+        polls: o.outagePolls,
+        spooledBatches: spooled,
+        spooledSamples,
+        drainSeconds: round3(drainSeconds),
+        // Back → all connected (logins), → last PUBACK of the replay, → every replayed sample readable.
+        drainSteps: { connectedSeconds: round3(((reconnectedAt ?? back) - back) / 1000), acknowledgedSeconds: round3(((spoolsEmptyAt ?? back) - back) / 1000), readableSeconds: round3(drainSeconds) },
+        drainPointsPerSecond: drainRate,
+        rawWrite: reference,
+        ratioToRawWrite: Math.round((drainRate / reference.pointsPerSecond) * 100) / 100,
+        cpuSeconds: { collector: round3(dcpu.collector), influxd: round3(dcpu.influxd) },
+        liveLagDuringDrain: await lagOf('drain'),
+        lagDuringOutage: await lagOf('outage'),
+        collectorPeakRssMiB: peakRssMiB(cpid),
+      };
+      say(`(4) outage: ${JSON.stringify(result.outage)}`);
+    }
+
+    // Counts: every sample measured is in InfluxDB, per school and measurement.
+    await tick('settle');
+    const expected = await waitForComplete(agents, influx, o.schools);
+    const diff = compareCounts(expected.expected, expected.stored);
+    result.counts = { samplesMeasured: sumSamples(await agents.stats()), schoolsChecked: Object.keys(expected.expected).length, mismatches: diff.slice(0, 20), mismatchCount: diff.length };
+    if (diff.length > 0) problem(`counts: ${diff.length} (school, measurement) pairs differ, e.g. ${JSON.stringify(diff.slice(0, 3))}`);
+    say(`counts: ${JSON.stringify(result.counts)}`);
+
+    if (o.phases.has('dashboards')) {
+      result.dashboards = await runDashboardQueries(influx.url, DATABASE, school(3 % o.schools).site);
+      say(`(5) dashboards: ${JSON.stringify(result.dashboards)}`);
+    }
+
+    const all_alerts = readAlerts(collector.alertsDb);
+    const byRule = (rows: typeof all_alerts) => Object.fromEntries([...new Set(rows.map((a) => a.rule))].map((r) => [r, rows.filter((a) => a.rule === r).length]));
+    // Fired: went from pending to firing; muted ones are counted there too and listed apart.
+    result.alertsByRule = byRule(all_alerts.filter((a) => a.firingAt !== undefined));
+    result.alertsMutedByRule = byRule(all_alerts.filter((a) => a.firingAt !== undefined && a.muted !== undefined));
+    result.alertsPendingOnlyByRule = byRule(all_alerts.filter((a) => a.firingAt === undefined));
+    result.collector = { peakRssMiB: peakRssMiB(cpid), maxSampledRssMiB: Math.max(0, ...rss.collector) };
+    result.influxd = { peakRssMiB: peakRssMiB(ipid), maxSampledRssMiB: Math.max(0, ...rss.influxd) };
+    result.load = { ...(result.load as object), atEnd: loadavg() };
+  } catch (err) {
+    problem(`run failed: ${(err as Error).stack ?? String(err)}`);
+  } finally {
+    clearInterval(sampler);
+    await agents?.stop();
+    await collector?.service.stop(20_000);
+    if (o.profile === true && collector !== undefined) {
+      try {
+        const p = summariseProfile(join(temp.path, 'profile'), 20);
+        result.collectorProfile = p;
+        say(`collector profile: ${JSON.stringify(p)}`);
+      } catch (err) {
+        say(`collector profile: ${(err as Error).message}`);
+      }
+    }
+    await influx?.stop();
+    await temp.remove();
+  }
+  return result;
+}
+
+const samplesOf = (i: number) => samplesPerPoll(school(i));
+
+async function waitForComplete(agents: FleetAgents, influx: InfluxServer, n: number) {
+  const sites = Array.from({ length: n }, (_, i) => school(i).site);
+  let last: { expected: Record<string, Record<string, number>>; stored: Record<string, Record<string, number>> } = { expected: {}, stored: {} };
+  try {
+    await waitFor(async () => {
+      const stats = await agents.stats();
+      if (Object.values(stats).some((s) => s.spooled > 0)) return false;
+      const stored = await countsBySite(influx, DATABASE, sites);
+      last = { expected: expectedBySite(stats), stored: stored.counts };
+      return compareCounts(last.expected, last.stored).length === 0;
+    }, { timeoutMs: 5 * 60_000, intervalMs: 2_000, what: 'every sample in InfluxDB' });
+  } catch {
+    // The comparison below names what is missing.
+  }
+  return last;
+}
+
+function sumSamples(stats: Record<string, { samples: Record<string, number> }>): number {
+  let n = 0;
+  for (const s of Object.values(stats)) for (const v of Object.values(s.samples)) n += v;
+  return n;
+}
+
+/**
+ * `count` school indices in a fixed pseudo-random order (so primaries and secondaries mix as in the fleet,
+ * whatever the stride), never the first `skip` (school 0 is the lag marker), the same in every run.
+ */
+export function pick(schools: number, count: number, skip: number): number[] {
+  const order = Array.from({ length: Math.max(0, schools - skip) }, (_, k) => skip + k);
+  const salt = Math.imul(skip, 0x85ebca6b);
+  const key = (i: number) => (Math.imul(i + 1, 0x9e3779b1) ^ salt) >>> 0;
+  return order.sort((a, b) => key(a) - key(b)).slice(0, Math.min(count, order.length));
+}
+
+const pct = (cpu: number, seconds: number) => Math.round((cpu / seconds) * 1000) / 10;
+
+function summary(ms: number[]) {
+  return { n: ms.length, p50: Math.round(percentile(ms, 0.5)), max: Math.round(Math.max(0, ...ms)) };
+}

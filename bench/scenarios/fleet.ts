@@ -1,0 +1,70 @@
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runFleet } from '../fleet/run.ts';
+import { saveResult } from '../report.ts';
+import { describeMachine } from '../support/machine.ts';
+
+/**
+ * `npm run bench -- fleet [--schools 1000] [--steady-minutes 30] [--outage-minutes 60] [--poll-seconds 60]
+ * [--phases steady,faults,outage,dashboards] [--offline-schools 10] [--down-devices 50] [--down-schools 20]
+ * [--outage-schools 100] [--fault-minutes 10] [--profile] [--no-save]`: issue 17's soak. Simulated schools (bench/fleet/
+ * schools.ts) in their own process against the real collector and an influxd with deploy/influxdb's settings.
+ * Phase minutes are real minutes; --poll-seconds compresses the schools' one-minute polls (and the alert
+ * pending times with them) for short runs. A lost, duplicated or extra sample or alert fails the run.
+ */
+const RESULTS_DIR = fileURLToPath(new URL('../results/fleet/', import.meta.url));
+const PHASES = ['steady', 'faults', 'outage', 'dashboards'];
+
+export async function main(args: string[]): Promise<void> {
+  const { values: parsed } = parseArgs({
+    args,
+    options: {
+      ...Object.fromEntries(
+        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools'].map((k) => [k, { type: 'string' as const }]),
+      ),
+      'no-save': { type: 'boolean' as const },
+      profile: { type: 'boolean' as const },
+    },
+  });
+  const values = parsed as Record<string, string | boolean | undefined>;
+  const num = (key: string, fallback: number) => {
+    const raw = values[key];
+    const n = raw === undefined ? fallback : Number(raw);
+    if (!Number.isFinite(n) || n <= 0) {
+      process.stderr.write(`bench fleet: --${key}: expected a positive number, got "${String(raw)}"\n`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const schools = Math.floor(num('schools', 1_000));
+  const pollSeconds = num('poll-seconds', 60);
+  const polls = (minutes: number) => Math.max(1, Math.round((minutes * 60) / pollSeconds));
+  const phases = new Set(String(values.phases ?? PHASES.join(',')).split(',').map((p) => p.trim()));
+  for (const p of phases) {
+    if (!PHASES.includes(p)) {
+      process.stderr.write(`bench fleet: --phases: "${p}" is not one of ${PHASES.join(', ')}\n`);
+      process.exit(2);
+    }
+  }
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const startedAt = new Date();
+  const machine = describeMachine();
+  say(`hallmonitor bench fleet ${startedAt.toISOString()}: Node ${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.memoryGiB} GiB, ${machine.influxd}`);
+  const result = await runFleet({
+    schools,
+    pollSeconds,
+    steadyPolls: polls(num('steady-minutes', 30)),
+    faultPolls: polls(num('fault-minutes', 10)),
+    outagePolls: polls(num('outage-minutes', 60)),
+    offlineSchools: Math.floor(num('offline-schools', Math.max(1, Math.min(10, Math.round(schools / 100))))),
+    downDevices: Math.floor(num('down-devices', Math.max(1, Math.min(50, Math.round(schools / 20))))),
+    downSchools: Math.floor(num('down-schools', Math.max(1, Math.min(20, Math.round(schools / 50))))),
+    outageSchools: Math.floor(num('outage-schools', Math.max(1, Math.min(100, Math.round(schools / 10))))),
+    phases,
+    profile: values.profile === true,
+    log: say,
+  });
+  say(result.ok ? 'fleet: all counts as expected' : `fleet: ${result.problems.length} problem(s)`);
+  if (values['no-save'] !== true) say(`result written to ${saveResult(RESULTS_DIR, startedAt, machine, { fleet: result })}`);
+  if (!result.ok) process.exitCode = 1;
+}
