@@ -115,7 +115,10 @@ export function createSnmpCheck(options: SnmpCheckOptions = {}): Check<SnmpCheck
           const tags = classTags(device, detection);
           // Samples measured before the first detection finished get its classification too.
           for (const s of poll.samples) Object.assign(s.tags, { class: tags.class, vendor: tags.vendor });
-          return [{ measurement: 'snmp', tags, fields, time: systemAt }, deviceInfo(detection, tags, system.objectId, systemAt), ...poll.samples];
+          // device_info says what the device is once probing has decided it: a provisional class (probing ran
+          // out of its share of the poll) would count the device twice, by two classes, on the overview.
+          const info = final !== undefined ? [deviceInfo(detection, tags, system.objectId, systemAt)] : [];
+          return [{ measurement: 'snmp', tags, fields, time: systemAt }, ...info, ...poll.samples];
         });
       } catch (error) {
         if (!(error instanceof SnmpFailure)) throw error;
