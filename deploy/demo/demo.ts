@@ -157,6 +157,7 @@ async function setup(dir: string): Promise<void> {
 
   writeSnmpData(join(dir, 'snmp'));
   const grafanaPort = await pickTcp('Grafana', Number(process.env.HM_DEMO_GRAFANA_PORT ?? 3000));
+  const webPort = await pickTcp('status pages', Number(process.env.HM_DEMO_WEB_PORT ?? 8080));
   writeGrafanaProvisioning(join(dir, 'grafana'));
 
   const collectorDir = join(dir, 'collector');
@@ -165,6 +166,8 @@ async function setup(dir: string): Promise<void> {
   const collector = {
     broker: { host: '127.0.0.1', port: brokerPort },
     influx: { url: influxUrl, database: DATABASE, flushIntervalMs: 1000 },
+    // The school status pages and the provider overview (collector/web/), on loopback.
+    web: { host: '127.0.0.1', port: webPort, publicUrl: `http://127.0.0.1:${webPort}`, refreshSeconds: 5 },
     sitesDir: 'sites',
     agentsFile: 'agents.yaml',
     logLevel: 'info',
@@ -187,6 +190,7 @@ async function setup(dir: string): Promise<void> {
     DATABASE,
     DEVICE_COUNT: DEVICES.length,
     GRAFANA_PORT: grafanaPort,
+    WEB_PORT: webPort,
   };
   for (const [k, v] of Object.entries(vars)) console.log(`${k}='${v}'`);
 }

@@ -252,6 +252,8 @@ start_snmpsimd() {
 # Grafana is not packaged in Debian; where it is installed (grafana.com's apt repository), the demo starts it
 # with the project's provisioning, on loopback, anonymous viewers allowed, data in .demo/grafana.
 GRAFANA_URL=""
+WEB_LINK=""
+WEB_PASSWORD=""
 start_grafana() {
   command -v grafana-server >/dev/null 2>&1 || return 0
   local home=/usr/share/grafana
@@ -286,6 +288,14 @@ start_collector() {
   wait_until "the collector's broker on port $BROKER_PORT" 60 collector broker_listens
 }
 
+web_access() {
+  # A staff sign-in for the overview and the school's status link (collector/web/); both in .demo/collector.
+  local cfg=$DEMO/collector/collector.yaml out
+  out=$(node bin/hallmonitor-collector.js web user add --name demo -c "$cfg") || return 0
+  WEB_PASSWORD=$(sed -n 's/^password //p' <<<"$out")
+  WEB_LINK=$(node bin/hallmonitor-collector.js web link --site "$SITE" -c "$cfg") || WEB_LINK=""
+}
+
 start_agent() {
   step "starting the agent for $SITE"
   AGENT_STARTED_MS=$(date +%s%3N)
@@ -309,7 +319,10 @@ hallmonitor demo is running: school "$SITE", $DEVICE_COUNT simulated devices, ag
   logs          .demo/logs/*.log   e.g.  tail -f .demo/logs/agent.log
 EOF
   if [ -n "$GRAFANA_URL" ]; then say "  Grafana       $GRAFANA_URL  (dashboards: school, device, overview, agents)"; fi
-  # WEB STATUS PAGES: once collector/web/ exists, print the provider overview and the school's status page here.
+  if [ -n "$WEB_LINK" ]; then
+    say "  status page   $WEB_LINK   (the school's own page: hand a school its link, web link --site)"
+    say "  overview      http://127.0.0.1:$WEB_PORT/provider   sign in as demo, password $WEB_PASSWORD"
+  fi
   cat <<EOF
 
 Look at the data from another terminal (each query gives every row its own time):
@@ -396,6 +409,7 @@ main() {
   start_influxd
   start_snmpsimd
   start_collector
+  web_access
   start_grafana
   start_agent
   RUNNING=1
