@@ -37,7 +37,7 @@ const MORE_DEVICES: Record<string, readonly [string, string]> = {
 
 /** Which devices' samples each profile measurement must hold before the queries run. */
 const PROFILE_DEVICES: Record<string, string[]> = {
-  device_info: ['router', 'file-server', 'office-printer', 'colour-printer', 'library-printer', 'server-ups', 'hall-ap', 'wifi-cluster'],
+  device_info: ['router', 'firewall', 'core-switch', 'hall-switch', 'file-server', 'office-printer', 'colour-printer', 'library-printer', 'server-ups', 'hall-ap', 'wifi-cluster'],
   host: ['file-server', 'hall-ap', 'office-printer', 'library-printer'],
   host_cpu: ['file-server', 'hall-ap'],
   host_storage: ['file-server'],
