@@ -246,7 +246,7 @@ describe('hallmonitor-collector report', () => {
       expect(csv).toContain(',month to date,"Month to date: ');
       expect(csv).not.toMatch(/target met|target missed|hours this month/);
       for (const [month, error] of [
-        ['2026-13', '--month: expected "YYYY-MM", got "2026-13"'],
+        ['2026-13', '--month: expected a month as YYYY-MM (e.g. "2026-10"), got "2026-13"'],
         ['2999-01', "--month 2999-01: has not begun yet in st-marys's time zone (Europe/London)"],
       ]) {
         const refused = await run(['--site', 'st-marys', '--month', month!, '--out', join(dir, 'none')]);
