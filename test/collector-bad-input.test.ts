@@ -28,7 +28,8 @@ async function connect(agent: string): Promise<MqttClient> {
   return client;
 }
 
-const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
+// A recent time: the collector refuses samples older than its window (collector/ingest, maxSampleAgeHours).
+const T0 = Math.floor(Date.now() / 1_000) * 1_000 - 3_600_000;
 const batch = (agent: string, site: string, seq: number): SamplesBatch => ({
   v: WIRE_VERSION,
   agent,
