@@ -1,4 +1,4 @@
-import type { Device, DeviceRole, FieldValue, Sample } from '../../contract/index.ts';
+import { toTagValue, type Device, type DeviceRole, type FieldValue, type Sample } from '../../contract/index.ts';
 
 /**
  * The fleet of issue 17: 70 % primaries of ~15 devices and 30 % secondaries of ~50 devices (8 switches with
@@ -187,7 +187,8 @@ function tableSamples(s: School, d: SchoolDevice, di: number, poll: number, time
         { measurement: 'host', tags, fields: { processors: 4, cpu_load_pct: r3(5 + w * 30), memory_used_pct: r3(30 + w * 30) }, time },
         ...['C:\\ Label:System  Serial Number 5a1b2c3d', 'D:\\ Label:Data  Serial Number 7e8f9a0b'].map((storage, i) => ({
           measurement: 'host_storage',
-          tags: { ...tags, storage, storage_index: String(i + 1), kind: 'fixed_disk' },
+          // As the agent sends Windows' hrStorageDescr: made a valid tag value (contract toTagValue).
+          tags: { ...tags, storage: toTagValue(storage, `storage ${i + 1}`), storage_index: String(i + 1), kind: 'fixed_disk' },
           fields: { size_bytes: 500e9, used_bytes: Math.round(500e9 * (0.3 + 0.1 * i)), used_pct: 30 + 10 * i },
           time,
         })),
