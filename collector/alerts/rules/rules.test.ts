@@ -121,6 +121,7 @@ describe('rule settings', () => {
     expect(ruleSettings('device-down', provider, site, { name: 'office-printer', role: 'printer' })).toEqual({
       enabled: false,
       forMs: 180_000,
+      trapForMs: 0,
       severity: 'info',
       period: 'school-hours',
       // device-down is a condition rule: it has no threshold, and none is made up for it.
