@@ -80,6 +80,8 @@ export function createHostReader(options: HostReaderOptions): HostReader {
     async read() {
       const problems: string[] = [];
       const si = await loadSystemInformation();
+      // Stamped when the reading starts, not when its slowest call returns: readings stay one interval apart.
+      const at = options.now();
       const [load, mem, disks, nets, temp] = await Promise.all([
         part('cpu', () => si.currentLoad(), problems),
         part('memory', () => si.mem(), problems),
@@ -87,7 +89,6 @@ export function createHostReader(options: HostReaderOptions): HostReader {
         names(si, problems).then((list) => (list.length === 0 ? [] : part('network', () => si.networkStats(list.join(',')), problems))),
         temperature === 'absent' ? undefined : part('temperature', () => si.cpuTemperature(), problems),
       ]);
-      const at = options.now();
       const reading: HostReading = { at, uptimeS: uptime(), problems };
       // Windows has no load average; node reports 0 there, which would read as "idle".
       if (process.platform !== 'win32') reading.load1 = loadavg()[0];
