@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCollectorConfig } from '../../collector/config/load.ts';
@@ -18,9 +19,13 @@ const clients: MqttClient[] = [];
 const seen: Array<{ topic: string; payload: string }> = [];
 let observer: MqttClient;
 
+/** A collector logs in over the shipped loopback-only plain listener; an agent as it would from a school, over TLS with the CA pinned. */
 async function login(user: string, extra: IClientOptions = {}): Promise<MqttClient> {
-  const password = rig.agents.get(user)?.password ?? (user.startsWith('hallmonitor-collector-') ? rig.collectorPassword(Number(user.split('-').at(-1))) : 'x');
-  const client = await mqtt.connectAsync(rig.mosquitto.url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000, username: user, password, ...extra });
+  const isCollector = user.startsWith('hallmonitor-collector-');
+  const password = rig.agents.get(user)?.password ?? (isCollector ? rig.collectorPassword(Number(user.split('-').at(-1))) : 'x');
+  const where = isCollector ? { url: rig.mosquitto.url } : { url: `mqtts://127.0.0.1:${rig.tlsPort}`, ca: readFileSync(rig.ca) };
+  const { url, ...tls } = where;
+  const client = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000, username: user, password, ...tls, ...extra });
   clients.push(client);
   return client;
 }

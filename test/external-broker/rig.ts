@@ -4,26 +4,57 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { addAgent } from '../../collector/agents/store.ts';
+import { makeTestCertificates } from '../security/certs.ts';
 import { freeTcpPort, makeTempDir, startInflux, startMosquitto, type InfluxServer, type MosquittoServer, type TempDir } from '../harness/index.ts';
 
 export const COLLECTOR_BIN = fileURLToPath(new URL('../../bin/hallmonitor-collector.js', import.meta.url));
 const EXAMPLE_CONF = fileURLToPath(new URL('../../deploy/mosquitto/hallmonitor.conf', import.meta.url));
 
+/** The shipped config's two listeners, exactly: plain MQTT on loopback only, and TLS on every address. */
+export const SHIPPED_PLAIN_LISTENER = 'listener 1883 127.0.0.1';
+export const SHIPPED_TLS_LISTENER = 'listener 8883';
+
+/** Where the TLS listener of a test broker is, and the PEM files it serves (certificate and key). */
+export interface MosquittoTls {
+  port: number;
+  cert: string;
+  key: string;
+}
+
 /**
- * deploy/mosquitto/hallmonitor.conf as a provider installs it, less what the harness sets itself (listener,
- * persistence location), with the password and ACL files in the broker's temp dir.
+ * deploy/mosquitto/hallmonitor.conf as a provider installs it, with the file paths and ports a test needs and
+ * nothing else changed. The harness writes `listener <port> 127.0.0.1` first, which stands for the shipped plain
+ * listener (same bind address, a free port); the TLS listener keeps its shipped bind (every address) and its
+ * settings, on `tls.port` with `tls.cert`/`tls.key`. Persistence is the harness's (in its temp dir); the
+ * password and ACL files are in the broker's temp dir. Throws if the shipped listeners are not the two above,
+ * so a change there cannot pass unnoticed.
  */
-export function exampleMosquittoConfig(): string[] {
-  return readFileSync(EXAMPLE_CONF, 'utf8')
-    .split('\n')
-    .filter((line) => !/^(listener|persistence|autosave_interval)\b/.test(line))
-    .map((line) => line.replace(/^password_file .*$/, 'password_file {dir}/hallmonitor.passwd').replace(/^acl_file .*$/, 'acl_file {dir}/hallmonitor.acl'));
+export function exampleMosquittoConfig(tls: MosquittoTls): string[] {
+  const lines = readFileSync(EXAMPLE_CONF, 'utf8').split('\n');
+  const listeners = lines.filter((line) => /^listener\b/.test(line));
+  if (listeners.join('|') !== `${SHIPPED_PLAIN_LISTENER}|${SHIPPED_TLS_LISTENER}`) {
+    throw new Error(`${EXAMPLE_CONF}: expected "${SHIPPED_PLAIN_LISTENER}" then "${SHIPPED_TLS_LISTENER}", found ${JSON.stringify(listeners)}`);
+  }
+  return lines
+    .filter((line) => line !== SHIPPED_PLAIN_LISTENER && !/^(persistence|autosave_interval)\b/.test(line))
+    .map((line) =>
+      line
+        .replace(/^password_file .*$/, 'password_file {dir}/hallmonitor.passwd')
+        .replace(/^acl_file .*$/, 'acl_file {dir}/hallmonitor.acl')
+        .replace(/^listener 8883$/, `listener ${tls.port}`)
+        .replace(/^certfile .*$/, `certfile ${tls.cert}`)
+        .replace(/^keyfile .*$/, `keyfile ${tls.key}`),
+    );
 }
 
 export interface ExternalRig {
   readonly dir: TempDir;
   readonly influx: InfluxServer;
   readonly mosquitto: MosquittoServer;
+  /** The shipped TLS listener: agents connect here, `mqtts://127.0.0.1:<tlsPort>` with `ca` pinned. */
+  readonly tlsPort: number;
+  /** PEM file of the CA that signed the broker's certificate (for 127.0.0.1 and localhost). */
+  readonly ca: string;
   readonly db: string;
   /** Agent id → its password and site. */
   readonly agents: Map<string, { site: string; password: string }>;
@@ -79,11 +110,16 @@ export async function externalRig(
       runCollectorCli(['mosquitto-files', '--out', filesDir, ...collectorConfigs.flatMap((c) => ['-c', c])]);
       return Object.fromEntries(['hallmonitor.passwd', 'hallmonitor.acl'].map((f) => [f, readFileSync(join(filesDir, f), 'utf8')]));
     };
-    const mosquitto = await startMosquitto({ port, config: exampleMosquittoConfig(), files: generate() });
+    mkdirSync(join(dir.path, 'tls'));
+    const certs = makeTestCertificates(join(dir.path, 'tls'));
+    const tlsPort = await freeTcpPort();
+    const mosquitto = await startMosquitto({ port, config: exampleMosquittoConfig({ port: tlsPort, cert: certs.cert, key: certs.key }), files: generate() });
     return {
       dir,
       influx,
       mosquitto,
+      tlsPort,
+      ca: certs.ca,
       db,
       agents,
       collectorConfigs,
