@@ -1,10 +1,13 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAgentConfig } from '../agent/config/load.ts';
 import { agentConfigSchema } from '../agent/config/schema.ts';
+import { agentConfigSnippet } from '../collector/agents/snippet.ts';
 import { loadConfigFile } from '../contract/index.ts';
-import { repo, run, unitPath } from './deploy-tools.ts';
+import { findProgram, repo, run, unitPath } from './deploy-tools.ts';
 import { makeTempDir, type TempDir } from './harness/index.ts';
+import { makeTestCertificates } from './security/certs.ts';
 
 /** deploy/install/: the install scripts run under --root in a temp dir (the parts that need the target system are skipped there). */
 describe('deploy/install', () => {
@@ -32,6 +35,17 @@ describe('deploy/install', () => {
       const result = run('bash', ['-n', script]);
       expect(result.status, `${script}: ${result.stderr}`).toBe(0);
     }
+  });
+
+  it('scripts pass shellcheck without a single note', (ctx) => {
+    const shellcheck = findProgram('shellcheck');
+    if (!shellcheck) {
+      console.warn('deploy/install: shellcheck is not installed here (Debian: shellcheck); scripts not checked');
+      return ctx.skip('shellcheck not installed');
+    }
+    const result = run(shellcheck, ['-x', ...scripts], { cwd: repo('deploy', 'install') });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 
   it('--dry-run prints every step and changes nothing', () => {
@@ -83,5 +97,108 @@ describe('deploy/install', () => {
     } finally {
       void empty.remove();
     }
+  });
+
+  describe('the collector\'s CA pinned by `agent add --ca` (issue 11 item 10)', () => {
+    let certs: ReturnType<typeof makeTestCertificates>;
+    let certDir: TempDir;
+    beforeAll(() => {
+      certDir = makeTempDir('install-ca');
+      certs = makeTestCertificates(certDir.path);
+    });
+    afterAll(async () => {
+      await certDir?.remove();
+    });
+    const pem = () => readFileSync(certs.ca, 'utf8');
+    /** The snippet exactly as `agent add --broker-url mqtts://... --ca ca.pem` prints it (the CLI calls this). */
+    const snippet = (caPem: string | undefined) =>
+      agentConfigSnippet({ id: 'west-1', site: 'west', password: 'not-a-real-secret', brokerUrl: 'mqtts://collector.provider.example:8883', caPem });
+    const install = (dir: string, args: string[], input?: string) =>
+      run('bash', [scripts[1]!, '--root', dir, '--no-npm', ...args], input === undefined ? {} : { input });
+    const withRoot = (test: (dir: string) => void) => {
+      const temp = makeTempDir('install-ca-root');
+      try {
+        test(temp.path);
+      } finally {
+        void temp.remove();
+      }
+    };
+
+    it('saves the PEM from the pasted snippet where broker.ca says, 0644, and the installed agent.yaml loads it', () => {
+      withRoot((dir) => {
+        const result = install(dir, ['--config', '-'], snippet(pem()));
+        expect(result.status, result.stdout + result.stderr).toBe(0);
+        expect(result.stderr).not.toMatch(/in clear/);
+        const saved = join(dir, 'etc', 'hallmonitor', 'hallmonitor-ca.pem');
+        expect(readFileSync(saved, 'utf8')).toBe(pem());
+        expect(statSync(saved).mode & 0o777).toBe(0o644);
+        const config = loadAgentConfig(join(dir, 'etc', 'hallmonitor', 'agent.yaml'));
+        expect(config.broker).toMatchObject({ url: 'mqtts://collector.provider.example:8883', ca: saved, caPem: pem() });
+
+        const again = install(dir, ['--config', '-'], snippet(pem()));
+        expect(again.status, again.stdout + again.stderr).toBe(0);
+        expect(again.stdout).toContain('hallmonitor-ca.pem unchanged');
+      });
+    });
+
+    it('a new CA replaces the old one, which is kept as .previous', () => {
+      withRoot((dir) => {
+        expect(install(dir, ['--config', '-'], snippet(pem())).status).toBe(0);
+        const other = readFileSync(certs.wrongCa, 'utf8');
+        const result = install(dir, ['--config', '-'], snippet(other));
+        expect(result.status, result.stdout + result.stderr).toBe(0);
+        expect(readFileSync(join(dir, 'etc', 'hallmonitor', 'hallmonitor-ca.pem'), 'utf8')).toBe(other);
+        expect(readFileSync(join(dir, 'etc', 'hallmonitor', 'hallmonitor-ca.pem.previous'), 'utf8')).toBe(pem());
+      });
+    });
+
+    it('takes the CA from --ca FILE when the config only names it', () => {
+      withRoot((dir) => {
+        const bare = snippet(pem()).split('\n').filter((l) => !l.startsWith('# ')).join('\n');
+        expect(bare).toContain('ca: hallmonitor-ca.pem');
+        const refused = install(dir, ['--config', '-'], bare);
+        expect(refused.status).not.toBe(0);
+        expect(refused.stderr).toMatch(/broker\.ca names \/etc\/hallmonitor\/hallmonitor-ca\.pem.*--ca FILE/);
+        expect(readdirSync(dir)).toEqual([]);
+        const given = install(dir, ['--config', '-', '--ca', certs.ca], bare);
+        expect(given.status, given.stdout + given.stderr).toBe(0);
+        expect(readFileSync(join(dir, 'etc', 'hallmonitor', 'hallmonitor-ca.pem'), 'utf8')).toBe(pem());
+      });
+    });
+
+    it('refuses a damaged certificate (a changed character, a lost line, a foreign line) and changes nothing', () => {
+      const lines = pem().trimEnd().split('\n');
+      const middle = Math.floor(lines.length / 2);
+      const damaged = [
+        lines.map((l, i) => (i === middle ? `${l.slice(0, 5)}!${l.slice(6)}` : l)).join('\n'),
+        lines.filter((_, i) => i !== middle).join('\n'),
+        [...lines.slice(0, middle), 'ca: /etc/shadow', ...lines.slice(middle)].join('\n'),
+      ];
+      for (const bad of damaged) {
+        withRoot((dir) => {
+          const text = snippet(pem()).replace(pem().trimEnd().split('\n').map((l) => `# ${l}`).join('\n'), bad.split('\n').map((l) => `# ${l}`).join('\n'));
+          expect(text).not.toBe(snippet(pem()));
+          const result = install(dir, ['--config', '-'], text);
+          expect(result.status, bad).not.toBe(0);
+          expect(result.stderr).toMatch(/CA certificate is damaged/);
+          expect(readdirSync(dir)).toEqual([]);
+        });
+      }
+    });
+
+    it('quiet side: no CA in the snippet and none named, no CA file; a plain mqtt:// URL to another host is warned about', () => {
+      withRoot((dir) => {
+        const result = install(dir, ['--config', '-'], snippet(undefined));
+        expect(result.status, result.stdout + result.stderr).toBe(0);
+        expect(existsSync(join(dir, 'etc', 'hallmonitor', 'hallmonitor-ca.pem'))).toBe(false);
+        expect(result.stdout).toMatch(/no broker\.ca: the agent trusts the system's CA store/);
+        expect(result.stderr).toBe('');
+      });
+      withRoot((dir) => {
+        const result = install(dir, ['--config', '-'], SNIPPET);
+        expect(result.status).toBe(0);
+        expect(result.stderr).toMatch(/broker\.url is mqtt:\/\/collector\.provider\.example:1883: the agent's password would cross the network in clear/);
+      });
+    });
   });
 });

@@ -137,6 +137,7 @@ else
     run install -d -m 0750 "$ROOT$STATE_DIR"
   fi
   empty=$(mktemp); TMP_FILES+=("$empty")
+  # shellcheck disable=SC2016  # $7$ is text, not an expansion
   printf '%s\n' '# Agent credentials ($7$ PBKDF2 hashes), written by hallmonitor-collector agent add.' 'agents: []' >"$empty"
   if on_target; then
     run install -m 0600 -o "$SERVICE_USER" -g "$SERVICE_USER" "$empty" "$ROOT$AGENTS_FILE"
