@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the hallmonitor collector on the provider's Debian 12 server, as a systemd service running as the
-# system user "hallmonitor". InfluxDB 1.x is not installed here: it may run elsewhere (Debian: apt-get install
-# influxdb; the collector creates its database on start).
+# system user "hallmonitor". InfluxDB 1.x may run here (--influxdb) or elsewhere (the collector creates its
+# database on start); the MQTT broker is the collector's own, or Mosquitto on this server (--mosquitto).
 #
 #   sudo bash deploy/install/install-collector.sh                          (first time: a starter collector.yaml)
 #   sudo bash deploy/install/install-collector.sh --config collector.yaml --sites ./sites
@@ -16,14 +16,22 @@
 #      /var/lib/hallmonitor-collector/agents.yaml, where `agent add` run as hallmonitor can write it
 #   5. TLS for agents: a private CA and a server certificate for --tls-name in /etc/hallmonitor/tls (openssl,
 #      once; the CA key stays there, root-only), or the provider's own files given with --tls-cert/--tls-key
-#   6. checks it all with `hallmonitor-collector check-config` as the service user
-#   7. installs /etc/systemd/system/hallmonitor-collector.service, enables it and (re)starts it
+#   6. with --influxdb: apt installs influxdb and puts deploy/influxdb/influxdb.conf (TSI index, series limits,
+#      cache and compaction: docs/sizing.md) in /etc/influxdb, the old one kept as influxdb.conf.previous
+#   7. with --mosquitto (collector.yaml broker.mode: external): apt installs mosquitto, puts
+#      deploy/mosquitto/hallmonitor.conf in /etc/mosquitto/conf.d (agents over TLS on 8883 with the certificate
+#      of step 5; plain 1883 on loopback only, for this collector) and the password and ACL files from
+#      `hallmonitor-collector mosquitto-files` in /etc/mosquitto
+#   8. checks it all with `hallmonitor-collector check-config` as the service user
+#   9. installs /etc/systemd/system/hallmonitor-collector.service, enables it and (re)starts it
 #
 # Options:
 #   --config FILE|-   collector.yaml to install; "-" reads it from stdin. Without it the installed one is kept.
 #   --sites DIR       copy DIR/*.yaml (one file per school) into /etc/hallmonitor/sites
 #   --tls-name NAME   the name agents use to reach this server (DNS name or IP; default: hostname -f)
 #   --tls-cert FILE --tls-key FILE   your own certificate and key instead of the private CA (PEM)
+#   --influxdb        InfluxDB runs on this server: install it with the recommended settings (step 6)
+#   --mosquitto       agents and collectors log in to Mosquitto on this server (step 7)
 #   --source DIR|URL  package to install: a directory (default: the checkout holding this script) or a git URL
 #   --prefix DIR      install location (default /opt/hallmonitor)
 #   --root DIR        install under DIR as if it were / (staging an image); skips apt, the user, file ownership
@@ -35,6 +43,8 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# shellcheck source-path=SCRIPTDIR source=collector-peers.sh
+. "$(dirname "${BASH_SOURCE[0]}")/collector-peers.sh"
 
 SERVICE=hallmonitor-collector
 STATE_DIR=/var/lib/hallmonitor-collector   # the unit's StateDirectory
@@ -43,6 +53,8 @@ SITES_ARG=""
 TLS_NAME=""
 TLS_CERT=""
 TLS_KEY=""
+WITH_INFLUXDB=0
+WITH_MOSQUITTO=0
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 
@@ -54,6 +66,8 @@ while [ $# -gt 0 ]; do
     --tls-name) [ $# -ge 2 ] || die "--tls-name needs a name"; TLS_NAME=$2; shift 2 ;;
     --tls-cert) [ $# -ge 2 ] || die "--tls-cert needs a file"; TLS_CERT=$2; shift 2 ;;
     --tls-key) [ $# -ge 2 ] || die "--tls-key needs a file"; TLS_KEY=$2; shift 2 ;;
+    --influxdb) WITH_INFLUXDB=1; shift ;;
+    --mosquitto) WITH_MOSQUITTO=1; shift ;;
     *) parse_common_option "$@" || die "unknown argument: $1 (try --help)"; shift "$SHIFT_BY" ;;
   esac
 done
@@ -68,10 +82,13 @@ CONF=$ETC_DIR/collector.yaml
 check_node
 
 step "Debian packages"
+packages=("${BUILD_PACKAGES[@]}")
+[ "$WITH_INFLUXDB" -eq 0 ] || packages+=(influxdb)
+[ "$WITH_MOSQUITTO" -eq 0 ] || packages+=(mosquitto)
 if on_target; then
-  apt_install_missing "${BUILD_PACKAGES[@]}"
+  apt_install_missing "${packages[@]}"
 else
-  say "  skipped under --root (the target needs: ${BUILD_PACKAGES[*]})"
+  say "  skipped under --root (the target needs: ${packages[*]})"
 fi
 
 ensure_user
@@ -158,7 +175,8 @@ elif [ -f "$tls_dir/collector.pem" ]; then
   say "  exists (kept)"
 else
   name=${TLS_NAME:-$(hostname -f 2>/dev/null || hostname)}
-  case $name in *[!0-9.]*) san="DNS:$name" ;; *) san="IP:$name" ;; esac
+  # An address goes in as an IP name (RFC 5280 §4.2.1.6), anything else as a DNS name.
+  case $name in *:*) san="IP:$name" ;; *[!0-9.]*) san="DNS:$name" ;; *) san="IP:$name" ;; esac
   say "  a private CA and a certificate for $name ($san), valid 10 years"
   if [ "$DRY_RUN" -eq 0 ]; then
     work=$(umask 077 && mktemp -d); TMP_FILES+=("$work")
@@ -178,6 +196,9 @@ else
     install_owned -m 0640 "$work/collector.key" "$tls_dir/collector.key"
   fi
 fi
+
+[ "$WITH_INFLUXDB" -eq 0 ] || install_influxdb_settings
+[ "$WITH_MOSQUITTO" -eq 0 ] || install_mosquitto_mode "$tls_dir" "$candidate"
 
 # Validate with the installed code, as the service user where there is one: that also proves the user can
 # read the config, the sites and the agents file. A bad new config is not installed; the old one stays.
@@ -207,3 +228,7 @@ Next: one file per school in $ETC_DIR/sites/ (example: $PREFIX/deploy/examples/s
 and give its output to install-agent.sh at the school (--config -). Run agent add as $SERVICE_USER: it
 rewrites $AGENTS_FILE, which must stay readable by the service.
 EOF
+if [ "$WITH_MOSQUITTO" -eq 1 ]; then
+  say "With Mosquitto: after each agent add or revoke, run this installer again with --mosquitto (it writes"
+  say "Mosquitto's logins and ACL again and reloads it; connected agents stay connected)."
+fi
