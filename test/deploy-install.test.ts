@@ -43,7 +43,10 @@ describe('deploy/install', () => {
       console.warn('deploy/install: shellcheck is not installed here (Debian: shellcheck); scripts not checked');
       return ctx.skip('shellcheck not installed');
     }
-    const result = run(shellcheck, ['-x', ...scripts], { cwd: repo('deploy', 'install') });
+    // Every script in the folder, the sourced ones too (-x follows them from the installers as well).
+    const all = readdirSync(repo('deploy', 'install')).filter((f) => f.endsWith('.sh')).map((f) => repo('deploy', 'install', f));
+    expect(all).toEqual(expect.arrayContaining(scripts));
+    const result = run(shellcheck, ['-x', ...all], { cwd: repo('deploy', 'install') });
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
@@ -51,7 +54,7 @@ describe('deploy/install', () => {
   it('--dry-run prints every step and changes nothing', () => {
     for (const [script, args] of [
       [scripts[1]!, ['--config', '-']],
-      [scripts[2]!, []],
+      [scripts[2]!, ['--influxdb', '--mosquitto']],
     ] as const) {
       const result = run('bash', [script, '--dry-run', '--root', root.path, ...args], { input: SNIPPET });
       expect(result.status, result.stderr).toBe(0);
@@ -59,6 +62,10 @@ describe('deploy/install', () => {
       expect(result.stdout).toMatch(/would run: install -m 0644 \S+ \S+\/etc\/systemd\/system\/hallmonitor-(agent|collector)\.service/);
       expect(result.stdout).toContain('Dry run: nothing was changed.');
       expect(readdirSync(root.path)).toEqual([]);
+      if (script === scripts[2]) {
+        expect(result.stdout).toMatch(/would run: install -m 0644 \S+\/deploy\/influxdb\/influxdb\.conf \S+\/etc\/influxdb\/influxdb\.conf/);
+        expect(result.stdout).toMatch(/would run: install -m 0644 \S+\/deploy\/mosquitto\/hallmonitor\.conf \S+\/etc\/mosquitto\/conf\.d\/hallmonitor\.conf/);
+      }
     }
   });
 
