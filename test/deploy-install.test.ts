@@ -193,6 +193,17 @@ describe('deploy/install', () => {
       }
     });
 
+    it('writes the CA only beside agent.yaml, under a .pem/.crt name: a config aiming it elsewhere is refused', () => {
+      for (const name of ['../../etc/cron.d/x.pem', '/etc/shadow', 'agent.yaml', '.pem', 'sub/ca.pem']) {
+        withRoot((dir) => {
+          const result = install(dir, ['--config', '-'], snippet(pem()).replace('ca: hallmonitor-ca.pem', `ca: ${name}`));
+          expect(result.status, name).not.toBe(0);
+          expect(result.stderr).toMatch(/broker\.ca: /);
+          expect(readdirSync(dir)).toEqual([]);
+        });
+      }
+    });
+
     it('quiet side: no CA in the snippet and none named, no CA file; a plain mqtt:// URL to another host is warned about', () => {
       withRoot((dir) => {
         const result = install(dir, ['--config', '-'], snippet(undefined));

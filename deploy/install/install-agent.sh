@@ -134,6 +134,13 @@ if [ -n "$CONFIG_TMP" ]; then
   fi
   if [ -s "$pem" ]; then
     [ -n "$CA_DEST" ] || die "a CA certificate was given but broker: in the config has no ca: key naming its file (add ca: hallmonitor-ca.pem under broker:)"
+    # This runs as root: the file it writes is a plain .pem/.crt name beside agent.yaml, never a path a pasted
+    # config could aim at another file (../../etc/..., agent.yaml itself).
+    case $ca_name in
+      */*|.*|*[!A-Za-z0-9._-]*) die "broker.ca: $ca_name: the installer saves the CA beside agent.yaml; name it with a plain file name such as hallmonitor-ca.pem" ;;
+      *.pem|*.crt) ;;
+      *) die "broker.ca: $ca_name: expected a file name ending in .pem or .crt, such as hallmonitor-ca.pem" ;;
+    esac
     check_pem_certificate "$pem" || die "${CA_ARG:-the config}: the CA certificate is damaged (expected one PEM certificate, as agent add --ca prints it)"
     CA_TMP=$pem
   elif [ -n "$CA_DEST" ] && [ ! -f "$ROOT$CA_DEST" ]; then
