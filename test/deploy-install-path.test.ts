@@ -66,7 +66,7 @@ beforeAll(async () => {
     readyWhat: 'the collector\'s TLS listener',
     readyTimeoutMs: 60_000,
   });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await collector?.stop();

@@ -37,7 +37,7 @@ describe('deploy/install', () => {
     }
   });
 
-  it('scripts pass shellcheck without a single note', (ctx) => {
+  it('scripts pass shellcheck without a single note', { timeout: 240_000 }, (ctx) => {
     const shellcheck = findProgram('shellcheck');
     if (!shellcheck) {
       console.warn('deploy/install: shellcheck is not installed here (Debian: shellcheck); scripts not checked');

@@ -22,8 +22,9 @@ export function findProgram(name: string): string | undefined {
   return undefined;
 }
 
-export function run(command: string, args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { encoding: 'utf8', timeout: 60_000, ...options });
+/** Runs a program to its end. The timeout is generous: on a loaded 2-core machine a node CLI alone takes ~8 s to start. */
+export function run(command: string, args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { encoding: 'utf8', timeout: 180_000, ...options });
 }
 
 export const unitPath = (name: string) => repo('deploy', 'systemd', name);

@@ -57,7 +57,7 @@ beforeAll(async () => {
   await observer.subscribeAsync(['hallmonitor/v1/+/samples', 'hallmonitor/v1/+/events', 'hallmonitor/v1/+/status/+'], { qos: 1 });
   collector = await startExternalCollector(loadCollectorConfig(rig.collectorConfigs[0]!), createLogger('collector', 'error'));
   await collector.external.subscribed;
-}, 60_000);
+}, 240_000);
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));

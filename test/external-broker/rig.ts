@@ -68,7 +68,8 @@ export interface ExternalRig {
 
 /** Runs the collector CLI to its end; throws with its output unless it exits 0. */
 export function runCollectorCli(args: string[]): string {
-  const result = spawnSync(process.execPath, [COLLECTOR_BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+  // Generous: each run starts node and tsx, ~8 s on a loaded 2-core machine, and more when tests run side by side.
+  const result = spawnSync(process.execPath, [COLLECTOR_BIN, ...args], { encoding: 'utf8', timeout: 180_000 });
   if (result.status !== 0) throw new Error(`hallmonitor-collector ${args.join(' ')}: exit ${result.status}: ${result.stderr}${result.stdout}`);
   return result.stdout;
 }
