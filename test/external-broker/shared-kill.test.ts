@@ -26,8 +26,9 @@ const timers = new Set<NodeJS.Timeout>();
 async function startCollector(n: number): Promise<ServiceProcess> {
   const service = await spawnService({ name: `collector-${n}-${collectors.length}`, command: process.execPath, args: [COLLECTOR_BIN, 'run', '-c', rig.collectorConfigs[n - 1]!], dir: rig.dir.path });
   collectors.push(service);
+  // A start, not a speed: node and tsx alone took over 30 s here with the machine's load average near 36.
   await waitFor(() => /"collector subscribed"/.test(service.logTail(400)) && /"InfluxDB ready"/.test(service.logTail(400)), {
-    timeoutMs: 30_000,
+    timeoutMs: 90_000,
     intervalMs: 50,
     what: `collector ${n} to subscribe`,
     service,
