@@ -52,11 +52,13 @@ describe('deploy/install', () => {
   });
 
   it('--dry-run prints every step and changes nothing', () => {
-    for (const [script, args] of [
-      [scripts[1]!, ['--config', '-']],
-      [scripts[2]!, ['--influxdb', '--mosquitto']],
+    // The collector in external mode, as --mosquitto requires.
+    const EXTERNAL = 'broker:\n  mode: external\n  external:\n    url: mqtt://127.0.0.1:1883\n    password: not-a-real-secret\ninflux:\n  url: http://127.0.0.1:8086\n';
+    for (const [script, args, input] of [
+      [scripts[1]!, ['--config', '-'], SNIPPET],
+      [scripts[2]!, ['--influxdb', '--mosquitto', '--config', '-'], EXTERNAL],
     ] as const) {
-      const result = run('bash', [script, '--dry-run', '--root', root.path, ...args], { input: SNIPPET });
+      const result = run('bash', [script, '--dry-run', '--root', root.path, ...args], { input });
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toMatch(/would run: .*npm ci .*--omit=dev/);
       expect(result.stdout).toMatch(/would run: install -m 0644 \S+ \S+\/etc\/systemd\/system\/hallmonitor-(agent|collector)\.service/);

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderRecommended } from '../bench/fleet/influxd.ts';
 import { findProgram, repo, run } from './deploy-tools.ts';
@@ -92,17 +93,36 @@ describe('install-collector.sh --influxdb --mosquitto under --root', () => {
   let root: TempDir;
   let first: ReturnType<typeof run>;
   const collector = repo('deploy', 'install', 'install-collector.sh');
-  const install = () => run('bash', [collector, '--root', root.path, '--no-npm', '--tls-name', '127.0.0.1', '--influxdb', '--mosquitto']);
+  const config = () => join(root.path, '..', `${root.path.split('/').at(-1)}-collector.yaml`);
+  const install = () => run('bash', [collector, '--root', root.path, '--no-npm', '--tls-name', '127.0.0.1', '--influxdb', '--mosquitto', '--config', config()]);
   const at = (...parts: string[]) => join(root.path, ...parts);
 
   beforeAll(() => {
     root = makeTempDir('install-peers');
+    // External mode, the collector on this server logging in over the loopback-only plain listener.
+    writeFileSync(config(), stringify({
+      broker: { mode: 'external', external: { url: 'mqtt://127.0.0.1:1883', username: 'hallmonitor-collector', password: 'not-a-real-secret' } },
+      influx: { url: 'http://127.0.0.1:8086' },
+    }));
     // A shard InfluxDB wrote before, with the in-memory index (no index/ folder).
     mkdirSync(at('var', 'lib', 'influxdb', 'data', 'hallmonitor', 'raw', '1'), { recursive: true });
     first = install();
   });
   afterAll(async () => {
+    rmSync(config(), { force: true });
     await root?.remove();
+  });
+
+  it('--mosquitto refuses a collector.yaml in embedded mode before installing anything', () => {
+    const empty = makeTempDir('install-peers-embedded');
+    try {
+      const result = run('bash', [collector, '--root', empty.path, '--no-npm', '--mosquitto', '--config', repo('deploy', 'examples', 'collector.yaml')]);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('--mosquitto: collector.yaml must say broker.mode: external');
+      expect(readdirSync(empty.path)).toEqual([]);
+    } finally {
+      void empty.remove();
+    }
   });
 
   it('installs the shipped InfluxDB settings and says how to convert shards written with the in-memory index', () => {

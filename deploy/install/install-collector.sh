@@ -77,6 +77,13 @@ check_common_options
 
 CONF=$ETC_DIR/collector.yaml
 [ -z "$CONFIG_ARG" ] || read_config_arg
+# --mosquitto serves a collector in external mode; said before anything is installed, so a wrong config
+# leaves no half-configured broker behind.
+if [ "$WITH_MOSQUITTO" -eq 1 ]; then
+  mode_from=${CONFIG_TMP:-$ROOT$CONF}
+  grep -qE '^[[:space:]]+mode:[[:space:]]*["'"'"']?external' "$mode_from" 2>/dev/null ||
+    die "--mosquitto: collector.yaml must say broker.mode: external, with broker.external.url: mqtt://127.0.0.1:1883 (see docs/operations.md)"
+fi
 
 [ "$DRY_RUN" -eq 0 ] || say "dry run: nothing is changed"
 check_node
