@@ -8,13 +8,13 @@ import type { DeviceClass } from './classify.ts';
  */
 const CLASS_WORDS: readonly [RegExp, DeviceClass][] = [
   [/\b(printer|laserjet|officejet|designjet|jetdirect|bizhub|imagerunner|workcentre|versalink|altalink|ecosys|taskalfa|aficio)\b/i, 'printer'],
-  [/(automatic transfer switch|transfer switch|power distribution unit|switched cdu|pdu)/i, 'pdu'],
-  [/\b(uninterruptible power|ups|usv|upscontroller|smart-ups|symmetra|galaxy \d+|powerware|(web\/)?snmp management card|powernet)\b/i, 'ups'],
+  [/(automatic transfer switch|transfer switch|power distribution unit|switched cdu|pdu|redundant power (supply|system)|\brps\b)/i, 'pdu'],
+  [/\b(uninterruptible power|ups|usv|upscontroller|smart-ups|symmetra|galaxy \d+|powerware|powernet)\b/i, 'ups'],
   [/\b(environment(al)? monitor(ing)?|netbotz|sensorprobe|sensor probe|thermometer|humidity|temperature monitor|room alert|climate)\b/i, 'environment'],
   [/\b(firewall|utm|adaptive security appliance|fortigate|fortios|pfsense|opnsense|sonicwall|sonicos|sophos|cyberoam|pan-os|palo alto|watchguard|fireware|stormshield|gaia|check ?point|zywall|vigor\w*|usg\d+\w*|srx\d+|secure gateway|security appliance|security gateway)\b/i, 'firewall'],
   [/\b(access point|wireless (lan )?controller|wlan controller|mobility controller|wlc|aironet|hiveos|aerohive|airos|unifi ap|instant on ap|wi-?fi|wireless access|wireless ap|wireless router|airmax|airfiber|cnpilot|epmp|ptp\s?\d+|arubaos(?!-)|aos-w|mini-link|packet radio|microwave radio|mesh point|canopy|lcos[- ]lx|ap\d*|ap-\w+)\b/i, 'wireless'],
-  [/\b(nas|network attached storage|storage|diskstation|rackstation|readynas|truenas|freenas|qnap|qts|data ?domain|powervault|equallogic|compellent|netapp|ontap|purity|exagrid|rubrik|san|msa|tape library)\b/i, 'nas'],
-  [/(switch|\b(catalyst|nexus|nx-os|procurve|powerconnect|comware|edgeswitch|netiron|fastiron|jetstream|icx\d+\w*|c(29|35|36|37|38|45|65|92|93|94|95)\d\d\w*|(dgs|des|dxs|gs|xgs|mgs|es|xs|sg|sf|tl-sg|tl-sf|cbs|usw?)-?\d{1,4}\w*)\b)/i, 'switch'],
+  [/\b(nas|network attached storage|storage|diskstation|rackstation|readynas|truenas|freenas|qnap|qts|data ?domain|powervault|equallogic|compellent|netapp|ontap|purity|exagrid|rubrik\w*|san|msa|tape library|powervault|me[45]\d{3}|powerstore|isilon|unity)\b/i, 'nas'],
+  [/((?<!_)switch|\b(commutateur|catalyst|nexus|nx-os|procurve|powerconnect|comware|edgeswitch|netiron|fastiron|jetstream|omniswitch|omnistack|icx\d+\w*|c(29|35|36|37|38|45|65|92|93|94|95)\d\d\w*|usw-\w+|(?<![.\w-])(dgs|des|dxs|gs|xgs|mgs|es|xs|sg|sf|tl-sg|tl-sf|cbs|usw?)-?\d{1,4}\w*)\b)/i, 'switch'],
   [/\b(router|routing|routeros|edgerouter|edgeos|vyos|openwrt|tomato\w*|asuswrt|dd-wrt|ios|ios xr|ios-xe|junos|adtran|netvanta|isr\d*|asr\d*)\b/i, 'router'],
   [/\b(wireless|wlan)\b/i, 'wireless'],
 ];
