@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify, enterpriseOf, type DeviceIdentity } from './classify.ts';
 import type { DeviceEvidence } from './evidence.ts';
+import { modelFromDescr } from './descr-words.ts';
 
 const id = (objectId: string | undefined, descr: string | undefined, evidence: DeviceEvidence = {}, extra: Partial<DeviceIdentity> = {}): DeviceIdentity => ({
   objectId,
@@ -120,4 +121,16 @@ describe('classify: other gear says what kind it is, and the rules that decide i
     expect(classify(id('1.3.6.1.4.1.99999.1', 'GS1900-24'))).toMatchObject({ class: 'switch' });
     expect(classify(id('1.3.6.1.4.1.99999.1', 'Prod: Integra-E;eth_switch_fw: 6.5.15.5')).class).not.toBe('switch');
   });
+
+  it('a model from a sysDescr that is "<product> <version>" only when the product has a digit and is no OS, agent or serial', () => {
+    expect(modelFromDescr('Room Alert 12E v3.3.0')).toBe('Room Alert 12E');
+    expect(modelFromDescr('MPU2032DAC 2.10.0.25829')).toBe('MPU2032DAC');
+    expect(modelFromDescr('CentreCOM 9924Ts, version 3.2.1-04, built 08-Sep-2009')).toBe('CentreCOM 9924Ts');
+    expect(modelFromDescr('; AXIS P1354; Network Camera; 5.90.1.2; Jun 20 2016 13:04; 1BB.2; 1;')).toBe('AXIS P1354');
+    expect(modelFromDescr('Peakflow TMS 8.4 Model: TMS-HD1000 Serial: XXXXXXXXXX')).toBe('TMS-HD1000');
+    for (const descr of ['Ubuntu 18.04 Linux 4.4.31', 'EdgeOS v4.4.2.4598.220304.1412', 'IMCO SNMP Agent 10.10', 'PowerAlert v12.04.0055', 'Rittal PDU SN 34260505 HW REV.0404 - SW V7.17.30_1', 'Linux host 5.4.0 #1 SMP x86_64', 'Airconsole 2.80']) {
+      expect(modelFromDescr(descr), descr).toBeUndefined();
+    }
+  });
 });
+

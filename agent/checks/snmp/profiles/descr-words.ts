@@ -79,12 +79,24 @@ const MODEL_PATTERNS: readonly RegExp[] = [
   /^(D[A-Z]{2}-\d[^\s,]*)/,
   /^Ruckus Wireless (\S+)/,
   /\(MODEL: ([^)]+)\)/,
+  /\bModel: ([A-Za-z0-9][\w-]*)/,
+  // "; AXIS P1354; Network Camera; 5.90.1.2; ..." (fields separated by semicolons, the first the model)
+  /^;\s*([^;]{2,40});/,
 ];
+
+/**
+ * The whole sysDescr as "<product> <version>": "Room Alert 12E v3.3.0", "MPU2032DAC 2.10.0.25829",
+ * "CentreCOM 9924Ts, version 3.2.1-04, built ...". The product is a model only if it has a digit and is
+ * not the name of an OS, firmware or SNMP agent ("Ubuntu 18.04", "EdgeOS v4.4", "IMCO SNMP Agent 10.10").
+ */
+const PRODUCT_AND_VERSION = /^([A-Za-z][\w\-/+. ]{1,40}?),? (?:v|ver\.? ?|version )?\d+(?:\.\d+)+[\w-]*(?:,? \S+)*$/i;
+const NOT_A_MODEL = /\b(linux|freebsd|openbsd|netbsd|windows|sunos|vxworks|ubuntu|debian|os|snmp|agent|software|firmware|supervisor|version|build|sn|serial)\b|os$/i;
 
 export function modelFromDescr(descr: string): string | undefined {
   for (const pattern of MODEL_PATTERNS) {
     const m = pattern.exec(descr)?.[1]?.trim();
     if (m !== undefined && m !== '') return m;
   }
-  return undefined;
+  const product = PRODUCT_AND_VERSION.exec(descr)?.[1]?.trim();
+  return product !== undefined && /\d/.test(product) && !NOT_A_MODEL.test(product) ? product : undefined;
 }
