@@ -60,4 +60,18 @@ describe('proposeDevices', () => {
     expect(text).not.toContain('evil');
     expect(parse(text)).toEqual({ devices: proposeDevices([host]) });
   });
+
+  it('names other gear without a sysName by its kind, and shows the kind beside the class; a switch keeps its class name', () => {
+    const camera = snmpHost('10.0.0.7', undefined, 'other');
+    camera.snmp!.detection.classification = { class: 'other', kind: 'camera', vendor: 'Hikvision', evidence: 'answers HIKVISION-MIB (cameras) (camera)' };
+    const plain = snmpHost('10.0.0.8', undefined, 'other');
+    const devices = proposeDevices([camera, plain, snmpHost('10.0.0.9', undefined, 'switch')]);
+    expect(devices.map((d) => [d.name, d.role])).toEqual([
+      ['camera-10-0-0-7', 'other'],
+      ['other-10-0-0-8', 'other'],
+      ['switch-10-0-0-9', 'switch'],
+    ]);
+    expect(proposalYaml([camera], ' header')).toContain('  # Hikvision (other: camera): Some device\n');
+  });
 });
+

@@ -58,7 +58,7 @@ export function snmpSettings(config: SnmpCheckConfig): Partial<SnmpCheckConfig> 
 }
 
 /**
- * The proposed device list, in address order: named from sysName, else "<class>-<address>"; a second
+ * The proposed device list, in address order: named from sysName, else "<kind or class>-<address>"; a second
  * device with the same name gets "-2", "-3". Role from the class (a Cisco WLC is a wireless controller).
  */
 export function proposeDevices(hosts: readonly FoundHost[]): ProposedDevice[] {
@@ -66,7 +66,9 @@ export function proposeDevices(hosts: readonly FoundHost[]): ProposedDevice[] {
   const used = new Set<string>();
   return sorted.map((host) => {
     const cls = host.snmp?.detection.classification.class ?? 'other';
-    const base = nameFromSysName(host.snmp?.system.name) ?? `${cls}-${host.address.replaceAll('.', '-')}`;
+    // Without a sysName, the fallback name says what the device is: its kind when it is other gear ("camera-10-0-0-7").
+    const what = host.snmp?.detection.classification.kind ?? cls;
+    const base = nameFromSysName(host.snmp?.system.name) ?? `${what}-${host.address.replaceAll('.', '-')}`;
     let name = base;
     for (let n = 2; used.has(name); n++) name = `${base.slice(0, 60)}-${n}`;
     used.add(name);
@@ -86,7 +88,7 @@ function describeHost(host: FoundHost): string {
   if (host.snmp === undefined) return 'answered ping only';
   const c = host.snmp.detection.classification;
   const descr = oneLine(host.snmp.system.descr ?? '').slice(0, 100);
-  const head = [`${c.vendor}${c.model === undefined ? '' : ` ${c.model}`} (${c.class})`, descr].filter((s) => s !== '').join(': ');
+  const head = [`${c.vendor}${c.model === undefined ? '' : ` ${c.model}`} (${c.class}${c.kind === undefined ? '' : `: ${c.kind}`})`, descr].filter((s) => s !== '').join(': ');
   return `class ${c.class} because: ${oneLine(c.evidence).slice(0, 160)}\n ${head}`;
 }
 

@@ -1,4 +1,5 @@
-import type { DeviceClass } from '../../agent/checks/snmp/profiles/classify.ts';
+import type { Classification, DeviceClass } from '../../agent/checks/snmp/profiles/classify.ts';
+import { NETWORK_KINDS } from '../../agent/checks/snmp/profiles/classify-kinds.ts';
 
 /**
  * The tech's judgement of each recording (MANIFEST.md's category, vendor and model): hand-written on
@@ -34,4 +35,27 @@ export const EXPECTED_CLASSES: Readonly<Record<string, { class: DeviceClass; ven
   'apc_smt750x-nmc2': { class: 'ups', vendor: 'APC', model: 'Smart-UPS X 750' },
   'eaton-mgeups_5px': { class: 'ups', vendor: 'Eaton', model: '5PX 3000' },
   cyberpower_pr2200rt2uc: { class: 'ups', vendor: 'CyberPower', model: 'PR2200RT2UC' },
+};
+
+/**
+ * Whether our classification means what LibreNMS's device type means (docs/devices.md, "Mapping"),
+ * decided once per class and kind: network = router, switch, or `other` gear whose job is carrying
+ * traffic (NETWORK_KINDS: VoIP gateways, optical transport, load balancers, ...); appliance = any
+ * `other`; power = ups or pdu; storage = nas; the rest one to one.
+ */
+export function sameAsLibreNmsType(type: string, c: Pick<Classification, 'class' | 'kind'>): boolean {
+  if (type === 'network' && c.class === 'other') return c.kind !== undefined && NETWORK_KINDS.has(c.kind);
+  return (CLASSES_OF_LIBRENMS_TYPE[type] ?? []).includes(c.class);
+}
+
+export const CLASSES_OF_LIBRENMS_TYPE: Readonly<Record<string, readonly DeviceClass[]>> = {
+  network: ['router', 'switch'],
+  wireless: ['wireless'],
+  firewall: ['firewall'],
+  server: ['server'],
+  storage: ['nas'],
+  printer: ['printer'],
+  power: ['ups', 'pdu'],
+  environment: ['environment'],
+  appliance: ['other'],
 };

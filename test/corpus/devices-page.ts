@@ -1,6 +1,7 @@
 import type { Classification } from '../../agent/checks/snmp/profiles/classify.ts';
 import type { Tally } from './oracle-compare.ts';
 import type { CorpusEntry } from './oracle-poll.ts';
+import { classificationSections } from './devices-page-classes.ts';
 
 /** One recording's outcome against the oracle. */
 export interface DeviceRow {
@@ -24,7 +25,7 @@ const add = (ts: readonly Tally[]) => ts.reduce((a, t) => ({ compared: a.compare
 
 const TYPES = ['network', 'wireless', 'firewall', 'server', 'storage', 'printer', 'power', 'environment', 'appliance'];
 const CLASSES_FOR: Readonly<Record<string, string>> = {
-  network: 'router, switch',
+  network: 'router, switch, other (network kinds)',
   wireless: 'wireless',
   firewall: 'firewall',
   server: 'server',
@@ -114,51 +115,7 @@ ${table}
 
 Held-out check (the OS families split in two halves by a hash of their name): ${heldOutLine}.
 
-## Order of trust
-
-1. **A standard MIB that settles the class**: Printer-MIB (RFC 3805) → printer; UPS-MIB battery group
-   (RFC 1628) → ups; IEEE 802.11 MIB (\`1.2.840.10036\`) or an interface of ifType ieee80211(71) → wireless;
-   a profile reading a Wi-Fi controller/AP, UPS or PDU table → that class.
-2. **A vendor MIB the device answers** that only one kind of device has (APC's upsBasic vs rPDU vs
-   environmental subtrees, UniFi/airMAX/airFiber, Aruba WLAN, FortiGate, Sophos, Synology, QNAP, TrueNAS,
-   Raritan, ServerTech, Eaton ePDU, ...), found by stepping GETNEXT over the enterprise subtrees.
-3. **ENTITY-MIB chassis** (RFC 6933: the entity of class chassis(3) contained in nothing, never a module)
-   description and name, then **sysDescr words** ("switch", "firewall", "access point", "PDU", "UPS",
-   "NAS", a Catalyst or GS1900 model, ...). A "transfer switch" is power, not a network switch.
-4. **The product branch of the sysObjectID** where a vendor registers one kind of product under it (APC
-   318.1.3.2 UPS, 318.1.3.4 PDU; HP 11.2.3.7.11 switches; Cisco 9.6.1 small-business switches, ...).
-5. **The vendor of the sysObjectID** (IANA Private Enterprise Number, \`agent/checks/snmp/profiles/vendors.ts\`)
-   when everything it makes is one kind (Fortinet, SonicWall, CyberPower, Brother, ...), or the vendor of
-   another enterprise MIB the device answers.
-6. **Standard MIBs that describe a role without settling it**: a server OS in sysDescr (Windows, ESXi,
-   BSD, Linux on x86); BRIDGE-MIB with 4 or more bridge ports, Q-BRIDGE or spanning tree → switch; 8 or
-   more Ethernet interfaces → switch; sysServices layer 2 only → switch; sysServices layer 3 or
-   ipForwarding(1) → router; LLDP without host resources → switch; HOST-RESOURCES (weak: switches,
-   firewalls and APs answer it too) on a non-embedded system → server.
-7. Otherwise **other**.
-
-Vendor: the IANA enterprise number of the sysObjectID, unless that number belongs to agent software
-(net-snmp 8072, UCD 2021, FreeBSD, OpenBSD) or a chip maker's stack (Broadcom FASTPATH 4413); then the
-maker named in sysDescr, \`entPhysicalMfgName\` of the chassis, \`upsIdentManufacturer\`, the vendor of an
-enterprise MIB the device answers. Model: the chassis entity's \`entPhysicalModelName\`, vendor MIB model
-objects (PowerNet, Synology, UniFi, a printer's hrDeviceDescr), \`upsIdentModel\`, then sysDescr.
-
-## Classes and LibreNMS's types
-
-| class | LibreNMS type | role proposed by discover |
-|---|---|---|
-| router | network | other |
-| switch | network | switch |
-| wireless (AP or controller) | wireless | access-point (wireless-controller for a WLC) |
-| firewall | firewall | firewall |
-| server | server | server |
-| nas | storage | server |
-| printer | printer | printer |
-| ups | power | ups |
-| pdu | power | ups |
-| environment | environment | other |
-| other | appliance | other |
-
+${classificationSections()}
 ## What is read for each class
 
 | class | measurements |

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify, enterpriseOf, type DeviceIdentity } from './classify.ts';
 import type { DeviceEvidence } from './evidence.ts';
+import { modelFromDescr } from './descr-words.ts';
 
 const id = (objectId: string | undefined, descr: string | undefined, evidence: DeviceEvidence = {}, extra: Partial<DeviceIdentity> = {}): DeviceIdentity => ({
   objectId,
@@ -67,3 +68,69 @@ describe('classify: standard MIBs settle the class before any vendor table', () 
     expect(classify(id('1.3.6.1.4.1.99999', 'box'))).toMatchObject({ class: 'other', vendor: 'enterprise 99999' });
   });
 });
+
+describe('classify: other gear says what kind it is, and the rules that decide it have a quiet side', () => {
+  it('words naming a kind of other gear give class other with the kind, after the words of the watched classes', () => {
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'Acme Network camera 4K'))).toMatchObject({ class: 'other', kind: 'camera' });
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'Product: GW 8 FXS;SW Version: 6.60A'))).toMatchObject({ class: 'other', kind: 'voip' });
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'Acme-HS / xWDM Multiplexer'))).toMatchObject({ class: 'other', kind: 'transport' });
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'DVB-T transmitter'))).toMatchObject({ class: 'other', kind: 'broadcast' });
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'Acme Onboard Administrator'))).toMatchObject({ class: 'other', kind: 'management-controller' });
+    // quiet side: a class word wins over a kind word, and a kind word inside another word is no word
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'Acme VoIP router 2000'))).toMatchObject({ class: 'router' });
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'Acme Data Server 2'))).toMatchObject({ class: 'other' });
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'Acme Data Server 2')).kind).toBeUndefined();
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'Acme SATA box')).kind).toBeUndefined();
+  });
+
+  it('the evidence names the kind, so discover and device_info show it', () => {
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'Acme Network camera 4K')).evidence).toBe('sysDescr says "Network camera" (camera)');
+  });
+
+  it('a radio interface beside a WAN link (VDSL, SHDSL, ATM, PPP) is a router with Wi-Fi; radios alone an access point', () => {
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'IAD', { ifTypes: { 6: 4, 71: 2, 97: 1 } }))).toMatchObject({ class: 'router' });
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'IAD', { ifTypes: { 6: 4, 71: 2, 23: 1 } })).evidence).toContain('WAN');
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'AP', { ifTypes: { 6: 1, 71: 2 } }))).toMatchObject({ class: 'wireless' });
+  });
+
+  it('a vendor MIB of one kind outranks a radio interface (a firewall with Wi-Fi is a firewall)', () => {
+    const e = { ifTypes: { 6: 8, 71: 1 }, enterprises: [12356], answeredSubtrees: ['1.3.6.1.4.1.12356.101'] };
+    expect(classify(id('1.3.6.1.4.1.12356.101.1.1', 'FGT60FW', e))).toMatchObject({ class: 'firewall' });
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'box', { ifTypes: { 6: 8, 71: 1 } }))).toMatchObject({ class: 'wireless' });
+  });
+
+  it("a server maker's enterprise number on an embedded CPU is the server's management controller, on x86 the server", () => {
+    const bmc = classify(id('1.3.6.1.4.1.19046.11.1', 'Linux XCC-7D73 5.4.278 #1 SMP armv7l', { hostResources: true }));
+    expect(bmc).toMatchObject({ class: 'other', kind: 'management-controller', vendor: 'Lenovo' });
+    expect(classify(id('1.3.6.1.4.1.19046.11.1', 'Linux host 5.4.0 #1 SMP x86_64', { hostResources: true }))).toMatchObject({ class: 'server' });
+  });
+
+  it('the bare word UPS does not outweigh a maker of one other kind; it still decides for an unknown maker', () => {
+    expect(classify(id('1.3.6.1.4.1.5040.1.2.42', 'Rechnerraum 2 USV-Raum'))).toMatchObject({ class: 'environment' });
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'Acme UPS 3000'))).toMatchObject({ class: 'ups' });
+    expect(classify(id('1.3.6.1.4.1.13891.101', 'Sinetica UPSController. Versions: App. 6.04.03'))).toMatchObject({ class: 'ups' });
+  });
+
+  it("a maker's usual kind (Planet: switches) is not used on a device with one or two ports", () => {
+    expect(classify(id('1.3.6.1.4.1.10456', 'IPM-8220 1.30.4', { ifTypes: { 6: 1, 24: 1 } }))).toMatchObject({ class: 'other' });
+    expect(classify(id('1.3.6.1.4.1.10456', 'XYZ 1.30.4', { ifTypes: {} }))).toMatchObject({ class: 'switch' });
+  });
+
+  it('a kernel version is not a switch model ("800G.GS25700"), a product name is ("GS1900-24")', () => {
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'Linux i2k 3.10.26-800G.GS25700 #1 SMP ppc')).class).not.toBe('switch');
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'GS1900-24'))).toMatchObject({ class: 'switch' });
+    expect(classify(id('1.3.6.1.4.1.99999.1', 'Prod: Integra-E;eth_switch_fw: 6.5.15.5')).class).not.toBe('switch');
+  });
+
+  it('a model from a sysDescr that is "<product> <version>" only when the product has a digit and is no OS, agent or serial', () => {
+    expect(modelFromDescr('Room Alert 12E v3.3.0')).toBe('Room Alert 12E');
+    expect(modelFromDescr('MPU2032DAC 2.10.0.25829')).toBe('MPU2032DAC');
+    expect(modelFromDescr('CentreCOM 9924Ts, version 3.2.1-04, built 08-Sep-2009')).toBe('CentreCOM 9924Ts');
+    expect(modelFromDescr('; AXIS P1354; Network Camera; 5.90.1.2; Jun 20 2016 13:04; 1BB.2; 1;')).toBe('AXIS P1354');
+    expect(modelFromDescr('Peakflow TMS 8.4 Model: TMS-HD1000 Serial: XXXXXXXXXX')).toBe('TMS-HD1000');
+    for (const descr of ['Ubuntu 18.04 Linux 4.4.31', 'EdgeOS v4.4.2.4598.220304.1412', 'IMCO SNMP Agent 10.10', 'PowerAlert v12.04.0055', 'Rittal PDU SN 34260505 HW REV.0404 - SW V7.17.30_1', 'Linux host 5.4.0 #1 SMP x86_64', 'Airconsole 2.80']) {
+      expect(modelFromDescr(descr), descr).toBeUndefined();
+    }
+  });
+});
+

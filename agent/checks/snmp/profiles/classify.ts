@@ -2,6 +2,7 @@ import type { DeviceEvidence } from './evidence.ts';
 import { VENDORS, tidyManufacturer } from './vendors.ts';
 import { CLASS_BY_PRODUCT_OID, CLASS_BY_VENDOR_MIB } from './vendor-mibs.ts';
 import { classFromWords, modelFromDescr, vendorFromDescr } from './descr-words.ts';
+import { kindFromWords, type OtherKind } from './classify-kinds.ts';
 
 /**
  * What a device is, in the words of a school's provider. LibreNMS's device types map onto them as
@@ -26,6 +27,8 @@ export interface DeviceIdentity {
 
 export interface Classification {
   class: DeviceClass;
+  /** For class `other`: what kind of gear it is (classify-kinds.ts), when the device said so. */
+  kind?: OtherKind;
   vendor: string;
   model?: string;
   /** What decided the class, in a few words a tech can argue with ("Printer-MIB answered", ...). */
@@ -58,14 +61,16 @@ const GENERIC_AGENTS = new Set([8072, 2021, 12325, 2238, 30155]);
  * The class in a documented order of trust (docs/devices.md):
  * 1. a standard MIB that settles it: Printer-MIB → printer; UPS-MIB battery → ups; a profile whose MIB is
  *    a Wi-Fi, PDU or UPS one → that; IEEE 802.11 MIB → wireless;
- * 2. the ENTITY-MIB chassis description, and sysDescr, naming what the device is ("switch", "firewall",
- *    "access point", "NAS", ...), chassis first;
- * 3. a vendor MIB the device answers that only one kind of device has (a FortiGate's, a Synology's);
- * 4. the vendor of the sysObjectID when all it makes is one kind (IANA number → vendors.ts);
- * 5. the standard MIBs that describe a role without settling it: ipForwarding 1 or sysServices layer 3
+ * 2. a vendor MIB the device answers that only one kind of device has (a FortiGate's, a Synology's);
+ * 3. the ENTITY-MIB chassis description, and sysDescr, naming what the device is ("switch", "firewall",
+ *    "access point", "NAS", ...), chassis first; then words naming a kind of other gear ("camera", "SBC");
+ * 4. the product branch of the sysObjectID, then its vendor when all it makes is one kind (IANA number →
+ *    vendors.ts); a server maker's number on an embedded CPU is the server's management controller;
+ * 5. radio interfaces (ifType ieee80211): an access point, unless a WAN interface beside them says router;
+ * 6. the standard MIBs that describe a role without settling it: ipForwarding 1 or sysServices layer 3
  *    without bridge ports → router; bridge ports (BRIDGE-MIB) or sysServices layer 2 only → switch;
  *    HOST-RESOURCES with sysServices end-to-end/application layers → server;
- * 6. other.
+ * 7. what most of the vendor's products are; else other.
  */
 export function classify(id: DeviceIdentity): Classification {
   const e = id.evidence ?? {};
@@ -78,35 +83,65 @@ export function classify(id: DeviceIdentity): Classification {
   return model === undefined ? { ...decided, vendor } : { ...decided, vendor, model };
 }
 
-function decideClass(id: DeviceIdentity, e: DeviceEvidence, descr: string, enterprise: number | undefined): { class: DeviceClass; evidence: string } {
+type Decided = { class: DeviceClass; kind?: OtherKind; evidence: string };
+
+/** An `other` device of a kind, with the evidence; the kind is shown beside the evidence. */
+function other(kind: OtherKind | undefined, evidence: string): Decided {
+  return kind === undefined ? { class: 'other', evidence } : { class: 'other', kind, evidence: `${evidence} (${kind})` };
+}
+
+function decideClass(id: DeviceIdentity, e: DeviceEvidence, descr: string, enterprise: number | undefined): Decided {
   for (const [profile, cls, why] of CLASS_BY_PROFILE) if (id.mibs.has(profile)) return { class: cls, evidence: why };
   if (e.printerMib) return { class: 'printer', evidence: 'Printer-MIB (RFC 3805) answered' };
   if (e.upsMib) return { class: 'ups', evidence: 'UPS-MIB (RFC 1628) battery group answered' };
   if (e.dot11) return { class: 'wireless', evidence: 'IEEE 802.11 MIB answered' };
-  const radios = e.ifTypes?.[IEEE80211] ?? 0;
-  if (radios > 0) return { class: 'wireless', evidence: `${radios} interface(s) of ifType ieee80211(71)` };
   const vendorMib = (e.answeredSubtrees ?? []).map((oid) => CLASS_BY_VENDOR_MIB.find(([prefix]) => oid === prefix || oid.startsWith(`${prefix}.`))).find((m) => m !== undefined);
-  if (vendorMib !== undefined) return { class: vendorMib[1], evidence: `answers ${vendorMib[2]}` };
+  if (vendorMib !== undefined) return vendorMib[1] === 'other' ? other(vendorMib[3], `answers ${vendorMib[2]}`) : { class: vendorMib[1], evidence: `answers ${vendorMib[2]}` };
 
   const chassisWords = [e.chassis?.descr, e.chassis?.name].filter((t): t is string => t !== undefined).join(' ');
   const fromChassis = classFromWords(chassisWords);
   if (fromChassis !== undefined) return { class: fromChassis.class, evidence: `ENTITY-MIB chassis says "${fromChassis.word}"` };
   const fromDescr = classFromWords(descr);
-  if (fromDescr !== undefined) return { class: fromDescr.class, evidence: `sysDescr says "${fromDescr.word}"` };
+  const maker = enterprise === undefined ? undefined : VENDORS.get(enterprise);
+  // A UPS answers a UPS MIB (step 1); the bare word in a sysDescr some devices let the user set ("server
+  // room / UPS room") does not outweigh a maker of one other kind of device.
+  const weakUps = fromDescr?.class === 'ups' && maker?.class !== undefined && maker.class !== 'ups';
+  if (fromDescr !== undefined && !weakUps) return { class: fromDescr.class, evidence: `sysDescr says "${fromDescr.word}"` };
+  const kindOfChassis = kindFromWords(chassisWords);
+  if (kindOfChassis !== undefined) return other(kindOfChassis.kind, `ENTITY-MIB chassis says "${kindOfChassis.word}"`);
+  const kindInDescr = kindFromWords(descr);
+  if (kindInDescr !== undefined) return other(kindInDescr.kind, `sysDescr says "${kindInDescr.word}"`);
 
   const oid = (id.objectId ?? '').replace(/^\./, '');
   const product = CLASS_BY_PRODUCT_OID.find(([prefix]) => oid === prefix || oid.startsWith(`${prefix}.`));
-  if (product !== undefined) return { class: product[1], evidence: `sysObjectID under the ${product[2]} branch` };
+  if (product !== undefined) return product[1] === 'other' ? other(product[3], `sysObjectID under the ${product[2]} branch`) : { class: product[1], evidence: `sysObjectID under the ${product[2]} branch` };
   const facts = enterprise === undefined ? undefined : VENDORS.get(enterprise);
-  if (facts?.class !== undefined) return { class: facts.class, evidence: `sysObjectID of ${facts.vendor} (enterprise ${enterprise}), who make ${facts.class} devices` };
+  if (facts?.class === 'server' && EMBEDDED_ARCH.test(descr)) {
+    // A server maker's SNMP agent on an ARM or MIPS CPU is not the server (x86 or POWER) but its
+    // baseboard management controller (iLO, iDRAC, XClarity, IPMI), which answers on its own address.
+    return other('management-controller', `sysObjectID of ${facts.vendor} (enterprise ${enterprise}), who make servers, on an embedded CPU ("${EMBEDDED_ARCH.exec(descr)![0]}")`);
+  }
+  if (facts?.class !== undefined) {
+    const why = `sysObjectID of ${facts.vendor} (enterprise ${enterprise}), who make ${facts.kind ?? facts.class} devices`;
+    return facts.class === 'other' ? other(facts.kind, why) : { class: facts.class, evidence: why };
+  }
   for (const n of e.enterprises ?? []) {
-    const other = VENDORS.get(n);
-    if (n !== enterprise && !GENERIC_AGENTS.has(n) && other?.class !== undefined) {
-      return { class: other.class, evidence: `answers the MIB of ${other.vendor} (enterprise ${n}), who make ${other.class} devices` };
+    const maker = VENDORS.get(n);
+    if (n !== enterprise && !GENERIC_AGENTS.has(n) && maker?.class !== undefined) {
+      const why = `answers the MIB of ${maker.vendor} (enterprise ${n}), who make ${maker.kind ?? maker.class} devices`;
+      return maker.class === 'other' ? other(maker.kind, why) : { class: maker.class, evidence: why };
     }
   }
+  const radios = e.ifTypes?.[IEEE80211] ?? 0;
+  if (radios > 0) {
+    const wan = WAN_IF_TYPES.reduce((sum, t) => sum + (e.ifTypes?.[t] ?? 0), 0);
+    if (wan > 0) return { class: 'router', evidence: `${radios} radio interface(s) beside ${wan} WAN interface(s) (DSL, ATM, ISDN, PPP, cellular): a router with Wi-Fi` };
+    return { class: 'wireless', evidence: `${radios} interface(s) of ifType ieee80211(71)` };
+  }
   const structural = structuralClass(e, descr);
-  if (structural.class === 'other' && facts?.usually !== undefined) {
+  const ports = ETHERNET.reduce((sum, t) => sum + (e.ifTypes?.[t] ?? 0), 0);
+  const tooFewPorts = facts?.usually === 'switch' && e.ifTypes !== undefined && Object.keys(e.ifTypes).length > 0 && ports <= 2;
+  if (structural.class === 'other' && facts?.usually !== undefined && !tooFewPorts) {
     return { class: facts.usually, evidence: `nothing else said; most of what ${facts.vendor} (enterprise ${enterprise}) makes is ${facts.usually}` };
   }
   return structural;
@@ -116,13 +151,19 @@ function decideClass(id: DeviceIdentity, e: DeviceEvidence, descr: string, enter
 const IEEE80211 = 71;
 /** IANAifTypes of Ethernet-like ports: ethernetCsmacd(6), iso88023Csmacd(7), fastEther(62), gigabitEthernet(117). */
 const ETHERNET = [6, 7, 62, 117];
+/**
+ * IANAifTypes of WAN links a router terminates and an access point never has: ds1(18), isdn(20/63/75/76/77),
+ * ppp(23), frameRelay(32), atm(37), adsl(94), vdsl(97), shdsl(169), adsl2(230), adsl2plus(238),
+ * wwanPP(243), wwanPP2(244), vdsl2(251).
+ */
+const WAN_IF_TYPES = [18, 20, 23, 32, 37, 63, 75, 76, 77, 94, 97, 169, 230, 238, 243, 244, 251];
 
 /**
  * The weakest evidence, from the standard MIBs that describe a role without settling it: a bridge with
  * ports (BRIDGE-MIB, Q-BRIDGE, spanning tree) or many Ethernet ports is a switch; sysServices/ipForwarding
  * saying it routes is a router; HOST-RESOURCES on a general-purpose OS is a server.
  */
-function structuralClass(e: DeviceEvidence, descr: string): { class: DeviceClass; evidence: string } {
+function structuralClass(e: DeviceEvidence, descr: string): Decided {
   const services = e.services ?? 0;
   const layer = (n: number) => (services & (1 << (n - 1))) !== 0;
   const ethernet = ETHERNET.reduce((sum, t) => sum + (e.ifTypes?.[t] ?? 0), 0);

@@ -8,13 +8,13 @@ import type { DeviceClass } from './classify.ts';
  */
 const CLASS_WORDS: readonly [RegExp, DeviceClass][] = [
   [/\b(printer|laserjet|officejet|designjet|jetdirect|bizhub|imagerunner|workcentre|versalink|altalink|ecosys|taskalfa|aficio)\b/i, 'printer'],
-  [/(automatic transfer switch|transfer switch|power distribution unit|switched cdu|pdu)/i, 'pdu'],
-  [/\b(uninterruptible power|ups|usv|upscontroller|smart-ups|symmetra|galaxy \d+|powerware|(web\/)?snmp management card|powernet)\b/i, 'ups'],
+  [/(automatic transfer switch|transfer switch|power distribution unit|switched cdu|pdu|redundant power (supply|system)|\brps\b)/i, 'pdu'],
+  [/\b(uninterruptible power|ups|usv|upscontroller|smart-ups|symmetra|galaxy \d+|powerware|powernet)\b/i, 'ups'],
   [/\b(environment(al)? monitor(ing)?|netbotz|sensorprobe|sensor probe|thermometer|humidity|temperature monitor|room alert|climate)\b/i, 'environment'],
   [/\b(firewall|utm|adaptive security appliance|fortigate|fortios|pfsense|opnsense|sonicwall|sonicos|sophos|cyberoam|pan-os|palo alto|watchguard|fireware|stormshield|gaia|check ?point|zywall|vigor\w*|usg\d+\w*|srx\d+|secure gateway|security appliance|security gateway)\b/i, 'firewall'],
   [/\b(access point|wireless (lan )?controller|wlan controller|mobility controller|wlc|aironet|hiveos|aerohive|airos|unifi ap|instant on ap|wi-?fi|wireless access|wireless ap|wireless router|airmax|airfiber|cnpilot|epmp|ptp\s?\d+|arubaos(?!-)|aos-w|mini-link|packet radio|microwave radio|mesh point|canopy|lcos[- ]lx|ap\d*|ap-\w+)\b/i, 'wireless'],
-  [/\b(nas|network attached storage|storage|diskstation|rackstation|readynas|truenas|freenas|qnap|qts|data ?domain|powervault|equallogic|compellent|netapp|ontap|purity|exagrid|rubrik|san|msa|tape library)\b/i, 'nas'],
-  [/(switch|\b(catalyst|nexus|nx-os|procurve|powerconnect|comware|edgeswitch|netiron|fastiron|jetstream|icx\d+\w*|c(29|35|36|37|38|45|65|92|93|94|95)\d\d\w*|(dgs|des|dxs|gs|xgs|mgs|es|xs|sg|sf|tl-sg|tl-sf|cbs|usw?)-?\d{1,4}\w*)\b)/i, 'switch'],
+  [/\b(nas|network attached storage|storage|diskstation|rackstation|readynas|truenas|freenas|qnap|qts|data ?domain|powervault|equallogic|compellent|netapp|ontap|purity|exagrid|rubrik\w*|san|msa|tape library|powervault|me[45]\d{3}|powerstore|isilon|unity)\b/i, 'nas'],
+  [/((?<!_)switch|\b(commutateur|catalyst|nexus|nx-os|procurve|powerconnect|comware|edgeswitch|netiron|fastiron|jetstream|omniswitch|omnistack|icx\d+\w*|c(29|35|36|37|38|45|65|92|93|94|95)\d\d\w*|usw-\w+|(?<![.\w-])(dgs|des|dxs|gs|xgs|mgs|es|xs|sg|sf|tl-sg|tl-sf|cbs|usw?)-?\d{1,4}\w*)\b)/i, 'switch'],
   [/\b(router|routing|routeros|edgerouter|edgeos|vyos|openwrt|tomato\w*|asuswrt|dd-wrt|ios|ios xr|ios-xe|junos|adtran|netvanta|isr\d*|asr\d*)\b/i, 'router'],
   [/\b(wireless|wlan)\b/i, 'wireless'],
 ];
@@ -79,12 +79,24 @@ const MODEL_PATTERNS: readonly RegExp[] = [
   /^(D[A-Z]{2}-\d[^\s,]*)/,
   /^Ruckus Wireless (\S+)/,
   /\(MODEL: ([^)]+)\)/,
+  /\bModel: ([A-Za-z0-9][\w-]*)/,
+  // "; AXIS P1354; Network Camera; 5.90.1.2; ..." (fields separated by semicolons, the first the model)
+  /^;\s*([^;]{2,40});/,
 ];
+
+/**
+ * The whole sysDescr as "<product> <version>": "Room Alert 12E v3.3.0", "MPU2032DAC 2.10.0.25829",
+ * "CentreCOM 9924Ts, version 3.2.1-04, built ...". The product is a model only if it has a digit and is
+ * not the name of an OS, firmware or SNMP agent ("Ubuntu 18.04", "EdgeOS v4.4", "IMCO SNMP Agent 10.10").
+ */
+const PRODUCT_AND_VERSION = /^([A-Za-z][\w\-/+. ]{1,40}?),? (?:v|ver\.? ?|version )?\d+(?:\.\d+)+[\w-]*(?:,? \S+)*$/i;
+const NOT_A_MODEL = /\b(linux|freebsd|openbsd|netbsd|windows|sunos|vxworks|ubuntu|debian|os|snmp|agent|software|firmware|supervisor|version|build|sn|serial)\b|os$/i;
 
 export function modelFromDescr(descr: string): string | undefined {
   for (const pattern of MODEL_PATTERNS) {
     const m = pattern.exec(descr)?.[1]?.trim();
     if (m !== undefined && m !== '') return m;
   }
-  return undefined;
+  const product = PRODUCT_AND_VERSION.exec(descr)?.[1]?.trim();
+  return product !== undefined && /\d/.test(product) && !NOT_A_MODEL.test(product) ? product : undefined;
 }

@@ -1,11 +1,15 @@
 import type { DeviceClass } from './classify.ts';
+import type { OtherKind } from './classify-kinds.ts';
+
+/** A MIB registration: OID prefix, the class its answer tells, whose MIB it is, and for `other` the kind. */
+export type ClassByOid = readonly [string, DeviceClass, string, OtherKind?];
 
 /**
  * Vendor MIB subtrees that tell the class when a device answers them, whatever its sysObjectID says (a
  * firewall built on net-snmp that also answers its maker's MIB; an APC card that is a PDU, not a UPS).
  * Longest prefix first. These are MIB registrations, public facts of each vendor's MIB files.
  */
-export const CLASS_BY_VENDOR_MIB: readonly [string, DeviceClass, string][] = [
+export const CLASS_BY_VENDOR_MIB: readonly ClassByOid[] = [
   ['1.3.6.1.4.1.318.1.1.1', 'ups', 'APC PowerNet-MIB upsBasic'],
   ['1.3.6.1.4.1.318.1.1.4', 'pdu', 'APC PowerNet-MIB masterswitch'],
   ['1.3.6.1.4.1.318.1.1.8', 'pdu', 'APC PowerNet-MIB ATS'],
@@ -13,6 +17,7 @@ export const CLASS_BY_VENDOR_MIB: readonly [string, DeviceClass, string][] = [
   ['1.3.6.1.4.1.318.1.1.26', 'pdu', 'APC PowerNet-MIB rPDU2'],
   ['1.3.6.1.4.1.318.1.1.30', 'pdu', 'APC PowerNet-MIB ATS'],
   ['1.3.6.1.4.1.318.1.1.10', 'environment', 'APC PowerNet-MIB environmental monitor'],
+  ['1.3.6.1.4.1.318.1.1.13', 'environment', 'APC PowerNet-MIB airConditioners (cooling)'],
   ['1.3.6.1.4.1.318.1.1.25', 'environment', 'APC PowerNet-MIB universal input/output'],
   ['1.3.6.1.4.1.41112.1.3', 'wireless', 'UBNT-AirFIBER-MIB'],
   ['1.3.6.1.4.1.41112.1.4', 'wireless', 'UBNT-AirMAX-MIB'],
@@ -44,6 +49,10 @@ export const CLASS_BY_VENDOR_MIB: readonly [string, DeviceClass, string][] = [
   ['1.3.6.1.4.1.50536', 'nas', 'TRUENAS-MIB'],
   ['1.3.6.1.4.1.4526.22', 'nas', 'READYNAS-MIB'],
   ['1.3.6.1.4.1.789', 'nas', 'NETAPP-MIB'],
+  ['1.3.6.1.4.1.674.11000.2000', 'nas', 'DELL-STORAGE-SC-MIB (Compellent)'],
+  ['1.3.6.1.4.1.42397.1.1', 'wireless', 'GRANDSTREAM-GWN-MIB (access points)'],
+  ['1.3.6.1.4.1.42397.1.2', 'other', 'GRANDSTREAM-HT-MIB (phone adapters)', 'voip'],
+  ['1.3.6.1.4.1.39165', 'other', 'HIKVISION-MIB (cameras)', 'camera'],
   ['1.3.6.1.4.1.13742', 'pdu', 'PDU2-MIB (Raritan)'],
   ['1.3.6.1.4.1.1718', 'pdu', 'Sentry3/Sentry4-MIB (Server Technology)'],
   ['1.3.6.1.4.1.534.6.6.7', 'pdu', 'EATON-EPDU-MIB'],
@@ -60,10 +69,16 @@ export const CLASS_BY_VENDOR_MIB: readonly [string, DeviceClass, string][] = [
  * Product branches of vendors' sysObjectID registrations whose products are all of one kind (e.g. APC
  * registers its UPSes under 318.1.3.2 and its PDUs under 318.1.3.4). Public facts of the vendors' MIBs.
  */
-export const CLASS_BY_PRODUCT_OID: readonly [string, DeviceClass, string][] = [
+export const CLASS_BY_PRODUCT_OID: readonly ClassByOid[] = [
   ['1.3.6.1.4.1.318.1.3.2', 'ups', 'APC UPS product OID'],
   ['1.3.6.1.4.1.318.1.3.4', 'pdu', 'APC PDU product OID'],
   ['1.3.6.1.4.1.318.1.3.15', 'pdu', 'APC PDU product OID'],
+  ['1.3.6.1.4.1.318.1.3.14', 'environment', 'APC cooling (InRow, NetworkAIR) product OID'],
+  ['1.3.6.1.4.1.2.3.1.2', 'server', 'IBM AIX product OID'],
+  ['1.3.6.1.4.1.12356.121', 'router', 'FortiExtender (cellular WAN extender) product OID'],
+  ['1.3.6.1.4.1.850.1.5', 'other', 'Tripp Lite console server product OID', 'console-server'],
+  ['1.3.6.1.4.1.850.1.7', 'other', 'Tripp Lite console server product OID', 'console-server'],
+  ['1.3.6.1.4.1.637.64.4400', 'other', 'Alcatel-Lucent OmniPCX Enterprise (telephony) product OID', 'voip'],
   ['1.3.6.1.4.1.674.10895', 'switch', 'Dell PowerConnect product OID'],
   ['1.3.6.1.4.1.674.10903.200', 'pdu', 'Dell rack PDU product OID'],
   ['1.3.6.1.4.1.674.10902', 'ups', 'Dell UPS product OID'],
