@@ -83,6 +83,8 @@ export async function main(argv: string[]): Promise<void> {
   };
   const model: WebModel = {
     siteExists: (id) => byId.has(id),
+    siteDevices: (id) => byId.get(id)?.devices.map((d) => d.name) ?? [],
+    maintenanceChanged: () => undefined,
     school,
     overview: (q) => overviewView(sites.map((site) => ({ site, worst: school(site.id).overall, alerts, agents: [], heardAt: new Map(), siteOnline: true, internetPct: 99.9 })), q, now),
     technician: (id) => technicianView({ site: byId.get(id)!, now, devices: states(byId.get(id)!, 0), series: () => [], alerts, agents: [], grafanaUrl: 'http://grafana.example' }),

@@ -48,6 +48,15 @@ export async function startWeb(o: {
   const { engine, now } = o;
   const sites = new Map(o.sites.map((s) => [s.id, s]));
   const store = new WebStore(webFiles(o.config));
+  // Planned windows added through the API join the site's own list in memory: the site objects are the ones the
+  // alert engine, this month's availability and the report delivery read, so such a window mutes alerts and is
+  // not counted against availability, as one written in sites/<id>.yaml. Kept in web.db and joined again at start.
+  const yamlWindows = new Map(o.sites.map((s) => [s.id, s.maintenance]));
+  const applyWindows = (id: string) => {
+    const site = sites.get(id);
+    if (site !== undefined) site.maintenance = [...(yamlWindows.get(id) ?? []), ...store.windows(id).map((w) => w.window)];
+  };
+  for (const id of sites.keys()) applyWindows(id);
   const obs = new Observations();
   const statuses = new Map<string, AgentStatus>();
   let since = new Map<string, { state: ServiceState; since: number | undefined }>();
@@ -125,6 +134,8 @@ export async function startWeb(o: {
 
   const model: WebModel = {
     siteExists: (id) => sites.has(id),
+    siteDevices: (id) => sites.get(id)?.devices.map((d) => d.name) ?? [],
+    maintenanceChanged: applyWindows,
     school,
     overview: (query) =>
       overviewView(
@@ -207,6 +218,7 @@ export async function startWeb(o: {
       if (timer) clearTimeout(timer);
       clearInterval(watch);
       await running.close();
+      for (const [id, windows] of yamlWindows) sites.get(id)!.maintenance = windows;
       await building.catch(() => undefined);
       store.close();
     },
