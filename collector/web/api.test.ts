@@ -90,7 +90,7 @@ describe('API: what it accepts', () => {
     for (const body of ['{', '{"text": "a"', 'null', '[]', '"text"', '{"text": 5}', '{"text": "a", "by": "someone else"}', json({ text: 'x'.repeat(NOTE_MAX + 1) }), '\u00ff{"text":"a"}']) {
       const res = await put(body);
       expect(res.status, body.slice(0, 40)).toBe(400);
-      expect(Object.keys(await res.json())).toEqual(['error']);
+      expect(Object.keys((await res.json()) as object)).toEqual(['error']);
     }
     expect((await put(Buffer.from([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]).toString('latin1'))).status).toBe(400);
     expect((await put(json({ text: 'x'.repeat(20_000) }))).status).toBe(413);
