@@ -59,7 +59,7 @@ export async function startWeb(o: {
   for (const id of sites.keys()) applyWindows(id);
   const obs = new Observations();
   const statuses = new Map<string, AgentStatus>();
-  let since = new Map<string, { state: ServiceState; since: number | undefined }>();
+  const since = new Map<string, { state: ServiceState; since: number | undefined }>();
   const availability = new Map<string, ServiceAvailability[]>();
   const client = createInfluxClient(o.config.influx);
   const sources = () => ({ client, database: o.config.influx.database, rawDays: o.config.retention.rawDays, now: now() });
@@ -127,7 +127,8 @@ export async function startWeb(o: {
       availability: availability.get(id),
       reports: token === undefined ? [] : reportMonths(site).map((m) => ({ month: m, href: `/s/${token}/reports/${m}.pdf` })),
     });
-    since = new Map([...since, ...view.since]);
+    // In place: copying the whole map per school made the overview (one view per school) quadratic in schools.
+    for (const [key, record] of view.since) since.set(key, record);
     return view;
   };
   const agentsOf = (site: string) => [...statuses.values()].filter((s) => s.site === site);
