@@ -215,7 +215,7 @@ describe.concurrent('first look (in parallel; nothing here changes the fleet)', 
     expect(await axe(page)).toEqual([]);
     await screenshots(page, 'sign-in');
     await page.close();
-  });
+  }, 240_000);
 
   it('signed in: every school as a row, filter, sort and search; technician page with key numbers and Grafana; axe on each', async () => {
     const context = await rig.browser.newContext();
