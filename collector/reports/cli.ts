@@ -6,6 +6,7 @@ import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { createInfluxClient } from '../storage/influx-client.ts';
 import { smtpTransport } from '../notify/smtp-transport.ts';
 import { alertsDbFile } from '../alerts/store.ts';
+import { schoolStatusLink } from '../web/link.ts';
 import { buildSiteReport } from './build.ts';
 import { alertHistoryFromStore } from './data/alert-source.ts';
 import type { DataSource } from './data/influx-source.ts';
@@ -59,7 +60,7 @@ export function addReportCommand(program: Command, configOption: readonly [strin
         if (transport !== undefined) {
           const to = reportRecipients(site.contacts);
           if (to.length === 0) throw new ConfigError(`${site.id}: no contact with role "report" and an email`);
-          const sent = await transport.sendMail(reportMail(view, report, { from: config.smtp!.from, to, providerCopy: config.reports.providerCopy }));
+          const sent = await transport.sendMail(reportMail(view, report, { from: config.smtp!.from, to, providerCopy: config.reports.providerCopy, statusLink: schoolStatusLink(config, site.id) }));
           say(`mailed ${site.id} ${month} to ${to.join(', ')}: ${String(sent.messageId)}`);
         }
       }

@@ -78,6 +78,34 @@ export function registerWebCommands(program: Command, configOption: readonly [st
     .description('user names')
     .option(...configOption)
     .action((opts: { config: string }) => withStore(opts.config, (store) => store.users().forEach((u) => say(u))));
+  const token = web.command('token').description('bearer tokens for the JSON API (/api/v1: public notes, planned maintenance)');
+  token
+    .command('add')
+    .description('make a token for a script or system (replacing its old one); printed once, stored as a hash')
+    .requiredOption('--name <name>', 'who uses it; notes and windows it sets are shown as by this name')
+    .option(...configOption)
+    .action((opts: { name: string; config: string }) =>
+      withStore(opts.config, (store) => {
+        if (!USER.test(opts.name)) throw new ConfigError(`--name: expected 1 to 64 letters, digits, ".", "_", "@" or "-", got "${opts.name}"`);
+        say(store.addApiToken(opts.name, now()));
+      }),
+    );
+  token
+    .command('remove')
+    .description('remove a token; it is refused from its next request')
+    .requiredOption('--name <name>', 'token name')
+    .option(...configOption)
+    .action((opts: { name: string; config: string }) =>
+      withStore(opts.config, (store) => {
+        if (!store.removeApiToken(opts.name)) throw new ConfigError(`no API token named "${opts.name}"`);
+        say(`API token ${opts.name} removed`);
+      }),
+    );
+  token
+    .command('list')
+    .description('token names (never the tokens)')
+    .option(...configOption)
+    .action((opts: { config: string }) => withStore(opts.config, (store) => store.apiTokens().forEach((t) => say(`${t.name}\tsince ${new Date(t.createdAt).toISOString()}`))));
   web
     .command('note <alert>')
     .description('the short note the school sees on an open incident (empty text clears it)')

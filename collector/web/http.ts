@@ -94,6 +94,41 @@ export function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
   });
 }
 
+/**
+ * Reads a JSON body (RFC 8259), at most BODY_MAX bytes, as application/json only (a cross-site form cannot send
+ * that type without a CORS preflight, which this server never grants). Badly formed JSON is a 400.
+ */
+export function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') return Promise.reject(new HttpError(415, 'Expected application/json.'));
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (Number.isFinite(declared) && declared > BODY_MAX) return Promise.reject(new HttpError(413, `Too much data: at most ${BODY_MAX} bytes.`));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > BODY_MAX) {
+        failed = true;
+        reject(new HttpError(413, `Too much data: at most ${BODY_MAX} bytes.`));
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      if (failed) return;
+      try {
+        resolve(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))));
+      } catch {
+        reject(new HttpError(400, 'Expected a JSON body in UTF-8.'));
+      }
+    });
+    req.on('error', (err) => {
+      if (!failed) reject(err);
+    });
+  });
+}
+
 /** Cookies of the request (RFC 6265 §5.4); a malformed pair is skipped. */
 export function cookies(req: http.IncomingMessage): Map<string, string> {
   const out = new Map<string, string>();

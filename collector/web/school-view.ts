@@ -140,12 +140,13 @@ interface CalendarFacts {
   maintenance: SchoolView['maintenance'];
   inForce: MaintenanceWindow[];
 }
-const calendarMemo = new WeakMap<SiteFile, { minute: number; facts: CalendarFacts }>();
+const calendarMemo = new WeakMap<SiteFile, { minute: number; windows: SiteFile['maintenance']; facts: CalendarFacts }>();
 
 function calendarFacts(site: SiteFile, now: number): CalendarFacts {
   const minute = Math.floor(now / 60_000);
   const memo = calendarMemo.get(site);
-  if (memo !== undefined && memo.minute === minute) return memo.facts;
+  // A window added through the API replaces the site's list (start.ts): a new list, new facts.
+  if (memo !== undefined && memo.minute === minute && memo.windows === site.maintenance) return memo.facts;
   const zone = site.timezone;
   const windows = site.maintenance
     .flatMap((w) => {
@@ -161,7 +162,7 @@ function calendarFacts(site: SiteFile, now: number): CalendarFacts {
     maintenance: windows.map(({ start: _s, window: _w, ...rest }) => rest),
     inForce: windows.filter((m) => m.now).map((m) => m.window),
   };
-  calendarMemo.set(site, { minute, facts });
+  calendarMemo.set(site, { minute, windows: site.maintenance, facts });
   return facts;
 }
 

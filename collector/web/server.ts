@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../contract/index.ts';
+import { handleApi, type ApiModel } from './api.ts';
 import { verifyNothing, verifyPassword } from '../agents/password.ts';
 import { HttpError, SECURITY_HEADERS, cookies, parseTarget, readForm, refuseCrossSite, sameSecret } from './http.ts';
 import { parseOverviewQuery, type OverviewQuery, type OverviewView, type TechnicianView } from './provider-view.ts';
@@ -12,16 +13,13 @@ import { LoginThrottle, Sessions, newSecret, type Session } from './session.ts';
 import { NOTE_MAX, statusUrl, type WebStore } from './store.ts';
 
 /** What the pages are made from; start.ts builds these from the running collector. */
-export interface WebModel {
-  siteExists(site: string): boolean;
+export interface WebModel extends ApiModel {
   school(site: string): SchoolView;
   overview(query: OverviewQuery): OverviewView;
   technician(site: string): TechnicianView | undefined;
   /** The months whose report PDF the school page offers (YYYY-MM). */
   reportMonths(site: string): string[];
   reportPdf(site: string, month: string): Promise<Buffer>;
-  /** The site an open alert belongs to. */
-  alertSite(alertId: string): string | undefined;
 }
 
 export interface WebServerOptions {
@@ -55,6 +53,7 @@ const NOT_FOUND = () => new HttpError(404, 'There is no page here. If a link bro
  *  GET  /provider/sites/<id>           one school for the technician (signed in)
  *  POST /provider/sites/<id>/notes     the public note on an incident (signed in, same origin, CSRF token)
  *  GET  /assets/app.css, /assets/live.js
+ *  /api/v1/...                         the JSON API for notes and maintenance (bearer token; see api.ts)
  * Everything else is 404; every failure is an HTML (or plain) 4xx/5xx, never a dropped connection.
  */
 export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
@@ -96,6 +95,8 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     const { segments, query, path } = parseTarget(req.url);
     const reading = method === 'GET' || method === 'HEAD';
     const [first, second, third, fourth] = segments;
+
+    if (first === 'api') return handleApi(req, res, segments, { store, model, log, now });
 
     if (first === 'assets' && segments.length === 2) {
       if (!reading) throw new HttpError(405, 'Method not allowed.', { allow: 'GET, HEAD' });

@@ -48,9 +48,18 @@ export async function startWeb(o: {
   const { engine, now } = o;
   const sites = new Map(o.sites.map((s) => [s.id, s]));
   const store = new WebStore(webFiles(o.config));
+  // Planned windows added through the API join the site's own list in memory: the site objects are the ones the
+  // alert engine, this month's availability and the report delivery read, so such a window mutes alerts and is
+  // not counted against availability, as one written in sites/<id>.yaml. Kept in web.db and joined again at start.
+  const yamlWindows = new Map(o.sites.map((s) => [s.id, s.maintenance]));
+  const applyWindows = (id: string) => {
+    const site = sites.get(id);
+    if (site !== undefined) site.maintenance = [...(yamlWindows.get(id) ?? []), ...store.windows(id).map((w) => w.window)];
+  };
+  for (const id of sites.keys()) applyWindows(id);
   const obs = new Observations();
   const statuses = new Map<string, AgentStatus>();
-  let since = new Map<string, { state: ServiceState; since: number | undefined }>();
+  const since = new Map<string, { state: ServiceState; since: number | undefined }>();
   const availability = new Map<string, ServiceAvailability[]>();
   const client = createInfluxClient(o.config.influx);
   const sources = () => ({ client, database: o.config.influx.database, rawDays: o.config.retention.rawDays, now: now() });
@@ -118,13 +127,16 @@ export async function startWeb(o: {
       availability: availability.get(id),
       reports: token === undefined ? [] : reportMonths(site).map((m) => ({ month: m, href: `/s/${token}/reports/${m}.pdf` })),
     });
-    since = new Map([...since, ...view.since]);
+    // In place: copying the whole map per school made the overview (one view per school) quadratic in schools.
+    for (const [key, record] of view.since) since.set(key, record);
     return view;
   };
   const agentsOf = (site: string) => [...statuses.values()].filter((s) => s.site === site);
 
   const model: WebModel = {
     siteExists: (id) => sites.has(id),
+    siteDevices: (id) => sites.get(id)?.devices.map((d) => d.name) ?? [],
+    maintenanceChanged: applyWindows,
     school,
     overview: (query) =>
       overviewView(
@@ -207,6 +219,7 @@ export async function startWeb(o: {
       if (timer) clearTimeout(timer);
       clearInterval(watch);
       await running.close();
+      for (const [id, windows] of yamlWindows) sites.get(id)!.maintenance = windows;
       await building.catch(() => undefined);
       store.close();
     },

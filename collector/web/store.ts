@@ -1,8 +1,9 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { openDurableDatabase } from '../../contract/durable-sqlite.ts';
+import { maintenanceWindowSchema, type MaintenanceWindow } from '../calendar/index.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS links (
@@ -24,7 +25,23 @@ CREATE TABLE IF NOT EXISTS notes (
   by TEXT NOT NULL,
   at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS api_tokens (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  secret_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS maintenance (
+  id TEXT PRIMARY KEY,
+  site TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  by TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
 `;
+
+/** Planned windows one school may have from the API at once (the YAML's own are not counted). */
+export const API_WINDOWS_MAX = 100;
 
 /** A public note is a sentence or two for the school, not a log. */
 export const NOTE_MAX = 500;
@@ -50,6 +67,20 @@ export interface PublicNote {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** An API token as handed out: `hmapi.<16 hex id>.<43 base64url secret>` (256 random bits). */
+const API_TOKEN = /^hmapi\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
+/** Compared against when the id is unknown, so an unknown id costs what a wrong secret costs. */
+const NO_SECRET = sha256('no such token');
+
+/** A planned window added through the API, with who added it and when. */
+export interface ApiWindow {
+  id: string;
+  site: string;
+  window: MaintenanceWindow;
+  by: string;
+  at: number;
+}
 
 /**
  * The link key: 256 random bits, made once, readable by the collector's user only. A school's link is an HMAC of
@@ -162,6 +193,62 @@ export class WebStore {
   notes(site: string): Map<string, PublicNote> {
     const rows = this.db.prepare('SELECT alert_id, site, text, by, at FROM notes WHERE site = ?').all(site) as { alert_id: string; site: string; text: string; by: string; at: number }[];
     return new Map(rows.map((r) => [r.alert_id, { alertId: r.alert_id, site: r.site, text: r.text, by: r.by, at: r.at }]));
+  }
+
+  /**
+   * A new API token for `name` (replacing its old one): printed once, stored as the SHA-256 of its secret. A
+   * 256-bit random secret needs no key stretching (unlike a password a person chose), and a hash lookup keeps
+   * every API request cheap.
+   */
+  addApiToken(name: string, now: number): string {
+    const id = randomBytes(8).toString('hex');
+    const secret = randomBytes(32).toString('base64url');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM api_tokens WHERE name = ?').run(name);
+      this.db.prepare('INSERT INTO api_tokens (id, name, secret_hash, created_at) VALUES (?, ?, ?, ?)').run(id, name, sha256(secret), now);
+    })();
+    return `hmapi.${id}.${secret}`;
+  }
+
+  removeApiToken(name: string): boolean {
+    return this.db.prepare('DELETE FROM api_tokens WHERE name = ?').run(name).changes > 0;
+  }
+
+  apiTokens(): { name: string; createdAt: number }[] {
+    return (this.db.prepare('SELECT name, created_at FROM api_tokens ORDER BY name').all() as { name: string; created_at: number }[]).map((r) => ({ name: r.name, createdAt: r.created_at }));
+  }
+
+  /** The name a presented API token belongs to; the secret's hash is compared in constant time. */
+  apiTokenName(token: string): string | undefined {
+    const m = API_TOKEN.exec(token);
+    const row = m === null ? undefined : (this.db.prepare('SELECT name, secret_hash FROM api_tokens WHERE id = ?').get(m[1]) as { name: string; secret_hash: string } | undefined);
+    const same = timingSafeEqual(Buffer.from(sha256(m?.[2] ?? ''), 'hex'), Buffer.from(row?.secret_hash ?? NO_SECRET, 'hex'));
+    return same && row !== undefined ? row.name : undefined;
+  }
+
+  /** false when the site has API_WINDOWS_MAX already. */
+  addWindow(w: ApiWindow): boolean {
+    const count = (this.db.prepare('SELECT COUNT(*) AS n FROM maintenance WHERE site = ?').get(w.site) as { n: number }).n;
+    if (count >= API_WINDOWS_MAX) return false;
+    this.db.prepare('INSERT INTO maintenance (id, site, spec, by, at) VALUES (?, ?, ?, ?, ?)').run(w.id, w.site, JSON.stringify(w.window), w.by, w.at);
+    return true;
+  }
+
+  removeWindow(site: string, id: string): boolean {
+    return this.db.prepare('DELETE FROM maintenance WHERE site = ? AND id = ?').run(site, id).changes > 0;
+  }
+
+  /** The site's API windows, oldest first; a row that no longer parses (edited by hand) is left out. */
+  windows(site: string): ApiWindow[] {
+    const rows = this.db.prepare('SELECT id, site, spec, by, at FROM maintenance WHERE site = ? ORDER BY at, rowid').all(site) as { id: string; site: string; spec: string; by: string; at: number }[];
+    return rows.flatMap((r) => {
+      try {
+        const parsed = maintenanceWindowSchema.safeParse(JSON.parse(r.spec));
+        return parsed.success ? [{ id: r.id, site: r.site, window: parsed.data, by: r.by, at: r.at }] : [];
+      } catch {
+        return [];
+      }
+    });
   }
 
   close(): void {

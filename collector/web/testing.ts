@@ -12,7 +12,7 @@ import { WebStore } from './store.ts';
 export const PASSWORD = 'correct horse battery staple';
 
 /** A web server over a hand-made model of two schools, for the server's own tests and its fuzz test. */
-export async function webServerRig(): Promise<{ server: WebServer; store: WebStore; tokenA: string; tokenB: string; stop(): Promise<void> }> {
+export async function webServerRig(): Promise<{ server: WebServer; store: WebStore; tokenA: string; tokenB: string; apiToken: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'hm-web-unit-'));
   const store = new WebStore({ db: join(dir, 'web.db'), key: join(dir, 'web.key') });
   const now = () => Date.UTC(2026, 10, 24, 9, 0, 0);
@@ -25,6 +25,8 @@ export async function webServerRig(): Promise<{ server: WebServer; store: WebSto
   const school = (id: string) => schoolView({ site: sites.get(id)!, now: now(), siteState: { state: 'online' }, devices: new Map(), alerts: [], notes: new Map(), since: new Map(), reports: [] });
   const model: WebModel = {
     siteExists: (id) => sites.has(id),
+    siteDevices: (id) => sites.get(id)?.devices.map((d) => d.name) ?? [],
+    maintenanceChanged: () => undefined,
     school,
     overview: (q) => overviewView([...sites.values()].map((site) => ({ site, worst: school(site.id).overall, alerts: [], agents: [], heardAt: new Map(), siteOnline: false, internetPct: null })), q, now()),
     technician: (id) => (sites.has(id) ? { id, name: sites.get(id)!.name, grafana: undefined, roles: [], alerts: [], agents: [] } : undefined),
@@ -33,6 +35,7 @@ export async function webServerRig(): Promise<{ server: WebServer; store: WebSto
     alertSite: (id) => (id === 'alert-north' ? 'north' : undefined),
   };
   store.setUser('admin', await hashPassword(PASSWORD), now());
+  const apiToken = store.addApiToken('ticketing', now());
   const tokenA = store.ensureLink('north', now())!;
   const tokenB = store.ensureLink('south', now())!;
   const server = await startWebServer({ host: '127.0.0.1', port: 0, secure: false, refreshSeconds: 15, sessionHours: 1, publicUrl: 'http://127.0.0.1', store, model, log: createLogger('web', 'silent'), now });
@@ -41,6 +44,7 @@ export async function webServerRig(): Promise<{ server: WebServer; store: WebSto
     store,
     tokenA,
     tokenB,
+    apiToken,
     async stop() {
       await server.close();
       store.close();

@@ -179,7 +179,7 @@ const SCRIPT = /^(?:\$\s+)?(?:sudo\s+)?bash\s+((?:deploy|\.ci)\/[\w./-]+)(.*)$/;
 const NPM_RUN = /^(?:\$\s+)?npm\s+run\s+([\w:-]+)(.*)$/;
 
 /** Subcommands that are groups of subcommands themselves. */
-const NESTED_GROUPS = new Set(['web user']);
+const NESTED_GROUPS = new Set(['web user', 'web token']);
 
 /** The command of one shell line or code span, if it runs one of ours. */
 export function commandOf(text: string, line: number): Command | undefined {

@@ -15,6 +15,8 @@ const COLLECTOR_BIN = fileURLToPath(new URL('../../bin/hallmonitor-collector.js'
 
 export const SCHOOL_A = 'north-primary';
 export const SCHOOL_B = 'south-academy';
+/** A third school, for revoking and rotating a link while the other tests use A's and B's. */
+export const SCHOOL_C = 'west-infants';
 export const PRINTER_RECORDING = 'brother_hl5370dw';
 export const AP_RECORDING = 'unifi_nanohd';
 export const UPS_RECORDING = 'apc_smt750x-nmc2';
@@ -36,8 +38,9 @@ export interface WebRig {
 
 /**
  * Two schools on one collector (in this process), InfluxDB, a real agent for school A polling a printer, an
- * access point and a UPS simulated by snmpsimd from real recordings and pinging loopback addresses, and
- * Debian's Chromium. School B has no agent: its page is what A's link must never reach.
+ * access point and a UPS simulated by snmpsimd from real recordings and pinging loopback addresses (a router, a
+ * private NAS, the phone system), and Debian's Chromium. Schools B and C have no agent: B's page is what A's link
+ * must never reach; C's link is revoked and rotated.
  */
 export async function startWebRig(): Promise<WebRig> {
   let influx: InfluxServer | undefined;
@@ -88,8 +91,9 @@ export async function startWebRig(): Promise<WebRig> {
           { name: 'office-printer', address: '127.0.0.1', role: 'printer', checks: snmp(printerSim, PRINTER_RECORDING) },
           { name: 'cupboard-ups', address: '127.0.0.1', role: 'ups', checks: snmp(otherSim, UPS_RECORDING) },
           { name: 'head-nas-7f3', address: '127.0.0.3', role: 'server', checks: ping },
+          { name: 'office-pbx', address: '127.0.0.5', role: 'other', checks: ping },
         ],
-        status: { private: ['head-nas-7f3'] },
+        status: { private: ['head-nas-7f3'], phones: ['office-pbx'] },
         maintenance: [{ name: 'Switch firmware update', weekly: { days: ['sat'], time: '22:00-23:00' } }],
       }),
     );
@@ -97,6 +101,7 @@ export async function startWebRig(): Promise<WebRig> {
       join(dir.path, 'sites', `${SCHOOL_B}.yaml`),
       stringify({ id: SCHOOL_B, name: 'South Academy', devices: [{ name: 'south-secret-server', address: '127.0.0.4', role: 'server', checks: ping }] }),
     );
+    writeFileSync(join(dir.path, 'sites', `${SCHOOL_C}.yaml`), stringify({ id: SCHOOL_C, name: 'West Infants', devices: [{ name: 'west-router', address: '127.0.0.6', role: 'internet', checks: ping }] }));
     const { password } = await addAgent(join(dir.path, 'agents.yaml'), { id: `${SCHOOL_A}-1`, site: SCHOOL_A });
     writeFileSync(
       join(dir.path, 'agent.yaml'),

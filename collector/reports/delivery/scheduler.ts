@@ -16,6 +16,8 @@ export interface ReportSchedulerOptions {
   /** Hands the mail to the SMTP server; rejects when it was not accepted. */
   send: (mail: ReportMail) => Promise<{ messageId: string }>;
   build: (site: SiteFile, month: string) => Promise<{ view: ReportView; report: RenderedReport }>;
+  /** The school's status page link for its mail (collector/web/link.ts); undefined when the pages are off. */
+  statusLink?: (site: string) => string | undefined;
   /** Who claims, in the ledger (host and process), so two collectors tell their claims apart. */
   owner: string;
   now: () => number;
@@ -53,7 +55,7 @@ export function createReportScheduler(o: ReportSchedulerOptions): ReportSchedule
     const fields = { site: site.id, month, attempt };
     try {
       const { view, report } = await o.build(site, month);
-      const { messageId } = await o.send(reportMail(view, report, { from: o.from, to, providerCopy: o.config.providerCopy }));
+      const { messageId } = await o.send(reportMail(view, report, { from: o.from, to, providerCopy: o.config.providerCopy, statusLink: o.statusLink?.(site.id) }));
       o.ledger.sent(site.id, month, o.owner, o.now(), messageId);
       o.log.info({ ...fields, recipients: to.length, messageId }, 'monthly report sent');
       return { site: site.id, month, result: 'sent', attempt };

@@ -6,6 +6,7 @@ import type { SiteFile } from '../../config/schema.ts';
 import { smtpTransport } from '../../notify/smtp-transport.ts';
 import { createInfluxClient } from '../../storage/influx-client.ts';
 import { alertsDbFile } from '../../alerts/store.ts';
+import { schoolStatusLink } from '../../web/link.ts';
 import { buildSiteReport } from '../build.ts';
 import { alertHistoryFromStore } from '../data/alert-source.ts';
 import { renderReport } from '../outputs.ts';
@@ -39,6 +40,7 @@ export function startReportDelivery(config: ResolvedCollectorConfig, sites: () =
       const view = await buildSiteReport({ client, database: config.influx.database, rawDays: config.retention.rawDays, now: now(), alerts }, site, month, config.reports);
       return { view, report: await renderReport(view, fonts) };
     },
+    statusLink: (site) => schoolStatusLink(config, site, now()),
     owner: `${hostname()}:${process.pid}`,
     now,
     log,

@@ -42,6 +42,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 form.filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:flex-end;margin:.5rem 0 1rem}
 label{display:block;font-weight:600;font-size:.9rem}
 input,select,textarea,button{font:inherit;padding:.4rem .5rem;border:1px solid #6b7178;border-radius:.3rem;background:#fff;color:#1b1b1b}
+textarea{display:block;width:100%;max-width:40rem;box-sizing:border-box}
 button{background:#0b4fa8;color:#fff;border-color:#0b4fa8;cursor:pointer}
 button.link{background:none;border:none;text-decoration:underline;padding:0}
 .login{max-width:24rem;margin:3rem auto}
