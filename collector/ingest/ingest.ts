@@ -236,7 +236,8 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
     async handle(topic, payload, identity) {
       const room = writer.room?.() ?? durable?.room();
       if (room !== undefined) await room;
-      await turn();
+      // Fair between agents (turns.ts): a flooding agent's queued messages do not delay another's.
+      await turn(identity.agent, payload.length);
       const outcome = accept(topic, payload, identity);
       if (outcome.ok) return outcome.durable;
       rejects[outcome.reason] += 1;
