@@ -4,7 +4,7 @@ import { Aedes, type Client } from 'aedes';
 import { MAX_PAYLOAD_BYTES, type Logger } from '../../contract/index.ts';
 import type { AgentDirectory } from '../agents/directory.ts';
 import type { AgentIdentity } from './acl.ts';
-import { ADMISSION_DEFAULTS, createAdmission, defaultMaxConnections, type AdmissionLimits } from './admission.ts';
+import { ADMISSION_DEFAULTS, connectionHeadroom, createAdmission, type AdmissionLimits } from './admission.ts';
 import { createFraming, type Framing } from './framing.ts';
 import { createHooks, type BrokerStats, type OnPublish } from './hooks.ts';
 import { createLimitedLog } from './log-limit.ts';
@@ -102,7 +102,9 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
   const now = o.now ?? Date.now;
   const penalty = createLoginPenalty(o.loginBackoff ?? LOGIN_BACKOFF_DEFAULTS, now);
   const limited = createLimitedLog(log);
-  const admission = createAdmission({ maxConnections: defaultMaxConnections(), ...ADMISSION_DEFAULTS, ...o.connections }, now);
+  // Refuses to start (ConfigError, exit 2) when the descriptors cannot hold every registered agent with a margin.
+  const maxConnections = connectionHeadroom({ registered: o.agents.registered(), ...(o.connections?.maxConnections !== undefined ? { maxConnections: o.connections.maxConnections } : {}) });
+  const admission = createAdmission({ ...ADMISSION_DEFAULTS, ...o.connections, maxConnections }, now);
   const framingLimits = {
     connectMaxBytes: o.connectMaxBytes ?? DEFAULT_CONNECT_MAX_BYTES,
     publishMaxBytes: o.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
