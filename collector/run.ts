@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SOFTWARE_VERSION, configTopic, encodeMessage, parseTopic, type Logger } from '../contract/index.ts';
 import { openAgentDirectory } from './agents/directory.ts';
 import type { AlertEngine } from './alerts/engine.ts';
@@ -12,7 +12,7 @@ import type { ResolvedCollectorConfig } from './config/load.ts';
 import { ensurePrivateDir, makePrivate } from './files/private.ts';
 import { loadSites } from './config/load.ts';
 import type { SiteFile } from './config/schema.ts';
-import { createIngest, ingestLimits, startIngestReport, type Ingest } from './ingest/index.ts';
+import { createIngest, ingestLimits, openLearnedState, startIngestReport, type Ingest } from './ingest/index.ts';
 import { startReportDelivery } from './reports/delivery/service.ts';
 import { siteConfigMessage } from './sites/config-message.ts';
 import { createStatusHandler } from './status/agent-status.ts';
@@ -186,7 +186,10 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   }
   // The engine judges what the write-ahead log accepted: the same samples InfluxDB gets.
   const ingestLog = log.child({ component: 'ingest' });
+  // Learned field types and per-site series outlive a restart (docs/security.md).
+  const learned = openLearnedState(join(dataDir, 'ingest-learned.sqlite'), ingestLog);
   const ingest = createIngest({
+    learned,
     writer,
     durable,
     log: ingestLog,
@@ -239,6 +242,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
       // Let a last group commit finish: its messages were not acknowledged, but they are stored.
       await finish.settled().catch(() => undefined);
       wal.close();
+      learned.close();
       await alerting.close();
     },
   };

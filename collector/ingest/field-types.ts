@@ -1,4 +1,5 @@
 import type { FieldValue } from '../../contract/index.ts';
+import type { KeyKindMemory } from './learned.ts';
 
 /**
  * The type of every field, fixed per measurement and field key, so that no agent can make InfluxDB refuse
@@ -139,7 +140,20 @@ export class FieldTypes {
   /** Per measurement, per key; `size` counts the keys across all measurements. */
   private readonly learned = new Map<string, Map<string, KeyKind>>();
   private size = 0;
-  constructor(private readonly maxLearned = MAX_LEARNED) {}
+  /** With a memory (learned.ts), what earlier runs learned is known from the start, and what this run learns is kept. */
+  constructor(
+    private readonly maxLearned = MAX_LEARNED,
+    private readonly memory?: KeyKindMemory,
+  ) {
+    for (const [measurement, key, kind] of memory?.kinds ?? []) {
+      if (DECLARED_TAG_KEYS.has(key) || DECLARED_FIELD_TYPES.get(measurement)?.has(key) || this.size >= maxLearned) continue;
+      let learned = this.learned.get(measurement);
+      if (learned === undefined) this.learned.set(measurement, (learned = new Map()));
+      if (learned.has(key)) continue;
+      learned.set(key, kind);
+      this.size++;
+    }
+  }
 
   /** Whether every tag key is a tag and every field has its type in this measurement; learns nothing (see learn). */
   check(measurement: string, fields: Readonly<Record<string, unknown>>, tags: Readonly<Record<string, string>> = {}): FieldVerdict {
@@ -181,6 +195,7 @@ export class FieldTypes {
       if (learned === undefined) this.learned.set(measurement, (learned = new Map()));
       learned.set(key, kind);
       this.size++;
+      this.memory?.remember(measurement, key, kind);
     };
     for (const key in tags) fix(key, 'tag');
     for (const key in fields) fix(key, typeOf(fields[key] as FieldValue));

@@ -6,3 +6,4 @@ export { ingestLimits, startIngestReport, counterLines, COLLECTOR_SITE } from '.
 export { ingestConfigSchema, siteSeriesBudget, type IngestConfig } from './config.ts';
 export type { BatchRejectReason, SampleRejectReason, CounterRow } from './counters.ts';
 export { DECLARED_FIELD_TYPES } from './field-types.ts';
+export { openLearnedState, type LearnedState } from './learned.ts';
