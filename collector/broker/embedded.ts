@@ -6,7 +6,7 @@ import type { AgentDirectory } from '../agents/directory.ts';
 import type { AgentIdentity } from './acl.ts';
 import { ADMISSION_DEFAULTS, connectionHeadroom, createAdmission, type AdmissionLimits } from './admission.ts';
 import { createFraming, type Framing } from './framing.ts';
-import { createHooks, type BrokerStats, type OnPublish } from './hooks.ts';
+import { createHooks, type BrokerStats, type HookContext, type OnPublish } from './hooks.ts';
 import { createLimitedLog } from './log-limit.ts';
 import { LOGIN_BACKOFF_DEFAULTS, createLoginPenalty, type LoginBackoffConfig } from './penalty.ts';
 import { AGENT_RATE_DEFAULTS, createAgentRates, type AgentRateLimits } from './rate.ts';
@@ -35,6 +35,8 @@ export interface EmbeddedBrokerOptions {
   connections?: Partial<AdmissionLimits>;
   /** Per-agent message and byte budgets (rate.ts). */
   agentRates?: Partial<AgentRateLimits>;
+  /** A logged-in agent's publish, subscribe, message or packet was refused (the collector counts it per agent). */
+  onRefusal?: HookContext['onRefusal'];
   now?: () => number;
 }
 
@@ -118,6 +120,7 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
   const hooks = createHooks({
     agents: o.agents, log, onPublish: o.onPublish, stats, penalty, maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, closing: () => closing,
     limited,
+    ...(o.onRefusal ? { onRefusal: o.onRefusal } : {}),
     rates: createAgentRates({ ...AGENT_RATE_DEFAULTS, ...o.agentRates }, now),
     onLogin(client) {
       const conn = client.conn as Socket;
@@ -240,6 +243,8 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       const refusal = door.framing.feed(buf);
       if (!refusal) return parse(buf);
       stats.packetsRefused++;
+      const who = door.loggedIn ? identityOf(client) : undefined;
+      if (who) o.onRefusal?.(who, 'packet-refused');
       limited.warn(door.loggedIn ? { ...identityOf(client) } : { remote: door.remote }, refusal, { bytes: buf.length }, 'connection closed: packet refused');
       socket.destroy();
       return 0;

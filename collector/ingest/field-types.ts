@@ -88,6 +88,21 @@ const DECLARED_TABLE: Readonly<Record<string, readonly (readonly [string, FieldT
   agent_host: [...numbers('uptime_s', 'cpu_pct', 'mem_used_pct', 'temperature_c'), ...strings('error')],
   agent_host_disk: [...numbers('used_pct', 'size_bytes', 'used_bytes'), ...strings('error')],
   agent_host_interface: [...numbers('in_octets', 'out_octets', 'in_bps', 'out_bps'), ...strings('error')],
+  // Written by the collector itself (COLLECTOR_MEASUREMENTS: an agent may not): ingest/report.ts, broker/report.ts.
+  collector_ingest: numbers('batches', 'samples'),
+  collector_broker: numbers(
+    'connections',
+    'connections_before_login',
+    'connections_refused',
+    'packets_refused',
+    'publishes_slowed',
+    'publishes_denied',
+    'subscribes_denied',
+    'messages_too_large',
+    'login_failures',
+    'logins_delayed',
+    'revoked_disconnects',
+  ),
 };
 
 /** The agent's tag keys (agent/checks, agent/host) and the collector's `site`: never field keys, anywhere. */
@@ -124,7 +139,7 @@ export const DECLARED_FIELD_TYPES: ReadonlyMap<string, ReadonlyMap<string, Field
 );
 
 /** Measurements the collector itself writes: an agent may not write them (they would pass for the collector's). */
-export const COLLECTOR_MEASUREMENTS: ReadonlySet<string> = new Set(['collector_ingest', 'alert_event', 'alerts_open', 'device_state', 'agent_status']);
+export const COLLECTOR_MEASUREMENTS: ReadonlySet<string> = new Set(['collector_ingest', 'collector_broker', 'alert_event', 'alerts_open', 'device_state', 'agent_status']);
 
 /** Undeclared (measurement, field) pairs remembered at most; beyond, new undeclared fields are refused. */
 export const MAX_LEARNED = 20_000;

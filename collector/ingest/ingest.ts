@@ -1,7 +1,7 @@
 import { compiledDecoder, parseTopic, samplesBatchSchema, type Logger, type Sample, type SamplesBatch } from '../../contract/index.ts';
 import { linesToChunk, type LineChunk } from '../storage/line.ts';
 import type { DurableLog } from '../wal/durable.ts';
-import { BATCH_REJECT_REASONS, IngestCounters, type BatchRejectReason, type SampleRejectReason } from './counters.ts';
+import { BATCH_REJECT_REASONS, IngestCounters, type BatchRejectReason, type BrokerRefusalReason, type SampleRejectReason } from './counters.ts';
 import { FieldTypes } from './field-types.ts';
 import type { LearnedState } from './learned.ts';
 import { ingestHealth, type IngestHealth } from './health.ts';
@@ -85,8 +85,14 @@ export interface Ingest {
   stats(): IngestStats;
   /** Counts by agent, site, outcome and reason since the last call (for `collector_ingest` and the log). */
   counters: IngestCounters;
-  /** Series each site created since start. */
+  /** Series each site knows (since start, or kept across restarts with `learned`). */
   seriesUsed(site: string): number;
+  /**
+   * The broker refused something of a logged-in agent (a denied publish or subscribe, a message too large, a
+   * packet over its size): counted with the ingest's own refusals, so it reaches `collector_ingest`, the log
+   * summary and the misbehaving-agent alert.
+   */
+  refusedByBroker(identity: AgentIdentity, reason: BrokerRefusalReason): void;
 }
 
 type Outcome = { ok: true; durable?: Promise<void> } | { ok: false; reason: RejectReason; detail: string; samples: number };
@@ -253,6 +259,10 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
 
     counters,
     seriesUsed: (site) => budgets.used(site),
+    refusedByBroker(identity, reason) {
+      counters.add(identity.agent, identity.site, 'rejected', reason, 1, 0);
+      health.refused(identity.site, identity.agent, reason, 0, 1, now());
+    },
 
     stats() {
       const agents: Record<string, AgentIngestStats> = {};
