@@ -1,8 +1,9 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SOFTWARE_VERSION, configTopic, encodeMessage, parseTopic, type Logger } from '../contract/index.ts';
 import { openAgentDirectory } from './agents/directory.ts';
 import type { AlertEngine } from './alerts/engine.ts';
 import { startAlerting } from './alerts/start.ts';
+import { startBrokerReport } from './broker/report.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
 import { connectExternalBroker, type ExternalBroker } from './broker/external.ts';
 import type { OnPublish } from './broker/hooks.ts';
@@ -12,7 +13,7 @@ import type { ResolvedCollectorConfig } from './config/load.ts';
 import { ensurePrivateDir, makePrivate } from './files/private.ts';
 import { loadSites } from './config/load.ts';
 import type { SiteFile } from './config/schema.ts';
-import { createIngest, ingestLimits, startIngestReport, type Ingest } from './ingest/index.ts';
+import { createIngest, ingestLimits, openLearnedState, startIngestReport, type Ingest } from './ingest/index.ts';
 import { startReportDelivery } from './reports/delivery/service.ts';
 import { siteConfigMessage } from './sites/config-message.ts';
 import { createStatusHandler } from './status/agent-status.ts';
@@ -53,6 +54,8 @@ export interface CollectorExtras {
 /** The collector with its embedded broker (broker.mode: embedded). */
 export interface RunningCollector extends CollectorParts {
   broker: EmbeddedBroker;
+  /** Writes the broker's counts (`collector_broker`) every interval; report() does it now. */
+  brokerReport: { report(): void };
 }
 
 /** The collector as a member of a shared subscription on an external broker (broker.mode: external). */
@@ -87,15 +90,33 @@ export async function startCollector(config: ResolvedCollectorConfig, log: Logge
       agents: core.agents,
       log,
       onPublish: core.onPublish,
+      onRefusal: (who, reason) => core.parts.ingest.refusedByBroker(who, reason),
     });
   } catch (err) {
     await core.stop();
     throw err;
   }
+  const brokerReport = startBrokerReport({
+    stats: broker.stats,
+    connections: () => broker.connections(),
+    writer: core.parts.writer,
+    log: log.child({ component: 'broker' }),
+    now,
+    intervalMs: config.ingest.reportIntervalSeconds * 1_000,
+  });
   for (const site of core.sites) await publishRetained(broker, configTopic(site.id), encodeMessage(siteConfigMessage(site, now())));
   core.startAlerting();
   log.info({ port: broker.port, tlsPort: broker.tlsPort, sites: core.sites.length, version: SOFTWARE_VERSION }, 'collector listening');
-  return { ...core.parts, broker, stop: () => core.stop(() => broker.close()) };
+  return {
+    ...core.parts,
+    broker,
+    brokerReport,
+    stop: () =>
+      core.stop(async () => {
+        await broker.close();
+        brokerReport.stop();
+      }),
+  };
 }
 
 /**
@@ -186,7 +207,10 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   }
   // The engine judges what the write-ahead log accepted: the same samples InfluxDB gets.
   const ingestLog = log.child({ component: 'ingest' });
+  // Learned field types and per-site series outlive a restart (docs/security.md).
+  const learned = openLearnedState(join(dataDir, 'ingest-learned.sqlite'), ingestLog);
   const ingest = createIngest({
+    learned,
     writer,
     durable,
     log: ingestLog,
@@ -239,6 +263,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
       // Let a last group commit finish: its messages were not acknowledged, but they are stored.
       await finish.settled().catch(() => undefined);
       wal.close();
+      learned.close();
       await alerting.close();
     },
   };

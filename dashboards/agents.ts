@@ -303,6 +303,47 @@ const ingestAccepted = timeseries({
   targets: [influx(ingestOutcomes('accepted'), { alias: '$tag_agent' })],
 });
 
+/** Messages refused per agent, the broker's refusals of logged-in agents included (collector/broker/hooks.ts). */
+const messagesRefused = timeseries({
+  title: 'Messages and packets the collector refused',
+  description:
+    'Per agent and reason, whole messages refused: invalid, site-mismatch, agent-mismatch, internal (by the ingest) and publish-denied, subscribe-denied, message-too-large, packet-refused (by the broker, which closes the connection for the first denied one). 20 or more refusals of one agent within 10 minutes raise the agent-data-refused alert (docs/security.md).',
+  w: 12,
+  h: 8,
+  min: 0,
+  thresholds: steps(['green', 0], ['red', 1]),
+  targets: [
+    influx(
+      { select: [sum('batches')], from: ['collector_ingest'], where: [site, tagIs('outcome', 'rejected')], time: 'dashboard', byInterval: true, groupBy: ['agent', 'reason'], fill: 'none' },
+      { alias: '$tag_agent $tag_reason' },
+    ),
+  ],
+});
+
+/** The broker's totals (collector/broker/report.ts): counters since start, read as increases per interval. */
+const increase = (fieldName: string) => col(fieldName, (f) => `non_negative_difference(last(${f(fieldName, 'last')}))`);
+const brokerRefusals = timeseries({
+  title: 'Broker refusals, all schools',
+  description:
+    'What the embedded broker refused or slowed per interval, for every school and for strangers before login: connections refused (caps, connect rate, making room), packets refused (over their size, malformed), logins failed and held back, publishes slowed (an agent over its message or byte rate), publishes and subscribes denied (another school\'s topics).',
+  w: 12,
+  h: 8,
+  min: 0,
+  targets: [
+    influx(
+      {
+        select: ['connections_refused', 'packets_refused', 'login_failures', 'logins_delayed', 'publishes_slowed', 'publishes_denied', 'subscribes_denied', 'messages_too_large'].map(increase),
+        from: ['collector_broker'],
+        where: [tagIs('site', '_collector')],
+        time: 'dashboard',
+        byInterval: true,
+        fill: 'none',
+      },
+      { alias: '$col' },
+    ),
+  ],
+});
+
 export const agentsDashboard: Dashboard = dashboard({
   uid: 'hm-agents',
   title: 'hallmonitor — agents',
@@ -320,6 +361,8 @@ export const agentsDashboard: Dashboard = dashboard({
     dropped,
     ingestRejected,
     ingestAccepted,
+    messagesRefused,
+    brokerRefusals,
     slowestPolls,
     pollDurations,
     snmpFailures,

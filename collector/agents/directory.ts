@@ -13,6 +13,8 @@ export interface AgentDirectory {
    * re-read: a caller that remembers it knows cheaply whether an entry may have changed.
    */
   generation(): number;
+  /** Agents that may log in now (not revoked): the broker keeps a connection for each (admission.ts). */
+  registered(): number;
 }
 
 export interface DirectoryOptions {
@@ -70,6 +72,12 @@ export function openAgentDirectory(file: string, options: DirectoryOptions = {})
     generation() {
       refresh();
       return generation;
+    },
+    registered() {
+      refresh();
+      let n = 0;
+      for (const e of byId.values()) if (e.revokedAt === undefined) n++;
+      return n;
     },
   };
 }

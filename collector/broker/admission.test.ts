@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAdmission, defaultMaxConnections } from './admission.ts';
+import { ConfigError } from '../../contract/index.ts';
+import { connectionHeadroom, createAdmission, defaultMaxConnections } from './admission.ts';
 
 const limits = { maxConnections: 10, maxUnauthenticated: 3, maxUnauthenticatedPerAddress: 2, connectBurst: 4, connectPerSecond: 1 };
 
@@ -29,12 +30,30 @@ describe('connection admission', () => {
     expect(a.admit('x').admitted).toBe(true);
   });
 
-  it('never admits past maxConnections while the pool has room; logged-in agents count toward it', () => {
+  it('never admits past maxConnections; logged-in agents count toward it; at the cap one not logged in gives way', () => {
     const a = createAdmission({ ...limits, maxConnections: 2, maxUnauthenticated: 5, maxUnauthenticatedPerAddress: 5 }, () => 0);
     a.admit('a');
     a.loggedIn('a');
     a.admit('b');
-    expect(a.admit('c')).toEqual({ admitted: false, reason: 'connection limit' });
+    // Before: refused, so a stranger's idle socket held the slot a registered agent needed.
+    expect(a.admit('c')).toEqual({ admitted: true, evictOldest: true });
+    a.closed('b', false); // the evicted one
+    expect(a.counts()).toEqual({ total: 2, unauthenticated: 1 });
+    a.loggedIn('c');
+    // Only logged-in agents left: nobody gives way, the cap holds.
+    expect(a.admit('d')).toEqual({ admitted: false, reason: 'connection limit' });
+    expect(a.counts()).toEqual({ total: 2, unauthenticated: 0 });
+  });
+
+  it('at start: the cap must hold every registered agent with a margin, below the descriptor limit', () => {
+    expect(connectionHeadroom({ registered: 300, limit: 20_000 })).toBe(18_000);
+    expect(connectionHeadroom({ registered: 680, limit: 1_024 })).toBe(768);
+    // 1,024 descriptors leave 768 connections: 740 agents + 74 margin + 16 before login do not fit.
+    expect(() => connectionHeadroom({ registered: 740, limit: 1_024 })).toThrow(ConfigError);
+    expect(() => connectionHeadroom({ registered: 740, limit: 1_024 })).toThrow(/^broker: 768 connections \(descriptor limit 1024\) cannot hold 740 registered agents.*LimitNOFILE/);
+    expect(() => connectionHeadroom({ registered: 10, limit: 1_024, maxConnections: 1_000 })).toThrow(/lower broker.maxConnections/);
+    expect(connectionHeadroom({ registered: 10, limit: 1_024, maxConnections: 200 })).toBe(200);
+    expect(() => connectionHeadroom({ registered: 190, limit: 1_024, maxConnections: 200 })).toThrow(/cannot hold 190 registered agents/);
   });
 
   it('keeps a tenth of the descriptor limit, at least 256, for everything else', () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '../../contract/index.ts';
 
 /**
  * Who may open a connection to the broker, before a byte is read: a bound on connections in total (below
@@ -57,6 +58,37 @@ export function defaultMaxConnections(limit = descriptorLimit()): number {
   return Math.max(16, limit - Math.max(256, Math.floor(limit / 10)));
 }
 
+/** Connections kept beyond the registered agents: reconnects overlap their old connection until it times out. */
+export function agentMargin(registered: number): number {
+  return Math.max(16, Math.ceil(registered / 10));
+}
+
+/**
+ * The connection cap, checked at start against the descriptor limit and the registered agents: below the
+ * limit with its reserve (defaultMaxConnections), and at least every registered agent plus a margin and a
+ * minimal before-login pool. Answers the cap, or throws a one-line ConfigError (the CLI exits 2): a collector
+ * that cannot hold its own agents must not start and fail later, one school at a time.
+ */
+export function connectionHeadroom(o: { registered: number; limit?: number; maxConnections?: number }): number {
+  const limit = o.limit ?? descriptorLimit();
+  const ceiling = defaultMaxConnections(limit);
+  const needed = o.registered + agentMargin(o.registered) + MIN_BEFORE_LOGIN;
+  const fix = 'raise LimitNOFILE in the collector\'s systemd unit (or ulimit -n)';
+  if (o.maxConnections !== undefined && o.maxConnections > ceiling) {
+    throw new ConfigError(`broker: ${o.maxConnections} connections would use descriptors the collector needs (limit ${limit}, at most ${ceiling}): lower broker.maxConnections or ${fix}`);
+  }
+  const cap = o.maxConnections ?? ceiling;
+  if (cap < needed) {
+    throw new ConfigError(
+      `broker: ${cap} connections (descriptor limit ${limit}) cannot hold ${o.registered} registered agents with a margin of ${agentMargin(o.registered)} and ${MIN_BEFORE_LOGIN} before login (${needed}): ${fix}`,
+    );
+  }
+  return cap;
+}
+
+/** The least before-login pool the cap must leave beside the registered agents. */
+export const MIN_BEFORE_LOGIN = 16;
+
 export const ADMISSION_DEFAULTS: Omit<AdmissionLimits, 'maxConnections'> = {
   maxUnauthenticated: 512,
   maxUnauthenticatedPerAddress: 16,
@@ -99,7 +131,9 @@ export function createAdmission(limits: AdmissionLimits, now: () => number): Adm
       buckets.set(remote, bucket);
       if (bucket.tokens < 1) return { admitted: false, reason: 'connecting too often' };
       bucket.tokens -= 1;
-      const evictOldest = unauthenticated >= limits.maxUnauthenticated;
+      // At the total cap a connection not logged in yet gives way too: strangers' sockets never hold a slot a
+      // registered agent needs (the cap itself leaves room for every registered agent, connectionHeadroom()).
+      const evictOldest = unauthenticated >= limits.maxUnauthenticated || (total >= limits.maxConnections && unauthenticated > 0);
       if (total >= limits.maxConnections && !evictOldest) return { admitted: false, reason: 'connection limit' };
       const mine = unauthByAddress.get(remote) ?? 0;
       if (mine >= limits.maxUnauthenticatedPerAddress) return { admitted: false, reason: 'too many connections before login from this address' };

@@ -4,9 +4,9 @@ import { Aedes, type Client } from 'aedes';
 import { MAX_PAYLOAD_BYTES, type Logger } from '../../contract/index.ts';
 import type { AgentDirectory } from '../agents/directory.ts';
 import type { AgentIdentity } from './acl.ts';
-import { ADMISSION_DEFAULTS, createAdmission, defaultMaxConnections, type AdmissionLimits } from './admission.ts';
+import { ADMISSION_DEFAULTS, connectionHeadroom, createAdmission, type AdmissionLimits } from './admission.ts';
 import { createFraming, type Framing } from './framing.ts';
-import { createHooks, type BrokerStats, type OnPublish } from './hooks.ts';
+import { createHooks, type BrokerStats, type HookContext, type OnPublish } from './hooks.ts';
 import { createLimitedLog } from './log-limit.ts';
 import { LOGIN_BACKOFF_DEFAULTS, createLoginPenalty, type LoginBackoffConfig } from './penalty.ts';
 import { AGENT_RATE_DEFAULTS, createAgentRates, type AgentRateLimits } from './rate.ts';
@@ -35,6 +35,8 @@ export interface EmbeddedBrokerOptions {
   connections?: Partial<AdmissionLimits>;
   /** Per-agent message and byte budgets (rate.ts). */
   agentRates?: Partial<AgentRateLimits>;
+  /** A logged-in agent's publish, subscribe, message or packet was refused (the collector counts it per agent). */
+  onRefusal?: HookContext['onRefusal'];
   now?: () => number;
 }
 
@@ -102,7 +104,9 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
   const now = o.now ?? Date.now;
   const penalty = createLoginPenalty(o.loginBackoff ?? LOGIN_BACKOFF_DEFAULTS, now);
   const limited = createLimitedLog(log);
-  const admission = createAdmission({ maxConnections: defaultMaxConnections(), ...ADMISSION_DEFAULTS, ...o.connections }, now);
+  // Refuses to start (ConfigError, exit 2) when the descriptors cannot hold every registered agent with a margin.
+  const maxConnections = connectionHeadroom({ registered: o.agents.registered(), ...(o.connections?.maxConnections !== undefined ? { maxConnections: o.connections.maxConnections } : {}) });
+  const admission = createAdmission({ ...ADMISSION_DEFAULTS, ...o.connections, maxConnections }, now);
   const framingLimits = {
     connectMaxBytes: o.connectMaxBytes ?? DEFAULT_CONNECT_MAX_BYTES,
     publishMaxBytes: o.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
@@ -116,6 +120,7 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
   const hooks = createHooks({
     agents: o.agents, log, onPublish: o.onPublish, stats, penalty, maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, closing: () => closing,
     limited,
+    ...(o.onRefusal ? { onRefusal: o.onRefusal } : {}),
     rates: createAgentRates({ ...AGENT_RATE_DEFAULTS, ...o.agentRates }, now),
     onLogin(client) {
       const conn = client.conn as Socket;
@@ -238,6 +243,8 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       const refusal = door.framing.feed(buf);
       if (!refusal) return parse(buf);
       stats.packetsRefused++;
+      const who = door.loggedIn ? identityOf(client) : undefined;
+      if (who) o.onRefusal?.(who, 'packet-refused');
       limited.warn(door.loggedIn ? { ...identityOf(client) } : { remote: door.remote }, refusal, { bytes: buf.length }, 'connection closed: packet refused');
       socket.destroy();
       return 0;

@@ -10,7 +10,7 @@ const entries = new Map<string, AgentEntry>(
     { id: 'north-2', site: 'north', revokedAt: '2026-01-01T00:00:00.000Z' },
   ].map((e) => [e.id, { ...e, passwordHash: 'unused', createdAt: '2025-09-01T00:00:00.000Z' }]),
 );
-const agents: AgentDirectory = { lookup: (id) => entries.get(id), reload: () => undefined, generation: () => 1 };
+const agents: AgentDirectory = { lookup: (id) => entries.get(id), reload: () => undefined, generation: () => 1, registered: () => entries.size };
 const body = (o: object) => Buffer.from(JSON.stringify(o));
 
 describe('who sent a message through the external broker', () => {

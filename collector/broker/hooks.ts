@@ -67,6 +67,8 @@ export interface HookContext {
   /** Warnings a client can cause, at most one line per who and reason a minute (log-limit.ts). */
   limited: LimitedLog;
   rates: AgentRates;
+  /** A logged-in agent's publish, subscribe or message was refused (counted per agent and reason by the ingest). */
+  onRefusal?: (who: AgentIdentity, reason: BrokerRefusal) => void;
   /** The login succeeded: the connection's after-login limits apply. */
   onLogin: (client: Client) => void;
   /** Reads nothing more from this connection for `ms` (its agent is over budget)... */
@@ -74,6 +76,9 @@ export interface HookContext {
   /** ...or until reads are allowed again (its agent has MAX_IN_INGEST messages in the ingest). */
   pauseReads: (client: Client, paused: boolean) => void;
 }
+
+/** What the broker refuses of a logged-in agent; the same words as the ingest's BrokerRefusalReason. */
+export type BrokerRefusal = 'publish-denied' | 'subscribe-denied' | 'message-too-large' | 'packet-refused';
 
 type Hooks = Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>>;
 type Will = ConnectPacket['will'];
@@ -112,6 +117,7 @@ export function createHooks(ctx: HookContext): Hooks & { identityOf(client: Clie
     // broken or hostile agent reconnecting to try again costs a held CONNACK, not a password hash each time.
     const remote = (client?.conn as Socket | undefined)?.remoteAddress;
     if (remote && who.agent) ctx.penalty.failed(remote, who.agent);
+    if (who.agent !== undefined && who.site !== undefined) ctx.onRefusal?.({ agent: who.agent, site: who.site }, `${kind}-denied`);
     limited.warn({ agent: who.agent, site: who.site }, reason, { topic: quote(topic) }, `${kind} denied`);
   };
 
@@ -211,6 +217,7 @@ export function createHooks(ctx: HookContext): Hooks & { identityOf(client: Clie
           // Acknowledged and dropped, like any other bad input the ingest counts: closing the connection instead
           // would make the agent resend the same message from its spool after every reconnect, for ever.
           stats.oversizeRejected++;
+          ctx.onRefusal?.(who, 'message-too-large');
           limited.warn(who, 'message too large', { topic: quote(packet.topic), bytes: packet.payload.length, limit: ctx.maxMessageBytes }, 'message too large: dropped');
           return done(null);
         }

@@ -8,6 +8,8 @@
 export type BatchRejectReason = 'topic' | 'invalid' | 'site-mismatch' | 'agent-mismatch' | 'internal';
 /** One sample refused out of an otherwise valid batch; the batch's other samples are stored. */
 export type SampleRejectReason = 'time-future' | 'time-past' | 'field-type' | 'key-conflict' | 'reserved-measurement' | 'series-budget' | 'unstorable';
+/** Refused by the broker before the ingest saw it (collector/broker/hooks.ts), for a logged-in agent. */
+export type BrokerRefusalReason = 'publish-denied' | 'subscribe-denied' | 'message-too-large' | 'packet-refused';
 export const BATCH_REJECT_REASONS: readonly BatchRejectReason[] = ['topic', 'invalid', 'site-mismatch', 'agent-mismatch', 'internal'];
 export const SAMPLE_REJECT_REASONS: readonly SampleRejectReason[] = ['time-future', 'time-past', 'field-type', 'key-conflict', 'reserved-measurement', 'series-budget', 'unstorable'];
 

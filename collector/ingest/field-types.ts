@@ -1,4 +1,5 @@
 import type { FieldValue } from '../../contract/index.ts';
+import type { KeyKindMemory } from './learned.ts';
 
 /**
  * The type of every field, fixed per measurement and field key, so that no agent can make InfluxDB refuse
@@ -87,6 +88,21 @@ const DECLARED_TABLE: Readonly<Record<string, readonly (readonly [string, FieldT
   agent_host: [...numbers('uptime_s', 'cpu_pct', 'mem_used_pct', 'temperature_c'), ...strings('error')],
   agent_host_disk: [...numbers('used_pct', 'size_bytes', 'used_bytes'), ...strings('error')],
   agent_host_interface: [...numbers('in_octets', 'out_octets', 'in_bps', 'out_bps'), ...strings('error')],
+  // Written by the collector itself (COLLECTOR_MEASUREMENTS: an agent may not): ingest/report.ts, broker/report.ts.
+  collector_ingest: numbers('batches', 'samples'),
+  collector_broker: numbers(
+    'connections',
+    'connections_before_login',
+    'connections_refused',
+    'packets_refused',
+    'publishes_slowed',
+    'publishes_denied',
+    'subscribes_denied',
+    'messages_too_large',
+    'login_failures',
+    'logins_delayed',
+    'revoked_disconnects',
+  ),
 };
 
 /** The agent's tag keys (agent/checks, agent/host) and the collector's `site`: never field keys, anywhere. */
@@ -123,7 +139,7 @@ export const DECLARED_FIELD_TYPES: ReadonlyMap<string, ReadonlyMap<string, Field
 );
 
 /** Measurements the collector itself writes: an agent may not write them (they would pass for the collector's). */
-export const COLLECTOR_MEASUREMENTS: ReadonlySet<string> = new Set(['collector_ingest', 'alert_event', 'alerts_open', 'device_state', 'agent_status']);
+export const COLLECTOR_MEASUREMENTS: ReadonlySet<string> = new Set(['collector_ingest', 'collector_broker', 'alert_event', 'alerts_open', 'device_state', 'agent_status']);
 
 /** Undeclared (measurement, field) pairs remembered at most; beyond, new undeclared fields are refused. */
 export const MAX_LEARNED = 20_000;
@@ -139,7 +155,20 @@ export class FieldTypes {
   /** Per measurement, per key; `size` counts the keys across all measurements. */
   private readonly learned = new Map<string, Map<string, KeyKind>>();
   private size = 0;
-  constructor(private readonly maxLearned = MAX_LEARNED) {}
+  /** With a memory (learned.ts), what earlier runs learned is known from the start, and what this run learns is kept. */
+  constructor(
+    private readonly maxLearned = MAX_LEARNED,
+    private readonly memory?: KeyKindMemory,
+  ) {
+    for (const [measurement, key, kind] of memory?.kinds ?? []) {
+      if (DECLARED_TAG_KEYS.has(key) || DECLARED_FIELD_TYPES.get(measurement)?.has(key) || this.size >= maxLearned) continue;
+      let learned = this.learned.get(measurement);
+      if (learned === undefined) this.learned.set(measurement, (learned = new Map()));
+      if (learned.has(key)) continue;
+      learned.set(key, kind);
+      this.size++;
+    }
+  }
 
   /** Whether every tag key is a tag and every field has its type in this measurement; learns nothing (see learn). */
   check(measurement: string, fields: Readonly<Record<string, unknown>>, tags: Readonly<Record<string, string>> = {}): FieldVerdict {
@@ -181,6 +210,7 @@ export class FieldTypes {
       if (learned === undefined) this.learned.set(measurement, (learned = new Map()));
       learned.set(key, kind);
       this.size++;
+      this.memory?.remember(measurement, key, kind);
     };
     for (const key in tags) fix(key, 'tag');
     for (const key in fields) fix(key, typeOf(fields[key] as FieldValue));

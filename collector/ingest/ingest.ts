@@ -1,8 +1,9 @@
 import { compiledDecoder, parseTopic, samplesBatchSchema, type Logger, type Sample, type SamplesBatch } from '../../contract/index.ts';
 import { linesToChunk, type LineChunk } from '../storage/line.ts';
 import type { DurableLog } from '../wal/durable.ts';
-import { BATCH_REJECT_REASONS, IngestCounters, type BatchRejectReason, type SampleRejectReason } from './counters.ts';
+import { BATCH_REJECT_REASONS, IngestCounters, type BatchRejectReason, type BrokerRefusalReason, type SampleRejectReason } from './counters.ts';
 import { FieldTypes } from './field-types.ts';
+import type { LearnedState } from './learned.ts';
 import { ingestHealth, type IngestHealth } from './health.ts';
 import { screenSamples, type SampleWindow } from './screen.ts';
 import { SeriesBudgets } from './series-budget.ts';
@@ -69,6 +70,8 @@ export interface IngestOptions {
   seriesBudget?: (site: string) => number;
   /** Where refusals are noted for the alert rules. Default: the process-wide view. */
   health?: IngestHealth;
+  /** Learned field types and series kept across restarts (learned.ts). Default: memory only. */
+  learned?: LearnedState;
 }
 
 export interface Ingest {
@@ -82,8 +85,14 @@ export interface Ingest {
   stats(): IngestStats;
   /** Counts by agent, site, outcome and reason since the last call (for `collector_ingest` and the log). */
   counters: IngestCounters;
-  /** Series each site created since start. */
+  /** Series each site knows (since start, or kept across restarts with `learned`). */
   seriesUsed(site: string): number;
+  /**
+   * The broker refused something of a logged-in agent (a denied publish or subscribe, a message too large, a
+   * packet over its size): counted with the ingest's own refusals, so it reaches `collector_ingest`, the log
+   * summary and the misbehaving-agent alert.
+   */
+  refusedByBroker(identity: AgentIdentity, reason: BrokerRefusalReason): void;
 }
 
 type Outcome = { ok: true; durable?: Promise<void> } | { ok: false; reason: RejectReason; detail: string; samples: number };
@@ -91,10 +100,10 @@ type Outcome = { ok: true; durable?: Promise<void> } | { ok: false; reason: Reje
 const DAY_MS = 86_400_000;
 export const DEFAULT_WINDOW: SampleWindow = { maxSkewMs: 5 * 60_000, maxAgeMs: 45 * DAY_MS };
 
-export function createIngest({ writer, log, now, seqWindow, durable, onAccepted, window, seriesBudget, health = ingestHealth }: IngestOptions): Ingest {
+export function createIngest({ writer, log, now, seqWindow, durable, onAccepted, window, seriesBudget, health = ingestHealth, learned }: IngestOptions): Ingest {
   const sampleWindow: SampleWindow = { ...DEFAULT_WINDOW, ...window };
-  const fieldTypes = new FieldTypes();
-  const budgets = new SeriesBudgets(seriesBudget ?? (() => Number.POSITIVE_INFINITY));
+  const fieldTypes = new FieldTypes(undefined, learned?.keys);
+  const budgets = new SeriesBudgets(seriesBudget ?? (() => Number.POSITIVE_INFINITY), learned?.series);
   const counters = new IngestCounters();
   const restore = (record: string) => AgentSequence.restore(record, seqWindow);
   const sequences = new Map([...(durable?.sequences() ?? [])].map(([agent, record]) => [agent, restore(record)]));
@@ -162,6 +171,8 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
 
     // Every line's `site` tag is the batch's site (toLine): an agent cannot file data under another school.
     const screened = screenSamples(batch.samples, batch.site, now(), { window: sampleWindow, fieldTypes, budgets });
+    // Saved before the points are stored: nothing stored was learned in memory only.
+    learned?.commit();
     for (const r of screened.rejected) {
       counters.rejectSamples(batch.agent, batch.site, r.reason, r.samples, r.detail);
       health.refused(batch.site, batch.agent, r.reason, r.samples, 0, now());
@@ -236,7 +247,8 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
     async handle(topic, payload, identity) {
       const room = writer.room?.() ?? durable?.room();
       if (room !== undefined) await room;
-      await turn();
+      // Fair between agents (turns.ts): a flooding agent's queued messages do not delay another's.
+      await turn(identity.agent, payload.length);
       const outcome = accept(topic, payload, identity);
       if (outcome.ok) return outcome.durable;
       rejects[outcome.reason] += 1;
@@ -247,6 +259,10 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
 
     counters,
     seriesUsed: (site) => budgets.used(site),
+    refusedByBroker(identity, reason) {
+      counters.add(identity.agent, identity.site, 'rejected', reason, 1, 0);
+      health.refused(identity.site, identity.agent, reason, 0, 1, now());
+    },
 
     stats() {
       const agents: Record<string, AgentIngestStats> = {};

@@ -1,3 +1,5 @@
+import type { SeriesMemory } from './learned.ts';
+
 /**
  * Distinct series per site, against a budget (InfluxDB 1.x has one series limit per database: a site that
  * creates series without end would lock every other school's new devices out). A series is known by a 53-bit
@@ -5,14 +7,19 @@
  * length. A collision lets a new series pass for a known one; the seed is random per process, so an agent
  * cannot aim for collisions to slip series past the budget.
  *
- * Counted since the collector started (series already in InfluxDB from before are counted again as they come),
- * so a restart gives a site its budget anew; the budget bounds the growth per run, which is what exhausts
- * InfluxDB.
+ * With a memory (learned.ts) the series and the seed outlive a restart: a site does not get a fresh budget
+ * each time the collector starts. Without one, counting starts again at each start.
  */
 export class SeriesBudgets {
-  private readonly sites = new Map<string, Set<number>>();
-  private readonly seed = Math.floor(Math.random() * 0x7fffffff);
-  constructor(private readonly budgetOf: (site: string) => number) {}
+  private readonly sites: Map<string, Set<number>>;
+  private readonly seed: number;
+  constructor(
+    private readonly budgetOf: (site: string) => number,
+    private readonly memory?: SeriesMemory,
+  ) {
+    this.sites = memory?.sites ?? new Map();
+    this.seed = memory?.seed ?? Math.floor(Math.random() * 0x7fffffff);
+  }
 
   /** True if the series is known or fits the site's budget (and is then remembered). */
   admit(site: string, seriesKey: string): boolean {
@@ -25,6 +32,7 @@ export class SeriesBudgets {
     if (known.has(h)) return true;
     if (known.size >= this.budgetOf(site)) return false;
     known.add(h);
+    this.memory?.remember(site, h);
     return true;
   }
 

@@ -25,7 +25,8 @@ export type Measurement =
   | 'agent_host'
   | 'agent_host_disk'
   | 'agent_host_interface'
-  | 'collector_ingest';
+  | 'collector_ingest'
+  | 'collector_broker';
 
 /** Where fields are read: a retention policy (the default when absent) and the stored name of each field. */
 export interface Storage {

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -110,6 +111,7 @@ describe('one site\'s flood does not hurt another site', () => {
       `flood from north for ${FLOOD_MS / 1_000} s; south's PUBACK:`,
       `  ${row('before', baseline)}`,
       `  ${row("during", during)}; slowest ${[...during].sort((a, b) => b - a).slice(0, 5).map((x) => x.toFixed(0)).join(", ")} ms`,
+      `  added by the flood: p50 ${(percentile(during, 50) - percentile(baseline, 50)).toFixed(1)} ms, p99 ${(percentile(during, 99) - percentile(baseline, 99)).toFixed(1)} ms (issue 11: < 100 ms p99); machine load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
       `the test process's own event-loop delay during the flood: p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms, max ${(lag.max / 1e6).toFixed(0)} ms`,
       `collector RSS ${(before.rss / MiB).toFixed(0)} MiB before, ${(peakRss / MiB).toFixed(0)} MiB peak during; ${logLines} log lines; ${attempts} reconnects tried by the subscriber`,
       `log lines by message: ${JSON.stringify(Object.fromEntries([...byMessage].sort((a, b) => b[1] - a[1]).slice(0, 8)))}`,

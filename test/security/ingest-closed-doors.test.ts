@@ -50,7 +50,7 @@ beforeAll(async () => {
   influx = await startInflux();
   dir = makeTempDir('closed-doors');
   mkdirSync(join(dir.path, 'sites'));
-  for (const site of ['north', 'south']) writeFileSync(join(dir.path, 'sites', `${site}.yaml`), stringify({ id: site, name: site }));
+  for (const site of ['north', 'south', 'east']) writeFileSync(join(dir.path, 'sites', `${site}.yaml`), stringify({ id: site, name: site }));
   const port = await freeTcpPort();
   writeFileSync(
     join(dir.path, 'collector.yaml'),
@@ -60,7 +60,7 @@ beforeAll(async () => {
       ingest: { seriesBudget: { sites: { north: NORTH_BUDGET } }, reportIntervalSeconds: 3_600 },
     }),
   );
-  for (const [id, site] of [['north-1', 'north'], ['south-1', 'south']] as const) {
+  for (const [id, site] of [['north-1', 'north'], ['south-1', 'south'], ['east-1', 'east']] as const) {
     creds[id] = (await addAgent(join(dir.path, 'agents.yaml'), { id, site })).password;
   }
   collector = await startCollector(loadCollectorConfig(join(dir.path, 'collector.yaml')), createLogger('collector', 'silent'));
@@ -191,5 +191,42 @@ describe('alerts from the ingest', () => {
     const refused = open.filter((a) => a.rule === 'agent-data-refused');
     expect(refused.map((a) => `${a.site}/${a.instance}`)).toEqual(['north/north-1']);
     expect(refused[0]!.facts.find((f) => f.label === 'Reasons')!.value).toContain('series-budget');
+  });
+});
+
+describe('broker refusals are visible, and a misbehaving agent is named', () => {
+  it("a denied subscribe and 19 invalid messages reach collector_ingest, collector_broker and an alert naming east's agent; south's single reject stays quiet", async () => {
+    const before = collector.broker.stats.subscribeDenied;
+    const east = await connect('east-1');
+    const closed = new Promise<void>((resolve) => east.once('close', () => resolve()));
+    // Another school's config topic: denied, and the connection is closed [issue 11: the first denied subscribe disconnects].
+    east.subscribe('hallmonitor/v1/south/config', { qos: 1 });
+    await closed;
+    expect(collector.broker.stats.subscribeDenied).toBe(before + 1);
+    const again = await connect('east-1'); // its login is held a moment after the denial
+    for (let i = 0; i < 19; i++) await send(again, 'east-1', 'east', 'not json');
+    const south = await connect('south-1');
+    await send(south, 'south-1', 'south', 'not json either');
+
+    collector.ingestReport.report();
+    collector.brokerReport.report();
+    await collector.writer.flush();
+    const [r] = await influx.query(`SELECT sum(batches) FROM collector_ingest WHERE outcome = 'rejected' GROUP BY site, agent, reason`, DB);
+    const rows = Object.fromEntries((r?.series ?? []).map((x) => [`${x.tags!['site']}/${x.tags!['agent']}/${x.tags!['reason']}`, x.values[0]![1]]));
+    expect(rows['east/east-1/subscribe-denied']).toBe(1);
+    expect(rows['east/east-1/invalid']).toBe(19);
+    expect(await count(`SELECT last(subscribes_denied) FROM collector_broker WHERE site = '_collector'`)).toBe(collector.broker.stats.subscribeDenied);
+    expect(await count(`SELECT last(connections) FROM collector_broker`)).toBeGreaterThanOrEqual(2);
+
+    collector.alerts.tick();
+    const refused = collector.alerts.alerts().filter((a) => a.state !== 'resolved' && a.rule === 'agent-data-refused');
+    const east1 = refused.find((a) => a.site === 'east');
+    expect(east1?.instance).toBe('east-1');
+    expect(east1?.title).toContain('east-1');
+    expect(east1?.facts.find((f) => f.label === 'School')?.value).toContain('east');
+    expect(east1?.facts.find((f) => f.label === 'Reasons')?.value).toMatch(/invalid 19, subscribe-denied 1/);
+    // One reject is counted and shown, not alerted.
+    expect(rows['south/south-1/invalid']).toBe(1);
+    expect(refused.filter((a) => a.site === 'south')).toEqual([]);
   });
 });

@@ -79,11 +79,15 @@ export function rawClient(port: number, localAddress?: string): Promise<RawClien
     const socket = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
     const parser = mqttPacket.parser({ protocolVersion: 4 });
     const packets: mqttPacket.Packet[] = [];
-    const waiters: Array<() => void> = [];
+    /** Pending next() calls; each answers whether it is settled now, and a settled one leaves the set at once. */
+    const waiters = new Set<() => boolean>();
+    const wake = () => {
+      for (const w of [...waiters]) if (w()) waiters.delete(w);
+    };
     let closed = false;
     parser.on('packet', (p) => {
       packets.push(p);
-      for (const w of waiters.splice(0)) w();
+      wake();
     });
     parser.on('error', () => socket.destroy());
     socket.on('data', (d) => parser.parse(d));
@@ -91,7 +95,7 @@ export function rawClient(port: number, localAddress?: string): Promise<RawClien
     const closedP = new Promise<void>((r) =>
       socket.once('close', () => {
         closed = true;
-        for (const w of waiters.splice(0)) w();
+        wake();
         r();
       }),
     );
@@ -105,17 +109,22 @@ export function rawClient(port: number, localAddress?: string): Promise<RawClien
           if (!socket.destroyed) socket.write(b);
         },
         next(cmd, ms = 5_000) {
+          // One timer and at most one waiter per call, both gone once it settles: a finished wait that stayed
+          // registered would take (and drop) a later call's packet, so one lost packet became every one after.
           return new Promise((res, rej) => {
-            const started = Date.now();
-            const look = () => {
+            const look = (): boolean => {
               const i = packets.findIndex((p) => p.cmd === cmd);
-              if (i !== -1) return res(packets.splice(i, 1)[0]!);
-              if (closed) return rej(new Error(`closed before ${cmd}`));
-              if (Date.now() - started > ms) return rej(new Error(`no ${cmd} within ${ms} ms`));
-              waiters.push(look);
-              setTimeout(look, Math.max(1, ms - (Date.now() - started)));
+              if (i !== -1) res(packets.splice(i, 1)[0]!);
+              else if (closed) rej(new Error(`closed before ${cmd}`));
+              else return false;
+              clearTimeout(timer);
+              return true;
             };
-            look();
+            const timer = setTimeout(() => {
+              waiters.delete(look);
+              rej(new Error(`no ${cmd} within ${ms} ms`));
+            }, ms);
+            if (!look()) waiters.add(look);
           });
         },
       }),

@@ -285,12 +285,22 @@ rule('cpu-high', () => {
 // The ingest's refusals are a process-wide view (collector/ingest/health.ts): each case has a school of its own.
 const HOUR = 3_600_000;
 rule('agent-data-refused', () => {
-  it('fires while an agent\'s data was refused within the threshold (1 h)', () => {
+  it('fires while an agent misbehaved (20 refusals within 10 minutes) within the threshold (1 h), naming agent and school', () => {
     ingestHealth.refused('refusing-now', 'agent-a', 'field-type', 3, 1, T0 - 10_000);
+    ingestHealth.refused('refusing-now', 'agent-a', 'invalid', 0, 17, T0 - 5_000);
     expect(findings('agent-data-refused', [], { site: testSite({ id: 'refusing-now' }) })).toEqual(['agent-a active']);
+    // Broker refusals count too (a flood of denied subscribes), in minute buckets over the window.
+    for (let i = 0; i < 20; i++) ingestHealth.refused('flooding-now', 'agent-f', 'subscribe-denied', 0, 1, T0 - 9 * 60_000 + i * 25_000);
+    expect(findings('agent-data-refused', [], { site: testSite({ id: 'flooding-now' }) })).toEqual(['agent-f active']);
   });
-  it('quiet: refused longer ago than the threshold; nothing refused; another school\'s refusals', () => {
-    ingestHealth.refused('refused-long-ago', 'agent-b', 'time-window', 1, 1, T0 + 1_000 - HOUR - 1);
+  it('quiet: a healthy agent\'s single reject; 19 in 10 minutes; 20 spread over more than 10 minutes; long ago; nothing; another school\'s', () => {
+    ingestHealth.refused('one-reject', 'agent-c', 'time-future', 1, 0, T0 - 1_000);
+    expect(findings('agent-data-refused', [], { site: testSite({ id: 'one-reject' }) })).toEqual([]);
+    for (let i = 0; i < 19; i++) ingestHealth.refused('just-under', 'agent-d', 'invalid', 0, 1, T0 - 60_000 + i * 1_000);
+    expect(findings('agent-data-refused', [], { site: testSite({ id: 'just-under' }) })).toEqual([]);
+    for (let i = 0; i < 20; i++) ingestHealth.refused('spread-out', 'agent-e', 'invalid', 0, 1, T0 - 40 * 60_000 + i * 2 * 60_000);
+    expect(findings('agent-data-refused', [], { site: testSite({ id: 'spread-out' }) })).toEqual([]);
+    ingestHealth.refused('refused-long-ago', 'agent-b', 'time-window', 30, 1, T0 + 1_000 - HOUR - 1);
     expect(findings('agent-data-refused', [], { site: testSite({ id: 'refused-long-ago' }) })).toEqual(['agent-b clear']);
     expect(findings('agent-data-refused', [], { site: testSite({ id: 'never-refused' }) })).toEqual([]);
   });

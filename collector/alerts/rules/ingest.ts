@@ -1,4 +1,4 @@
-import { ingestHealth } from '../../ingest/health.ts';
+import { MISBEHAVING, ingestHealth } from '../../ingest/health.ts';
 import type { Finding, Rule } from './rule.ts';
 import { limitOf } from './settings.ts';
 
@@ -10,9 +10,11 @@ const describeReasons = (reasons: Record<string, number>) =>
     .join(', ');
 
 /**
- * The collector refused an agent's samples or messages within the last `threshold` hours (collector/ingest:
- * invalid messages, wrong field types, times outside the window, the series budget…): a misbehaving,
- * misconfigured or hostile agent. Refused messages are acknowledged, so nothing else would tell.
+ * The agent is misbehaving: the collector (ingest or broker) refused at least MISBEHAVING.refusals of its
+ * samples, messages, publishes or subscribes within MISBEHAVING.windowMs, some time in the last `threshold`
+ * hours: invalid messages, wrong field types, times outside the window, the series budget, another site's
+ * topics, a flood. Refused messages are acknowledged, so nothing else would tell. A healthy agent's occasional
+ * single reject stays quiet (it is counted in `collector_ingest` and on the agents dashboard).
  */
 export const agentDataRefused: Rule = {
   id: 'agent-data-refused',
@@ -21,19 +23,24 @@ export const agentDataRefused: Rule = {
     if (!settings.enabled) return [];
     const health = ingestHealth.of(ctx.site.id);
     if (health === undefined) return [];
-    return [...health.agents].map(([agent, a]): Finding => {
-      const recent = ctx.now - a.lastAt <= limitOf('agent-data-refused', settings) * HOUR;
-      return {
+    const findings: Finding[] = [];
+    for (const [agent, a] of health.agents) {
+      if (a.misbehavedAt === undefined) continue;
+      const recent = ctx.now - a.misbehavedAt <= limitOf('agent-data-refused', settings) * HOUR;
+      findings.push({
         instance: agent,
         status: recent ? 'active' : 'clear',
         title: `${ctx.site.name}: the collector ${recent ? 'is refusing' : 'no longer refuses'} data from agent ${agent}`,
         facts: [
+          { label: 'School', value: `${ctx.site.name} (${ctx.site.id})` },
           { label: 'Agent', value: agent },
           { label: 'Refused since the collector started', value: `${a.samples} samples, ${a.batches} messages` },
           { label: 'Reasons', value: describeReasons(a.reasons) },
+          { label: 'Misbehaving means', value: `${MISBEHAVING.refusals} or more refusals within ${MISBEHAVING.windowMs / 60_000} minutes` },
         ],
-      };
-    });
+      });
+    }
+    return findings;
   },
 };
 

@@ -58,7 +58,7 @@ export const RULE_KINDS: Readonly<Record<RuleId, RuleKind>> = {
   'ups-runtime-low': threshold('min', 'below', 0, 600, 'minutes of runtime left, where the rest of the UPS\'s data does not contradict it'),
   'storage-full': threshold('%', 'above', 1, 100, '% used of a real disk (hrStorageFixedDisk, not RAM-backed or virtual)'),
   'cpu-high': threshold('%', 'above', 1, 100, '% processor load, the mean of the processors'),
-  'agent-data-refused': threshold('h', 'above', 1, 24 * 30, 'hours since the collector last refused one of the agent\'s samples or messages (fires while it refused within them)'),
+  'agent-data-refused': threshold('h', 'above', 1, 24 * 30, 'hours since the collector last refused 20 or more of the agent\'s samples, messages or packets within 10 minutes (fires while it did within them)'),
   'site-series-budget': threshold('h', 'above', 1, 24 * 30, 'hours since the collector last refused a new series of the school for its series budget (fires while it did within them)'),
 };
 
