@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, encodeMessage, samplesTopic } from '../../contract/index.ts';
 import { createIngest } from './ingest.ts';
-import { startIngestReport } from './report.ts';
+import { counterLines, startIngestReport } from './report.ts';
 import { T0, batch, sample } from './test-batches.ts';
 
 describe('ingest log lines under a flood', () => {
@@ -31,5 +31,22 @@ describe('ingest log lines under a flood', () => {
         expect.objectContaining({ agent: 'north-2', reason: 'time-future', samples: 500 }),
       ]),
     );
+  });
+});
+
+describe('collector_ingest lines', () => {
+  const row = (agent: string, site: string) => ({ agent, site, outcome: 'rejected' as const, reason: 'invalid', batches: 1, samples: 0 });
+
+  it('an empty or uncarriable agent or site still gives a line, and the interval keeps its other rows', () => {
+    const lines = counterLines([row('', ''), row('a b\\', 'x"y'), row('north-1', 'north')], T0);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toContain('agent=(none)');
+    expect(lines[1]).toContain('agent=a_b_');
+    expect(lines[2]).toContain('agent=north-1');
+    expect(lines[2]).toContain('site=north');
+  });
+
+  it('ordinary identities are written unchanged', () => {
+    expect(counterLines([row('west-1.b@x', 'west')], T0)[0]).toContain('agent=west-1.b@x');
   });
 });

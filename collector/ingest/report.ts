@@ -29,17 +29,27 @@ export interface IngestReportOptions {
   intervalMs: number;
 }
 
+/**
+ * A tag value InfluxDB can carry unchanged. Identities come from the broker (external mode reads them from
+ * topics, where an agent or site can be empty or hold characters line protocol cannot carry), and one such
+ * row must not cost the interval's other rows, so it is shown in a plain form rather than refused.
+ */
+function carriable(value: string): string {
+  if (value === '') return '(none)';
+  return /^[\p{L}\p{N}_.:@-]+$/u.test(value) ? value : value.replace(/[^\p{L}\p{N}_.:@-]/gu, '_');
+}
+
 /** `collector_ingest` points for one interval's rows: tags agent, outcome, reason (and site); fields batches, samples. */
 export function counterLines(rows: readonly CounterRow[], time: number): string[] {
   return rows.map((row) =>
     toLine(
       {
         measurement: 'collector_ingest',
-        tags: { agent: row.agent, outcome: row.outcome, reason: row.reason === '' ? 'none' : row.reason },
+        tags: { agent: carriable(row.agent), outcome: row.outcome, reason: row.reason === '' ? 'none' : carriable(row.reason) },
         fields: { batches: row.batches, samples: row.samples },
         time,
       },
-      row.site,
+      carriable(row.site),
     ),
   );
 }
