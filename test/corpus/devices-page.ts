@@ -11,8 +11,8 @@ export interface DeviceRow {
   supplies: Tally;
   trays: Tally;
   ups: Tally;
-  oracleClients: number | undefined;
-  ourClients: number | undefined;
+  /** Wi-Fi clients, where LibreNMS and we both have a count; `notRead`: only LibreNMS has one. */
+  clients: { clients: Tally; notRead: number };
   oracleTemperatures: number;
   ourTemperatures: number;
   profileErrors: string[];
@@ -37,15 +37,15 @@ const CLASSES_FOR: Readonly<Record<string, string>> = {
 
 function tableOf(rows: readonly DeviceRow[], justified: (r: DeviceRow) => boolean): string {
   const head =
-    '| LibreNMS type | our classes | devices | class right | vendor named | model found | port names | oper status | speed | supplies | trays | UPS values | Wi-Fi clients (LibreNMS / us) |\n' +
+    '| LibreNMS type | our classes | devices | class right | vendor named | model found | port names | oper status | speed | supplies | trays | UPS values | Wi-Fi clients (equal / both read; LibreNMS only) |\n' +
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|';
   const lines = [...TYPES, 'all'].map((type) => {
     const list = type === 'all' ? rows : rows.filter((r) => r.entry.type === type);
     const right = list.filter((r) => r.classRight || justified(r)).length;
     const vendor = list.filter((r) => r.classification.vendor !== 'unknown' && !r.classification.vendor.startsWith('enterprise ')).length;
     const model = list.filter((r) => r.classification.model !== undefined).length;
-    const wifiOracle = list.filter((r) => r.oracleClients !== undefined).length;
-    const wifiBoth = list.filter((r) => r.oracleClients !== undefined && r.ourClients !== undefined).length;
+    const wifi = add(list.map((r) => r.clients.clients));
+    const wifiNotRead = list.reduce((n, r) => n + r.clients.notRead, 0);
     return [
       type === 'all' ? '**all**' : type,
       type === 'all' ? '' : CLASSES_FOR[type],
@@ -59,7 +59,7 @@ function tableOf(rows: readonly DeviceRow[], justified: (r: DeviceRow) => boolea
       pair(add(list.map((r) => r.supplies))),
       pair(add(list.map((r) => r.trays))),
       pair(add(list.map((r) => r.ups))),
-      wifiOracle === 0 ? '–' : `${wifiOracle} / ${wifiBoth}`,
+      wifi.compared + wifiNotRead === 0 ? '–' : `${pair(wifi)}; ${wifiNotRead}`,
     ].join(' | ');
   });
   return [head, ...lines.map((l) => `| ${l} |`)].join('\n');

@@ -146,10 +146,37 @@ export function compareUps(oracle: Oracle, samples: readonly Sample[]): Tally {
   return out;
 }
 
-/** Connected Wi-Fi clients LibreNMS counts (wireless sensors of class clients), summed. */
+// NET-SNMP-EXTEND-MIB: LibreNMS's OpenWrt/ASUSWRT client counts come from scripts the site installs.
+const EXTEND_SCRIPT = '1.3.6.1.4.1.8072.1.3.';
+
+/**
+ * The device's connected Wi-Fi clients as LibreNMS counts them (wireless sensors of class clients), or
+ * undefined where it has none we can read: its "Total" sensor; else its per-radio sensors summed; else its
+ * per-SSID sensors summed (LibreNMS files the same clients under an SSID and a radio, so summing all of
+ * them would count each twice). Sensors read from a site-installed extend script are left out.
+ */
 export function oracleClients(oracle: Oracle): number | undefined {
-  const clients = (oracle.wireless_sensors ?? []).filter((s) => s.sensor_class === 'clients' && s.sensor_current !== null);
-  return clients.length === 0 ? undefined : clients.reduce((sum, s) => sum + (s.sensor_current ?? 0), 0);
+  const all = (oracle.wireless_sensors ?? []).filter((s) => s.sensor_class === 'clients' && s.sensor_current !== null);
+  const clients = all.filter((s) => !(s.sensor_oids ?? s.sensor_oid ?? '').includes(EXTEND_SCRIPT));
+  if (clients.length === 0) return undefined;
+  const total = clients.find((s) => /total/i.test(s.sensor_descr));
+  if (total !== undefined) return total.sensor_current ?? undefined;
+  const ssid = clients.filter((s) => /^SSID/i.test(s.sensor_descr));
+  const radios = clients.filter((s) => !ssid.includes(s));
+  return (radios.length > 0 ? radios : ssid).reduce((sum, s) => sum + (s.sensor_current ?? 0), 0);
+}
+
+/**
+ * LibreNMS's client count against the `wireless_clients` our profiles put on the device's `snmp` sample,
+ * where both have one; `notRead` counts devices where LibreNMS has a count and we read none.
+ */
+export function compareClients(oracle: Oracle, ours: unknown): { clients: Tally; notRead: number } {
+  const out = { clients: tally(), notRead: 0 };
+  const expected = oracleClients(oracle);
+  if (expected === undefined) return out;
+  if (ours === undefined) out.notRead++;
+  else check(out.clients, 'wifi clients', expected, ours, ours === expected);
+  return out;
 }
 
 /** IF-MIB value columns (status, speed, counters) whose presence makes an `interface` sample. */

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordingLines } from './oracle-lines.ts';
 import { CLASS_DISAGREEMENTS, VALUE_DISAGREEMENTS } from './oracle-disagreements.ts';
-import { compareInterfaces, compareSupplies, compareUps, indexesWithValues, oracleClients, type Tally } from './oracle-compare.ts';
+import { compareClients, compareInterfaces, compareSupplies, compareUps, indexesWithValues, type Tally } from './oracle-compare.ts';
 import { CLASSES_OF_TYPE, corpusIndex, pollRecording, readOracle, type CorpusEntry, type PolledDevice } from './oracle-poll.ts';
 import { devicesPage, type DeviceRow } from './devices-page.ts';
 
@@ -52,8 +52,7 @@ async function run(entry: CorpusEntry): Promise<void> {
     supplies: printing.supplies,
     trays: printing.trays,
     ups: compareUps(oracle, polled.samples),
-    oracleClients: oracleClients(oracle),
-    ourClients: typeof polled.summary.wireless_clients === 'number' ? polled.summary.wireless_clients : undefined,
+    clients: compareClients(oracle, polled.summary.wireless_clients),
     oracleTemperatures: (oracle.sensors ?? []).filter((s) => s.sensor_class === 'temperature').length,
     ourTemperatures: polled.samples.filter((s) => s.fields.battery_temp_c !== undefined).length,
     profileErrors: polled.profileErrors,
@@ -120,9 +119,9 @@ describe('the LibreNMS corpus: 877 recordings against the peer oracle', () => {
     expect(sum(rows.map((r) => r.ports.found)).compared).toBeGreaterThan(10_000);
   });
 
-  it('printer supply, tray and UPS values equal on 100 % (justified disagreements listed)', () => {
+  it('printer supply, tray, UPS values and Wi-Fi client counts equal on 100 % (justified disagreements listed)', () => {
     const wrong = rows.flatMap((r) =>
-      [r.supplies, r.trays, r.ups].flatMap((t) => t.mismatches.map((m) => `${r.entry.name} ${m.what}: expected ${String(m.expected)}, got ${String(m.got)}`)),
+      [r.supplies, r.trays, r.ups, r.clients.clients].flatMap((t) => t.mismatches.map((m) => `${r.entry.name} ${m.what}: expected ${String(m.expected)}, got ${String(m.got)}`)),
     );
     for (const d of VALUE_DISAGREEMENTS) expect(recordingLines(d.name).some((l) => l.startsWith(d.line)), `${d.name}: ${d.line}`).toBe(true);
     const unexplained = wrong.filter((w) => !VALUE_DISAGREEMENTS.some((d) => w.startsWith(`${d.name} ${d.what}:`)));
