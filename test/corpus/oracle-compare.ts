@@ -49,7 +49,8 @@ export function compareInterfaces(
     const name = (port.ifName ?? '').trim() !== '' ? port.ifName!.trim() : (port.ifDescr ?? '').trim();
     if (name !== '') check(out.name, `ifIndex ${port.ifIndex} name`, name, ours.tags.interface, ours.tags.interface?.trim() === name);
     if (port.ifOperStatus != null) {
-      const expected = typeof port.ifOperStatus === 'number' ? port.ifOperStatus : OPER[port.ifOperStatus];
+      // LibreNMS stores the word, or the number as text where the device's value has no name ("0").
+      const expected = typeof port.ifOperStatus === 'number' || /^\d+$/.test(port.ifOperStatus) ? Number(port.ifOperStatus) : OPER[port.ifOperStatus];
       check(out.oper, `ifIndex ${port.ifIndex} oper`, port.ifOperStatus, ours.fields.oper_status, expected === ours.fields.oper_status);
     }
     if (port.ifSpeed != null) check(out.speed, `ifIndex ${port.ifIndex} speed`, port.ifSpeed, ours.fields.speed_bps, ours.fields.speed_bps === port.ifSpeed);
