@@ -107,8 +107,8 @@ line that shows the device's value in \`test/corpus/oracle-value-disagreements.t
 "some remaining", that LibreNMS shows as 50 %; ports LibreNMS renames or re-speeds from vendor MIBs).
 Class disagreements where the recording shows LibreNMS is wrong (an SFOS box LibreNMS calls an appliance,
 a Wireless LAN Controller it calls network) are in \`test/corpus/oracle-disagreements.ts\` and count as
-right here. Not yet read: Wi-Fi client counts from vendor MIBs other than UniFi, Aruba Instant, Cisco WLC
-and Ruckus Unleashed (last column), PDU per-bank load, environment sensors (temperature, humidity).
+right here. Not yet read: PDU per-bank load, environment sensors (temperature, humidity). Each reading's
+figures are in "What is read, measured on the corpus" below.
 
 ${table}
 
@@ -166,7 +166,7 @@ objects (PowerNet, Synology, UniFi, a printer's hrDeviceDescr), \`upsIdentModel\
 | all | \`snmp\` (up, response time, uptime, sysDescr/sysName), \`device_info\` (class, vendor, model, evidence), \`interface\` per port (name, oper/admin status, speed, octets, rates, errors) |
 | printer | \`printer_supply\` per supply (level_pct to 0.1, level_state: percent / some_remaining / unknown / other per RFC 3805; level 0 is 0 % whatever the capacity), \`printer_tray\` per input tray (name, capacity, level, paper_out), \`printer\` (status and paper/jam/door bits) |
 | ups | \`ups\`: output_source (normal / bypass / battery / none / booster / reducer / other, RFC 1628 upsOutputSource), on_battery, battery_pct, runtime_min, load_pct, input/output voltage, input/output frequency, battery voltage and temperature, output current, manufacturer |
-| wireless | \`wireless\` per radio (clients, band) for UniFi, Aruba Instant, Cisco WLC; totals for Ruckus Unleashed |
+| wireless | \`wireless\` per radio (clients, band) for UniFi, Aruba Instant, Cisco WLC; the vendor's own client counter for HiveOS, ArubaOS, FortiGate, Ruckus, Zyxel, MikroTik, Aironet, airMAX, Cambium; \`wireless_clients\` (the device's total) on \`snmp\` |
 | server, nas | \`host\`, \`host_cpu\`, \`host_storage\` (tag \`kind\`: the hrStorageType word, "ram_disk" for tmpfs, /run, /dev/shm, overlay and the like, so disk-full alerts skip them) |
 
 ## Disagreements with LibreNMS not yet explained

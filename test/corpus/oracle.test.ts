@@ -1,10 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordingLines } from './oracle-lines.ts';
 import { CLASS_DISAGREEMENTS, VALUE_DISAGREEMENTS } from './oracle-disagreements.ts';
 import { compareClients, compareInterfaces, compareSupplies, compareUps, indexesWithValues, type Tally } from './oracle-compare.ts';
 import { CLASSES_OF_TYPE, corpusIndex, pollRecording, readOracle, type CorpusEntry, type PolledDevice } from './oracle-poll.ts';
 import { devicesPage, type DeviceRow } from './devices-page.ts';
+import { readingsOf, readingsSection, withReadings } from './readings-section.ts';
 
 /**
  * All 877 recordings of ../shared/corpus polled in-process through the SNMP session seam (no simulator
@@ -26,6 +27,8 @@ const CLASS_FLOORS: Readonly<Record<string, number>> = {
 };
 const rows: DeviceRow[] = [];
 const crashes: string[] = [];
+const DEVICES_MD = new URL('../../docs/devices.md', import.meta.url);
+let readings = '';
 
 function sum(tallies: readonly Tally[]): { compared: number; equal: number } {
   return tallies.reduce((a, t) => ({ compared: a.compared + t.compared, equal: a.equal + t.equal }), { compared: 0, equal: 0 });
@@ -65,7 +68,9 @@ describe('the LibreNMS corpus: 877 recordings against the peer oracle', () => {
     const justified = new Set(CLASS_DISAGREEMENTS.map((d) => d.name));
     const page = devicesPage(rows, (r) => justified.has(r.entry.name));
     console.log(page.tables);
-    if (process.env.CORPUS_DOCS === '1') writeFileSync(new URL('../../docs/devices.md', import.meta.url), page.markdown);
+    readings = readingsSection(rows, (name, what) => VALUE_DISAGREEMENTS.some((d) => d.name === name && `${what}:`.startsWith(`${d.what}:`)));
+    console.log(readings);
+    if (process.env.CORPUS_DOCS === '1') writeFileSync(DEVICES_MD, withReadings(page.markdown, readings));
   }, 180_000);
 
   it('reads all 877 without an exception', () => {
@@ -117,6 +122,10 @@ describe('the LibreNMS corpus: 877 recordings against the peer oracle', () => {
     const justified = wrong.filter((w) => VALUE_DISAGREEMENTS.some((d) => w.startsWith(`${d.name} ${d.what}:`)));
     expect(wrong.filter((w) => !justified.includes(w)).slice(0, 40)).toEqual([]);
     expect(sum(rows.map((r) => r.ports.found)).compared).toBeGreaterThan(10_000);
+  });
+
+  it("docs/devices.md's reading table is the one this run measured (regenerate with CORPUS_DOCS=1)", () => {
+    expect(readingsOf(readFileSync(DEVICES_MD, 'utf8'))).toBe(readings);
   });
 
   it('every justified value disagreement is still one (no stale excuses)', () => {
