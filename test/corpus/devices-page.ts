@@ -11,6 +11,8 @@ export interface DeviceRow {
   supplies: Tally;
   trays: Tally;
   ups: Tally;
+  /** Room probes' temperature and humidity (profiles/environment.ts) against LibreNMS's sensors. */
+  environment: Tally;
   /** Wi-Fi clients, where LibreNMS and we both have a count; `notRead`: only LibreNMS has one. */
   clients: { clients: Tally; notRead: number };
   oracleTemperatures: number;
@@ -107,7 +109,7 @@ line that shows the device's value in \`test/corpus/oracle-value-disagreements.t
 "some remaining", that LibreNMS shows as 50 %; ports LibreNMS renames or re-speeds from vendor MIBs).
 Class disagreements where the recording shows LibreNMS is wrong (an SFOS box LibreNMS calls an appliance,
 a Wireless LAN Controller it calls network) are in \`test/corpus/oracle-disagreements.ts\` and count as
-right here. Not yet read: PDU per-bank load, environment sensors (temperature, humidity). Each reading's
+right here. Not yet read: PDU per-bank load; room probes beyond APC and AKCP. Each reading's
 figures are in "What is read, measured on the corpus" below.
 
 ${table}

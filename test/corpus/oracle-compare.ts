@@ -1,4 +1,5 @@
 import type { Sample } from '../../contract/index.ts';
+import { SENSOR_TABLES } from '../../agent/checks/snmp/profiles/environment.ts';
 import { OUTPUT_SOURCES } from '../../agent/checks/snmp/profiles/ups.ts';
 import type { Oracle } from './oracle-poll.ts';
 
@@ -190,6 +191,27 @@ export function indexesWithValues(lines: readonly string[]): Set<number> {
     const oid = line.slice(0, line.indexOf('|'));
     const column = VALUE_COLUMNS.find((c) => oid.startsWith(c));
     if (column !== undefined) out.add(Number(oid.slice(column.length)));
+  }
+  return out;
+}
+
+/**
+ * LibreNMS's temperature and humidity sensors read from a probe table this project reads
+ * (profiles/environment.ts), against our `environment` sample of the same row.
+ */
+export function compareEnvironment(oracle: Oracle, samples: readonly Sample[]): Tally {
+  const out = tally();
+  for (const s of oracle.sensors ?? []) {
+    if (s.sensor_class !== 'temperature' && s.sensor_class !== 'humidity') continue;
+    const oid = s.sensor_oid.replace(/^\./, '');
+    for (const t of SENSOR_TABLES) {
+      const column = s.sensor_class === 'temperature' ? t.temperature : t.humidity;
+      if (column === undefined || !oid.startsWith(`${column}.`)) continue;
+      const index = `${t.name}.${oid.slice(column.length + 1)}`;
+      const ours = samples.find((x) => x.measurement === 'environment' && x.tags.sensor_index === index);
+      const got = ours?.fields[s.sensor_class === 'temperature' ? 'temperature_c' : 'humidity_pct'] ?? 'absent';
+      check(out, `${s.sensor_class} ${oid}`, s.sensor_current, got, near(got, s.sensor_current));
+    }
   }
   return out;
 }

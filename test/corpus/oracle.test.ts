@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordingLines } from './oracle-lines.ts';
 import { CLASS_DISAGREEMENTS, VALUE_DISAGREEMENTS } from './oracle-disagreements.ts';
-import { compareClients, compareInterfaces, compareSupplies, compareUps, indexesWithValues, type Tally } from './oracle-compare.ts';
+import { compareClients, compareEnvironment, compareInterfaces, compareSupplies, compareUps, indexesWithValues, type Tally } from './oracle-compare.ts';
 import { CLASSES_OF_TYPE, corpusIndex, pollRecording, readOracle, type CorpusEntry, type PolledDevice } from './oracle-poll.ts';
 import { devicesPage, type DeviceRow } from './devices-page.ts';
 import { readingsOf, readingsSection, withReadings } from './readings-section.ts';
@@ -55,6 +55,7 @@ async function run(entry: CorpusEntry): Promise<void> {
     supplies: printing.supplies,
     trays: printing.trays,
     ups: compareUps(oracle, polled.samples),
+    environment: compareEnvironment(oracle, polled.samples),
     clients: compareClients(oracle, polled.summary.wireless_clients),
     oracleTemperatures: (oracle.sensors ?? []).filter((s) => s.sensor_class === 'temperature').length,
     ourTemperatures: polled.samples.filter((s) => s.fields.battery_temp_c !== undefined).length,
@@ -130,14 +131,14 @@ describe('the LibreNMS corpus: 877 recordings against the peer oracle', () => {
 
   it('every justified value disagreement is still one (no stale excuses)', () => {
     const all = rows.flatMap((r) =>
-      [r.ports.found, r.ports.name, r.ports.oper, r.ports.speed, r.supplies, r.trays, r.ups, r.clients.clients].flatMap((t) => t.mismatches.map((m) => `${r.entry.name} ${m.what}:`)),
+      [r.ports.found, r.ports.name, r.ports.oper, r.ports.speed, r.supplies, r.trays, r.ups, r.clients.clients, r.environment].flatMap((t) => t.mismatches.map((m) => `${r.entry.name} ${m.what}:`)),
     );
     expect(VALUE_DISAGREEMENTS.filter((d) => !all.some((w) => w.startsWith(`${d.name} ${d.what}:`))).map((d) => `${d.name} ${d.what}`)).toEqual([]);
   });
 
   it('printer supply, tray, UPS values and Wi-Fi client counts equal on 100 % (justified disagreements listed)', () => {
     const wrong = rows.flatMap((r) =>
-      [r.supplies, r.trays, r.ups, r.clients.clients].flatMap((t) => t.mismatches.map((m) => `${r.entry.name} ${m.what}: expected ${String(m.expected)}, got ${String(m.got)}`)),
+      [r.supplies, r.trays, r.ups, r.clients.clients, r.environment].flatMap((t) => t.mismatches.map((m) => `${r.entry.name} ${m.what}: expected ${String(m.expected)}, got ${String(m.got)}`)),
     );
     for (const d of VALUE_DISAGREEMENTS) expect(recordingLines(d.name).some((l) => l.startsWith(d.line)), `${d.name}: ${d.line}`).toBe(true);
     const unexplained = wrong.filter((w) => !VALUE_DISAGREEMENTS.some((d) => w.startsWith(`${d.name} ${d.what}:`)));

@@ -25,6 +25,7 @@ export function readingsSection(rows: readonly DeviceRow[], justified: (name: st
     ['printer', '`printer_supply`', 'supply level, whole percent (RFC 3805; -3 "some remaining", -2 unknown)', add(rows.map((r) => r.supplies)), devicesWith(rows, (r) => r.supplies), explained((r) => r.supplies)],
     ['printer', '`printer_tray`', 'input tray level, whole percent (RFC 3805 prtInputTable)', add(rows.map((r) => r.trays)), devicesWith(rows, (r) => r.trays), explained((r) => r.trays)],
     ['ups', '`ups`', 'charge, runtime, load, input/output voltage and frequency, battery voltage and temperature, output current, output source (RFC 1628, APC PowerNet)', add(rows.map((r) => r.ups)), devicesWith(rows, (r) => r.ups), explained((r) => r.ups)],
+    ['environment, ups, pdu', '`environment` per probe', 'room probe temperature and humidity (APC uio/EMU/Environmental Manager, AKCP sensorProbe)', add(rows.map((r) => r.environment)), devicesWith(rows, (r) => r.environment), explained((r) => r.environment)],
     ['wireless (and firewalls with a Wi-Fi controller)', '`wireless` per radio; `wireless_clients` on `snmp`', 'connected clients per device', add(rows.map((r) => r.clients.clients)), devicesWith(rows, (r) => r.clients.clients), explained((r) => r.clients.clients)],
   ];
   const table = [

@@ -1,3 +1,4 @@
+import { ENVIRONMENT_PROFILES } from './environment.ts';
 import { hostResourcesProfile } from './host-resources.ts';
 import { interfacesProfile } from './interfaces.ts';
 import { neighboursProfile } from './neighbours.ts';
@@ -20,6 +21,7 @@ export const PROFILES: readonly Profile[] = [
   ...WIRELESS_TABLES,
   // Vendor client counters, each only where no per-AP table above answered.
   ...clientCounterProfiles(WIRELESS_TABLES.flatMap((p) => p.probes)),
+  ...ENVIRONMENT_PROFILES,
 ];
 
 export type { Profile, PollContext, ProfilePoll } from './profile.ts';
