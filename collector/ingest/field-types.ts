@@ -61,6 +61,7 @@ const DECLARED_TABLE: Readonly<Record<string, readonly (readonly [string, FieldT
   printer: [...numbers('device_status'), ...strings('error')],
   printer_supply: [...numbers('level_pct', 'level', 'max_capacity', 'supply_type', 'supply_class'), ...strings('error', 'level_state')],
   wireless: [...numbers('clients'), ...strings('error')],
+  environment: [...numbers('temperature_c', 'humidity_pct'), ...strings('error')],
   // agent/traps/trap-sample.ts and agent/checks/snmp/profiles/neighbours.ts
   snmp_trap: [...strings('condition', 'state', 'severity', 'text', 'trap_oid', 'version', 'varbinds'), ['inform', 'boolean'] as const],
   neighbour: [...numbers('local_port_num'), ...strings('chassis_id', 'port_id', 'port_desc', 'sys_name', 'sys_desc', 'address')],
@@ -128,6 +129,8 @@ export const DECLARED_TAG_KEYS: ReadonlySet<string> = new Set([
   'ap',
   'radio',
   'band',
+  'sensor',
+  'sensor_index',
   'mount',
   'fs',
   'fs_type',

@@ -12,8 +12,10 @@ export interface DeviceRow {
   supplies: Tally;
   trays: Tally;
   ups: Tally;
-  oracleClients: number | undefined;
-  ourClients: number | undefined;
+  /** Room probes' temperature and humidity (profiles/environment.ts) against LibreNMS's sensors. */
+  environment: Tally;
+  /** Wi-Fi clients, where LibreNMS and we both have a count; `notRead`: only LibreNMS has one. */
+  clients: { clients: Tally; notRead: number };
   oracleTemperatures: number;
   ourTemperatures: number;
   profileErrors: string[];
@@ -38,15 +40,15 @@ const CLASSES_FOR: Readonly<Record<string, string>> = {
 
 function tableOf(rows: readonly DeviceRow[], justified: (r: DeviceRow) => boolean): string {
   const head =
-    '| LibreNMS type | our classes | devices | class right | vendor named | model found | port names | oper status | speed | supplies | trays | UPS values | Wi-Fi clients (LibreNMS / us) |\n' +
+    '| LibreNMS type | our classes | devices | class right | vendor named | model found | port names | oper status | speed | supplies | trays | UPS values | Wi-Fi clients (equal / both read; LibreNMS only) |\n' +
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|';
   const lines = [...TYPES, 'all'].map((type) => {
     const list = type === 'all' ? rows : rows.filter((r) => r.entry.type === type);
     const right = list.filter((r) => r.classRight || justified(r)).length;
     const vendor = list.filter((r) => r.classification.vendor !== 'unknown' && !r.classification.vendor.startsWith('enterprise ')).length;
     const model = list.filter((r) => r.classification.model !== undefined).length;
-    const wifiOracle = list.filter((r) => r.oracleClients !== undefined).length;
-    const wifiBoth = list.filter((r) => r.oracleClients !== undefined && r.ourClients !== undefined).length;
+    const wifi = add(list.map((r) => r.clients.clients));
+    const wifiNotRead = list.reduce((n, r) => n + r.clients.notRead, 0);
     return [
       type === 'all' ? '**all**' : type,
       type === 'all' ? '' : CLASSES_FOR[type],
@@ -60,7 +62,7 @@ function tableOf(rows: readonly DeviceRow[], justified: (r: DeviceRow) => boolea
       pair(add(list.map((r) => r.supplies))),
       pair(add(list.map((r) => r.trays))),
       pair(add(list.map((r) => r.ups))),
-      wifiOracle === 0 ? '–' : `${wifiOracle} / ${wifiBoth}`,
+      wifi.compared + wifiNotRead === 0 ? '–' : `${pair(wifi)}; ${wifiNotRead}`,
     ].join(' | ');
   });
   return [head, ...lines.map((l) => `| ${l} |`)].join('\n');
@@ -108,8 +110,8 @@ line that shows the device's value in \`test/corpus/oracle-value-disagreements.t
 "some remaining", that LibreNMS shows as 50 %; ports LibreNMS renames or re-speeds from vendor MIBs).
 Class disagreements where the recording shows LibreNMS is wrong (an SFOS box LibreNMS calls an appliance,
 a Wireless LAN Controller it calls network) are in \`test/corpus/oracle-disagreements.ts\` and count as
-right here. Not yet read: Wi-Fi client counts from vendor MIBs other than UniFi, Aruba Instant, Cisco WLC
-and Ruckus Unleashed (last column), PDU per-bank load, environment sensors (temperature, humidity).
+right here. Not yet read: PDU per-bank load; room probes beyond APC and AKCP. Each reading's
+figures are in "What is read, measured on the corpus" below.
 
 ${table}
 
@@ -123,7 +125,7 @@ ${classificationSections()}
 | all | \`snmp\` (up, response time, uptime, sysDescr/sysName), \`device_info\` (class, vendor, model, evidence), \`interface\` per port (name, oper/admin status, speed, octets, rates, errors) |
 | printer | \`printer_supply\` per supply (level_pct to 0.1, level_state: percent / some_remaining / unknown / other per RFC 3805; level 0 is 0 % whatever the capacity), \`printer_tray\` per input tray (name, capacity, level, paper_out), \`printer\` (status and paper/jam/door bits) |
 | ups | \`ups\`: output_source (normal / bypass / battery / none / booster / reducer / other, RFC 1628 upsOutputSource), on_battery, battery_pct, runtime_min, load_pct, input/output voltage, input/output frequency, battery voltage and temperature, output current, manufacturer |
-| wireless | \`wireless\` per radio (clients, band) for UniFi, Aruba Instant, Cisco WLC; totals for Ruckus Unleashed |
+| wireless | \`wireless\` per radio (clients, band) for UniFi, Aruba Instant, Cisco WLC; the vendor's own client counter for HiveOS, ArubaOS, FortiGate, Ruckus, Zyxel, MikroTik, Aironet, airMAX, Cambium; \`wireless_clients\` (the device's total) on \`snmp\` |
 | server, nas | \`host\`, \`host_cpu\`, \`host_storage\` (tag \`kind\`: the hrStorageType word, "ram_disk" for tmpfs, /run, /dev/shm, overlay and the like, so disk-full alerts skip them) |
 
 ## Disagreements with LibreNMS not yet explained

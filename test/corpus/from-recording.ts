@@ -186,5 +186,15 @@ export function expectedWirelessClients(name: string): number | undefined {
     const values = [...cells(name, column).values()].map(num).filter((v): v is number => v !== undefined && v >= 0);
     if (values.length > 0) return values.reduce((a, b) => a + b, 0);
   }
-  return scalar(name, '1.3.6.1.4.1.25053.1.15.1.1.1.15.2.0');
+  // Controllers' own totals: Ruckus Unleashed, FortiGate fgWcInfoStationCount, ArubaOS
+  // wlsxSwitchTotalNumStationsAssociated, HiveOS ahClientCount, Ruckus SmartZone and ZoneDirector.
+  const totals = [
+    '1.3.6.1.4.1.25053.1.15.1.1.1.15.2.0',
+    '1.3.6.1.4.1.12356.101.14.2.7.0',
+    '1.3.6.1.4.1.14823.2.2.1.1.3.2.0',
+    '1.3.6.1.4.1.26928.1.2.9.0',
+    '1.3.6.1.4.1.25053.1.4.1.1.1.15.2.0',
+    '1.3.6.1.4.1.25053.1.2.1.1.1.15.2.0',
+  ];
+  return totals.map((oid) => scalar(name, oid)).find((v) => v !== undefined);
 }

@@ -1,4 +1,5 @@
 import type { Sample } from '../../contract/index.ts';
+import { SENSOR_TABLES } from '../../agent/checks/snmp/profiles/environment.ts';
 import { OUTPUT_SOURCES } from '../../agent/checks/snmp/profiles/ups.ts';
 import type { Oracle } from './oracle-poll.ts';
 
@@ -49,7 +50,8 @@ export function compareInterfaces(
     const name = (port.ifName ?? '').trim() !== '' ? port.ifName!.trim() : (port.ifDescr ?? '').trim();
     if (name !== '') check(out.name, `ifIndex ${port.ifIndex} name`, name, ours.tags.interface, ours.tags.interface?.trim() === name);
     if (port.ifOperStatus != null) {
-      const expected = typeof port.ifOperStatus === 'number' ? port.ifOperStatus : OPER[port.ifOperStatus];
+      // LibreNMS stores the word, or the number as text where the device's value has no name ("0").
+      const expected = typeof port.ifOperStatus === 'number' || /^\d+$/.test(port.ifOperStatus) ? Number(port.ifOperStatus) : OPER[port.ifOperStatus];
       check(out.oper, `ifIndex ${port.ifIndex} oper`, port.ifOperStatus, ours.fields.oper_status, expected === ours.fields.oper_status);
     }
     if (port.ifSpeed != null) check(out.speed, `ifIndex ${port.ifIndex} speed`, port.ifSpeed, ours.fields.speed_bps, ours.fields.speed_bps === port.ifSpeed);
@@ -146,10 +148,37 @@ export function compareUps(oracle: Oracle, samples: readonly Sample[]): Tally {
   return out;
 }
 
-/** Connected Wi-Fi clients LibreNMS counts (wireless sensors of class clients), summed. */
+// NET-SNMP-EXTEND-MIB: LibreNMS's OpenWrt/ASUSWRT client counts come from scripts the site installs.
+const EXTEND_SCRIPT = '1.3.6.1.4.1.8072.1.3.';
+
+/**
+ * The device's connected Wi-Fi clients as LibreNMS counts them (wireless sensors of class clients), or
+ * undefined where it has none we can read: its "Total" sensor; else its per-radio sensors summed; else its
+ * per-SSID sensors summed (LibreNMS files the same clients under an SSID and a radio, so summing all of
+ * them would count each twice). Sensors read from a site-installed extend script are left out.
+ */
 export function oracleClients(oracle: Oracle): number | undefined {
-  const clients = (oracle.wireless_sensors ?? []).filter((s) => s.sensor_class === 'clients' && s.sensor_current !== null);
-  return clients.length === 0 ? undefined : clients.reduce((sum, s) => sum + (s.sensor_current ?? 0), 0);
+  const all = (oracle.wireless_sensors ?? []).filter((s) => s.sensor_class === 'clients' && s.sensor_current !== null);
+  const clients = all.filter((s) => !(s.sensor_oids ?? s.sensor_oid ?? '').includes(EXTEND_SCRIPT));
+  if (clients.length === 0) return undefined;
+  const total = clients.find((s) => /total/i.test(s.sensor_descr));
+  if (total !== undefined) return total.sensor_current ?? undefined;
+  const ssid = clients.filter((s) => /^SSID/i.test(s.sensor_descr));
+  const radios = clients.filter((s) => !ssid.includes(s));
+  return (radios.length > 0 ? radios : ssid).reduce((sum, s) => sum + (s.sensor_current ?? 0), 0);
+}
+
+/**
+ * LibreNMS's client count against the `wireless_clients` our profiles put on the device's `snmp` sample,
+ * where both have one; `notRead` counts devices where LibreNMS has a count and we read none.
+ */
+export function compareClients(oracle: Oracle, ours: unknown): { clients: Tally; notRead: number } {
+  const out = { clients: tally(), notRead: 0 };
+  const expected = oracleClients(oracle);
+  if (expected === undefined) return out;
+  if (ours === undefined) out.notRead++;
+  else check(out.clients, 'wifi clients', expected, ours, ours === expected);
+  return out;
 }
 
 /** IF-MIB value columns (status, speed, counters) whose presence makes an `interface` sample. */
@@ -162,6 +191,27 @@ export function indexesWithValues(lines: readonly string[]): Set<number> {
     const oid = line.slice(0, line.indexOf('|'));
     const column = VALUE_COLUMNS.find((c) => oid.startsWith(c));
     if (column !== undefined) out.add(Number(oid.slice(column.length)));
+  }
+  return out;
+}
+
+/**
+ * LibreNMS's temperature and humidity sensors read from a probe table this project reads
+ * (profiles/environment.ts), against our `environment` sample of the same row.
+ */
+export function compareEnvironment(oracle: Oracle, samples: readonly Sample[]): Tally {
+  const out = tally();
+  for (const s of oracle.sensors ?? []) {
+    if (s.sensor_class !== 'temperature' && s.sensor_class !== 'humidity') continue;
+    const oid = s.sensor_oid.replace(/^\./, '');
+    for (const t of SENSOR_TABLES) {
+      const column = s.sensor_class === 'temperature' ? t.temperature : t.humidity;
+      if (column === undefined || !oid.startsWith(`${column}.`)) continue;
+      const index = `${t.name}.${oid.slice(column.length + 1)}`;
+      const ours = samples.find((x) => x.measurement === 'environment' && x.tags.sensor_index === index);
+      const got = ours?.fields[s.sensor_class === 'temperature' ? 'temperature_c' : 'humidity_pct'] ?? 'absent';
+      check(out, `${s.sensor_class} ${oid}`, s.sensor_current, got, near(got, s.sensor_current));
+    }
   }
   return out;
 }

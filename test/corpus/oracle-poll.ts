@@ -45,7 +45,7 @@ export interface Oracle {
   ports?: { ifIndex: number; ifName?: string | null; ifDescr?: string | null; ifOperStatus?: string | number | null; ifSpeed?: number | null; ifHighSpeed?: number | null }[];
   sensors?: { sensor_class: string; sensor_descr: string; sensor_oid: string; sensor_current: number | null; sensor_divisor?: number; sensor_index?: string }[];
   printer_supplies?: { supply_type: string; supply_descr: string; supply_oid: string; supply_capacity: number; supply_current: number }[];
-  wireless_sensors?: { sensor_class: string; sensor_descr: string; sensor_oid?: string; sensor_current: number | null }[];
+  wireless_sensors?: { sensor_class: string; sensor_descr: string; sensor_oid?: string; sensor_oids?: string; sensor_current: number | null }[];
 }
 
 export function readOracle(name: string): Oracle {

@@ -56,6 +56,16 @@ describe('assembleInterfaces', () => {
     expect(assembleInterfaces(walked)).toEqual([{ index: 7, descr: 'ok' }]);
   });
 
+  it('keeps indexes past InterfaceIndex up to the largest sub-identifier (Huawei GPON ports), not beyond', () => {
+    const walked = new Map<string, Varbind[]>([
+      [`${IF}.2`, [text(`${IF}.2.4194304000`, 'GPON_UNI'), text(`${IF}.2.4294967295`, 'last'), text(`${IF}.2.4294967296`, 'too big')]],
+    ]);
+    expect(assembleInterfaces(walked)).toEqual([
+      { index: 4194304000, descr: 'GPON_UNI' },
+      { index: 4294967295, descr: 'last' },
+    ]);
+  });
+
   it('gives no interfaces for a device without IF-MIB', () => {
     expect(assembleInterfaces(new Map())).toEqual([]);
   });

@@ -91,8 +91,9 @@ function emptyRow(index: number): InterfaceRow {
 
 /**
  * Builds rows from whichever columns answered: an interface exists if any column has a row for it.
- * Rows whose index is not a positive integer (InterfaceIndex, RFC 2863) or whose value has the wrong
- * type are skipped.
+ * Rows whose index is not a positive integer or whose value has the wrong type are skipped. RFC 2863's
+ * InterfaceIndex stops at 2147483647, but Huawei OLTs number GPON ports from 4194304000: any index an
+ * OID sub-identifier can carry (up to 4294967295, RFC 2578 §7.1.3) is kept, since the ports are real.
  */
 export function assembleInterfaces(walked: ReadonlyMap<string, readonly Varbind[]>): InterfaceRow[] {
   const rows = new Map<number, InterfaceRow>();
@@ -101,7 +102,7 @@ export function assembleInterfaces(walked: ReadonlyMap<string, readonly Varbind[
       const suffix = rowIndex(column.oid, vb.oid);
       if (suffix === undefined || !/^[1-9]\d{0,9}$/.test(suffix)) continue;
       const index = Number(suffix);
-      if (index > 2_147_483_647) continue;
+      if (index > 4_294_967_295) continue;
       let row = rows.get(index);
       if (row === undefined) {
         row = emptyRow(index);

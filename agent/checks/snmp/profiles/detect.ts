@@ -76,6 +76,12 @@ export async function detectDevice(
     if (late()) return { progress };
     progress.answered.set(oid, await probe(session, oid));
   }
+  const instances = [...new Set(profiles.flatMap((p) => p.probeInstances ?? []))].filter((oid) => !progress.answered.has(oid));
+  if (instances.length > 0) {
+    if (late()) return { progress };
+    const values = await session.get(instances);
+    instances.forEach((oid, i) => progress.answered.set(oid, values[i] !== undefined));
+  }
   if (progress.models === undefined) {
     if (late()) return { progress };
     progress.models = await readScalars(session, MODEL_OIDS);

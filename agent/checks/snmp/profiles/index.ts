@@ -1,3 +1,4 @@
+import { ENVIRONMENT_PROFILES } from './environment.ts';
 import { hostResourcesProfile } from './host-resources.ts';
 import { interfacesProfile } from './interfaces.ts';
 import { neighboursProfile } from './neighbours.ts';
@@ -5,6 +6,9 @@ import { printerProfile } from './printer.ts';
 import type { Profile } from './profile.ts';
 import { powernetProfile, upsMibProfile } from './ups.ts';
 import { arubaInstantProfile, ciscoWlcProfile, ruckusUnleashedProfile, unifiProfile } from './wireless.ts';
+import { clientCounterProfiles } from './wireless-counters.ts';
+
+const WIRELESS_TABLES: readonly Profile[] = [unifiProfile, arubaInstantProfile, ciscoWlcProfile, ruckusUnleashedProfile];
 
 /** Every profile the SNMP check knows, in polling order; interfaces first, as before profiles existed. */
 export const PROFILES: readonly Profile[] = [
@@ -14,10 +18,10 @@ export const PROFILES: readonly Profile[] = [
   printerProfile,
   upsMibProfile,
   powernetProfile,
-  unifiProfile,
-  arubaInstantProfile,
-  ciscoWlcProfile,
-  ruckusUnleashedProfile,
+  ...WIRELESS_TABLES,
+  // Vendor client counters, each only where no per-AP table above answered.
+  ...clientCounterProfiles(WIRELESS_TABLES.flatMap((p) => p.probes)),
+  ...ENVIRONMENT_PROFILES,
 ];
 
 export type { Profile, PollContext, ProfilePoll } from './profile.ts';

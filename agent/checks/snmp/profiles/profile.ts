@@ -37,6 +37,8 @@ export interface Profile {
   name: string;
   /** Columns or subtrees whose presence shows the device implements the MIB; each is walked once. */
   probes: readonly string[];
+  /** Scalar instances (`….0`) whose presence shows the same; all profiles' are fetched with one GET. */
+  probeInstances?: readonly string[];
   detect(system: SystemInfo, answered: ProbeAnswers): boolean;
   poll(session: SnmpSession, ctx: PollContext): Promise<ProfilePoll>;
 }

@@ -95,14 +95,22 @@ export function arubaInstantRadios(
   });
 }
 
+// aiClientTable, one row per associated client (aiClientMACAddress): the count where the radio table is absent.
+const AI_CLIENT_MAC = '1.3.6.1.4.1.14823.2.3.3.1.2.4.1.1';
+
 export const arubaInstantProfile: Profile = {
   name: 'aruba_instant',
-  probes: [`${AI_RADIO}.21`],
-  detect: (_system, answered) => answered(`${AI_RADIO}.21`),
+  // Every Instant cluster lists its APs; not every firmware has aiRadioClientNum.
+  probes: [AI_AP_NAME],
+  detect: (_system, answered) => answered(AI_AP_NAME),
   async poll(session, ctx) {
     const aps = await readTable(session, { name: AI_AP_NAME });
     const radios = await readTable(session, { channel: `${AI_RADIO}.4`, clients: `${AI_RADIO}.21` });
-    return wirelessPoll(arubaInstantRadios(aps, radios), ctx.tags, ctx.now());
+    if (radios.some((r) => r.clients !== undefined)) return wirelessPoll(arubaInstantRadios(aps, radios), ctx.tags, ctx.now());
+    // Some Instant firmware has no aiRadioClientNum (its radio table ends at column 20): every client
+    // is then a row of aiClientTable.
+    const [clients = []] = await session.walkColumns([AI_CLIENT_MAC]);
+    return wirelessPoll([{ ap: ctx.system.name || ctx.device.name, radio: 'all', clients: clients.length }], ctx.tags, ctx.now());
   },
 };
 
