@@ -9,11 +9,14 @@ import { ruleSettings, type RuleId, type RuleSettings } from '../rules/index.ts'
  * and resolving them per device per rule per evaluation was a measured share of the collector's CPU.
  */
 export function cachedSettings(config: AlertsConfig, site: SiteFile): (rule: RuleId, device?: Pick<Device, 'name' | 'role'>) => RuleSettings {
-  const cache = new Map<string, RuleSettings>();
+  // By device name, then rule: two lookups and no key to build (a device's role is fixed by the site file).
+  const cache = new Map<string, Map<RuleId, RuleSettings>>();
   return (rule, device) => {
-    const key = device === undefined ? rule : `${rule}\0${device.name}\0${device.role}`;
-    let s = cache.get(key);
-    if (s === undefined) cache.set(key, (s = Object.freeze(ruleSettings(rule, config, site.alerts, device))));
+    const name = device === undefined ? '' : device.name;
+    let byRule = cache.get(name);
+    if (byRule === undefined) cache.set(name, (byRule = new Map()));
+    let s = byRule.get(rule);
+    if (s === undefined) byRule.set(rule, (s = Object.freeze(ruleSettings(rule, config, site.alerts, device))));
     return s;
   };
 }
