@@ -28,6 +28,11 @@ const SWEEP_MS = 60_000;
 
 /** One site's last evaluation. */
 interface SiteJudgement {
+  /**
+   * The findings that can move an alert while the site is not evaluated again: active ones, and those of
+   * subjects with an alert open when it was (an alert opens only on an active finding, so no other can
+   * become one's). Clear findings of quiet subjects, nearly all of them, are not kept.
+   */
   findings: Evaluated[];
   snapshot: SiteSnapshot;
   /** When its view can next change by time alone (pipeline/due.ts). */
@@ -151,13 +156,13 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     }
   };
 
-  const judge = (site: SiteFile, now: number): SiteJudgement => {
+  const judge = (site: SiteFile, now: number, open: ReadonlySet<string>): SiteJudgement & { all: Evaluated[] } => {
     const settings = settingsOf.get(site.id)!;
     const view = siteView(site, obs, { config, heartbeatTimeoutMs, startedAt, now, settings });
     const findings = evaluate(view, RULES);
     const devices = new Map(view.devices.map((d) => [d.device.name, d.state]));
     const dueAt = siteDueAt({ site, obs, now, startedAt, heartbeatTimeoutMs, staleAfterIntervals: config.staleAfterIntervals, settings });
-    return { findings, snapshot: { file: site, state: view.siteState.state, devices }, dueAt, sweepAt: now + SWEEP_MS, ingest: ingestPrint(site.id), unknown: [...devices].filter(([, st]) => st === 'unknown').map(([d]) => d) };
+    return { all: findings, findings: findings.filter((f) => f.status === 'active' || open.has(f.key)), snapshot: { file: site, state: view.siteState.state, devices }, dueAt, sweepAt: now + SWEEP_MS, ingest: ingestPrint(site.id), unknown: [...devices].filter(([, st]) => st === 'unknown').map(([d]) => d) };
   };
 
   const tick = () => {
@@ -175,9 +180,9 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
       const stale = o.scan === 'every-site' || last === undefined || dirty.has(site.id) || now >= last.dueAt || (i % slices === slice && now >= last.sweepAt) || last.ingest !== ingestPrint(site.id);
       i++;
       if (stale) {
-        const j = judge(site, now);
+        const { all, ...j } = judge(site, now, open);
         judged.set(site.id, j);
-        for (const f of j.findings) evaluated.push(f);
+        for (const f of all) evaluated.push(f);
         next.set(site.id, j.snapshot);
         recordUnknown(site.id, j.unknown, now);
         stats.evaluations++;
