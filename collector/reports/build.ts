@@ -6,7 +6,7 @@ import type { ReportsConfig } from './config.ts';
 import { linkQuality } from './content/link-quality.ts';
 import { buildReportView, type ReportView } from './content/view-model.ts';
 import type { AlertHistory } from './data/alert-source.ts';
-import { chooseSource, loadAgentOffline, loadDevicesData, loadFirstSeen, loadSupplyLevels, loadUpsReadings, type DataSource, type DeviceData } from './data/influx-source.ts';
+import { chooseSource, loadAgentOffline, loadDeviceData, loadFirstSeen, loadSupplyLevels, loadUpsReadings, type DataSource, type DeviceData } from './data/influx-source.ts';
 
 /** Data read before the month, so an outage already running at its first midnight is seen from its start. */
 const LOOK_BACK_MS = 86_400_000;
@@ -32,11 +32,14 @@ function checkOf(device: SiteFile['devices'][number]): { measurement: 'ping' | '
 }
 
 async function loadDevices(sources: ReportSources, site: SiteFile, range: Interval, source: DataSource): Promise<Map<string, DeviceData>> {
-  const devices = site.devices.flatMap((device) => {
+  const out = new Map<string, DeviceData>();
+  for (const device of site.devices) {
     const check = checkOf(device);
-    return check === undefined ? [] : [{ device: device.name, ...check, readings: device.role === 'internet' }];
-  });
-  return loadDevicesData(sources.client, sources.database, { site: site.id, range, source, devices });
+    if (check === undefined) continue;
+    const o = { site: site.id, device: device.name, range, source, ...check, readings: device.role === 'internet' };
+    out.set(device.name, await loadDeviceData(sources.client, sources.database, o));
+  }
+  return out;
 }
 
 /** The availability model's input for one site and month, read from InfluxDB. */

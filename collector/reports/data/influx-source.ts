@@ -71,47 +71,11 @@ export async function loadDeviceData(
   database: string,
   o: { site: string; device: string; range: Interval; source: DataSource; measurement: 'ping' | 'snmp'; intervalMs: number; readings: boolean },
 ): Promise<DeviceData> {
-  return (await loadDevicesData(client, database, { ...o, devices: [o] })).get(o.device) ?? deviceData([], o);
-}
-
-/** Devices per query of loadDevicesData: a month of 5-minute rollups is ~9,000 rows each. */
-const DEVICES_PER_QUERY = 10;
-
-/**
- * loadDeviceData for several devices of one site, a few devices per query (`GROUP BY "device"`): a school's
- * report read each device in a query of its own, two per device with the month before, and on a loaded
- * InfluxDB the queries' round trips were most of a report's time. Each device gets exactly what its own
- * query gave.
- */
-export async function loadDevicesData(
-  client: InfluxDB,
-  database: string,
-  o: { site: string; range: Interval; source: DataSource; devices: readonly { device: string; measurement: 'ping' | 'snmp'; intervalMs: number; readings: boolean }[] },
-): Promise<Map<string, DeviceData>> {
-  const out = new Map<string, DeviceData>();
-  for (const measurement of ['ping', 'snmp'] as const) {
-    const devices = o.devices.filter((d) => d.measurement === measurement);
-    for (let i = 0; i < devices.length; i += DEVICES_PER_QUERY) {
-      const slice = devices.slice(i, i + DEVICES_PER_QUERY);
-      const link = measurement === 'ping' && slice.some((d) => d.readings);
-      const raw = o.source === 'raw';
-      const fields = raw ? ['up', ...(link ? ['rtt_avg_ms', 'loss_pct'] : [])] : ['mean_up', 'samples', ...(link ? ['mean_rtt_avg_ms', 'mean_loss_pct'] : [])];
-      const which = slice.map((d) => `"device" = ${literal(d.device)}`).join(' OR ');
-      const q = `SELECT ${fields.map(quoteIdent).join(', ')} FROM ${from(database, o.source, measurement)} ${where(o.site, o.range)} AND (${which}) GROUP BY "device"`;
-      const series = await select(client, database, q);
-      for (const d of slice) {
-        // Rows the link fields alone made (no result in them) are dropped by deviceData, as its own query had none.
-        const rows = series.find((s) => s.tags.device === d.device)?.rows ?? [];
-        out.set(d.device, deviceData(rows, { ...d, source: o.source, range: o.range }));
-      }
-    }
-  }
-  return out;
-}
-
-function deviceData(rows: Record<string, unknown>[], o: { source: DataSource; measurement: 'ping' | 'snmp'; intervalMs: number; readings: boolean; range: Interval }): DeviceData {
   const raw = o.source === 'raw';
   const link = o.readings && o.measurement === 'ping';
+  const fields = raw ? ['up', ...(link ? ['rtt_avg_ms', 'loss_pct'] : [])] : ['mean_up', 'samples', ...(link ? ['mean_rtt_avg_ms', 'mean_loss_pct'] : [])];
+  const q = `SELECT ${fields.map(quoteIdent).join(', ')} FROM ${from(database, o.source, o.measurement)} ${where(o.site, o.range)} AND "device" = ${literal(o.device)}`;
+  const rows = (await select(client, database, q))[0]?.rows ?? [];
   if (raw) {
     return {
       results: rows.filter((r) => num(r.up) !== undefined).map((r) => ({ time: r.time as number, up: (r.up as number) >= 0.5 })),
