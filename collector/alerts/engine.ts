@@ -34,6 +34,8 @@ interface SiteJudgement {
    * become one's). Clear findings of quiet subjects, nearly all of them, are not kept.
    */
   findings: Evaluated[];
+  /** Keys with an active finding: all of a key's findings go on together (advance takes the first of a key). */
+  activeKeys: Set<string>;
   snapshot: SiteSnapshot;
   /** When its view can next change by time alone (pipeline/due.ts). */
   dueAt: number;
@@ -162,7 +164,8 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     const findings = evaluate(view, RULES);
     const devices = new Map(view.devices.map((d) => [d.device.name, d.state]));
     const dueAt = siteDueAt({ site, obs, now, startedAt, heartbeatTimeoutMs, staleAfterIntervals: config.staleAfterIntervals, settings });
-    return { all: findings, findings: findings.filter((f) => f.status === 'active' || open.has(f.key)), snapshot: { file: site, state: view.siteState.state, devices }, dueAt, sweepAt: now + SWEEP_MS, ingest: ingestPrint(site.id), unknown: [...devices].filter(([, st]) => st === 'unknown').map(([d]) => d) };
+    const activeKeys = new Set(findings.filter((f) => f.status === 'active').map((f) => f.key));
+    return { all: findings, activeKeys, findings: findings.filter((f) => activeKeys.has(f.key) || open.has(f.key)), snapshot: { file: site, state: view.siteState.state, devices }, dueAt, sweepAt: now + SWEEP_MS, ingest: ingestPrint(site.id), unknown: [...devices].filter(([, st]) => st === 'unknown').map(([d]) => d) };
   };
 
   const tick = () => {
@@ -188,7 +191,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
         stats.evaluations++;
       } else {
         // Unchanged findings: only what can move an alert (active, or the subject of one open) goes on.
-        for (const f of last.findings) if (f.status === 'active' || open.has(f.key)) evaluated.push(f);
+        for (const f of last.findings) if (last.activeKeys.has(f.key) || open.has(f.key)) evaluated.push(f);
         next.set(site.id, last.snapshot);
       }
     }
