@@ -21,7 +21,8 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const SITES = ['north-primary', 'south-primary', 'east-high'].map((id) => testSite({ id, name: id }));
+// Two ports of the core switch share the uplink's name (as redacted or duplicated ifNames do): one subject, two findings.
+const SITES = ['north-primary', 'south-primary', 'east-high'].map((id) => testSite({ id, name: id, alerts: { uplinks: { 'core-switch': ['uplink'] } } }));
 const DEVICES = SITES[0]!.devices.map((d) => d.name);
 const agentOf = (site: string) => `${site}-1`;
 const statusOf = (site: string, state: 'online' | 'offline', at: number, dropped = 0): AgentStatus => ({ ...agentStatus(state, at, dropped), agent: agentOf(site), site });
@@ -48,7 +49,7 @@ function engine(scan: 'changed' | 'every-site', clock: { t: number }) {
 
 type Op =
   | { op: 'wait'; ms: number }
-  | { op: 'poll'; site: number; down: string[]; only: string[]; late: number }
+  | { op: 'poll'; site: number; down: string[]; only: string[]; late: number; ports: [number, number] }
   | { op: 'status'; site: number; state: 'online' | 'offline'; dropped: number }
   | { op: 'refuse'; site: number }
   | { op: 'tick' };
@@ -63,6 +64,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       down: fc.subarray(DEVICES),
       only: fc.subarray(DEVICES, { minLength: 1 }),
       late: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 200_000 })),
+      ports: fc.tuple(fc.constantFrom(1, 2), fc.constantFrom(1, 2)),
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('status' as const), site: fc.integer({ min: 0, max: SITES.length - 1 }), state: fc.constantFrom('online' as const, 'offline' as const), dropped: fc.integer({ min: 0, max: 3 }) }) },
@@ -91,6 +93,9 @@ describe('alert engine: evaluating only what changed', () => {
               const samples = site.devices
                 .filter((d) => op.only.includes(d.name))
                 .flatMap((d) => [pingSample(d.name, !op.down.includes(d.name), at), ...(d.checks.snmp ? [snmpSample(d.name, !op.down.includes(d.name), at)] : [])]);
+              if (op.only.includes('core-switch')) {
+                op.ports.forEach((oper, i) => samples.push({ measurement: 'interface', tags: { device: 'core-switch', role: 'x', interface: 'uplink', if_index: String(i + 1) }, fields: { oper_status: oper, admin_status: 1 }, time: at }));
+              }
               for (const x of [a, b]) x.e.samples(site.id, agentOf(site.id), samples);
             } else if (op.op === 'status') {
               for (const x of [a, b]) x.e.status(statusOf(SITES[op.site]!.id, op.state, clock.t, op.dropped));
