@@ -12,6 +12,7 @@ import { rawWriteReference } from './reference.ts';
 import { writeRegistry } from './registry.ts';
 import { samplesPerPoll, school, switchesOf } from './schools.ts';
 import { runDashboardQueries } from './dashboards.ts';
+import { reportMonth, runReports, writeMonth } from './reports.ts';
 
 export interface FleetOptions {
   schools: number;
@@ -24,6 +25,8 @@ export interface FleetOptions {
   downSchools: number;
   outageSchools: number;
   phases: ReadonlySet<string>;
+  /** Schools whose month the reports phase writes and reports (default: all). */
+  reportSchools?: number;
   /** Runs the collector under `node --cpu-prof` and adds where its CPU went to the result. */
   profile?: boolean;
   log: (line: string) => void;
@@ -102,26 +105,28 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     };
 
     // (2) steady state
-    const cpu0 = { collector: cpuSeconds(cpid), influxd: cpuSeconds(ipid) };
-    const s0 = performance.now();
-    const sent0 = sumSamples(await agents.stats());
-    for (let i = 0; i < o.steadyPolls; i++) await tick('steady');
-    const steadySeconds = (performance.now() - s0) / 1000;
-    const sent = sumSamples(await agents.stats()) - sent0;
-    const cpu = { collector: cpuSeconds(cpid) - cpu0.collector, influxd: cpuSeconds(ipid) - cpu0.influxd };
-    const series = await seriesCardinality(influx, DATABASE);
-    result.steady = {
-      polls: o.steadyPolls,
-      seconds: round3(steadySeconds),
-      samplesPerPoll: Math.round(sent / Math.max(1, o.steadyPolls)),
-      pointsPerSecond: Math.round(sent / steadySeconds),
-      collector: { cpuPercentOfOneCore: pct(cpu.collector, steadySeconds), cpuUsPerPoint: Math.round((cpu.collector / Math.max(1, sent)) * 1e7) / 10, rssMiB: rssMiB(cpid), peakRssMiB: peakRssMiB(cpid) },
-      influxd: { cpuPercentOfOneCore: pct(cpu.influxd, steadySeconds), cpuUsPerPoint: Math.round((cpu.influxd / Math.max(1, sent)) * 1e7) / 10, rssMiB: rssMiB(ipid), peakRssMiB: peakRssMiB(ipid) },
-      series,
-      lag: await lagOf('steady'),
-      load: loadavg(),
-    };
-    say(`(2) steady: ${JSON.stringify(result.steady)}`);
+    if (o.phases.has('steady')) {
+      const cpu0 = { collector: cpuSeconds(cpid), influxd: cpuSeconds(ipid) };
+      const s0 = performance.now();
+      const sent0 = sumSamples(await agents.stats());
+      for (let i = 0; i < o.steadyPolls; i++) await tick('steady');
+      const steadySeconds = (performance.now() - s0) / 1000;
+      const sent = sumSamples(await agents.stats()) - sent0;
+      const cpu = { collector: cpuSeconds(cpid) - cpu0.collector, influxd: cpuSeconds(ipid) - cpu0.influxd };
+      const series = await seriesCardinality(influx, DATABASE);
+      result.steady = {
+        polls: o.steadyPolls,
+        seconds: round3(steadySeconds),
+        samplesPerPoll: Math.round(sent / Math.max(1, o.steadyPolls)),
+        pointsPerSecond: Math.round(sent / steadySeconds),
+        collector: { cpuPercentOfOneCore: pct(cpu.collector, steadySeconds), cpuUsPerPoint: Math.round((cpu.collector / Math.max(1, sent)) * 1e7) / 10, rssMiB: rssMiB(cpid), peakRssMiB: peakRssMiB(cpid) },
+        influxd: { cpuPercentOfOneCore: pct(cpu.influxd, steadySeconds), cpuUsPerPoint: Math.round((cpu.influxd / Math.max(1, sent)) * 1e7) / 10, rssMiB: rssMiB(ipid), peakRssMiB: peakRssMiB(ipid) },
+        series,
+        lag: await lagOf('steady'),
+        load: loadavg(),
+      };
+      say(`(2) steady: ${JSON.stringify(result.steady)}`);
+    }
 
     // (3) faults: schools offline (their connection cut, the will fires) and switches down in other schools.
     if (o.phases.has('faults')) {
@@ -214,7 +219,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
           return region.every((i) => s[school(i).site]?.spooled === 0);
         }, { timeoutMs: 30 * 60_000, intervalMs: 200, what: 'the region\'s spools to empty' });
         spoolsEmptyAt = Date.now();
-        await waitFor(async () => (await countsBySite(influx!, DATABASE, region.map((i) => school(i).site))).complete(await agents!.stats()), { timeoutMs: 30 * 60_000, intervalMs: 500, what: 'the region\'s samples in InfluxDB' });
+        // Readable: every ping sample of the region's schools is stored. Every batch carries pings (schools.ts
+        // measures device by device) and goes to InfluxDB whole, so this is every batch; it is one cheap
+        // query a second, not the nine GROUP BY queries of the full count, which would compete with the
+        // drain they time. The full count of every measurement follows below (counts).
+        await waitFor(async () => (await countsBySite(influx!, DATABASE, region.map((i) => school(i).site), ['ping'])).complete(await agents!.stats()), { timeoutMs: 30 * 60_000, intervalMs: 1_000, what: 'the region\'s samples in InfluxDB' });
         drainedAt = Date.now();
       })();
       let finished = false;
@@ -256,6 +265,20 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     if (o.phases.has('dashboards')) {
       result.dashboards = await runDashboardQueries(influx.url, DATABASE, school(3 % o.schools).site);
       say(`(5) dashboards: ${JSON.stringify(result.dashboards)}`);
+    }
+
+    // (6) monthly reports: last month's data for the schools written straight to InfluxDB first (SYNTHETIC,
+    // see reports.ts), then the provider's `report --all` over them, timed, with its peak memory.
+    if (o.phases.has('reports')) {
+      const month = reportMonth(Date.now());
+      const chosen = Array.from({ length: Math.min(o.schools, o.reportSchools ?? o.schools) }, (_, i) => i);
+      say(`(6) reports: writing ${month} for ${chosen.length} schools…`);
+      const written = await writeMonth(influx.url, DATABASE, chosen, month, o.pollSeconds);
+      say(`(6) reports: month written: ${JSON.stringify(written)}`);
+      const made = await runReports(temp.path, join(temp.path, 'collector.yaml'), chosen, month);
+      result.reports = { month, schools: chosen.length, monthData: written, ...made };
+      if (made.exitCode !== 0 || made.reports !== chosen.length) problem(`reports: ${made.reports} of ${chosen.length} reports made (exit ${made.exitCode}): ${made.stderr.slice(-300)}`);
+      say(`(6) reports: ${JSON.stringify(result.reports)}`);
     }
 
     const all_alerts = readAlerts(collector.alertsDb);

@@ -6,21 +6,21 @@ import { describeMachine } from '../support/machine.ts';
 
 /**
  * `npm run bench -- fleet [--schools 1000] [--steady-minutes 30] [--outage-minutes 60] [--poll-seconds 60]
- * [--phases steady,faults,outage,dashboards] [--offline-schools 10] [--down-devices 50] [--down-schools 20]
+ * [--phases steady,faults,outage,dashboards,reports] [--report-schools N] [--offline-schools 10] [--down-devices 50] [--down-schools 20]
  * [--outage-schools 100] [--fault-minutes 10] [--profile] [--no-save]`: issue 17's soak. Simulated schools (bench/fleet/
  * schools.ts) in their own process against the real collector and an influxd with deploy/influxdb's settings.
  * Phase minutes are real minutes; --poll-seconds compresses the schools' one-minute polls (and the alert
  * pending times with them) for short runs. A lost, duplicated or extra sample or alert fails the run.
  */
 const RESULTS_DIR = fileURLToPath(new URL('../results/fleet/', import.meta.url));
-const PHASES = ['steady', 'faults', 'outage', 'dashboards'];
+const PHASES = ['steady', 'faults', 'outage', 'dashboards', 'reports'];
 
 export async function main(args: string[]): Promise<void> {
   const { values: parsed } = parseArgs({
     args,
     options: {
       ...Object.fromEntries(
-        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools'].map((k) => [k, { type: 'string' as const }]),
+        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools', 'report-schools'].map((k) => [k, { type: 'string' as const }]),
       ),
       'no-save': { type: 'boolean' as const },
       profile: { type: 'boolean' as const },
@@ -61,6 +61,7 @@ export async function main(args: string[]): Promise<void> {
     downSchools: Math.floor(num('down-schools', Math.max(1, Math.min(20, Math.round(schools / 50))))),
     outageSchools: Math.floor(num('outage-schools', Math.max(1, Math.min(100, Math.round(schools / 10))))),
     phases,
+    ...(values['report-schools'] !== undefined ? { reportSchools: Math.floor(num('report-schools', schools)) } : {}),
     profile: values.profile === true,
     log: say,
   });

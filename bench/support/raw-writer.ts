@@ -4,9 +4,9 @@ import { Agent, request } from 'node:http';
  * The reference: prepared line-protocol bodies POSTed straight to influxd's /write by `writers` concurrent
  * keep-alive connections, each taking the next body when its previous one was answered.
  */
-export async function postBodies(url: string, database: string, bodies: readonly string[], writers: number): Promise<void> {
+export async function postBodies(url: string, database: string, bodies: readonly string[], writers: number, retentionPolicy?: string): Promise<void> {
   const target = new URL(url);
-  const path = `/write?${new URLSearchParams({ db: database, precision: 'ms' })}`;
+  const path = `/write?${new URLSearchParams({ db: database, precision: 'ms', ...(retentionPolicy !== undefined ? { rp: retentionPolicy } : {}) })}`;
   const agent = new Agent({ keepAlive: true, maxSockets: writers });
   let next = 0;
   const post = (body: string) =>

@@ -6,12 +6,14 @@ import { toLine } from '../storage/line.ts';
 import { durationMs, type AlertsConfig } from './config.ts';
 import { Observations } from './observations.ts';
 import { subjectOf, type Alert } from './pipeline/alert.ts';
+import { ingestPrint, siteDueAt } from './pipeline/due.ts';
 import { evaluate, type Evaluated } from './pipeline/evaluate.ts';
 import type { FlapHistory } from './pipeline/flap.ts';
 import type { SiteSnapshot } from './pipeline/mute.ts';
 import { isClosed, step, type AlertEvent } from './pipeline/pipeline.ts';
 import type { Decision } from './pipeline/plan.ts';
 import { escalationOrder } from './pipeline/rota.ts';
+import { cachedSettings } from './pipeline/settings-cache.ts';
 import { limitOf, RULES, ruleSettings } from './rules/index.ts';
 import { siteView } from './site-view.ts';
 import { sameSummary, summariseBySite, type SiteAlertSummary } from './summary.ts';
@@ -21,6 +23,28 @@ import type { SiteState } from './state/site-state.ts';
 import type { AcknowledgeResult, AlertStore } from './store.ts';
 
 const SUMMARY_EVERY_MS = 60_000;
+/** Every site is evaluated again at least this often, whatever changed: a guard for rules that judge time in ways pipeline/due.ts does not list. */
+const SWEEP_MS = 60_000;
+
+/** One site's last evaluation. */
+interface SiteJudgement {
+  /**
+   * The findings that can move an alert while the site is not evaluated again: active ones, and those of
+   * subjects with an alert open when it was (an alert opens only on an active finding, so no other can
+   * become one's). Clear findings of quiet subjects, nearly all of them, are not kept.
+   */
+  findings: Evaluated[];
+  /** Keys with an active finding: all of a key's findings go on together (advance takes the first of a key). */
+  activeKeys: Set<string>;
+  snapshot: SiteSnapshot;
+  /** When its view can next change by time alone (pipeline/due.ts). */
+  dueAt: number;
+  sweepAt: number;
+  /** What ingest had refused for it then (pipeline/due.ts). */
+  ingest: string;
+  /** Its devices in state unknown. */
+  unknown: string[];
+}
 
 export interface AlertEngineOptions {
   config: AlertsConfig;
@@ -34,6 +58,11 @@ export interface AlertEngineOptions {
   now: () => number;
   /** Channel ids the alerts go out on. */
   channels: readonly string[];
+  /**
+   * 'changed' (the default): each turn evaluates only the sites heard from since, or whose view can change
+   * by time (pipeline/due.ts). 'every-site': every site every turn, the reference the tests compare with.
+   */
+  scan?: 'changed' | 'every-site';
 }
 
 export interface AlertEngine {
@@ -50,7 +79,7 @@ export interface AlertEngine {
   siteState(site: string): SiteState;
   start(): void;
   stop(): void;
-  stats(): { ticks: number; eventsAccepted: number; eventsRejected: number; decisions: number };
+  stats(): { ticks: number; eventsAccepted: number; eventsRejected: number; decisions: number; evaluations: number };
 }
 
 /** How far back decisions are handed to the dispatcher again after a restart (it drops those it has). */
@@ -69,14 +98,22 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   const flap: FlapHistory = store.flapHistory();
   const flapSettings = { windowMs: durationMs(config.flap.window), changes: config.flap.changes, quietMs: durationMs(config.flap.quiet) };
   const heartbeatTimeoutMs = durationMs(config.heartbeatTimeout);
-  const stats = { ticks: 0, eventsAccepted: 0, eventsRejected: 0, decisions: 0 };
+  const stats = { ticks: 0, eventsAccepted: 0, eventsRejected: 0, decisions: 0, evaluations: 0 };
   let working: Alert[] = store.working();
   let snapshots = new Map<string, SiteSnapshot>();
   let timer: NodeJS.Timeout | undefined;
+  // Per site: its findings and snapshot from its last evaluation, and when they can next change by time
+  // alone. A site is evaluated again when something of it was heard (samples, status, event, a refusal),
+  // when that time comes, and at least every SWEEP_MS; otherwise its findings stand as they were.
+  const settingsOf = new Map(o.sites.map((s) => [s.id, cachedSettings(config, s)]));
+  const judged = new Map<string, SiteJudgement>();
+  const dirty = new Set<string>();
+  let sweepOffset = 0;
+
   // device_state history per site, from measurements in measured order (state/timeline.ts).
   const timelines = new Map(
     o.sites.map((site) => {
-      const settings = (rule: 'high-loss' | 'high-latency', d: Parameters<typeof ruleSettings>[3]) => limitOf(rule, ruleSettings(rule, config, site.alerts, d));
+      const settings = (rule: 'high-loss' | 'high-latency', d: Parameters<typeof ruleSettings>[3]) => limitOf(rule, settingsOf.get(site.id)!(rule, d));
       return [site.id, new StateTimeline({ devices: site.devices, staleAfterIntervals: config.staleAfterIntervals, limits: (d) => ({ lossPct: settings('high-loss', d), rttMs: settings('high-latency', d) }) })];
     }),
   );
@@ -121,18 +158,44 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     }
   };
 
+  const judge = (site: SiteFile, now: number, open: ReadonlySet<string>): SiteJudgement & { all: Evaluated[] } => {
+    const settings = settingsOf.get(site.id)!;
+    const view = siteView(site, obs, { config, heartbeatTimeoutMs, startedAt, now, settings });
+    const findings = evaluate(view, RULES);
+    const devices = new Map(view.devices.map((d) => [d.device.name, d.state]));
+    const dueAt = siteDueAt({ site, obs, now, startedAt, heartbeatTimeoutMs, staleAfterIntervals: config.staleAfterIntervals, settings });
+    const activeKeys = new Set(findings.filter((f) => f.status === 'active').map((f) => f.key));
+    return { all: findings, activeKeys, findings: findings.filter((f) => activeKeys.has(f.key) || open.has(f.key)), snapshot: { file: site, state: view.siteState.state, devices }, dueAt, sweepAt: now + SWEEP_MS, ingest: ingestPrint(site.id), unknown: [...devices].filter(([, st]) => st === 'unknown').map(([d]) => d) };
+  };
+
   const tick = () => {
     const now = o.now();
     stats.ticks++;
     const evaluated: Evaluated[] = [];
+    const open = new Set(working.map((a) => a.key));
     const next = new Map<string, SiteSnapshot>();
+    // The sweep is spread over the ticks (a slice of sites each), so it adds no burst.
+    const slices = Math.max(1, Math.round(SWEEP_MS / durationMs(config.evaluateEvery)));
+    const slice = sweepOffset++ % slices;
+    let i = 0;
     for (const site of sites.values()) {
-      const view = siteView(site, obs, { config, heartbeatTimeoutMs, startedAt, now });
-      evaluated.push(...evaluate(view, RULES));
-      const devices = new Map(view.devices.map((d) => [d.device.name, d.state]));
-      next.set(site.id, { file: site, state: view.siteState.state, devices });
-      recordUnknown(site.id, devices, now);
+      const last = judged.get(site.id);
+      const stale = o.scan === 'every-site' || last === undefined || dirty.has(site.id) || now >= last.dueAt || (i % slices === slice && now >= last.sweepAt) || last.ingest !== ingestPrint(site.id);
+      i++;
+      if (stale) {
+        const { all, ...j } = judge(site, now, open);
+        judged.set(site.id, j);
+        for (const f of all) evaluated.push(f);
+        next.set(site.id, j.snapshot);
+        recordUnknown(site.id, j.unknown, now);
+        stats.evaluations++;
+      } else {
+        // Unchanged findings: only what can move an alert (active, or the subject of one open) goes on.
+        for (const f of last.findings) if (last.activeKeys.has(f.key) || open.has(f.key)) evaluated.push(f);
+        next.set(site.id, last.snapshot);
+      }
     }
+    dirty.clear();
     snapshots = next;
     evaluated.push(...withdrawn(working, evaluated));
     const acked = new Map(store.list().filter((a) => a.ackedAt !== undefined).map((a) => [a.id, a]));
@@ -184,10 +247,10 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   };
   // What is measured is written as measured (samples()); what the live view cannot know is written here, at
   // the collector's time, and overwritten if a replay later shows it was measured after all.
-  const recordUnknown = (site: string, devices: ReadonlyMap<string, DeviceState>, now: number) => {
+  const recordUnknown = (site: string, unknown: readonly string[], now: number) => {
     const timeline = timelines.get(site);
     if (timeline === undefined) return;
-    for (const [device, state] of devices) if (state === 'unknown') writeStates(site, timeline.unknown(device, now));
+    for (const device of unknown) writeStates(site, timeline.unknown(device, now));
   };
 
   /**
@@ -222,11 +285,13 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
 
   return {
     samples(site, agent, samples) {
+      dirty.add(site);
       obs.addSamples(site, agent, samples, o.now());
       const timeline = timelines.get(site);
       if (timeline !== undefined) writeStates(site, timeline.samples(samples));
     },
     status(status) {
+      dirty.add(status.site);
       obs.addStatus(status, o.now());
       if (status.state === 'offline') tickSoon();
     },
@@ -245,6 +310,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
         return false;
       }
       stats.eventsAccepted++;
+      dirty.add(from.site);
       obs.addEvent(decoded.value);
       tickSoon();
       return true;

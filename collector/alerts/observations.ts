@@ -43,6 +43,8 @@ export class Observations {
   private readonly devices = new Map<string, Map<string, Sample>>();
   private readonly events = new Map<string, Map<string, ReachabilityEvent>>();
   private readonly agents = new Map<string, AgentSeen>();
+  /** The same agents by site: a site's view asks for its own, every evaluation. */
+  private readonly bySite = new Map<string, AgentSeen[]>();
 
   addSamples(site: string, agent: string, samples: readonly Sample[], receivedAt: number): void {
     this.heard(site, agent, receivedAt);
@@ -87,7 +89,12 @@ export class Observations {
 
   /** The newest sample of every series of a device. */
   series(site: string, device: string): Sample[] {
-    return [...(this.devices.get(`${site}/${device}`)?.values() ?? [])];
+    return [...this.seriesOf(site, device)];
+  }
+
+  /** The same, without a copy: to read at once, not to keep. */
+  seriesOf(site: string, device: string): Iterable<Sample> {
+    return this.devices.get(`${site}/${device}`)?.values() ?? [];
   }
 
   event(site: string, device: string, check: DeviceEvent['check']): ReachabilityEvent | undefined {
@@ -95,12 +102,17 @@ export class Observations {
   }
 
   agentsOf(site: string): AgentSeen[] {
-    return [...this.agents.values()].filter((a) => a.site === site);
+    return [...(this.bySite.get(site) ?? [])];
   }
 
   private heard(site: string, agent: string, at: number): AgentSeen {
     let seen = this.agents.get(agent);
-    if (seen === undefined) this.agents.set(agent, (seen = { agent, site, state: 'online', heardAt: at }));
+    if (seen === undefined) {
+      this.agents.set(agent, (seen = { agent, site, state: 'online', heardAt: at }));
+      const ofSite = this.bySite.get(site);
+      if (ofSite === undefined) this.bySite.set(site, [seen]);
+      else ofSite.push(seen);
+    }
     // A batch replayed from the write-ahead log after a restart says nothing about now.
     seen.heardAt = Math.max(seen.heardAt, at);
     return seen;

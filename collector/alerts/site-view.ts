@@ -13,11 +13,13 @@ export interface ViewOptions {
   heartbeatTimeoutMs: number;
   startedAt: number;
   now: number;
+  /** The site's rule settings, resolved once and kept (pipeline/settings-cache.ts); resolved per call without. */
+  settings?: RuleContext['settings'];
 }
 
 /** What the rules see of one site now: its state, each device's state and fresh samples, its agents. */
 export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): RuleContext {
-  const settings = (rule: RuleId, device?: Device) => ruleSettings(rule, o.config, site.alerts, device);
+  const settings = o.settings ?? ((rule: RuleId, device?: Device) => ruleSettings(rule, o.config, site.alerts, device));
   const agents = obs.agentsOf(site.id);
   const state = siteState({ agents, now: o.now, heartbeatTimeoutMs: o.heartbeatTimeoutMs, startedAt: o.startedAt });
   const freshOf = (device: Device, measurement: string) => {

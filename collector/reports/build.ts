@@ -65,6 +65,7 @@ async function availabilityFor(sources: ReportSources, site: SiteFile, month: st
           parent: d.parent,
           intervalMs: check.intervalMs,
           results: data.get(d.name)?.results ?? [],
+          observed: data.get(d.name)?.observed,
           maintenance: maintenanceIntervals(site.maintenance, zone, d.name, range.start, range.end),
           monitoredFrom: firstSeen.get(d.name) ?? Number.POSITIVE_INFINITY,
         },

@@ -2,17 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { runFleet, type FleetResult } from '../../bench/fleet/run.ts';
 
 /**
- * The fleet bench (issue 17) at CI scale: 30 schools (9 secondaries, 21 primaries) with 5-second polls
+ * The fleet bench (issue 17) at CI scale: 50 schools (15 secondaries, 35 primaries) with 5-second polls
  * against the real collector and an influxd with deploy/influxdb's settings. Counts, not speed: every
  * sample measured is stored exactly once per school and measurement; the fault phase raises exactly the
  * expected alerts (3 schools offline, 10 switches down across 5 schools) and no other; the regional
- * outage's spools replay without loss.
+ * outage's spools replay without loss; the monthly report is made for each of two schools from a month of
+ * (synthetic) rollups.
  */
 describe('fleet bench, smoke scale', () => {
   it('stores every sample once, raises exactly the expected alerts, and loses nothing in an outage', async () => {
     const lines: string[] = [];
     const result: FleetResult = await runFleet({
-      schools: 30,
+      schools: 50,
       pollSeconds: 5,
       steadyPolls: 4,
       faultPolls: 10,
@@ -21,12 +22,13 @@ describe('fleet bench, smoke scale', () => {
       downDevices: 10,
       downSchools: 5,
       outageSchools: 8,
-      phases: new Set(['steady', 'faults', 'outage']),
+      phases: new Set(['steady', 'faults', 'outage', 'reports']),
+      reportSchools: 2,
       log: (line) => lines.push(line),
     });
     expect(result.problems, lines.join('\n')).toEqual([]);
     const counts = result.counts as { mismatchCount: number; schoolsChecked: number; samplesMeasured: number };
-    expect(counts.schoolsChecked).toBe(30);
+    expect(counts.schoolsChecked).toBe(50);
     expect(counts.mismatchCount).toBe(0);
     expect(counts.samplesMeasured).toBeGreaterThan(0);
 
@@ -36,6 +38,8 @@ describe('fleet bench, smoke scale', () => {
     const outage = result.outage as { schools: number; spooledSamples: number; drainSeconds: number };
     expect(outage.schools).toBe(8);
     expect(outage.spooledSamples).toBeGreaterThan(0);
+    const reports = result.reports as { reports: number; exitCode: number | null };
+    expect(reports).toMatchObject({ reports: 2, exitCode: 0 });
     // Every alert of the run is one of the two rules the faults and the outage justify.
     expect(Object.keys(result.alertsByRule as object).filter((r) => r !== 'site-offline' && r !== 'device-down'), JSON.stringify([result.alertsByRule, result.alertsPendingOnlyByRule])).toEqual([]);
   }, 240_000);

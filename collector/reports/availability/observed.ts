@@ -50,10 +50,17 @@ export const ROLLUP_WINDOW_MS = 5 * 60_000;
  * by less than the window.
  */
 export function resultsFromRollups(windows: readonly RollupWindow[], intervalMs: number, windowMs = ROLLUP_WINDOW_MS): CheckResult[] {
+  const out: CheckResult[] = [];
+  eachRollupResult(windows, intervalMs, windowMs, (time, up) => out.push({ time, up }));
+  return out;
+}
+
+/** resultsFromRollups' results, oldest first, handed to `emit` one by one instead of kept. */
+function eachRollupResult(windows: readonly RollupWindow[], intervalMs: number, windowMs: number, emit: (time: number, up: boolean) => void): void {
   const sorted = [...windows].filter((w) => w.samples > 0).sort((a, b) => a.time - b.time);
   const slots = Math.max(1, Math.floor(windowMs / intervalMs));
-  const out: CheckResult[] = [];
   let previous: { window: RollupWindow; lastUp: boolean } | undefined;
+  let lastUp = true;
   for (let i = 0; i < sorted.length; i++) {
     const w = sorted[i]!;
     const n = Math.min(Math.round(w.samples), slots);
@@ -66,10 +73,47 @@ export function resultsFromRollups(windows: readonly RollupWindow[], intervalMs:
     const firstSlot = joinsPrevious || !joinsNext ? 0 : slots - n;
     const step = slots === 1 ? 0 : intervalMs;
     for (let k = 0; k < n; k++) {
-      const isDown = downsFirst ? k < downs : k >= n - downs;
-      out.push({ time: w.time + (firstSlot + k) * step, up: !isDown });
+      lastUp = !(downsFirst ? k < downs : k >= n - downs);
+      emit(w.time + (firstSlot + k) * step, lastUp);
     }
-    previous = { window: w, lastUp: out[out.length - 1]!.up };
+    // The last result so far, this window's or (none in it) an earlier one's.
+    previous = { window: w, lastUp };
   }
+}
+
+/**
+ * observedTimeline(resultsFromRollups(windows, intervalMs), intervalMs, from, to), without the results: a
+ * month of one-minute checks is ~45,000 results per device, and a school's report held them all at once
+ * (and spent most of its time making them). The results come out oldest first, so each is judged as it
+ * comes against the next one.
+ */
+export function timelineFromRollups(windows: readonly RollupWindow[], intervalMs: number, from: number, to: number, windowMs = ROLLUP_WINDOW_MS): Timeline {
+  const out: Timeline = [];
+  let at = from;
+  let pending = false;
+  let pTime = 0;
+  let pUp = false;
+  const judge = (time: number, up: boolean, next: number | undefined) => {
+    const holdsUntil = next !== undefined && next - time <= GAP_FACTOR * intervalMs ? next : time + intervalMs;
+    const start = Math.max(time, from);
+    const end = Math.min(holdsUntil, to);
+    if (end <= start || end <= at) return;
+    if (start > at) push(out, { start: at, end: start, state: 'unknown' });
+    push(out, { start: Math.max(start, at), end, state: up ? 'up' : 'down' });
+    at = end;
+  };
+  let unordered = false;
+  eachRollupResult(windows, intervalMs, windowMs, (time, up) => {
+    if (pending && time < pTime) unordered = true;
+    if (unordered) return;
+    if (pending) judge(pTime, pUp, time);
+    pending = true;
+    pTime = time;
+    pUp = up;
+  });
+  // Windows off the 5-minute grid (never from the CQs) can place a result past the next window's first: sorted then.
+  if (unordered) return observedTimeline(resultsFromRollups(windows, intervalMs, windowMs), intervalMs, from, to);
+  if (pending) judge(pTime, pUp, undefined);
+  if (at < to) push(out, { start: at, end: to, state: 'unknown' });
   return out;
 }

@@ -9,6 +9,8 @@ export interface DeviceInput {
   parent?: string | undefined;
   intervalMs: number;
   results: readonly CheckResult[];
+  /** Its results as a timeline over the input's range, when the source made it already (observed.ts timelineFromRollups); then `results` is not read. */
+  observed?: Timeline | undefined;
   /** Maintenance windows covering this device (its own and the site's). */
   maintenance: readonly Interval[];
   /**
@@ -165,7 +167,7 @@ function deviceTimelines(input: SiteInput): Map<string, { reach: Timeline; count
   const build = (d: DeviceInput): { reach: Timeline; counted: Timeline } => {
     const ready = done.get(d.name);
     if (ready !== undefined) return ready;
-    const seen = observedTimeline(d.results, d.intervalMs, range.start, range.end);
+    const seen = d.observed ?? observedTimeline(d.results, d.intervalMs, range.start, range.end);
     const observed =
       d.monitoredFrom === undefined
         ? seen

@@ -1,7 +1,8 @@
 import type { InfluxDB } from 'influx';
 import type { Interval } from '../../calendar/index.ts';
 import { RAW_POLICY, ROLLUP_POLICY, quoteIdent } from '../../storage/retention-cq.ts';
-import { resultsFromRollups, type CheckResult } from '../availability/observed.ts';
+import { timelineFromRollups, type CheckResult } from '../availability/observed.ts';
+import type { Timeline } from '../availability/timeline.ts';
 
 /** Where a month's figures come from: raw samples, or the 5-minute rollups once raw data has aged out. */
 export type DataSource = 'raw' | 'rollup';
@@ -54,6 +55,8 @@ export interface LinkReading {
 
 export interface DeviceData {
   results: CheckResult[];
+  /** From rollups: the results as a timeline over the range, made as they are rebuilt (`results` is then empty). */
+  observed?: Timeline;
   readings: LinkReading[];
 }
 
@@ -81,7 +84,8 @@ export async function loadDeviceData(
   }
   const windows = rows.filter((r) => num(r.mean_up) !== undefined && num(r.samples) !== undefined).map((r) => ({ time: r.time as number, meanUp: r.mean_up as number, samples: r.samples as number }));
   return {
-    results: resultsFromRollups(windows, o.intervalMs),
+    results: [],
+    observed: timelineFromRollups(windows, o.intervalMs, o.range.start, o.range.end),
     readings: link ? rows.map((r) => ({ time: r.time as number, rttMs: num(r.mean_rtt_avg_ms), lossPct: num(r.mean_loss_pct), weight: num(r.samples) ?? 1 })) : [],
   };
 }
