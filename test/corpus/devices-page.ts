@@ -25,8 +25,8 @@ const pct = (n: number, d: number) => (d === 0 ? '–' : `${((n / d) * 100).toFi
 const pair = (t: { compared: number; equal: number }) => (t.compared === 0 ? '–' : `${t.equal}/${t.compared}`);
 const add = (ts: readonly Tally[]) => ts.reduce((a, t) => ({ compared: a.compared + t.compared, equal: a.equal + t.equal }), { compared: 0, equal: 0 });
 
-const TYPES = ['network', 'wireless', 'firewall', 'server', 'storage', 'printer', 'power', 'environment', 'appliance'];
-const CLASSES_FOR: Readonly<Record<string, string>> = {
+export const TYPES = ['network', 'wireless', 'firewall', 'server', 'storage', 'printer', 'power', 'environment', 'appliance'];
+export const CLASSES_FOR: Readonly<Record<string, string>> = {
   network: 'router, switch, other (network kinds)',
   wireless: 'wireless',
   firewall: 'firewall',

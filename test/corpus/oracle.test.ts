@@ -7,6 +7,7 @@ import { sameAsLibreNmsType } from './classes.ts';
 import { corpusIndex, pollRecording, readOracle, type CorpusEntry, type PolledDevice } from './oracle-poll.ts';
 import { devicesPage, type DeviceRow } from './devices-page.ts';
 import { readingsOf, readingsSection, withReadings } from './readings-section.ts';
+import { readmeSection, readmeSectionOf, withReadmeSection } from './readme-section.ts';
 
 /**
  * All 877 recordings of ../shared/corpus polled in-process through the SNMP session seam (no simulator
@@ -29,7 +30,9 @@ const CLASS_FLOORS: Readonly<Record<string, number>> = {
 const rows: DeviceRow[] = [];
 const crashes: string[] = [];
 const DEVICES_MD = new URL('../../docs/devices.md', import.meta.url);
+const README_MD = new URL('../../README.md', import.meta.url);
 let readings = '';
+let readme = '';
 
 function sum(tallies: readonly Tally[]): { compared: number; equal: number } {
   return tallies.reduce((a, t) => ({ compared: a.compared + t.compared, equal: a.equal + t.equal }), { compared: 0, equal: 0 });
@@ -72,7 +75,11 @@ describe('the LibreNMS corpus: 877 recordings against the peer oracle', () => {
     console.log(page.tables);
     readings = readingsSection(rows, (name, what) => VALUE_DISAGREEMENTS.some((d) => d.name === name && `${what}:`.startsWith(`${d.what}:`)));
     console.log(readings);
-    if (process.env.CORPUS_DOCS === '1') writeFileSync(DEVICES_MD, withReadings(page.markdown, readings));
+    readme = readmeSection(rows, (r) => justified.has(r.entry.name));
+    if (process.env.CORPUS_DOCS === '1') {
+      writeFileSync(DEVICES_MD, withReadings(page.markdown, readings));
+      writeFileSync(README_MD, withReadmeSection(readFileSync(README_MD, 'utf8'), readme));
+    }
   }, 180_000);
 
   it('reads all 877 without an exception', () => {
@@ -126,6 +133,10 @@ describe('the LibreNMS corpus: 877 recordings against the peer oracle', () => {
 
   it("docs/devices.md's reading table is the one this run measured (regenerate with CORPUS_DOCS=1)", () => {
     expect(readingsOf(readFileSync(DEVICES_MD, 'utf8'))).toBe(readings);
+  });
+
+  it("README's device support table is the one this run measured (regenerate with CORPUS_DOCS=1)", () => {
+    expect(readmeSectionOf(readFileSync(README_MD, 'utf8'))).toBe(readme);
   });
 
   it('every justified value disagreement is still one (no stale excuses)', () => {
