@@ -5,8 +5,7 @@ import type { ValueDisagreement } from './oracle-disagreements.ts';
  * recording line that shows the device's own value (checked to be in the file by oracle.test.ts).
  * Kinds: RFC 3805 level -3 ("some remaining") that LibreNMS shows as 50 %, and level 0 (no media) it
  * shows as 100 %; ports LibreNMS renames, re-speeds or re-states from a vendor MIB (Zyxel "1/01" for
- * the device's ifName swp00, Ericsson radio speeds); ifIndexes outside RFC 2863's 1..2147483647; a
- * UPS card that sends tenths where RFC 1628 says volts, which LibreNMS divides per OS. oracle.test.ts
+ * the device's ifName swp00, Ericsson radio speeds); ifIndexes outside RFC 2863's 1..2147483647; oracle.test.ts
  * fails on an entry that no longer disagrees, so the list cannot go stale.
  */
 export const VALUE_DISAGREEMENTS: readonly ValueDisagreement[] = [
@@ -16,8 +15,6 @@ export const VALUE_DISAGREEMENTS: readonly ValueDisagreement[] = [
   { name: 'airos-af-ltu', what: "ifIndex 2 speed", line: "1.3.6.1.2.1.31.1.1.1.15.2|66|0", why: "the device says this speed (ifHighSpeed/ifSpeed, RFC 2863); LibreNMS overrides it from a vendor MIB" },
   { name: 'airos-af-ltu_1.4.0', what: "ifIndex 2 oper", line: "1.3.6.1.2.1.2.2.1.8.2|2|2", why: "the device says this ifOperStatus; LibreNMS reads another source" },
   { name: 'airos-af-ltu_1.4.0', what: "ifIndex 2 speed", line: "1.3.6.1.2.1.31.1.1.1.15.2|66|0", why: "the device says this speed (ifHighSpeed/ifSpeed, RFC 2863); LibreNMS overrides it from a vendor MIB" },
-  { name: 'apc-mgeups_galaxy7000', what: "voltage 1.3.6.1.2.1.33.1.4.4.1.2.1.0", line: "1.3.6.1.2.1.33.1.4.4.1.2.1.0|66|2303", why: "RFC 1628 unit (volts, 0.1 Hz); LibreNMS applies a per-OS divisor to this card" },
-  { name: 'apc-mgeups_galaxy7000', what: "voltage 1.3.6.1.2.1.33.1.3.3.1.3.1.0", line: "1.3.6.1.2.1.33.1.3.3.1.3.1.0|66|2363", why: "RFC 1628 unit (volts, 0.1 Hz); LibreNMS applies a per-OS divisor to this card" },
   { name: 'bintec-beip-plus', what: "ifIndex 0", line: "1.3.6.1.2.1.2.2.1.1.0|2|0", why: "ifIndex 0 is outside InterfaceIndex (RFC 2863: 1 to 2147483647)" },
   { name: 'brother', what: "supply 1.1 \"Black Toner Cartridge\"", line: "1.3.6.1.2.1.43.11.1.1.9.1.1|2|-3", why: "RFC 3805: -3 means some remaining, not 50 %" },
   { name: 'brother', what: "tray 1.1 \"AUTO\"", line: "1.3.6.1.2.1.43.8.2.1.10.1.1|2|-3", why: "RFC 3805: -3 means some remaining, not 50 %" },
@@ -26,7 +23,6 @@ export const VALUE_DISAGREEMENTS: readonly ValueDisagreement[] = [
   { name: 'brother_hl5370dw', what: "supply 1.2 \"Black Toner Cartridge\"", line: "1.3.6.1.2.1.43.11.1.1.9.1.2|2|-3", why: "RFC 3805: -3 means some remaining, not 50 %" },
   { name: 'brother_hl5370dw', what: "tray 1.1 \"MP TRAY\"", line: "1.3.6.1.2.1.43.8.2.1.10.1.1|2|0", why: "RFC 3805: level 0 means no media, not full" },
   { name: 'brother_hl5370dw', what: "tray 1.2 \"TRAY1\"", line: "1.3.6.1.2.1.43.8.2.1.10.1.2|2|-3", why: "RFC 3805: -3 means some remaining, not 50 %" },
-  { name: 'cxc_ups', what: "voltage 1.3.6.1.2.1.33.1.3.3.1.3.1", line: "1.3.6.1.2.1.33.1.3.3.1.3.1|2|1222", why: "RFC 1628 unit (volts, 0.1 Hz); LibreNMS applies a per-OS divisor to this card" },
   { name: 'cyberpower_pr2200rt2uc', what: "ifIndex 1 name", line: "1.3.6.1.2.1.2.2.1.2.1|4x|6167000000", why: "the device names the port so (ifName, else ifDescr); LibreNMS renames it" },
   { name: 'epmp', what: "ifIndex 2 speed", line: "1.3.6.1.2.1.31.1.1.1.15.2|66|220000000", why: "ifHighSpeed counts Mb/s (RFC 2863), so the device claims this many Mb/s; LibreNMS reads the number as bit/s" },
   { name: 'epmp_epmp-ap-connected-sta', what: "ifIndex 3 speed", line: "1.3.6.1.2.1.31.1.1.1.15.3|66|1000000000", why: "ifHighSpeed counts Mb/s (RFC 2863), so the device claims this many Mb/s; LibreNMS reads the number as bit/s" },

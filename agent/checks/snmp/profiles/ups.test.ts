@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Varbind } from '../session.ts';
 import { SnmpType } from '../values.ts';
-import { powernetFields, upsMibFields } from './ups.ts';
+import { lineVolts, powernetFields, upsMibFields } from './ups.ts';
 
 const int = (value: number): Varbind => ({ oid: '', type: SnmpType.Integer, value });
 const gauge = (value: number): Varbind => ({ oid: '', type: SnmpType.Gauge32, value });
@@ -73,5 +73,16 @@ describe('powernetFields (APC PowerNet-MIB)', () => {
       battery_pct: 87,
       load_pct: 41,
     });
+  });
+});
+
+describe('lineVolts: RFC 1628 whole volts, or tenths from cards that send them', () => {
+  it('a mains reading in volts is kept, up to 999 (a 3-phase 400/480 V UPS, 0 when the input is lost)', () => {
+    for (const v of [0, 110, 230, 240, 400, 480, 999]) expect(lineVolts(v)).toBe(v);
+  });
+  it('1,000 or more cannot be a low-voltage line: read as tenths', () => {
+    expect(lineVolts(2303)).toBe(230.3);
+    expect(lineVolts(1222)).toBe(122.2);
+    expect(lineVolts(1000)).toBe(100);
   });
 });

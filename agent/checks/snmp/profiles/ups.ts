@@ -42,6 +42,15 @@ const OUTPUT_SOURCE_BATTERY = 5;
 export const OUTPUT_SOURCES: Readonly<Record<number, string>> = { 1: 'other', 2: 'none', 3: 'normal', 4: 'bypass', 5: 'battery', 6: 'booster', 7: 'reducer' };
 
 type UpsMibScalars = Partial<Record<keyof typeof UPS_MIB, Varbind>>;
+/**
+ * An RFC 1628 line voltage in volts. The MIB says whole volts, but some cards (MGE/Galaxy, CXC among the
+ * recordings) send tenths: 2303 for 230.3 V. A UPS on this MIB feeds low-voltage equipment (below 1,000 V
+ * AC by definition, IEC 60038), so a reading of 1,000 or more can only be tenths and is read as such.
+ */
+export function lineVolts(raw: number): number {
+  return raw >= 1_000 ? Math.round(raw) / 10 : raw;
+}
+
 type LineRow = { index: string; voltage?: Varbind; load?: Varbind; frequency?: Varbind; current?: Varbind };
 
 /**
@@ -68,9 +77,9 @@ export function upsMibFields(scalars: UpsMibScalars, inputs: readonly LineRow[],
   const temp = cells.number(scalars.batteryTemperature, 'upsBatteryTemperature');
   if (temp !== undefined) fields.battery_temp_c = temp;
   const inputVoltage = inputs.map((r) => cells.number(r.voltage, 'upsInputVoltage')).find((v) => v !== undefined);
-  if (inputVoltage !== undefined) fields.input_voltage_v = inputVoltage;
+  if (inputVoltage !== undefined) fields.input_voltage_v = lineVolts(inputVoltage);
   const outputVoltage = outputs.map((r) => cells.number(r.voltage, 'upsOutputVoltage')).find((v) => v !== undefined);
-  if (outputVoltage !== undefined) fields.output_voltage_v = outputVoltage;
+  if (outputVoltage !== undefined) fields.output_voltage_v = lineVolts(outputVoltage);
   // RFC 1628 units: upsInputFrequency and upsOutputFrequency in 0.1 Hz, upsBatteryVoltage in 0.1 V,
   // upsOutputCurrent in 0.1 A; voltages in whole volts.
   const inputFrequency = inputs.map((r) => cells.number(r.frequency, 'upsInputFrequency')).find((v) => v !== undefined);
