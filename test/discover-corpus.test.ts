@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { siteFileSchema } from '../collector/config/schema.ts';
-import { CORPUS_DIR, makeTempDir, startSnmpsimEndpoints, type SnmpsimEndpoints, type TempDir } from './harness/index.ts';
+import { CORPUS_DIR, makeTempDir, startSnmpsimEndpoints, type SnmpsimEndpoints, type TempDir, runDiscover } from './harness/index.ts';
 
 /**
  * Issue 13's "done when": `discover` over a simulated school built from corpus recordings (real devices
@@ -26,18 +24,6 @@ const SCHOOL = [
   { recording: 'xclarity_sr665', class: 'other: management-controller', role: 'other' },
   { recording: 'zyxelac_xmg3927', class: 'router', role: 'other' },
 ] as const;
-
-const bin = fileURLToPath(new URL('../bin/hallmonitor-agent.js', import.meta.url));
-function runDiscover(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'discover', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('discover over a school of corpus recordings', () => {
   let temp: TempDir;

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { siteFileSchema } from '../collector/config/schema.ts';
-import { makeTempDir, recordingPath, startSnmpsimEndpoints, type SnmpsimEndpoints, type TempDir } from './harness/index.ts';
+import { makeTempDir, recordingPath, startSnmpsimEndpoints, type SnmpsimEndpoints, type TempDir, runDiscover } from './harness/index.ts';
 
 /**
  * `hallmonitor-agent discover` against 127.0.83.0/28: snmpsimd answers SNMP on .1-.5 with a different
@@ -25,18 +23,6 @@ const DEVICES = [
 function served(recording: string, sysName: string | undefined): string {
   const text = readFileSync(recordingPath(recording), 'utf8');
   return sysName === undefined ? text : text.replace(/^1\.3\.6\.1\.2\.1\.1\.5\.0\|[^\n]*$/m, `1.3.6.1.2.1.1.5.0|4|${sysName}`);
-}
-
-const bin = fileURLToPath(new URL('../bin/hallmonitor-agent.js', import.meta.url));
-function runDiscover(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'discover', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe('discover', () => {

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { siteFileSchema } from '../../collector/config/schema.ts';
-import { CORPUS_DIR, makeTempDir, startSnmpsimEndpoints, type SnmpsimEndpoints, type TempDir } from '../harness/index.ts';
+import { CORPUS_DIR, makeTempDir, startSnmpsimEndpoints, type SnmpsimEndpoints, type TempDir, runDiscover } from '../harness/index.ts';
 
 /**
  * A school assembled from ten corpus recordings of different kinds (../shared/corpus, none of them among
@@ -36,18 +34,6 @@ function served(recording: string, sysName: string | undefined): string {
   const before = [...text.matchAll(/^1\.3\.6\.1\.2\.1\.1\.[1-4]\.0\|[^\n]*$/gm)].at(-1)!;
   const at = before.index + before[0].length;
   return `${text.slice(0, at)}\n${line}${text.slice(at)}`;
-}
-
-const bin = fileURLToPath(new URL('../../bin/hallmonitor-agent.js', import.meta.url));
-function runDiscover(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'discover', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe('discover over a school built from corpus recordings', () => {

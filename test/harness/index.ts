@@ -40,3 +40,4 @@ export { startMosquitto, type MosquittoServer, type MosquittoOptions } from './m
 export { createTestNet, type TestNet, type TestNetOptions, type Impairment } from './test-net.ts';
 export { startSnmpsimEndpoints, type SnmpsimEndpoint, type SnmpsimEndpoints } from './snmpsim-endpoints.ts';
 export { memorySession, corpusSession, CORPUS_DIR } from './memory-session.ts';
+export { runDiscover } from './discover.ts';
