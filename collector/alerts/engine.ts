@@ -130,7 +130,8 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
       const view = siteView(site, obs, { config, heartbeatTimeoutMs, startedAt, now });
       evaluated.push(...evaluate(view, RULES));
       const devices = new Map(view.devices.map((d) => [d.device.name, d.state]));
-      next.set(site.id, { file: site, state: view.siteState.state, devices });
+      // The devices as the view has them: parents learned from LLDP/CDP inhibit like the file's (collector/topology).
+      next.set(site.id, { file: { ...site, devices: view.devices.map((d) => d.device) }, state: view.siteState.state, devices });
       recordUnknown(site.id, devices, now);
     }
     snapshots = next;

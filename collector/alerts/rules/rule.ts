@@ -17,6 +17,8 @@ export interface DeviceView {
   state: DeviceState;
   /** The newest sample of each series of this measurement that is still fresh. */
   fresh(measurement: string): Sample[];
+  /** Every series of this measurement the collector remembers, fresh or not (what was, beside what is). */
+  remembered?(measurement: string): Sample[];
 }
 
 /** What a rule sees of one site at one instant. */
