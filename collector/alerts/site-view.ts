@@ -28,7 +28,13 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
   };
   // Parents the site file leaves out come from the devices' LLDP/CDP neighbours (collector/topology), as
   // last read: a switch that stops answering keeps the place it had in the tree, which is when it matters.
-  const listed = withLearnedParents(site.devices, (name, measurement) => lastRead(obs.series(site.id, name), measurement, measurement === 'snmp' ? answered : undefined));
+  let known = identities.get(obs)?.get(site.id);
+  if (known === undefined) {
+    const bySite = identities.get(obs) ?? new Map();
+    identities.set(obs, bySite);
+    bySite.set(site.id, (known = new Map()));
+  }
+  const listed = withLearnedParents(site.devices, (name, measurement) => lastRead(obs.series(site.id, name), measurement, measurement === 'snmp' ? answered : undefined), known);
   const reach = new Map<string, Reachability>(
     listed.map((d) => [d.name, reachability(d, obs.series(site.id, d.name), (check) => obs.event(site.id, d.name, check), o.now, o.config.staleAfterIntervals)]),
   );
@@ -47,6 +53,9 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
   }));
   return { site, now: o.now, siteState: state, devices, agents, settings };
 }
+
+/** Each device's last known system name and LLDP chassis id, per site, for as long as its observations live. */
+const identities = new WeakMap<Observations, Map<string, Map<string, { sysName?: string | undefined; chassisId?: string | undefined }>>>();
 
 /** The series of a measurement read in the device's newest poll of it, however old that poll is. */
 function lastRead(series: readonly Sample[], measurement: string, usable: (s: Sample) => boolean = () => true): Sample[] {
