@@ -35,6 +35,14 @@ const UPS_TRAPS = '1.3.6.1.2.1.33.2';
 // APC PowerNet-MIB: traps are apc (1.3.6.1.4.1.318) with specific numbers; as SNMPv2 OIDs, 318.0.<n>.
 const APC = '1.3.6.1.4.1.318.0';
 
+// CyberPower CPS-MIB (1.3.6.1.4.1.3808): SNMPv1 traps numbered as APC's PowerNet ones are.
+const CYBERPOWER = '1.3.6.1.4.1.3808.0';
+// RFC 3621 POWER-ETHERNET-MIB notifications (pethNotifications), sent by PoE switches of every make.
+const PETH = '1.3.6.1.2.1.105.0';
+// CISCO-ENVMON-MIB ciscoEnvMonNotifications.
+const CISCO_ENVMON = '1.3.6.1.4.1.9.9.13.3.0';
+
+export const PETH_PORT_ON_OFF = `${PETH}.1`;
 export const PRINTER_V2_ALERT = '1.3.6.1.2.1.43.18.2.0.1';
 export const UPS_ALARM_ENTRY_ADDED = `${UPS_TRAPS}.3`;
 export const UPS_ALARM_ENTRY_REMOVED = `${UPS_TRAPS}.4`;
@@ -60,6 +68,40 @@ export const KNOWN_TRAPS: ReadonlyMap<string, KnownTrap> = new Map([
   [`${APC}.10`, k('ups-self-test-passed', 'info', 'info', 'self-test passed')],
   [`${APC}.11`, k('ups-battery-ok', 'clear', 'info', 'battery no longer low', 'ups-battery-low')],
   [`${APC}.12`, k('ups-turned-off', 'fault', 'critical', 'turned off')],
+  [`${CYBERPOWER}.1`, k('ups-communication-lost', 'fault', 'warning', 'lost contact with the UPS')],
+  [`${CYBERPOWER}.2`, k('ups-overload', 'fault', 'critical', 'output overloaded')],
+  [`${CYBERPOWER}.3`, k('ups-self-test-failed', 'fault', 'warning', 'self-test failed')],
+  [`${CYBERPOWER}.4`, k('ups-battery-discharged', 'fault', 'critical', 'battery discharged')],
+  [`${CYBERPOWER}.5`, k('ups-on-battery', 'fault', 'critical', 'mains power lost, running on battery')],
+  [`${CYBERPOWER}.7`, k('ups-battery-low', 'fault', 'critical', 'battery low')],
+  [`${CYBERPOWER}.8`, k('ups-communication-established', 'clear', 'info', 'contact with the UPS restored', 'ups-communication-lost')],
+  [`${CYBERPOWER}.9`, k('ups-on-mains', 'clear', 'info', 'mains power restored', 'ups-on-battery')],
+  [`${CYBERPOWER}.10`, k('ups-self-test-passed', 'info', 'info', 'self-test passed')],
+  [`${CYBERPOWER}.11`, k('ups-battery-ok', 'clear', 'info', 'battery no longer low', 'ups-battery-low')],
+  // RFC 3621: the switch's PoE budget crossed its usage threshold (pethMainPseUsageThreshold), and back.
+  [`${PETH}.2`, k('poe-budget-high', 'fault', 'warning', 'PoE power drawn is over the switch\'s usage threshold')],
+  [`${PETH}.3`, k('poe-budget-ok', 'clear', 'info', 'PoE power drawn is back under the usage threshold', 'poe-budget-high')],
+  // RFC 4188 BRIDGE-MIB: spanning tree changed; a loop or a flapping link shows as many of these.
+  ['1.3.6.1.2.1.17.0.1', k('stp-new-root', 'info', 'warning', 'became the spanning-tree root bridge')],
+  ['1.3.6.1.2.1.17.0.2', k('stp-topology-change', 'info', 'info', 'spanning-tree topology changed')],
+  // RFC 4133 ENTITY-MIB entConfigChange: a module, fan or power supply added or removed.
+  ['1.3.6.1.2.1.47.2.0.1', k('hardware-changed', 'info', 'info', 'hardware inventory changed (a module, fan or power supply added or removed)')],
+  // CISCO-CONFIG-MAN-MIB ciscoConfigManEvent: someone changed the running configuration.
+  ['1.3.6.1.4.1.9.9.43.2.0.1', k('config-changed', 'info', 'info', 'configuration changed')],
+  [`${CISCO_ENVMON}.1`, k('environment-shutdown', 'fault', 'critical', 'shutting down: an environmental limit was reached')],
+  [`${CISCO_ENVMON}.2`, k('voltage-alarm', 'fault', 'warning', 'a voltage is outside its normal range')],
+  [`${CISCO_ENVMON}.3`, k('temperature-alarm', 'fault', 'warning', 'a temperature is outside its normal range')],
+  [`${CISCO_ENVMON}.4`, k('fan-failure', 'fault', 'warning', 'a fan failed')],
+  [`${CISCO_ENVMON}.5`, k('power-supply-failure', 'fault', 'warning', 'a redundant power supply failed')],
+]);
+
+/** RFC 3621 pethPsePortDetectionStatus, carried by pethPsePortOnOffNotification. */
+export const PETH_DETECTION: ReadonlyMap<number, { event: string; state: TrapState; text: string; clears?: string }> = new Map([
+  [1, { event: 'poe-off', state: 'info', text: 'PoE disabled' }],
+  [2, { event: 'poe-off', state: 'info', text: 'PoE off: nothing powered on the port' }],
+  [3, { event: 'poe-on', state: 'clear', text: 'PoE delivering power', clears: 'poe-fault' }],
+  [4, { event: 'poe-fault', state: 'fault', text: 'PoE fault' }],
+  [6, { event: 'poe-fault', state: 'fault', text: 'PoE fault' }],
 ]);
 
 /**

@@ -69,7 +69,28 @@ describe('describeTrap', () => {
   });
 
   it('a trap nobody listed is kept as unknown, never a fault', () => {
-    expect(describeTrap(trap('1.3.6.1.4.1.9.9.43.2.0.1'))).toMatchObject({ event: 'unknown', state: 'info', text: 'trap 1.3.6.1.4.1.9.9.43.2.0.1' });
+    expect(describeTrap(trap('1.3.6.1.4.1.9.9.999.2.0.1'))).toMatchObject({ event: 'unknown', state: 'info', text: 'trap 1.3.6.1.4.1.9.9.999.2.0.1' });
+  });
+
+  it('CyberPower CPS-MIB on battery and back, numbered as PowerNet', () => {
+    expect(describeTrap(trap('1.3.6.1.4.1.3808.0.5'))).toMatchObject({ event: 'ups-on-battery', state: 'fault' });
+    expect(describeTrap(trap('1.3.6.1.4.1.3808.0.9'))).toMatchObject({ event: 'ups-on-mains', condition: 'ups-on-battery', state: 'clear' });
+    expect(describeTrap(trap('1.3.6.1.4.1.3808.0.7'))).toMatchObject({ event: 'ups-battery-low', state: 'fault' });
+  });
+
+  it('RFC 3621 PoE: a port fault and its return by pethPsePortDetectionStatus; a port simply off is info', () => {
+    const poe = (status: number) => trap('1.3.6.1.2.1.105.0.1', [['1.3.6.1.2.1.105.1.1.1.6.1.12', String(status)]]);
+    expect(describeTrap(poe(4))).toMatchObject({ event: 'poe-fault', state: 'fault', text: 'PoE fault (module 1, port 12)' });
+    expect(describeTrap(poe(3))).toMatchObject({ event: 'poe-on', condition: 'poe-fault', state: 'clear' });
+    expect(describeTrap(poe(2))).toMatchObject({ event: 'poe-off', state: 'info' });
+    expect(describeTrap(trap('1.3.6.1.2.1.105.0.1'))).toMatchObject({ event: 'poe-port', state: 'info' });
+    expect(describeTrap(trap('1.3.6.1.2.1.105.0.2'))).toMatchObject({ event: 'poe-budget-high', state: 'fault' });
+  });
+
+  it('switch housekeeping is info (spanning tree, hardware and configuration changes); Cisco fan and power supply failures are faults', () => {
+    for (const oid of ['1.3.6.1.2.1.17.0.1', '1.3.6.1.2.1.17.0.2', '1.3.6.1.2.1.47.2.0.1', '1.3.6.1.4.1.9.9.43.2.0.1']) expect(describeTrap(trap(oid)).state).toBe('info');
+    expect(describeTrap(trap('1.3.6.1.4.1.9.9.13.3.0.4'))).toMatchObject({ event: 'fan-failure', state: 'fault' });
+    expect(describeTrap(trap('1.3.6.1.4.1.9.9.13.3.0.5'))).toMatchObject({ event: 'power-supply-failure', state: 'fault' });
   });
 });
 

@@ -1,5 +1,7 @@
 import {
   KNOWN_TRAPS,
+  PETH_DETECTION,
+  PETH_PORT_ON_OFF,
   PRINTER_ALERT_CODES,
   PRINTER_ALERT_GROUPS,
   PRINTER_V2_ALERT,
@@ -44,6 +46,7 @@ const UPS_ALARM_DESCR = '1.3.6.1.2.1.33.1.6.2.1.2.';
 
 export function describeTrap(trap: Trap, names: InterfaceNames = () => undefined): TrapEvent {
   if (trap.oid === PRINTER_V2_ALERT) return printerAlert(trap);
+  if (trap.oid === PETH_PORT_ON_OFF) return poePort(trap);
   if (trap.oid === UPS_ALARM_ENTRY_ADDED || trap.oid === UPS_ALARM_ENTRY_REMOVED) {
     const alarm = upsAlarm(trap);
     if (alarm !== undefined) return alarm;
@@ -120,6 +123,24 @@ function printerAlert(trap: Trap): TrapEvent {
   };
   if (location !== undefined && /^\d+$/.test(location) && Number(location) > 0) event.text += `, location ${location}`;
   return event;
+}
+
+// RFC 3621 pethPsePortDetectionStatus, indexed by pethPsePortGroupIndex.pethPsePortIndex (a module and a port).
+const PETH_DETECTION_STATUS = '1.3.6.1.2.1.105.1.1.1.6.';
+
+function poePort(trap: Trap): TrapEvent {
+  const vb = trap.varbinds.find((v) => v.oid.startsWith(PETH_DETECTION_STATUS));
+  const index = vb?.oid.slice(PETH_DETECTION_STATUS.length);
+  const where = index !== undefined && /^\d+\.\d+$/.test(index) ? ` (module ${index.replace('.', ', port ')})` : '';
+  const known = PETH_DETECTION.get(Number(vb?.value));
+  if (known === undefined) return { event: 'poe-port', condition: 'poe-port', state: 'info', severity: 'info', text: `PoE port status changed${where}` };
+  return {
+    event: known.event,
+    condition: known.clears ?? known.event,
+    state: known.state,
+    severity: known.state === 'fault' ? 'warning' : 'info',
+    text: `${known.text}${where}`,
+  };
 }
 
 function upsAlarm(trap: Trap): TrapEvent | undefined {

@@ -165,7 +165,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     const devices = new Map(view.devices.map((d) => [d.device.name, d.state]));
     const dueAt = siteDueAt({ site, obs, now, startedAt, heartbeatTimeoutMs, staleAfterIntervals: config.staleAfterIntervals, settings });
     const activeKeys = new Set(findings.filter((f) => f.status === 'active').map((f) => f.key));
-    return { all: findings, activeKeys, findings: findings.filter((f) => activeKeys.has(f.key) || open.has(f.key)), snapshot: { file: site, state: view.siteState.state, devices }, dueAt, sweepAt: now + SWEEP_MS, ingest: ingestPrint(site.id), unknown: [...devices].filter(([, st]) => st === 'unknown').map(([d]) => d) };
+    return { all: findings, activeKeys, findings: findings.filter((f) => activeKeys.has(f.key) || open.has(f.key)), snapshot: { file: { ...site, devices: view.devices.map((d) => d.device) }, state: view.siteState.state, devices }, dueAt, sweepAt: now + SWEEP_MS, ingest: ingestPrint(site.id), unknown: [...devices].filter(([, st]) => st === 'unknown').map(([d]) => d) };
   };
 
   const tick = () => {

@@ -1,4 +1,4 @@
-import type { Device } from '../../contract/index.ts';
+import type { Device, Sample } from '../../contract/index.ts';
 import type { SiteFile } from '../config/schema.ts';
 import type { AlertsConfig } from './config.ts';
 import type { Observations } from './observations.ts';
@@ -28,9 +28,15 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
     // Every series of the measurement as fresh as the newest one (one poll gives them all).
     return newest === undefined ? [] : series.filter((s) => s.measurement === measurement && newest.time - s.time <= 1_000);
   };
-  // Parents the site file leaves out come from the devices' LLDP/CDP neighbours (collector/topology).
-  const byName = new Map(site.devices.map((d) => [d.name, d]));
-  const listed = withLearnedParents(site.devices, (name, measurement) => freshOf(byName.get(name)!, measurement));
+  // Parents the site file leaves out come from the devices' LLDP/CDP neighbours (collector/topology), as
+  // last read: a switch that stops answering keeps the place it had in the tree, which is when it matters.
+  let known = identities.get(obs)?.get(site.id);
+  if (known === undefined) {
+    const bySite = identities.get(obs) ?? new Map();
+    identities.set(obs, bySite);
+    bySite.set(site.id, (known = new Map()));
+  }
+  const listed = withLearnedParents(site.devices, (name, measurement) => lastRead(obs.series(site.id, name), measurement, measurement === 'snmp' ? answered : undefined), known);
   const reach = new Map<string, Reachability>(
     listed.map((d) => [d.name, reachability(d, obs.series(site.id, d.name), (check) => obs.event(site.id, d.name, check), o.now, o.config.staleAfterIntervals)]),
   );
@@ -45,6 +51,21 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
     state: states.get(device.name) ?? 'unknown',
     // A trap newer than the poll stands in for it (collector/traps/overlay.ts).
     fresh: (measurement) => overlayTraps(measurement, freshOf(device, measurement), obs.series(site.id, device.name).filter((s) => s.measurement === 'snmp_trap')),
+    remembered: (measurement) => obs.series(site.id, device.name).filter((s) => s.measurement === measurement),
   }));
   return { site, now: o.now, siteState: state, devices, agents, settings };
 }
+
+/** Each device's last known system name and LLDP chassis id, per site, for as long as its observations live. */
+const identities = new WeakMap<Observations, Map<string, Map<string, { sysName?: string | undefined; chassisId?: string | undefined }>>>();
+
+/** The series of a measurement read in the device's newest poll of it, however old that poll is. */
+function lastRead(series: readonly Sample[], measurement: string, usable: (s: Sample) => boolean = () => true): Sample[] {
+  const of = series.filter((s) => s.measurement === measurement && usable(s));
+  if (of.length === 0) return [];
+  const newest = Math.max(...of.map((s) => s.time));
+  return of.filter((s) => newest - s.time <= 1_000);
+}
+
+/** An \`snmp\` sample of a poll that answered (one that timed out names nothing). */
+const answered = (s: Sample) => s.fields.up === 1;

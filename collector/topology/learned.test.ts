@@ -34,6 +34,18 @@ describe('withLearnedParents', () => {
     expect(withLearnedParents(fileSaysOtherwise, of).find((d) => d.name === 'ap')!.parent).toBe('core');
   });
 
+  it('a poll that named no chassis id (it timed out before the LLDP tables) keeps the last one the device gave', () => {
+    const rows: Record<string, Sample[]> = { core: [nb('core', 'p2', { chassis_id: '02:00:00:00:00:03' })] };
+    const snmp = (chassis?: string): Sample => ({ measurement: 'snmp', tags: { device: 'edge' }, fields: { up: 1, ...(chassis ? { lldp_chassis_id: chassis } : {}) }, time: 1 });
+    const unlisted = deviceListSchema.parse(devices.map((d) => (d.name === 'edge' ? { ...d, parent: undefined } : d)));
+    const known = new Map();
+    const withChassis = (m: string, d: string) => (m === 'neighbour' ? (rows[d] ?? []) : d === 'edge' ? [snmp('0200.0000.0003')] : []);
+    const without = (m: string, d: string) => (m === 'neighbour' ? (rows[d] ?? []) : d === 'edge' ? [snmp()] : []);
+    expect(withLearnedParents(unlisted, (d, m) => withChassis(m, d), known).find((d) => d.name === 'edge')!.parent).toBe('core');
+    expect(withLearnedParents(unlisted, (d, m) => without(m, d), known).find((d) => d.name === 'edge')!.parent).toBe('core');
+    expect(withLearnedParents(unlisted, (d, m) => without(m, d)).find((d) => d.name === 'edge')!.parent).toBeUndefined();
+  });
+
   it('no neighbour rows: the list as it was; a learned parent closing a loop with the file is not used', () => {
     expect(withLearnedParents(devices, () => [])).toBe(devices);
     // The file makes gw a child of edge; learning core → gw would close gw → edge → core → gw.

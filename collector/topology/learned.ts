@@ -6,7 +6,11 @@ import { learnTopology, type Device, type NeighbourRow, type Sample } from '../.
  * `samplesOf` gives a device's fresh samples: its `neighbour` rows and its `snmp` sample (sys_name,
  * lldp_chassis_id), so each row can be matched to a listed device.
  */
-export function withLearnedParents(devices: readonly Device[], samplesOf: (device: string, measurement: string) => readonly Sample[]): readonly Device[] {
+export function withLearnedParents(
+  devices: readonly Device[],
+  samplesOf: (device: string, measurement: string) => readonly Sample[],
+  known: Map<string, { sysName?: string | undefined; chassisId?: string | undefined }> = new Map(),
+): readonly Device[] {
   const rows: NeighbourRow[] = [];
   const topology = devices.map((d) => {
     for (const s of samplesOf(d.name, 'neighbour')) {
@@ -19,8 +23,13 @@ export function withLearnedParents(devices: readonly Device[], samplesOf: (devic
         address: text(s.fields.address),
       });
     }
+    // A poll that did not get as far as the LLDP tables (a timeout, the poll's time budget) names no chassis
+    // id: the last one the device gave stands, so its neighbours' rows still find it.
     const snmp = samplesOf(d.name, 'snmp')[0];
-    return { name: d.name, address: d.address, role: d.role, sysName: text(snmp?.fields.sys_name), chassisId: text(snmp?.fields.lldp_chassis_id) };
+    const last = known.get(d.name) ?? {};
+    const identity = { sysName: text(snmp?.fields.sys_name) ?? last.sysName, chassisId: text(snmp?.fields.lldp_chassis_id) ?? last.chassisId };
+    known.set(d.name, identity);
+    return { name: d.name, address: d.address, role: d.role, ...identity };
   });
   if (rows.length === 0) return devices;
   const learned = new Map(learnTopology(topology, rows).parents.map((p) => [p.device, p.parent]));

@@ -40,6 +40,21 @@ describe('overlayTraps', () => {
     expect(overlayTraps('ups', [], [onBattery])).toEqual([]);
   });
 
+  it('printerV2Alert jam, door, paper out, toner empty set the bit the poll reads; a door-closed trap clears it; a newer poll wins', () => {
+    const printer = (fields: Record<string, number>, time: number): Sample => ({ measurement: 'printer', tags: { device: 'p', printer_index: '1' }, fields: { jammed: 0, door_open: 0, no_paper: 0, no_toner: 0, ...fields }, time });
+    for (const [condition, field] of [['printer-jam', 'jammed'], ['printer-door-open', 'door_open'], ['printer-paper-out', 'no_paper'], ['printer-toner-empty', 'no_toner']]) {
+      const out = overlayTraps('printer', [printer({}, 1_000)], [trap(condition!, condition!, 'fault', 2_000)]);
+      expect(out[0]).toMatchObject({ fields: { [field!]: 1, from_trap: 1 }, time: 2_000 });
+    }
+    const door = [trap('printer-door-open', 'printer-door-open', 'fault', 2_000), trap('printer-door-closed', 'printer-door-open', 'clear', 2_500)];
+    expect(overlayTraps('printer', [printer({ door_open: 1 }, 1_000)], door)[0]!.fields.door_open).toBe(0);
+    // RFC 3805 seldom traps the end of a jam: the next poll says it is gone.
+    expect(overlayTraps('printer', [printer({}, 3_000)], [trap('printer-jam', 'printer-jam', 'fault', 2_000)])).toEqual([printer({}, 3_000)]);
+    // Info alerts (toner low, paper low) and other printers' conditions change nothing.
+    expect(overlayTraps('printer', [printer({}, 1_000)], [trap('printer-toner-low', 'printer-toner-low', 'info', 2_000), trap('printer-alert', 'printer-alert', 'info', 2_000)])).toEqual([printer({}, 1_000)]);
+    expect(overlayTraps('printer', [], [trap('printer-jam', 'printer-jam', 'fault', 2_000)])).toEqual([]);
+  });
+
   it('other measurements, and no traps, pass through untouched', () => {
     expect(overlayTraps('ping', [iface('x', 1, 1)], [trap('link-down', 'link-down', 'fault', 2, { interface: 'x' })])).toEqual([iface('x', 1, 1)]);
     expect(overlayTraps('interface', [iface('x', 1, 1)], [])).toEqual([iface('x', 1, 1)]);

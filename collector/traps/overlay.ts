@@ -72,4 +72,27 @@ const OVERLAYS: Readonly<Record<string, Overlay>> = {
     if (time === poll.time) return [...polled];
     return [{ ...poll, fields: { ...fields, from_trap: 1 }, time }, ...polled.slice(1)];
   },
+  // Printer-MIB printerV2Alert (RFC 3805 §2.4) → the hrPrinterDetectedErrorState bit the poll reads. RFC 3805
+  // sends the trap when an alert is added, seldom when it goes: mostly the next poll clears it.
+  printer(polled, traps) {
+    return polled.map((poll) => {
+      const fields = { ...poll.fields };
+      let time = poll.time;
+      for (const [of, field] of PRINTER_BITS) {
+        const trap = latest(traps, of);
+        if (trap === undefined || trap.time <= poll.time) continue;
+        fields[field] = isFault(trap) ? 1 : 0;
+        time = Math.max(time, trap.time);
+      }
+      return time === poll.time ? poll : { ...poll, fields: { ...fields, from_trap: 1 }, time };
+    });
+  },
 };
+
+/** The trap's condition (agent/traps/catalogue.ts) and the `printer` field it stands for. */
+const PRINTER_BITS: readonly [string, string][] = [
+  ['printer-jam', 'jammed'],
+  ['printer-door-open', 'door_open'],
+  ['printer-paper-out', 'no_paper'],
+  ['printer-toner-empty', 'no_toner'],
+];

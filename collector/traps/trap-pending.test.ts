@@ -32,6 +32,12 @@ describe('pending time after a trap', () => {
   it('trapFor is set per rule like any setting', () => {
     expect(interfaceDown([port(1, T0), trap('link-down', 'fault', T0 + 500)], { 'interface-down': { trapFor: '30s' } })).toEqual([{ status: 'active', forMs: 30_000, fromTrap: true }]);
   });
+  it('a trap delivered late (replayed after a broken link) waits the rule\'s own for, so a newer poll still on its way can drop it', () => {
+    // Received 20 s before it is judged (more than trapFor 0s + 15 s): the agent could not reach the collector meanwhile.
+    expect(interfaceDown([port(1, T0 - 25_000), trap('link-down', 'fault', T0 - 18_000)])).toEqual([{ status: 'active', forMs: 60_000, fromTrap: false }]);
+    // The poll made after it arrives: the poll wins, nothing to page.
+    expect(interfaceDown([port(1, T0 - 25_000), trap('link-down', 'fault', T0 - 18_000), port(1, T0 - 15_000)])).toEqual([{ status: 'clear', forMs: 60_000, fromTrap: false }]);
+  });
   it('quiet side: the poll is newer than the trap, so the poll decides with the rule\'s own for', () => {
     expect(interfaceDown([trap('link-down', 'fault', T0 - 500), port(1, T0)])).toEqual([{ status: 'clear', forMs: 60_000, fromTrap: false }]);
     expect(interfaceDown([port(2, T0)])).toEqual([{ status: 'active', forMs: 60_000, fromTrap: false }]);

@@ -35,6 +35,8 @@ export interface AlertRigOptions {
   extras?: () => CollectorExtras;
   /** More of agent.yaml (traps:). */
   agent?: Record<string, unknown>;
+  /** The port the agent dials instead of the broker's (a relay the test can cut), given the broker's. */
+  agentBrokerPort?: (brokerPort: number) => Promise<number>;
 }
 
 export interface AlertRig {
@@ -90,7 +92,7 @@ export async function startAlertRig(o: AlertRigOptions): Promise<AlertRig> {
     const { password } = await addAgent(join(dir.path, 'agents.yaml'), { id: `${SITE}-1`, site: SITE });
     writeFileSync(
       join(dir.path, 'agent.yaml'),
-      stringify({ agent: `${SITE}-1`, site: SITE, broker: { url: `mqtt://127.0.0.1:${brokerPort}`, password }, dataDir: 'agent-data', batch: { maxDelayMs: 200 }, ...o.agent }),
+      stringify({ agent: `${SITE}-1`, site: SITE, broker: { url: `mqtt://127.0.0.1:${(await o.agentBrokerPort?.(brokerPort)) ?? brokerPort}`, password }, dataDir: 'agent-data', batch: { maxDelayMs: 200 }, ...o.agent }),
     );
     const log = createLogger('collector', 'warn');
     const start = () => startCollector(loadCollectorConfig(config), log, Date.now, o.extras?.() ?? {});

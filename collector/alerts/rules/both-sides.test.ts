@@ -318,6 +318,77 @@ rule('site-series-budget', () => {
   });
 });
 
+const printerState = (fields: Sample['fields'], tags: Record<string, string> = {}) => [s('office-printer', 'printer', { device_status: 2, printer_status: 3, low_paper: 0, no_paper: 0, low_toner: 0, no_toner: 0, door_open: 0, jammed: 0, ...fields }, { printer_index: '1', ...tags })];
+const PRINTER_FAULTS: [RuleId, string][] = [
+  ['printer-jam', 'jammed'],
+  ['printer-door-open', 'door_open'],
+  ['printer-paper-out', 'no_paper'],
+  ['printer-toner-empty', 'no_toner'],
+];
+for (const [id, field] of PRINTER_FAULTS) {
+  rule(id, () => {
+    it(`fires on hrPrinterDetectedErrorState ${field} (RFC 3805), a second printer of the device named`, () => {
+      expect(findings(id, printerState({ [field]: 1 }))).toEqual(['office-printer active']);
+      expect(findings(id, printerState({ [field]: 1 }, { printer_index: '2' }))).toEqual(['office-printer/printer 2 active']);
+    });
+    it('quiet: the bit 0, only its neighbour bits set (low paper, low toner, service requested), field absent, printer down or unknown', () => {
+      expect(findings(id, printerState({}))).toEqual(['office-printer clear']);
+      expect(findings(id, printerState({ low_paper: 1, low_toner: 1, service_requested: 1, offline: 1 }))).toEqual(['office-printer clear']);
+      expect(findings(id, [s('office-printer', 'printer', { device_status: 2 }, { printer_index: '1' })])).toEqual([]);
+      expect(findings(id, printerState({ [field]: 1 }), { down: ['office-printer'] })).toEqual([]);
+      expect(findings(id, printerState({ [field]: 1 }), { silent: ['office-printer'] })).toEqual([]);
+    });
+  });
+}
+
+/** neighbour-changed reads rows of several polls: each row with its own time. */
+function neighbourFindings(rows: [number, string, string, string][], o: { down?: string[]; threshold?: number; now?: number } = {}): string[] {
+  const site = testSite(o.threshold !== undefined ? { alerts: siteAlertsSchema.parse({ rules: { 'neighbour-changed': { threshold: o.threshold } } }) } : {});
+  const obs = new Observations();
+  obs.addStatus(agentStatus('online', T0 - 60_000), T0 - 60_000);
+  const now = o.now ?? T0 + 1_000;
+  const base = site.devices.flatMap((d) => [pingSample(d.name, !o.down?.includes(d.name), now - 500)]);
+  const nb = ([time, port, neighbour, chassis]: [number, string, string, string]): Sample => ({
+    measurement: 'neighbour',
+    tags: { device: 'core-switch', protocol: 'lldp', interface: port, neighbour },
+    fields: { chassis_id: chassis, port_id: 'Gi0/1', sys_name: neighbour, local_port_num: 1 },
+    time,
+  });
+  obs.addSamples(site.id, 'north-primary-1', [...base, ...rows.map(nb)], now);
+  const ctx = siteView(site, obs, { config: testConfig(), heartbeatTimeoutMs: 180_000, startedAt: T0 - 600_000, now });
+  return RULES.find((r) => r.id === 'neighbour-changed')!
+    .evaluate(ctx)
+    .map((f) => `${f.device}/${f.interface} ${f.status}: ${f.title.replace(/^North Primary: /, '')}`);
+}
+
+rule('neighbour-changed', () => {
+  const P1 = T0 - 120_000;
+  const P2 = T0 - 60_000;
+  const P3 = T0;
+  it('fires when a port\'s neighbour is replaced, and when a neighbour is read on another port (a moved cable)', () => {
+    expect(neighbourFindings([[P1, 'A1', 'hall-sw', '00:11:22:33:44:01'], [P2, 'A1', 'new-sw', '00:11:22:33:44:09']])).toEqual([
+      'core-switch/A1 active: core-switch port A1: neighbour changed from hall-sw (its port Gi0/1) to new-sw (its port Gi0/1)',
+    ]);
+    expect(neighbourFindings([[P1, 'A1', 'hall-sw', '00:11:22:33:44:01'], [P2, 'A7', 'hall-sw', '00:11:22:33:44:01']])).toEqual([
+      'core-switch/A7 active: core-switch port A7: neighbour hall-sw moved here from port A1',
+    ]);
+  });
+  it('quiet: the same neighbours read again; a poll with no rows between; renamed but the same chassis; a second neighbour added beside the first; a neighbour gone with none instead', () => {
+    expect(neighbourFindings([[P1, 'A1', 'hall-sw', '00:11:22:33:44:01'], [P1, 'A2', 'lib-sw', '00:11:22:33:44:02'], [P3, 'A1', 'hall-sw', '00:11:22:33:44:01'], [P3, 'A2', 'lib-sw', '00:11:22:33:44:02']])).toEqual([]);
+    // P2 read nothing (a timeout, or the table empty for a moment): P3 reads what P1 did.
+    expect(neighbourFindings([[P1, 'A1', 'hall-sw', '00:11:22:33:44:01'], [P3, 'A1', 'hall-sw', '00:11:22:33:44:01']])).toEqual([]);
+    expect(neighbourFindings([[P1, 'A1', 'hall-sw', '00:11:22:33:44:01'], [P2, 'A1', 'HALL-SWITCH', '00-11-22-33-44-01']])).toEqual([]);
+    expect(neighbourFindings([[P1, 'A1', 'phone', '00:11:22:33:44:05'], [P2, 'A1', 'phone', '00:11:22:33:44:05'], [P2, 'A1', 'laptop', '00:11:22:33:44:06']])).toEqual([]);
+    expect(neighbourFindings([[P1, 'A1', 'hall-sw', '00:11:22:33:44:01'], [P1, 'A2', 'ap', '00:11:22:33:44:03'], [P2, 'A1', 'hall-sw', '00:11:22:33:44:01']])).toEqual([]);
+  });
+  it('resolves once the change is older than the threshold (24 h); nothing for a device down', () => {
+    const rows: [number, string, string, string][] = [[P1, 'A1', 'hall-sw', '00:11:22:33:44:01'], [P2, 'A1', 'new-sw', '00:11:22:33:44:09']];
+    expect(neighbourFindings(rows, { now: P1 + 24 * HOUR + 1 })).toEqual(['core-switch/A1 clear: core-switch port A1: new-sw is now its usual neighbour']);
+    expect(neighbourFindings(rows, { threshold: 1, now: P1 + HOUR - 1 })[0]).toMatch(/^core-switch\/A1 active/);
+    expect(neighbourFindings(rows, { down: ['core-switch'] })).toEqual([]);
+  });
+});
+
 describe('coverage', () => {
   it('every rule has both sides here', () => expect([...covered].sort()).toEqual([...RULE_IDS].sort()));
 });
@@ -325,11 +396,11 @@ describe('coverage', () => {
 describe('any field values a device may report (fast-check)', () => {
   const value = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), fc.integer({ min: -1, max: 70_000 }), fc.constantFrom('normal', 'low', 'depleted', 'fault', 'unknown', 'battery', 'bypass', 'none', 'percent', ''));
   const fields = fc.dictionary(
-    fc.constantFrom('on_battery', 'output_source', 'battery_status', 'battery_pct', 'runtime_min', 'used_pct', 'size_bytes', 'used_bytes', 'oper_status', 'admin_status', 'in_errors_ps', 'utilisation_pct', 'level_state', 'level_pct', 'cpu_load_pct', 'loss_pct', 'rtt_avg_ms', 'up'),
+    fc.constantFrom('on_battery', 'output_source', 'battery_status', 'battery_pct', 'runtime_min', 'used_pct', 'size_bytes', 'used_bytes', 'oper_status', 'admin_status', 'in_errors_ps', 'utilisation_pct', 'level_state', 'level_pct', 'cpu_load_pct', 'loss_pct', 'rtt_avg_ms', 'up', 'jammed', 'door_open', 'no_paper', 'no_toner'),
     value,
     { maxKeys: 8 },
   );
-  const measurement = fc.constantFrom('ups', 'host_storage', 'interface', 'printer_supply', 'host', 'ping');
+  const measurement = fc.constantFrom('ups', 'host_storage', 'interface', 'printer_supply', 'printer', 'host', 'ping');
 
   it('no rule throws, and every finding is active, clear or hold', () => {
     fc.assert(

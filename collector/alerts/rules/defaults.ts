@@ -35,6 +35,11 @@ export const RULE_DEFAULTS: Readonly<Record<RuleId, Defaults>> = {
   'interface-utilisation': on('15m', 'warning', 90),
   /** % left of a toner, ink or drum. */
   'printer-supply-low': on('0s', 'info', 10, 'school-hours'),
+  /** A jam, an open door, no paper, no toner: someone must go to the printer. A trap states it at once. */
+  'printer-jam': on('2m', 'warning', undefined, 'school-hours'),
+  'printer-door-open': on('2m', 'warning', undefined, 'school-hours'),
+  'printer-paper-out': on('2m', 'warning', undefined, 'school-hours'),
+  'printer-toner-empty': on('2m', 'warning', undefined, 'school-hours'),
   'ups-on-battery': on('1m', 'critical'),
   /** Output on bypass or off: the next mains blip, or this one, reaches the load. */
   'ups-output-unprotected': on('1m', 'critical'),
@@ -50,6 +55,8 @@ export const RULE_DEFAULTS: Readonly<Record<RuleId, Defaults>> = {
   'agent-data-refused': on('0s', 'warning', 1),
   /** Hours since a new series of the school was last refused for its budget. */
   'site-series-budget': on('0s', 'warning', 1),
+  /** Hours a changed neighbour stays a notice: low priority (info), never a page. */
+  'neighbour-changed': on('0s', 'info', 24),
 };
 
 /**

@@ -11,6 +11,10 @@ export const RULE_IDS = [
   'interface-errors',
   'interface-utilisation',
   'printer-supply-low',
+  'printer-jam',
+  'printer-door-open',
+  'printer-paper-out',
+  'printer-toner-empty',
   'ups-on-battery',
   'ups-output-unprotected',
   'ups-battery-low',
@@ -19,6 +23,7 @@ export const RULE_IDS = [
   'cpu-high',
   'agent-data-refused',
   'site-series-budget',
+  'neighbour-changed',
 ] as const;
 
 export type RuleId = (typeof RULE_IDS)[number];

@@ -2,7 +2,9 @@ import { agentDiskFull, agentSpoolDrops } from './agent.ts';
 import { cpuHigh, storageFull } from './host.ts';
 import { agentDataRefused, siteSeriesBudget } from './ingest.ts';
 import { interfaceDown, interfaceErrors, interfaceUtilisation } from './interface.ts';
+import { neighbourChanged } from './neighbour-changed.ts';
 import { printerSupplyLow } from './printer.ts';
+import { printerDoorOpen, printerJam, printerPaperOut, printerTonerEmpty } from './printer-faults.ts';
 import { deviceDown, highLatency, highLoss, snmpNotAnswering } from './reachability.ts';
 import type { Rule } from './rule.ts';
 import { siteOffline } from './site.ts';
@@ -21,6 +23,10 @@ export const RULES: readonly Rule[] = [
   interfaceErrors,
   interfaceUtilisation,
   printerSupplyLow,
+  printerJam,
+  printerDoorOpen,
+  printerPaperOut,
+  printerTonerEmpty,
   upsOnBattery,
   upsOutputUnprotected,
   upsBatteryLow,
@@ -29,6 +35,7 @@ export const RULES: readonly Rule[] = [
   cpuHigh,
   agentDataRefused,
   siteSeriesBudget,
+  neighbourChanged,
 ];
 
 export type { Fact, Finding, Rule, RuleContext, DeviceView } from './rule.ts';

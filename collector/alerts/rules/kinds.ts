@@ -52,6 +52,10 @@ export const RULE_KINDS: Readonly<Record<RuleId, RuleKind>> = {
   'interface-errors': threshold('errors/s', 'above', 0.001, 1_000_000, 'errors per second, in + out'),
   'interface-utilisation': threshold('%', 'above', 1, 100, '% of the uplink\'s speed, the busier direction'),
   'printer-supply-low': threshold('%', 'below', 0, 99, '% left of a toner, ink or drum whose level is known as a percentage (RFC 3805)'),
+  'printer-jam': condition('the printer says it is jammed: hrPrinterDetectedErrorState jammed(5) (RFC 3805), or a printerV2Alert jam trap newer than the poll'),
+  'printer-door-open': condition('the printer says a door or cover is open: hrPrinterDetectedErrorState doorOpen(4) (RFC 3805), or a printerV2Alert cover/interlock/door open trap'),
+  'printer-paper-out': condition('the printer says it has no paper: hrPrinterDetectedErrorState noPaper(1) (RFC 3805), or a printerV2Alert input empty trap'),
+  'printer-toner-empty': condition('the printer says it has no toner: hrPrinterDetectedErrorState noToner(3) (RFC 3805), or a printerV2Alert marker supply empty trap'),
   'ups-on-battery': condition('the UPS says its output is on battery: upsOutputSource battery(5) (RFC 1628) or upsBasicOutputStatus onBattery(3) (PowerNet)'),
   'ups-output-unprotected': condition('the UPS output is on bypass(4) or off, none(2) (RFC 1628 upsOutputSource): the load has no battery behind it'),
   'ups-battery-low': threshold('%', 'below', 0, 99, '% charge left (or the UPS says its battery is low or depleted)'),
@@ -60,6 +64,7 @@ export const RULE_KINDS: Readonly<Record<RuleId, RuleKind>> = {
   'cpu-high': threshold('%', 'above', 1, 100, '% processor load, the mean of the processors'),
   'agent-data-refused': threshold('h', 'above', 1, 24 * 30, 'hours since the collector last refused 20 or more of the agent\'s samples, messages or packets within 10 minutes (fires while it did within them)'),
   'site-series-budget': threshold('h', 'above', 1, 24 * 30, 'hours since the collector last refused a new series of the school for its series budget (fires while it did within them)'),
+  'neighbour-changed': threshold('h', 'above', 1, 24 * 30, 'hours since the LLDP/CDP neighbour on a port changed, or a neighbour moved to another port (a notice while within them)'),
 };
 
 const UNIT_PATTERN = /^\s*(-?\d+(?:\.\d+)?)\s*(%|ms|errors\/s|min|h)\s*$/;

@@ -17,6 +17,8 @@ export interface DeviceView {
   state: DeviceState;
   /** The newest sample of each series of this measurement that is still fresh. */
   fresh(measurement: string): Sample[];
+  /** Every series of this measurement the collector remembers, fresh or not (what was, beside what is). */
+  remembered?(measurement: string): Sample[];
 }
 
 /** What a rule sees of one site at one instant. */
@@ -113,12 +115,27 @@ function perSeries(spec: RuleSpecBase, judge: (sample: Sample, view: DeviceView,
           if (subject === undefined) continue;
           const finding = judge(sample, view, ctx, subject);
           // A trap newer than the poll decided it (collector/traps/overlay.ts marks such samples).
-          if (finding !== undefined) findings.push(sample.fields.from_trap === 1 ? { ...finding, fromTrap: true } : finding);
+          if (finding !== undefined) findings.push(sample.fields.from_trap === 1 ? fromTrap(finding, sample, ctx.now, ctx.settings(spec.id, view.device).trapForMs) : finding);
         }
       }
       return findings;
     },
   };
+}
+
+/**
+ * How long after the agent received a trap it still counts as news. A trap older than the rule's `trapFor`
+ * and this when it is judged came late, replayed from the agent's spool after a broken link, and the polls
+ * the agent made after it are on their way behind it: it is judged like a poll, with the rule's own `for`,
+ * so a poll that already saw the fault end drops the alert before anyone is paged.
+ */
+export const TRAP_FRESH_MS = 15_000;
+
+const clock = (t: number) => new Date(t).toISOString().slice(11, 19);
+
+function fromTrap(finding: Finding, sample: Sample, now: number, trapForMs: number): Finding {
+  if (now - sample.time <= trapForMs + TRAP_FRESH_MS) return { ...finding, fromTrap: true, ...(finding.status === 'active' ? { since: sample.time } : {}) };
+  return { ...finding, facts: [...finding.facts, { label: 'Trap', value: `received by the agent at ${clock(sample.time)} UTC, delivered late (a broken link)` }] };
 }
 
 const held = (ctx: RuleContext, view: DeviceView, subject: Subject, reason: string): Finding => ({
