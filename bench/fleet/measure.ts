@@ -27,7 +27,7 @@ export async function countsBySite(influx: InfluxServer, db: string, sites: read
   const where = sites.length <= 200 ? ` WHERE site =~ ${regexOf(sites)}` : '';
   for (const [m, field] of Object.entries(COUNTED_FIELD)) {
     if (only !== undefined && !only.includes(m)) continue;
-    const [r] = await influx.query(`SELECT count("${field}") FROM "${m}"${where} GROUP BY "site"`, db);
+    const [r] = await influx.query(`SELECT count("${field}") FROM "${m}"${where} GROUP BY "site"`, db, { timeoutMs: 600_000 });
     for (const s of r?.series ?? []) {
       const site = s.tags?.site ?? '';
       (counts[site] ??= {})[m] = Number(s.values[0]?.[1] ?? 0);
@@ -64,7 +64,7 @@ export function compareCounts(expected: Counts, stored: Counts): { site: string;
 /** InfluxDB's own series count (measurement + tag set) for the database. */
 export async function seriesCardinality(influx: InfluxServer, db: string): Promise<{ exact: number; estimate: number }> {
   const sum = async (q: string) => {
-    const [r] = await influx.query(q, db);
+    const [r] = await influx.query(q, db, { timeoutMs: 600_000 });
     return (r?.series ?? []).reduce((n, s) => n + Number(s.values[0]?.[0] ?? 0), 0);
   };
   return { exact: await sum('SHOW SERIES EXACT CARDINALITY'), estimate: await sum('SHOW SERIES CARDINALITY') };

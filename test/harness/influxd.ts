@@ -32,7 +32,8 @@ export interface InfluxServer {
   /** Changes on restart. */
   readonly pid: number;
   /** Runs InfluxQL; throws on an HTTP error or a failed statement. Times come back as RFC 3339. */
-  query(q: string, db?: string): Promise<InfluxResult[]>;
+  /** `timeoutMs` (default 30 s): a bench counting a fleet's points on a busy influxd needs longer. */
+  query(q: string, db?: string, options?: { timeoutMs?: number }): Promise<InfluxResult[]>;
   /** Writes line protocol to /write; throws unless InfluxDB answers 204. */
   write(db: string, lines: string | readonly string[], precision?: 'ns' | 'u' | 'ms' | 's'): Promise<void>;
   /** Stops influxd and deletes its dir. */
@@ -108,14 +109,14 @@ export async function startInflux(options: InfluxOptions = {}): Promise<InfluxSe
       get pid() {
         return running().pid;
       },
-      async query(q, db) {
+      async query(q, db, options) {
         const params = new URLSearchParams({ q });
         if (db !== undefined) params.set('db', db);
         const readOnly = READ_ONLY.test(q);
         const response = await fetch(readOnly ? `${url}/query?${params}` : `${url}/query`, {
           method: readOnly ? 'GET' : 'POST',
           ...(readOnly ? {} : { body: params }),
-          signal: AbortSignal.timeout(30_000),
+          signal: AbortSignal.timeout(options?.timeoutMs ?? 30_000),
         });
         const text = await response.text();
         let body: { results?: InfluxResult[]; error?: string };
