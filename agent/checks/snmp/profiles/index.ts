@@ -2,6 +2,7 @@ import { ENVIRONMENT_PROFILES } from './environment.ts';
 import { hostResourcesProfile } from './host-resources.ts';
 import { interfacesProfile } from './interfaces.ts';
 import { neighboursProfile } from './neighbours.ts';
+import { apcPduProfile } from './pdu.ts';
 import { printerProfile } from './printer.ts';
 import type { Profile } from './profile.ts';
 import { powernetProfile, upsMibProfile } from './ups.ts';
@@ -18,6 +19,7 @@ export const PROFILES: readonly Profile[] = [
   printerProfile,
   upsMibProfile,
   powernetProfile,
+  apcPduProfile,
   ...WIRELESS_TABLES,
   // Vendor client counters, each only where no per-AP table above answered.
   ...clientCounterProfiles(WIRELESS_TABLES.flatMap((p) => p.probes)),
