@@ -51,7 +51,7 @@ const DECLARED_TABLE: Readonly<Record<string, readonly (readonly [string, FieldT
     ),
     ...strings('error'),
   ],
-  host: [...numbers('processors', 'cpu_load_pct', 'memory_used_pct'), ...strings('error')],
+  host: [...numbers('processors', 'cpu_load_pct', 'memory_used_pct'), ...strings('error', 'cpu_source')],
   host_cpu: [...numbers('load_pct'), ...strings('error')],
   host_storage: [...numbers('size_bytes', 'used_bytes', 'used_pct'), ...strings('error')],
   ups: [

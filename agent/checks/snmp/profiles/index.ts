@@ -1,5 +1,5 @@
 import { ENVIRONMENT_PROFILES } from './environment.ts';
-import { hostResourcesProfile } from './host-resources.ts';
+import { HOST_PROFILES } from './cpu-vendor.ts';
 import { interfacesProfile } from './interfaces.ts';
 import { neighboursProfile } from './neighbours.ts';
 import { apcPduProfile } from './pdu.ts';
@@ -15,7 +15,8 @@ const WIRELESS_TABLES: readonly Profile[] = [unifiProfile, arubaInstantProfile, 
 export const PROFILES: readonly Profile[] = [
   interfacesProfile,
   neighboursProfile,
-  hostResourcesProfile,
+  // HOST-RESOURCES, and the vendor's own CPU object where it has one (see cpu-vendor.ts).
+  ...HOST_PROFILES,
   printerProfile,
   upsMibProfile,
   powernetProfile,
