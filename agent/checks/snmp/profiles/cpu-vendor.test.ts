@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { Sample } from '../../../../contract/index.ts';
 import type { Varbind } from '../session.ts';
 import { SnmpType } from '../values.ts';
 import { HOST_PROFILES, vendorCpu, withVendorCpu } from './cpu-vendor.ts';
 
 const gauge = (value: number): Varbind => ({ oid: '', type: SnmpType.Gauge32, value });
 const text = (s: string): Varbind => ({ oid: '', type: SnmpType.OctetString, value: Buffer.from(s) });
-const CISCO = '1.3.6.1.4.1.9.9.109.1.1.1.1.8';
 const FORTINET = '1.3.6.1.4.1.12356.101.4.1.3.0';
 const HR = '1.3.6.1.2.1.25.3.3.1.2';
 
@@ -30,7 +30,7 @@ describe('vendorCpu', () => {
 describe('withVendorCpu', () => {
   const tags = { device: 'fw' };
   it('the vendor load replaces the HOST-RESOURCES mean in `host`; memory and host_cpu rows stay', () => {
-    const hr = [
+    const hr: Sample[] = [
       { measurement: 'host', tags, fields: { processors: 2, cpu_load_pct: 3, memory_used_pct: 50 }, time: 1 },
       { measurement: 'host_cpu', tags: { ...tags, cpu: '1' }, fields: { load_pct: 3 }, time: 1 },
     ];
@@ -40,7 +40,7 @@ describe('withVendorCpu', () => {
     expect(out.filter((s) => s.measurement === 'host_cpu')).toHaveLength(1);
   });
   it('no vendor load (an error): no cpu_load_pct at all rather than the misleading one', () => {
-    const hr = [{ measurement: 'host', tags, fields: { cpu_load_pct: 3 }, time: 1 }];
+    const hr: Sample[] = [{ measurement: 'host', tags, fields: { cpu_load_pct: 3 }, time: 1 }];
     expect(withVendorCpu(hr, { source: 'x', processors: [], error: 'e' }, tags, 1)[0]!.fields).toEqual({ cpu_source: 'x', error: 'e' });
   });
   it('without HOST-RESOURCES: a `host` sample and host_cpu rows from the vendor', () => {
@@ -50,17 +50,20 @@ describe('withVendorCpu', () => {
 });
 
 describe('HOST_PROFILES', () => {
-  const system = { objectId: undefined, descr: undefined } as never;
-  const chosen = (answered: string[]) => HOST_PROFILES.filter((p) => p.detect(system, (oid) => answered.includes(oid))).map((p) => p.name);
+  const chosen = (answered: string[], objectId?: string) =>
+    HOST_PROFILES.filter((p) => p.detect({ objectId, descr: undefined } as never, (oid) => answered.includes(oid))).map((p) => p.name);
   it('exactly one detects wherever any of the MIBs answers; none on a device with neither', () => {
     expect(chosen([HR])).toEqual(['host_resources']);
     expect(chosen([HR, FORTINET])).toEqual(['host_resources']);
-    expect(chosen([CISCO])).toEqual(['vendor_cpu']);
+    expect(chosen([], '1.3.6.1.4.1.9.1.1208')).toEqual(['vendor_cpu']);
+    expect(chosen([HR], '1.3.6.1.4.1.9.1.1208')).toEqual(['host_resources']);
+    // Not Cisco: a sysObjectID that only starts with the same digits (enterprise 99).
+    expect(chosen([], '1.3.6.1.4.1.99.1')).toEqual([]);
     expect(chosen([])).toEqual([]);
   });
-  it('adds one walked probe (the Cisco column) and one GET instance to the host-resources probes', () => {
+  it('adds no walked probe, one GET instance, to the host-resources probes', () => {
     const walked = new Set(HOST_PROFILES.flatMap((p) => p.probes));
-    expect(walked.size).toBe(3);
+    expect(walked.size).toBe(2);
     expect(new Set(HOST_PROFILES.flatMap((p) => p.probeInstances ?? []))).toEqual(new Set([FORTINET]));
   });
 });

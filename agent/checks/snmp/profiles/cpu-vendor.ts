@@ -1,6 +1,7 @@
 import type { FieldValue, Sample } from '../../../../contract/index.ts';
 import type { SnmpSession, Varbind } from '../session.ts';
 import { hostResourcesProfile } from './host-resources.ts';
+import type { SystemInfo } from '../system.ts';
 import type { Profile, ProbeAnswers } from './profile.ts';
 import { CellReader, readScalars, readTable, type TableRow } from './table.ts';
 
@@ -20,7 +21,14 @@ const CISCO_CPU_5MIN = '1.3.6.1.4.1.9.9.109.1.1.1.1.8';
 const FORTINET_CPU = '1.3.6.1.4.1.12356.101.4.1.3.0';
 const HR_PROBES = hostResourcesProfile.probes;
 
-const hasVendorCpu = (answered: ProbeAnswers) => answered(CISCO_CPU_5MIN) || answered(FORTINET_CPU);
+/**
+ * Cisco's enterprise subtree (ciscoProducts and the rest): CISCO-PROCESS-MIB is told by the sysObjectID
+ * rather than by a walked probe, because the table's row index varies (1, 19, 22, ...) so no one instance
+ * can be fetched, and one more walk per device would eat into the probing share of a first poll. A Cisco
+ * device without the table (Small Business) polls one empty walk and gives nothing.
+ */
+const isCisco = (system: SystemInfo) => system.objectId?.startsWith('1.3.6.1.4.1.9.') === true;
+const hasVendorCpu = (system: SystemInfo, answered: ProbeAnswers) => isCisco(system) || answered(FORTINET_CPU);
 const hasHostResources = (answered: ProbeAnswers) => HR_PROBES.some((oid) => answered(oid));
 
 export interface VendorCpu {
@@ -77,8 +85,8 @@ export function withVendorCpu(samples: readonly Sample[], cpu: VendorCpu, tags: 
   return [{ measurement: 'host', tags: { ...tags }, fields: host, time }, ...out];
 }
 
-async function readVendorCpu(session: SnmpSession): Promise<VendorCpu | undefined> {
-  const cisco = await readTable(session, { load: CISCO_CPU_5MIN });
+async function readVendorCpu(session: SnmpSession, system: SystemInfo): Promise<VendorCpu | undefined> {
+  const cisco = isCisco(system) ? await readTable(session, { load: CISCO_CPU_5MIN }) : [];
   const { fortinet } = cisco.length > 0 ? {} : await readScalars(session, { fortinet: FORTINET_CPU });
   return vendorCpu(cisco, fortinet);
 }
@@ -89,12 +97,11 @@ async function readVendorCpu(session: SnmpSession): Promise<VendorCpu | undefine
  */
 const hostResourcesWithVendorCpu: Profile = {
   ...hostResourcesProfile,
-  probes: [...HR_PROBES, CISCO_CPU_5MIN],
   probeInstances: [FORTINET_CPU],
-  detect: (_system, answered) => hasHostResources(answered) && hasVendorCpu(answered),
+  detect: (system, answered) => hasHostResources(answered) && hasVendorCpu(system, answered),
   async poll(session, ctx) {
     const plain = await hostResourcesProfile.poll(session, ctx);
-    const cpu = await readVendorCpu(session);
+    const cpu = await readVendorCpu(session, ctx.system);
     return cpu === undefined ? plain : { ...plain, samples: withVendorCpu(plain.samples, cpu, ctx.tags, ctx.now()) };
   },
 };
@@ -102,18 +109,18 @@ const hostResourcesWithVendorCpu: Profile = {
 /** The vendor's load alone, for a device without HOST-RESOURCES (Cisco IOS). */
 const vendorCpuOnly: Profile = {
   name: 'vendor_cpu',
-  probes: [CISCO_CPU_5MIN],
+  probes: [],
   probeInstances: [FORTINET_CPU],
-  detect: (_system, answered) => hasVendorCpu(answered) && !hasHostResources(answered),
+  detect: (system, answered) => hasVendorCpu(system, answered) && !hasHostResources(answered),
   async poll(session, ctx) {
-    const cpu = await readVendorCpu(session);
+    const cpu = await readVendorCpu(session, ctx.system);
     return { samples: cpu === undefined ? [] : withVendorCpu([], cpu, ctx.tags, ctx.now()) };
   },
 };
 
 /** In place of hostResourcesProfile in the profile list: exactly one of the three detects on any device. */
 export const HOST_PROFILES: readonly Profile[] = [
-  { ...hostResourcesProfile, detect: (system, answered) => hostResourcesProfile.detect(system, answered) && !hasVendorCpu(answered) },
+  { ...hostResourcesProfile, detect: (system, answered) => hostResourcesProfile.detect(system, answered) && !hasVendorCpu(system, answered) },
   hostResourcesWithVendorCpu,
   vendorCpuOnly,
 ];
