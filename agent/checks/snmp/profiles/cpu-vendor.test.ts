@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../../../contract/index.ts';
 import type { Varbind } from '../session.ts';
@@ -65,5 +66,24 @@ describe('HOST_PROFILES', () => {
     const walked = new Set(HOST_PROFILES.flatMap((p) => p.probes));
     expect(walked.size).toBe(2);
     expect(new Set(HOST_PROFILES.flatMap((p) => p.probeInstances ?? []))).toEqual(new Set([FORTINET]));
+  });
+});
+
+describe('any CPU cells a device sends (fast-check)', () => {
+  const cell = fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 }).map(gauge), fc.string({ maxLength: 6 }).map(text));
+  it('never throws; a load is within 0..100 or absent with an error', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ index: fc.nat(30).map(String), load: cell }), { maxLength: 8 }), fc.option(cell, { nil: undefined }), (rows, forti) => {
+        const cpu = vendorCpu(rows, forti);
+        if (cpu === undefined) {
+          expect(rows.length === 0 && forti === undefined).toBe(true);
+          return;
+        }
+        if (cpu.pct !== undefined) expect(cpu.pct >= 0 && cpu.pct <= 100).toBe(true);
+        for (const p of cpu.processors) expect(p.pct >= 0 && p.pct <= 100).toBe(true);
+        const readable = cpu.processors.length + (cpu.source === 'fortinet_mib' && cpu.pct !== undefined ? 1 : 0);
+        if (readable < (cpu.source === 'fortinet_mib' ? 1 : rows.length)) expect(cpu.error).toBeDefined();
+      }),
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Varbind } from '../session.ts';
 import { SnmpType } from '../values.ts';
@@ -67,5 +68,32 @@ describe('pduReadings', () => {
   it('samples carry the device tags plus kind and bank', () => {
     const [s] = pduSamples([{ kind: 'bank', bank: '2', fields: { current_a: 1 } }], { device: 'pdu1' }, 5);
     expect(s).toEqual({ measurement: 'pdu', tags: { device: 'pdu1', kind: 'bank', bank: '2' }, fields: { current_a: 1 }, time: 5 });
+  });
+});
+
+describe('any cells a PDU sends (fast-check)', () => {
+  const cell = fc.oneof(
+    fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 }).map(int),
+    fc.integer({ min: 0, max: 2 ** 32 - 1 }).map(gauge),
+    fc.string({ maxLength: 8 }).map(text),
+    fc.constant(undefined),
+  );
+  const row = fc.record({ index: fc.integer({ min: 1, max: 99 }).map(String), load: cell, state: cell, phase: cell, bank: cell, module: cell, number: cell, current: cell, power: cell });
+  it('never throws; currents and power are finite and >= 0, stored exactly as tenths or left out; states are known words', () => {
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 12 }), fc.array(row, { maxLength: 6 }), fc.array(row, { maxLength: 6 }), (old, phases, banks) => {
+        const readings = pduReadings(old, phases, banks);
+        expect(readings.length).toBeLessThanOrEqual(old.length + phases.length + banks.length);
+        for (const r of readings) {
+          expect(['phase', 'bank']).toContain(r.kind);
+          for (const key of ['current_a', 'power_w'] as const) {
+            const v = r.fields[key];
+            if (v !== undefined) expect(typeof v === 'number' && Number.isFinite(v) && v >= 0).toBe(true);
+          }
+          if (r.fields.load_state !== undefined) expect(['low', 'normal', 'near_overload', 'overload', 'unknown']).toContain(r.fields.load_state);
+          expect(Object.keys(r.fields).length).toBeGreaterThan(0);
+        }
+      }),
+    );
   });
 });
