@@ -20,7 +20,8 @@ interface Polled {
   cls: string;
 }
 const polled: Polled[] = [];
-const RPDU_LOAD = '1.3.6.1.4.1.318.1.1.12.2.3.1.1.2.';
+/** APC rPDULoadStatusLoad and CyberPower's ePDULoadStatusLoad columns. */
+const PDU_LOADS = ['1.3.6.1.4.1.318.1.1.12.2.3.1.1.2.', '1.3.6.1.4.1.3808.1.1.3.2.3.1.1.2.'];
 
 beforeAll(async () => {
   for (const entry of corpusIndex()) {
@@ -37,14 +38,17 @@ function rowOf(descr: string): { kind: string; bank: string } {
 }
 
 describe('PDU load per phase and bank against the oracle', () => {
-  it("equals LibreNMS's APC rPDU current sensors (within the 0.1 A resolution)", () => {
+  it("equals LibreNMS's APC rPDU and CyberPower ePDU current sensors (within the 0.1 A resolution)", () => {
     const compared: string[] = [];
     const wrong: string[] = [];
     let exact = 0;
     for (const p of polled) {
       for (const s of p.oracle.sensors ?? []) {
-        if (s.sensor_class !== 'current' || !s.sensor_oid.replace(/^\./, '').startsWith(RPDU_LOAD)) continue;
-        const want = rowOf(s.sensor_descr);
+        const oid = s.sensor_oid.replace(/^\./, '');
+        const column = PDU_LOADS.find((c) => oid.startsWith(c));
+        if (s.sensor_class !== 'current' || column === undefined) continue;
+        // LibreNMS calls CyberPower's rows "Input"; without phase/bank numbers a row is phase <index>.
+        const want = column.includes('.3808.') ? { kind: 'phase', bank: oid.slice(column.length) } : rowOf(s.sensor_descr);
         const ours = p.samples.find((x) => x.measurement === 'pdu' && x.tags.kind === want.kind && x.tags.bank === want.bank)?.fields.current_a;
         compared.push(p.entry.name);
         if (ours === s.sensor_current) exact++;
@@ -55,7 +59,7 @@ describe('PDU load per phase and bank against the oracle', () => {
         }
       }
     }
-    console.log(`pdu: ${compared.length - wrong.length} of ${compared.length} LibreNMS APC rPDU currents equal within 0.1 A (${exact} exactly), on ${new Set(compared).size} PDUs`);
+    console.log(`pdu: ${compared.length - wrong.length} of ${compared.length} LibreNMS APC/CyberPower PDU currents equal within 0.1 A (${exact} exactly), on ${new Set(compared).size} PDUs`);
     expect(wrong).toEqual([]);
     expect(compared.length).toBeGreaterThanOrEqual(4);
   });

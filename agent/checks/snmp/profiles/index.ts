@@ -2,7 +2,7 @@ import { ENVIRONMENT_PROFILES } from './environment.ts';
 import { HOST_PROFILES } from './cpu-vendor.ts';
 import { interfacesProfile } from './interfaces.ts';
 import { neighboursProfile } from './neighbours.ts';
-import { apcPduProfile } from './pdu.ts';
+import { apcPduProfile, cyberPowerPduProfile } from './pdu.ts';
 import { printerProfile } from './printer.ts';
 import type { Profile } from './profile.ts';
 import { powernetProfile, upsMibProfile } from './ups.ts';
@@ -21,6 +21,7 @@ export const PROFILES: readonly Profile[] = [
   upsMibProfile,
   powernetProfile,
   apcPduProfile,
+  cyberPowerPduProfile,
   ...WIRELESS_TABLES,
   // Vendor client counters, each only where no per-AP table above answered.
   ...clientCounterProfiles(WIRELESS_TABLES.flatMap((p) => p.probes)),

@@ -36,6 +36,14 @@ describe('rpduReadings (PowerNet rPDULoadStatusTable)', () => {
   });
 });
 
+describe('rpduReadings on CyberPower ePDULoadStatusTable', () => {
+  it('same layout, power in watts, the names of its own MIB in errors', () => {
+    // cyberpower_pdu81005 in the corpus: rows 1 and 2, 11 (1.1 A) and 216 W each.
+    expect(rpduReadings([{ index: '1', load: gauge(11), power: int(216) }], 'ePDULoadStatus')).toEqual([{ kind: 'phase', bank: '1', fields: { current_a: 1.1, power_w: 216 } }]);
+    expect(rpduReadings([{ index: '1', power: text('?') }], 'ePDULoadStatus')[0]!.fields).toEqual({ error: 'bad value in ePDULoadStatusActivePower' });
+  });
+});
+
 describe('rpdu2Readings (PowerNet rPDU2PhaseStatus / BankStatus)', () => {
   it('current in tenths, power from hundredths of kW to watts, rPDU2 load states', () => {
     // apc_ap8853: current 49, power 114 (1.14 kW), lowLoad... normal(2).

@@ -32,10 +32,24 @@ const rpdu2Columns = (entry: string) =>
   }) as const;
 const RPDU2_PHASE_COLUMNS = { ...rpdu2Columns(RPDU2_PHASE_STATUS), power: `${RPDU2_PHASE_STATUS}.7` } as const; // hundredths of kW
 
-export type RpduRow = TableRow<keyof typeof RPDU_COLUMNS>;
+// CyberPower CPS-MIB ePDULoadStatusEntry: APC's first-generation table under CyberPower's number, with
+// ePDULoadStatusVoltage (.6) and ePDULoadStatusActivePower (.7, watts) added; same load states.
+const EPDU_LOAD_STATUS = '1.3.6.1.4.1.3808.1.1.3.2.3.1.1';
+const EPDU_COLUMNS = {
+  load: `${EPDU_LOAD_STATUS}.2`,
+  state: `${EPDU_LOAD_STATUS}.3`,
+  phase: `${EPDU_LOAD_STATUS}.4`,
+  bank: `${EPDU_LOAD_STATUS}.5`,
+  power: `${EPDU_LOAD_STATUS}.7`,
+} as const;
+
+export type RpduRow = TableRow<keyof typeof EPDU_COLUMNS>;
 export type Rpdu2Row = TableRow<keyof typeof RPDU2_PHASE_COLUMNS>;
 
-/** rPDULoadStatusLoadState: phaseLoadNormal(1), phaseLoadLow(2), phaseLoadNearOverload(3), phaseLoadOverload(4). */
+/**
+ * rPDULoadStatusLoadState: phaseLoadNormal(1), phaseLoadLow(2), phaseLoadNearOverload(3), phaseLoadOverload(4);
+ * CyberPower's ePDULoadStatusLoadState the same: loadNormal(1), loadLow(2), loadNearOverload(3), loadOverload(4).
+ */
 const RPDU_STATES: Readonly<Record<number, string>> = { 1: 'normal', 2: 'low', 3: 'near_overload', 4: 'overload' };
 /** rPDU2PhaseStatusLoadState and rPDU2BankStatusLoadState: lowLoad(1), normal(2), nearOverload(3), overload(4). */
 const RPDU2_STATES: Readonly<Record<number, string>> = { 1: 'low', 2: 'normal', 3: 'near_overload', 4: 'overload' };
@@ -58,17 +72,22 @@ function finish(cells: CellReader, fields: PduFields): PduFields {
   return fields;
 }
 
-/** First-generation rPDU: one table, a row per phase (bank number 0) and per bank. */
-export function rpduReadings(rows: readonly RpduRow[]): PduReading[] {
+/**
+ * First-generation rPDU (or CyberPower's copy, name "ePDULoadStatus"): one table, a row per phase (bank
+ * number 0) and per bank. Power (CyberPower only) is in watts.
+ */
+export function rpduReadings(rows: readonly RpduRow[], name = 'rPDULoadStatus'): PduReading[] {
   return rows.flatMap((row): PduReading[] => {
     const cells = new CellReader();
     const fields: PduFields = {};
-    const load = measured(cells, row.load, 'rPDULoadStatusLoad');
+    const load = measured(cells, row.load, `${name}Load`);
     if (load !== undefined) fields.current_a = load / 10;
-    const state = cells.number(row.state, 'rPDULoadStatusLoadState');
+    const state = cells.number(row.state, `${name}LoadState`);
     if (state !== undefined) fields.load_state = RPDU_STATES[state] ?? 'unknown';
-    const bank = measured(cells, row.bank, 'rPDULoadStatusBankNumber');
-    const phase = measured(cells, row.phase, 'rPDULoadStatusPhaseNumber');
+    const power = measured(cells, row.power, `${name}ActivePower`);
+    if (power !== undefined) fields.power_w = power;
+    const bank = measured(cells, row.bank, `${name}BankNumber`);
+    const phase = measured(cells, row.phase, `${name}PhaseNumber`);
     finish(cells, fields);
     if (Object.keys(fields).length === 0) return [];
     // A row without phase and bank numbers (single-phase units give only the load) is the unit's one phase.
@@ -116,6 +135,19 @@ export function pduSamples(readings: readonly PduReading[], tags: Readonly<Recor
 // spent on the devices (nearly all) that are not PDUs.
 const RPDU_PROBE = `${RPDU_COLUMNS.load}.1`;
 const RPDU2_PROBE = `${RPDU2_PHASE_COLUMNS.current}.1`;
+
+const EPDU_PROBE = `${EPDU_COLUMNS.load}.1`;
+
+export const cyberPowerPduProfile: Profile = {
+  name: 'cyberpower_pdu',
+  probes: [],
+  probeInstances: [EPDU_PROBE],
+  detect: (_system, answered) => answered(EPDU_PROBE),
+  async poll(session, ctx) {
+    const rows = await readTable(session, EPDU_COLUMNS);
+    return { samples: pduSamples(rpduReadings(rows, 'ePDULoadStatus'), ctx.tags, ctx.now()) };
+  },
+};
 
 export const apcPduProfile: Profile = {
   name: 'apc_pdu',
