@@ -127,6 +127,8 @@ ${classificationSections()}
 | ups | \`ups\`: output_source (normal / bypass / battery / none / booster / reducer / other, RFC 1628 upsOutputSource), on_battery, battery_pct, runtime_min, load_pct, input/output voltage, input/output frequency, battery voltage and temperature, output current, manufacturer |
 | wireless | \`wireless\` per radio (clients, band) for UniFi, Aruba Instant, Cisco WLC; the vendor's own client counter for HiveOS, ArubaOS, FortiGate, Ruckus, Zyxel, MikroTik, Aironet, airMAX, Cambium; \`wireless_clients\` (the device's total) on \`snmp\` |
 | server, nas | \`host\`, \`host_cpu\`, \`host_storage\` (tag \`kind\`: the hrStorageType word, "ram_disk" for tmpfs, /run, /dev/shm, overlay and the like, so disk-full alerts skip them) |
+| pdu | \`pdu\` per phase and per bank (outlet group), tags \`kind\` (phase / bank) and \`bank\` (its number, "2.1" for the second PDU of a chain): current_a (0 A is stored as 0; APC's -1 "not measured" gives no field), load_state (low / normal / near_overload / overload), power_w (APC rPDU2 phases, CyberPower rows); APC rPDU2 where it has rows, else the first-generation rPDULoadStatusTable, and CyberPower ePDULoadStatusTable |
+| any with a vendor CPU object | \`host.cpu_load_pct\`, the \`cpu-high\` rule's input, from Cisco CISCO-PROCESS-MIB cpmCPUTotal5minRev (mean of the rows, each also a \`host_cpu\` row where HOST-RESOURCES has none) or Fortinet fgSysCpuUsage, in place of the hrProcessorLoad mean; \`host.cpu_source\` names the MIB |
 
 ## Disagreements with LibreNMS not yet explained
 

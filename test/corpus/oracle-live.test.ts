@@ -24,6 +24,10 @@ const SAMPLE = [
   'geist-watchdog',
   'dsm',
   'axiscam',
+  // PDU phases and banks, CyberPower's ePDU, Cisco's own CPU object (issue 13).
+  'apc_ap8853',
+  'cyberpower_pdu81005',
+  'ios_c3560',
 ];
 
 const ctx: CheckContext = { now: () => Date.now(), log: createLogger('corpus-live', 'silent') };

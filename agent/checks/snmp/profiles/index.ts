@@ -1,7 +1,8 @@
 import { ENVIRONMENT_PROFILES } from './environment.ts';
-import { hostResourcesProfile } from './host-resources.ts';
+import { HOST_PROFILES } from './cpu-vendor.ts';
 import { interfacesProfile } from './interfaces.ts';
 import { neighboursProfile } from './neighbours.ts';
+import { apcPduProfile, cyberPowerPduProfile } from './pdu.ts';
 import { printerProfile } from './printer.ts';
 import type { Profile } from './profile.ts';
 import { powernetProfile, upsMibProfile } from './ups.ts';
@@ -14,10 +15,13 @@ const WIRELESS_TABLES: readonly Profile[] = [unifiProfile, arubaInstantProfile, 
 export const PROFILES: readonly Profile[] = [
   interfacesProfile,
   neighboursProfile,
-  hostResourcesProfile,
+  // HOST-RESOURCES, and the vendor's own CPU object where it has one (see cpu-vendor.ts).
+  ...HOST_PROFILES,
   printerProfile,
   upsMibProfile,
   powernetProfile,
+  apcPduProfile,
+  cyberPowerPduProfile,
   ...WIRELESS_TABLES,
   // Vendor client counters, each only where no per-AP table above answered.
   ...clientCounterProfiles(WIRELESS_TABLES.flatMap((p) => p.probes)),
