@@ -41,6 +41,8 @@ const CLASS_BY_PROFILE: readonly [string, DeviceClass, string][] = [
   ['ups_mib', 'ups', 'UPS-MIB (RFC 1628) battery group answered'],
   ['apc_powernet', 'ups', 'APC PowerNet UPS group answered'],
   ['pdu', 'pdu', 'a PDU MIB answered outlet/bank load'],
+  ['apc_pdu', 'pdu', 'APC PowerNet rPDU load table answered'],
+  ['cyberpower_pdu', 'pdu', 'CyberPower ePDU load table answered'],
   ['unifi', 'wireless', 'UniFi VAP table answered'],
   ['aruba_instant', 'wireless', 'Aruba Instant radio table answered'],
   ['cisco_wlc', 'wireless', 'AIRESPACE WLC AP table answered'],
