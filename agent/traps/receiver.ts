@@ -97,6 +97,8 @@ export class TrapReceiver {
   private receiver: NetSnmpReceiver | undefined;
   private readonly sockets: Socket[] = [];
   private readonly logged = new Map<string, number>();
+  /** Per device, the time of its last stored trap (bounded by the device list: cleared on setDevices). */
+  private readonly lastStamp = new Map<string, number>();
   private generation = 0;
 
   constructor(private readonly o: TrapReceiverOptions) {
@@ -180,6 +182,7 @@ export class TrapReceiver {
     this.sources = sources;
     this.gate.setSources(new Map([...sources].map(([address, s]) => [address, s.device])));
     for (const name of this.ifNames.keys()) if (!devices.some((d) => d.name === name)) this.ifNames.delete(name);
+    for (const name of this.lastStamp.keys()) if (!devices.some((d) => d.name === name)) this.lastStamp.delete(name);
     const authorizer = this.receiver?.getAuthorizer();
     if (authorizer !== undefined) {
       authorizer.communities.length = 0;
@@ -263,7 +266,20 @@ export class TrapReceiver {
     const event = describeTrap(trap, (i) => names?.get(i));
     if (event.event === 'unknown') this.counters.traps_unknown_oid++;
     this.counters.traps_stored++;
-    this.o.deliver(trapSample(source.device, trap, event, this.o.now()));
+    this.o.deliver(trapSample(source.device, trap, event, this.stamp(source.device)));
+  }
+
+  /**
+   * The received-at time, one millisecond past this device's previous trap when they share one: InfluxDB
+   * keeps one point per series and timestamp (the collector writes precision=ms), so two traps of a burst
+   * with the same tags (two unknown OIDs, a repeated linkDown) would otherwise overwrite each other.
+   */
+  private stamp(device: string): number {
+    const now = Math.floor(this.o.now());
+    const last = this.lastStamp.get(device);
+    const at = last !== undefined && now <= last ? last + 1 : now;
+    this.lastStamp.set(device, at);
+    return at;
   }
 
   private onError(error: Error & { rinfo?: RemoteInfo }): void {

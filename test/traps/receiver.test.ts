@@ -30,12 +30,12 @@ afterEach(async () => {
   receiver = undefined;
 });
 
-async function startReceiver(settings: Partial<TrapSettings> = {}) {
+async function startReceiver(settings: Partial<TrapSettings> = {}, now: () => number = () => Date.now()) {
   const got: Sample[] = [];
   const r = new TrapReceiver({
     settings: { enabled: true, address: '127.0.0.1', port: 0, communities: [], ratePerSecond: 10, burst: 50, ...settings },
     log,
-    now: () => Date.now(),
+    now,
     deliver: (s) => got.push(s),
     keys: { env: (n) => ({ HM_T_AUTH: V3_AUTH, HM_T_PRIV: V3_PRIV })[n], readFile: () => '' },
   });
@@ -109,6 +109,26 @@ describe('trap receiver with net-snmp snmptrap', () => {
     expect(got[0]).toMatchObject({ tags: { event: 'unknown' }, fields: { trap_oid: '1.3.6.1.4.1.99999.0.7', state: 'info' } });
     expect(JSON.parse(got[0]!.fields.varbinds as string)).toEqual([{ oid: '1.3.6.1.4.1.99999.1.1', value: 'fan "2" \\ failed' }]);
     expect(r.counters.traps_unknown_oid).toBe(1);
+  });
+
+  it('traps of one device received in the same millisecond get distinct times (InfluxDB keeps one point per series and time)', async () => {
+    // A stopped clock: every trap arrives "at once", as a burst does within a millisecond.
+    let clock = 1_796_000_000_000.4;
+    const { got, target } = await startReceiver({}, () => clock);
+    const snmp = (await import('node:module')).createRequire(import.meta.url)('net-snmp');
+    const session = snmp.createSession('127.0.0.1', 'school', { trapPort: Number(target.split(':')[1]), version: snmp.Version2c });
+    for (let i = 0; i < 20; i++) session.trap(`1.3.6.1.4.1.99999.0.${i}`, [], () => {});
+    await until(() => got.length === 20);
+    const times = got.map((s) => s.time);
+    expect(new Set(times).size).toBe(20);
+    expect(Math.min(...times)).toBe(1_796_000_000_000);
+    expect(Math.max(...times)).toBe(1_796_000_000_019);
+    // Quiet when the clock has moved on: the next trap keeps its own received-at time.
+    clock += 5_000;
+    session.trap('1.3.6.1.4.1.99999.0.99', [], () => {});
+    await until(() => got.length === 21);
+    session.close();
+    expect(got[20]!.time).toBe(1_796_000_005_000);
   });
 
   it('a flood of 10,000 traps from one device is held to its rate; the receiver stays responsive', async () => {
