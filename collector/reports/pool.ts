@@ -1,7 +1,7 @@
 /**
- * A small bounded pool for the month's reports of every school. A report spends most of its time waiting
- * for InfluxDB (one query per device and month), so a few schools in flight keep the database and the CPU
- * busy; more would only queue inside InfluxDB and hold more reports in memory at once.
+ * A small bounded pool for the month's reports of every school: one school's InfluxDB queries (one per
+ * device and month) overlap another's rendering. Bounded, since more in flight only queue inside InfluxDB
+ * and hold more reports in memory at once.
  */
 
 /** What became of one item: its value, or the error that stopped it (the others go on). */
