@@ -13,6 +13,8 @@ import type { DataSource } from './data/influx-source.ts';
 import { reportMail, reportRecipients } from './delivery/message.ts';
 import { renderReport, writeReport } from './outputs.ts';
 import { pdfFonts } from './render/pdf.ts';
+import { eachBounded } from './pool.ts';
+import type { SiteFile } from '../config/schema.ts';
 import { idOption, influxProblem, monthOption, outputFolder, writingInto } from '../cli/user-input.ts';
 
 /** `hallmonitor-collector report`: one school's (or every school's) month as HTML, PDF and CSV files. */
@@ -25,9 +27,10 @@ export function addReportCommand(program: Command, configOption: readonly [strin
     .option('--month <YYYY-MM>', 'the month (default: last month in each school\'s time zone)')
     .option('--out <dir>', 'folder for the files', '.')
     .option('--source <raw|rollup>', 'read raw samples or 5-minute rollups (default: raw while retained)')
+    .option('--concurrency <n>', 'with --all: schools made at once (default: reports.concurrency in collector.yaml, 4)')
     .option('--send', 'also mail it now to the school\'s report contacts and the provider copy (smtp: in collector.yaml), e.g. after a failed delivery')
     .option(...configOption)
-    .action(async (opts: { site?: string; all?: boolean; month?: string; out: string; source?: string; send?: boolean; config: string }) => {
+    .action(async (opts: { site?: string; all?: boolean; month?: string; out: string; source?: string; send?: boolean; concurrency?: string; config: string }) => {
       if ((opts.site === undefined) === (opts.all !== true)) throw new ConfigError('report: give either --site <id> or --all');
       if (opts.source !== undefined && opts.source !== 'raw' && opts.source !== 'rollup') throw new ConfigError(`--source: expected "raw" or "rollup", got "${opts.source}"`);
       if (opts.site !== undefined) idOption(opts.site, '--site');
@@ -43,7 +46,8 @@ export function addReportCommand(program: Command, configOption: readonly [strin
       const fonts = pdfFonts(config.reports.pdfFont);
       const now = Date.now();
       const alerts = alertHistoryFromStore(alertsDbFile(config));
-      for (const site of sites) {
+      const concurrency = opts.concurrency === undefined ? config.reports.concurrency : concurrencyOption(opts.concurrency);
+      const one = async (site: SiteFile) => {
         const month = opts.month ?? DateTime.fromMillis(now, { zone: site.timezone }).minus({ months: 1 }).toFormat('yyyy-MM');
         // A month not begun has nothing to report; the current month is reported to date.
         if (monthInterval(month, site.timezone).start > now) throw new ConfigError(`--month ${month}: has not begun yet in ${site.id}'s time zone (${site.timezone})`);
@@ -63,7 +67,31 @@ export function addReportCommand(program: Command, configOption: readonly [strin
           const sent = await transport.sendMail(reportMail(view, report, { from: config.smtp!.from, to, providerCopy: config.reports.providerCopy, statusLink: schoolStatusLink(config, site.id) }));
           say(`mailed ${site.id} ${month} to ${to.join(', ')}: ${String(sent.messageId)}`);
         }
+      };
+      try {
+        if (opts.all !== true) return await one(sites[0]!);
+        // Every school, a few at a time (pool.ts); one school's failure is told and the others still made.
+        const failed = (await eachBounded(sites, concurrency, one)).filter((o) => !o.ok);
+        if (failed.length === 0) return;
+        for (const f of failed) process.stderr.write(`report ${f.item.id}: ${failureText(f.error)}\n`);
+        process.stderr.write(`report --all: ${failed.length} of ${sites.length} schools failed: ${failed.map((f) => f.item.id).join(', ')}\n`);
+        // Every failure a user mistake (month not begun, no report contact, InfluxDB unreachable): 2, as a single report would.
+        process.exitCode = failed.every((f) => f.error instanceof ConfigError) ? 2 : 1;
+      } finally {
+        transport?.close();
       }
-      transport?.close();
     });
+}
+
+/** `--concurrency <n>`: a whole number of schools at once, 1 to 32. */
+function concurrencyOption(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 32) throw new ConfigError(`--concurrency: expected a whole number from 1 to 32, got "${text}"`);
+  return n;
+}
+
+/** One line for a school that failed: a user mistake as it is, anything else with its name. */
+function failureText(err: unknown): string {
+  if (err instanceof ConfigError) return err.message;
+  return err instanceof Error ? `${err.name}: ${err.message.split('\n')[0]}` : String(err);
 }

@@ -33,6 +33,8 @@ export const reportsConfigSchema = z.strictObject({
     .default(RETRY_DEFAULT),
   /** A printer supply at or below this level gets a note in the report. */
   lowSupplyPct: z.number().min(0).max(100).default(10),
+  /** `report --all`: schools made at once, so one school's queries overlap another's rendering (docs/sizing.md, run 7). */
+  concurrency: z.int().min(1).max(32).default(4),
   /** A TrueType font for the PDF (school names in any script); default DejaVu Sans where installed. */
   pdfFont: z.string().min(1).optional(),
 });

@@ -194,6 +194,7 @@ const COLLECTOR: Record<string, string> = {
   'reports.retry.delayMinutes': 'wait between tries',
   'reports.lowSupplyPct': 'printer supplies at or below this level get a note in the report',
   'reports.pdfFont': 'a TrueType font for the PDF; default DejaVu Sans where installed, else Helvetica',
+  'reports.concurrency': '`report --all`: schools made at once (`--concurrency` overrides)',
   ingest: 'what the collector accepts from agents beyond the wire format ([Data integrity](data-integrity.md))',
   'ingest.maxClockSkewSeconds': 'how far in the future a sample\'s time may lie (agents\' clocks run a little fast)',
   'ingest.maxSampleAgeHours': 'how old a sample may be; default: the raw retention (`retention.rawDays`)',
