@@ -125,10 +125,19 @@ beforeAll(async () => {
     },
     { timeoutMs: 80_000, intervalMs: 1_000, what: 'check run times in agent_health and agent host interface rates', service: run.agent },
   );
-  await waitFor(async () => (await run.select(`SELECT count(title) FROM alert_event WHERE site='${SITE}' AND "event"='firing'`)).length > 0, {
+  // Both deserved alerts (the dead host's device-down, the empty toner's printer-supply-low) have fired: the
+  // toner's waits for the printer profile, found by probing over the first polls.
+  await waitFor(async () => Number((await run.select(`SELECT count(distinct(title)) FROM alert_event WHERE site='${SITE}' AND "event"='firing'`))[0]?.[1] ?? 0) >= 2, {
+    timeoutMs: 90_000,
+    intervalMs: 1_000,
+    what: 'the dead host\'s device-down and the empty toner\'s alerts firing',
+    service: run.agent,
+  });
+  // The broker's totals are written each report interval; its panel shows differences, so it needs two.
+  await waitFor(async () => Number((await run.select(`SELECT count(connections) FROM collector_broker`))[0]?.[1] ?? 0) >= 2, {
     timeoutMs: 60_000,
     intervalMs: 1_000,
-    what: 'the dead host\'s device-down alert firing',
+    what: 'two collector_broker points',
     service: run.agent,
   });
   await run.collector.writer.flush();
