@@ -133,11 +133,12 @@ beforeAll(async () => {
     what: 'the dead host\'s device-down and the empty toner\'s alerts firing',
     service: run.agent,
   });
-  // The broker's totals are written each report interval; its panel shows differences, so it needs two.
-  await waitFor(async () => Number((await run.select(`SELECT count(connections) FROM collector_broker`))[0]?.[1] ?? 0) >= 2, {
+  // The broker's totals are written each report interval (5 s here); its panel shows differences between
+  // 10-second buckets, so it needs points in two buckets: three points always span two.
+  await waitFor(async () => Number((await run.select(`SELECT count(connections) FROM collector_broker`))[0]?.[1] ?? 0) >= 3, {
     timeoutMs: 60_000,
     intervalMs: 1_000,
-    what: 'two collector_broker points',
+    what: 'three collector_broker points',
     service: run.agent,
   });
   await run.collector.writer.flush();
