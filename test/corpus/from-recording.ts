@@ -172,7 +172,13 @@ export function expectedHostResources(name: string): { processors: number; stora
   const usedOf = (d: string) => rows.find((r) => r.descr === d)?.usedBytes ?? 0;
   const memoryPct =
     physical === undefined ? undefined : (Math.max(0, physical.usedBytes! - usedOf('Memory buffers') - usedOf('Cached memory')) / physical.sizeBytes) * 100;
-  return { processors: cells(name, '1.3.6.1.2.1.25.3.3.1.2').size, storage, memoryPct };
+  const hrProcessors = cells(name, '1.3.6.1.2.1.25.3.3.1.2').size;
+  // Without HOST-RESOURCES processors, a Cisco device's come from CISCO-PROCESS-MIB cpmCPUTotal5minRev
+  // (profiles/cpu-vendor.ts): one host_cpu row per numeric cell.
+  const objectId = cells(name, '1.3.6.1.2.1.1.2').get('0');
+  const cisco = objectId !== undefined && 'value' in objectId && /^\.?1\.3\.6\.1\.4\.1\.9\./.test(String(objectId.value));
+  const cpm = cisco ? [...cells(name, '1.3.6.1.4.1.9.9.109.1.1.1.1.8').values()].filter((c) => num(c) !== undefined).length : 0;
+  return { processors: hrProcessors > 0 ? hrProcessors : cpm, storage, memoryPct };
 }
 
 /** Connected clients per the vendor's per-radio (or per-SSID) count column; undefined if it has none. */
