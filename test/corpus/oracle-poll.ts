@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { deviceTags } from '../../agent/checks/check.ts';
-import type { DeviceClass } from '../../agent/checks/snmp/profiles/classify.ts';
 import { detectDevice, type Detection } from '../../agent/checks/snmp/profiles/detect.ts';
 import { PROFILES } from '../../agent/checks/snmp/profiles/index.ts';
 import { SnmpFailure } from '../../agent/checks/snmp/session.ts';
@@ -25,19 +24,6 @@ export function corpusIndex(): CorpusEntry[] {
       return { name: name!, type: type!, os: os! };
     });
 }
-
-/** LibreNMS's device types and the classes that mean the same (docs/devices.md). */
-export const CLASSES_OF_TYPE: Readonly<Record<string, readonly DeviceClass[]>> = {
-  network: ['router', 'switch'],
-  wireless: ['wireless'],
-  firewall: ['firewall'],
-  server: ['server'],
-  storage: ['nas'],
-  printer: ['printer'],
-  power: ['ups', 'pdu'],
-  environment: ['environment'],
-  appliance: ['other'],
-};
 
 /** What LibreNMS's own test data expects (MANIFEST.md's oracle JSON), the parts compared here. */
 export interface Oracle {

@@ -1,15 +1,12 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { siteFileSchema } from '../../collector/config/schema.ts';
-import { startSnmpsimEndpoints, type SnmpsimEndpoints } from '../harness/index.ts';
+import { runDiscover as discover, startSnmpsimEndpoints, type SnmpsimEndpoints } from '../harness/index.ts';
 import { servedRecording, wiredSchool } from './school.ts';
 
 /** `discover` over a school whose LLDP tables describe a known tree proposes exactly that tree as parents. */
 const NET = '127.0.86';
 const school = wiredSchool(NET);
-const bin = fileURLToPath(new URL('../../bin/hallmonitor-agent.js', import.meta.url));
 
 let sim: SnmpsimEndpoints | undefined;
 beforeAll(async () => {
@@ -18,17 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim?.stop();
 });
-
-function discover(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'discover', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('discover proposes parents from LLDP', () => {
   it('gives gw → core → edge-1/edge-2 → APs, each parent explained', async () => {
