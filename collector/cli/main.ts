@@ -11,7 +11,6 @@ import { idOption, writingInto } from './user-input.ts';
 import { registerAlertCommands } from '../alerts/cli.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { addReportCommand } from '../reports/cli.ts';
-import { startConfiguredCollector } from '../run.ts';
 import { registerWebCommands } from '../web/cli.ts';
 
 const program = new Command('hallmonitor-collector')
@@ -26,6 +25,9 @@ program
   .action(async (opts: { config: string }) => {
     const config = loadCollectorConfig(opts.config);
     const log = createLogger('collector', config.logLevel);
+    // Imported here, not at the top: the whole collector (broker, ingest, alerts, web) costs seconds of CPU
+    // to load, which every other command (agent add, check-config, report, --help) has no use for.
+    const { startConfiguredCollector } = await import('../run.ts');
     const collector = await startConfiguredCollector(config, log);
     const signal = await untilSignal();
     log.info({ signal }, 'stopping');
