@@ -10,6 +10,7 @@ import {
   createDeadHost,
   freeTcpPort,
   makeTempDir,
+  recordingInterfaceIndexes,
   spawnService,
   startInflux,
   startSnmpsim,
@@ -124,7 +125,7 @@ export async function startSchoolRun(options: SchoolRunOptions = {}): Promise<Sc
         role,
         ...(name === 'hall-ap' ? { parent: 'core-switch' } : {}),
         checks: {
-          snmp: { ...fast, community: recording, port: snmpPort, timeoutSeconds: 1, retries: 0 },
+          snmp: { ...fast, community: recording, port: snmpPort, timeoutSeconds: 2, retries: 0 },
           ...(alsoPing.has(name) ? { ping } : {}),
         },
       })),
@@ -161,15 +162,25 @@ export async function startSchoolRun(options: SchoolRunOptions = {}): Promise<Sc
       return result?.series?.flatMap((s) => s.values) ?? [];
     };
     const pinged = devices.filter((d) => 'ping' in d.checks).length;
+    // Rates come from the second interface poll; on a loaded machine a device's `snmp` row can be stored
+    // while its interface walk ran out of time, so wait for a rate of every device that has interfaces.
+    const withInterfaces = Object.values(snmpDevices).filter(([recording]) => recordingInterfaceIndexes(recording).length > 0).length;
     await waitFor(
       async () => {
         const [result] = await server.query(`SELECT count(up) FROM snmp WHERE site='${site}' GROUP BY device`, db);
         const perDevice = (result?.series ?? []).map((s) => Number(s.values[0]?.[1]));
         const pings = await select(`SELECT count(up) FROM ping WHERE site='${site}' GROUP BY device`);
         const health = await select(`SELECT count(uptime_s) FROM agent_health WHERE site='${site}'`);
-        return perDevice.length === Object.keys(snmpDevices).length && perDevice.every((n) => n >= 2) && pings.length === pinged && health.length > 0;
+        const rates = await select(`SELECT count(in_bps) FROM interface WHERE site='${site}' AND in_bps >= 0 GROUP BY device`);
+        return (
+          perDevice.length === Object.keys(snmpDevices).length &&
+          perDevice.every((n) => n >= 2) &&
+          rates.length === withInterfaces &&
+          pings.length === pinged &&
+          health.length > 0
+        );
       },
-      { timeoutMs: 45_000, what: 'two SNMP polls per device, every ping result and the agent health in InfluxDB', intervalMs: 500, service: agent },
+      { timeoutMs: 45_000, what: 'two SNMP polls per device, an interface rate of each, every ping result and the agent health in InfluxDB', intervalMs: 500, service: agent },
     );
     await collector.writer.flush();
     return { site, db, agentId, dir, influx: server, collector, agent, published, deviceCount: devices.length, select, stop };
