@@ -18,6 +18,14 @@ const dispatcher = new MemoryDispatcher();
 const groups: Record<string, string[]> = { edge: ['gw'], core: ['core', 'edge-1', 'edge-2', 'ap-library'], hall: ['ap-hall'] };
 const sims: Record<string, SnmpsimEndpoints> = {};
 let rig: AlertRig;
+/**
+ * Polls every 8 s (timeout 2 s, one retry: a paused device is found within 12 s). Pending well over a poll
+ * interval, so the order in which a loaded agent finds a dying branch's devices does not matter: 45 s was
+ * not enough at a load average of 35 with 20 s polls (an edge switch was found down that much before the
+ * core), so the pending time is over five intervals. The defaults are 1 to 5 minutes.
+ */
+const POLL_S = 8;
+const PENDING_S = 45;
 
 const serve = (names: string[]) => startSnmpsimEndpoints(names.map((n) => school.find((d) => d.name === n)!).map((d) => ({ host: d.host, text: servedRecording(d, school) })), { readyTimeoutMs: 60_000 });
 const groupOf = (name: string) => Object.keys(groups).find((g) => groups[g]!.includes(name))!;
@@ -34,15 +42,12 @@ beforeAll(async () => {
         role: role[d.name],
         // The one parent the file gives, against what LLDP says (edge-2): the file wins.
         ...(d.name === 'ap-library' ? { parent: 'gw' } : {}),
-        checks: { snmp: { community: 'public', port: sims[groupOf(d.name)]!.port, intervalSeconds: 20, timeoutSeconds: 4, retries: 1 } },
+        checks: { snmp: { community: 'public', port: sims[groupOf(d.name)]!.port, intervalSeconds: POLL_S, timeoutSeconds: 2, retries: 1 } },
       })),
     alerts: {
       contacts: [{ name: 'Alice', email: 'alice@provider.example' }],
-      // Pending well over a poll interval (20 s), so the order in which a loaded agent finds a dying branch's
-      // devices does not matter (45 s was not enough at a load average of 35: an edge switch was found down
-      // that much before the core). The defaults are 1 to 5 minutes.
-      rules: { 'device-down': { for: '90s', period: 'always' } },
-      roles: { 'access-point': { 'device-down': { for: '90s' } }, switch: { 'device-down': { for: '90s' } } },
+      rules: { 'device-down': { for: `${PENDING_S}s`, period: 'always' } },
+      roles: { 'access-point': { 'device-down': { for: `${PENDING_S}s` } }, switch: { 'device-down': { for: `${PENDING_S}s` } } },
     },
     extras: () => ({ dispatcher }),
   });
@@ -87,11 +92,25 @@ describe('inhibition by the learned tree', () => {
 
   it('core down: the core pages, the switches and AP behind it (learned) are unreachable; the AP the file hangs off gw pages', async () => {
     const before = kinds().length;
+    const branch = ['core', 'edge-1', 'edge-2', 'ap-hall', 'ap-library'];
+    // When the collector first saw each device of the dying branch not up (down, or unreachable at once).
+    const foundAt = new Map<string, number>();
+    const watch = setInterval(() => {
+      for (const [device, state] of rig.collector.alerts.deviceStates(SITE)) if (state !== 'up' && !foundAt.has(device)) foundAt.set(device, Date.now());
+    }, 100);
+    const paused = Date.now();
     pause('core', true);
     pause('hall', true);
-    await until(() => kinds().length >= before + 2, 'the core\'s and ap-library\'s alerts');
-    // Past every device's pending time (90 s) after the whole branch was found not answering.
-    await new Promise((r) => setTimeout(r, 95_000));
+    try {
+      await until(() => kinds().length >= before + 2 && branch.every((d) => foundAt.has(d)), 'the core\'s and ap-library\'s alerts, and every device of the branch found not answering');
+      // Past every device's pending time (and 5 s more) after the whole branch was found not answering: a
+      // device of it that wrongly pages has done so by now.
+      const lastFound = Math.max(...branch.map((d) => foundAt.get(d)!));
+      process.stdout.write(`found not answering after the pause (s): ${JSON.stringify(Object.fromEntries(branch.map((d) => [d, (foundAt.get(d)! - paused) / 1000])))}\n`);
+      await new Promise((r) => setTimeout(r, Math.max(0, lastFound + (PENDING_S + 5) * 1000 - Date.now())));
+    } finally {
+      clearInterval(watch);
+    }
     expect(kinds().slice(before).sort()).toEqual(['firing:ap-library:Alice', 'firing:core:Alice']);
     expect(Object.fromEntries(rig.collector.alerts.deviceStates(SITE))).toEqual({
       gw: 'up',
