@@ -32,7 +32,9 @@ const groupOf = (name: string) => Object.keys(groups).find((g) => groups[g]!.inc
 const pause = (group: string, on: boolean) => process.kill(sims[group]!.pid, on ? 'SIGSTOP' : 'SIGCONT');
 
 beforeAll(async () => {
-  for (const [group, names] of Object.entries(groups)) sims[group] = await serve(names);
+  // Started side by side (each builds its own index); every one that started is in sims for afterAll.
+  const started = await Promise.allSettled(Object.entries(groups).map(async ([group, names]) => (sims[group] = await serve(names))));
+  for (const s of started) if (s.status === 'rejected') throw s.reason;
   const role = { gw: 'firewall', core: 'core-switch', 'edge-1': 'switch', 'edge-2': 'switch', 'ap-hall': 'access-point', 'ap-library': 'access-point' } as Record<string, string>;
   rig = await startAlertRig({
     devices: () =>
