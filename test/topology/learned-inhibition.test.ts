@@ -18,13 +18,25 @@ const dispatcher = new MemoryDispatcher();
 const groups: Record<string, string[]> = { edge: ['gw'], core: ['core', 'edge-1', 'edge-2', 'ap-library'], hall: ['ap-hall'] };
 const sims: Record<string, SnmpsimEndpoints> = {};
 let rig: AlertRig;
+/**
+ * Polls every 12 s (timeout 3 s, one retry: a paused device is found within 18 s). 8 s was too short at a
+ * load average of 40: the big recordings' interface walks ran past the poll's budget (its interval), so the
+ * neighbour tables were never read. Pending well over a poll interval, so the order in which a loaded agent
+ * finds a dying branch's devices does not matter: 45 s was not enough at a load average of 35 with 20 s
+ * polls (an edge switch was found down that much before the core), so the pending time is five intervals,
+ * more than the 4.5 that 90 s over 20 s polls gave. The defaults are 1 to 5 minutes.
+ */
+const POLL_S = 12;
+const PENDING_S = 60;
 
 const serve = (names: string[]) => startSnmpsimEndpoints(names.map((n) => school.find((d) => d.name === n)!).map((d) => ({ host: d.host, text: servedRecording(d, school) })), { readyTimeoutMs: 60_000 });
 const groupOf = (name: string) => Object.keys(groups).find((g) => groups[g]!.includes(name))!;
 const pause = (group: string, on: boolean) => process.kill(sims[group]!.pid, on ? 'SIGSTOP' : 'SIGCONT');
 
 beforeAll(async () => {
-  for (const [group, names] of Object.entries(groups)) sims[group] = await serve(names);
+  // Started side by side (each builds its own index); every one that started is in sims for afterAll.
+  const started = await Promise.allSettled(Object.entries(groups).map(async ([group, names]) => (sims[group] = await serve(names))));
+  for (const s of started) if (s.status === 'rejected') throw s.reason;
   const role = { gw: 'firewall', core: 'core-switch', 'edge-1': 'switch', 'edge-2': 'switch', 'ap-hall': 'access-point', 'ap-library': 'access-point' } as Record<string, string>;
   rig = await startAlertRig({
     devices: () =>
@@ -34,15 +46,12 @@ beforeAll(async () => {
         role: role[d.name],
         // The one parent the file gives, against what LLDP says (edge-2): the file wins.
         ...(d.name === 'ap-library' ? { parent: 'gw' } : {}),
-        checks: { snmp: { community: 'public', port: sims[groupOf(d.name)]!.port, intervalSeconds: 20, timeoutSeconds: 4, retries: 1 } },
+        checks: { snmp: { community: 'public', port: sims[groupOf(d.name)]!.port, intervalSeconds: POLL_S, timeoutSeconds: 3, retries: 1 } },
       })),
     alerts: {
       contacts: [{ name: 'Alice', email: 'alice@provider.example' }],
-      // Pending well over a poll interval (20 s), so the order in which a loaded agent finds a dying branch's
-      // devices does not matter (45 s was not enough at a load average of 35: an edge switch was found down
-      // that much before the core). The defaults are 1 to 5 minutes.
-      rules: { 'device-down': { for: '90s', period: 'always' } },
-      roles: { 'access-point': { 'device-down': { for: '90s' } }, switch: { 'device-down': { for: '90s' } } },
+      rules: { 'device-down': { for: `${PENDING_S}s`, period: 'always' } },
+      roles: { 'access-point': { 'device-down': { for: `${PENDING_S}s` } }, switch: { 'device-down': { for: `${PENDING_S}s` } } },
     },
     extras: () => ({ dispatcher }),
   });
@@ -87,11 +96,25 @@ describe('inhibition by the learned tree', () => {
 
   it('core down: the core pages, the switches and AP behind it (learned) are unreachable; the AP the file hangs off gw pages', async () => {
     const before = kinds().length;
+    const branch = ['core', 'edge-1', 'edge-2', 'ap-hall', 'ap-library'];
+    // When the collector first saw each device of the dying branch not up (down, or unreachable at once).
+    const foundAt = new Map<string, number>();
+    const watch = setInterval(() => {
+      for (const [device, state] of rig.collector.alerts.deviceStates(SITE)) if (state !== 'up' && !foundAt.has(device)) foundAt.set(device, Date.now());
+    }, 100);
+    const paused = Date.now();
     pause('core', true);
     pause('hall', true);
-    await until(() => kinds().length >= before + 2, 'the core\'s and ap-library\'s alerts');
-    // Past every device's pending time (90 s) after the whole branch was found not answering.
-    await new Promise((r) => setTimeout(r, 95_000));
+    try {
+      await until(() => kinds().length >= before + 2 && branch.every((d) => foundAt.has(d)), 'the core\'s and ap-library\'s alerts, and every device of the branch found not answering');
+      // Past every device's pending time (and 5 s more) after the whole branch was found not answering: a
+      // device of it that wrongly pages has done so by now.
+      const lastFound = Math.max(...branch.map((d) => foundAt.get(d)!));
+      process.stdout.write(`found not answering after the pause (s): ${JSON.stringify(Object.fromEntries(branch.map((d) => [d, (foundAt.get(d)! - paused) / 1000])))}\n`);
+      await new Promise((r) => setTimeout(r, Math.max(0, lastFound + (PENDING_S + 5) * 1000 - Date.now())));
+    } finally {
+      clearInterval(watch);
+    }
     expect(kinds().slice(before).sort()).toEqual(['firing:ap-library:Alice', 'firing:core:Alice']);
     expect(Object.fromEntries(rig.collector.alerts.deviceStates(SITE))).toEqual({
       gw: 'up',

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRAP_FRESH_MS } from '../../collector/alerts/rules/rule.ts';
 import { MemoryDispatcher } from '../../collector/alerts/testing.ts';
 import { freeUdpPort, startSnmpsimEndpoints, waitFor, type SnmpsimEndpoints } from '../harness/index.ts';
 import { startAlertRig, type AlertRig } from '../alerts/rig.ts';
@@ -20,6 +21,13 @@ let sim: SnmpsimEndpoints;
 let rig: AlertRig;
 let trapPort: number;
 let line: Line | undefined;
+/** The switch's poll interval: several polls fit in the cut. */
+const POLL_S = 5;
+/**
+ * How long the line stays cut after the traps: the traps then reach the collector older than
+ * TRAP_FRESH_MS (so they are judged as late, like a poll), with 7 s to spare.
+ */
+const CUT_MS = TRAP_FRESH_MS + 7_000;
 
 beforeAll(async () => {
   sim = await startSnmpsimEndpoints([
@@ -31,7 +39,7 @@ beforeAll(async () => {
   rig = await startAlertRig({
     devices: () => [
       // The switch is polled during the cut; the UPS not again for an hour.
-      { name: 'core', address: `${NET}.1`, role: 'core-switch', checks: { snmp: { ...snmp, intervalSeconds: 10 } } },
+      { name: 'core', address: `${NET}.1`, role: 'core-switch', checks: { snmp: { ...snmp, intervalSeconds: POLL_S } } },
       { name: 'office-ups', address: `${NET}.2`, role: 'ups', checks: { snmp: { ...snmp, intervalSeconds: 3_600 } } },
     ],
     alerts: {
@@ -66,8 +74,9 @@ describe('a trap during a broken link', () => {
     const upsTrapAt = Date.now();
     await trap(`${NET}.1`, ['-v', '2c', '-c', 'public', '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.2.1.2.2.1.1.10101', 'i', '10101', '1.3.6.1.2.1.2.2.1.7.10101', 'i', '1', '1.3.6.1.2.1.2.2.1.8.10101', 'i', '2']);
     const linkTrapAt = Date.now();
-    // Long enough for the agent to poll the switch again (every 10 s) while the link is down.
-    await new Promise((r) => setTimeout(r, 35_000));
+    // Long enough for the agent to poll the switch again (several times) while the link is down, and for
+    // the traps to be late when they arrive.
+    await new Promise((r) => setTimeout(r, CUT_MS));
     line!.restore();
     const restoredAt = Date.now();
 
@@ -82,7 +91,7 @@ describe('a trap during a broken link', () => {
     expect(times[0]).toBeGreaterThanOrEqual(cutAt - 1_000);
     expect(times[0]).toBeLessThanOrEqual(upsTrapAt + 1_000);
     expect(times[1]).toBeLessThanOrEqual(linkTrapAt + 1_000);
-    expect(restoredAt - times[1]!).toBeGreaterThan(30_000);
+    expect(restoredAt - times[1]!).toBeGreaterThan(TRAP_FRESH_MS + 5_000);
 
     // The UPS: nothing newer says otherwise, so it pages after the rule's own for (5 s), naming the trap's time.
     await waitFor(() => dispatcher.kinds().includes('firing:office-ups:Alice'), { timeoutMs: 60_000, what: 'the UPS alert', intervalMs: 200 });
