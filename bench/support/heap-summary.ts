@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
  * Where a V8 heap snapshot's bytes are: self size by constructor, and retained size (dominator tree,
  * Cooper–Harvey–Kennedy) of the biggest holders with the chain of holders above them. Used to find the
  * collector's memory (docs/sizing.md, "Memory"): take a snapshot with `node --heapsnapshot-signal=SIGUSR2`,
- * then `npx tsx bench/support/heap-summary.ts <file.heapsnapshot> [top]`.
+ * then `npx tsx bench/support/heap-summary.ts <file.heapsnapshot> [top] [holder, e.g. object:Observations]`.
  */
 interface Snapshot {
   snapshot: { meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] } };
@@ -18,9 +18,11 @@ export interface HeapSummary {
   nodes: number;
   bySelf: Array<{ what: string; count: number; bytes: number }>;
   byRetained: Array<{ what: string; bytes: number; holders: string }>;
+  /** Self size by constructor of what the first holder labelled `under` retains, when asked. */
+  inside?: Array<{ what: string; count: number; bytes: number }>;
 }
 
-export function summariseHeap(file: string, top = 25): HeapSummary {
+export function summariseHeap(file: string, top = 25, under?: string): HeapSummary {
   const s = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
   const nf = s.snapshot.meta.node_fields;
   const ef = s.snapshot.meta.edge_fields;
@@ -155,7 +157,23 @@ export function summariseHeap(file: string, top = 25): HeapSummary {
   // The biggest holders that are not inside another of the same label (so a Map of Maps counts once).
   const candidates = order.filter((v) => v !== 0 && retained[v]! > total / 500 && label(v) !== label(idom[v]!));
   candidates.sort((a, b) => retained[b]! - retained[a]!);
+  let inside: HeapSummary['inside'];
+  const holder = under === undefined ? undefined : candidates.find((v) => label(v) === under);
+  if (holder !== undefined) {
+    const byLabel = new Map<string, { count: number; bytes: number }>();
+    for (const v of order) {
+      let u = v;
+      while (u !== 0 && u !== holder) u = idom[u]!;
+      if (u !== holder) continue;
+      const a = byLabel.get(label(v)) ?? { count: 0, bytes: 0 };
+      a.count++;
+      a.bytes += self(v);
+      byLabel.set(label(v), a);
+    }
+    inside = [...byLabel].map(([what, a]) => ({ what, ...a })).sort((a, b) => b.bytes - a.bytes).slice(0, top);
+  }
   return {
+    ...(inside !== undefined ? { inside } : {}),
     totalBytes: total,
     nodes: count,
     bySelf: [...agg].map(([what, a]) => ({ what, ...a })).sort((a, b) => b.bytes - a.bytes).slice(0, top),
@@ -164,15 +182,17 @@ export function summariseHeap(file: string, top = 25): HeapSummary {
 }
 
 if (process.argv[1]?.endsWith('heap-summary.ts')) {
-  const [file, top] = process.argv.slice(2);
+  const [file, top, under] = process.argv.slice(2);
   if (file === undefined) {
     process.stderr.write('heap-summary: usage: heap-summary.ts <file.heapsnapshot> [top]\n');
     process.exit(2);
   }
-  const r = summariseHeap(file, Number(top ?? 25));
+  const r = summariseHeap(file, Number(top ?? 25), under);
   const mib = (b: number) => (b / 1048576).toFixed(1).padStart(7);
   process.stdout.write(`${file}: ${r.nodes} nodes, ${mib(r.totalBytes)} MiB\nself size by constructor:\n`);
   for (const a of r.bySelf) process.stdout.write(`${mib(a.bytes)} MiB ${String(a.count).padStart(9)}  ${a.what}\n`);
   process.stdout.write('retained by holder:\n');
   for (const a of r.byRetained) process.stdout.write(`${mib(a.bytes)} MiB  ${a.what}  < ${a.holders}\n`);
+  if (r.inside !== undefined) process.stdout.write(`inside ${under}:\n`);
+  for (const a of r.inside ?? []) process.stdout.write(`${mib(a.bytes)} MiB ${String(a.count).padStart(9)}  ${a.what}\n`);
 }
