@@ -217,7 +217,6 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     now,
     onAccepted: (b) => {
       alerts.samples(b.site, b.agent, b.samples);
-      web?.samples(b.site, b.agent, b.samples);
     },
     ...ingestLimits(config, sites),
   });

@@ -19,7 +19,15 @@ export interface FleetCollector {
  * compressed run keeps their meaning: site offline after 2 polls, a switch down after 1, heartbeat 3 polls
  * (at 60 s polls these are the built-in defaults).
  */
-export async function startFleetCollector(dir: string, influxUrl: string, database: string, pollSeconds: number, nodeArgs: readonly string[] = []): Promise<FleetCollector> {
+export async function startFleetCollector(
+  dir: string,
+  influxUrl: string,
+  database: string,
+  pollSeconds: number,
+  nodeArgs: readonly string[] = [],
+  /** Added to the bench's environment (the collector unit's NODE_OPTIONS and MALLOC_ settings, `--collector-unit-env`). */
+  env: Readonly<Record<string, string>> = {},
+): Promise<FleetCollector> {
   const port = await freeTcpPort();
   const config = join(dir, 'collector.yaml');
   const s = (n: number) => `${Math.round(n * 1000)}ms`;
@@ -40,7 +48,7 @@ export async function startFleetCollector(dir: string, influxUrl: string, databa
       },
     }),
   );
-  const service = await spawnService({ name: 'collector-fleet', command: process.execPath, args: [...nodeArgs, COLLECTOR_BIN, 'run', '-c', config], dir });
+  const service = await spawnService({ name: 'collector-fleet', command: process.execPath, args: [...nodeArgs, COLLECTOR_BIN, 'run', '-c', config], dir, env: { ...process.env, ...env } });
   await waitFor(() => /"InfluxDB ready"/.test(service.logTail(400)) && /"collector listening"/.test(service.logTail(400)), {
     timeoutMs: 120_000,
     what: 'the collector to listen and reach InfluxDB',

@@ -29,6 +29,8 @@ export interface FleetOptions {
   reportSchools?: number;
   /** Runs the collector under `node --cpu-prof` and adds where its CPU went to the result. */
   profile?: boolean;
+  /** Extra environment of the collector process (the systemd unit's, with `--collector-unit-env`). */
+  collectorEnv?: Readonly<Record<string, string>>;
   log: (line: string) => void;
 }
 
@@ -65,7 +67,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const credentials = await writeRegistry(temp.path, o.schools, o.pollSeconds, new Date());
     say(`registry: ${o.schools} schools' agents and site files in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const profileDir = join(temp.path, 'profile');
-    collector = await startFleetCollector(temp.path, influx.url, DATABASE, o.pollSeconds, o.profile === true ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
+    collector = await startFleetCollector(temp.path, influx.url, DATABASE, o.pollSeconds, o.profile === true ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], o.collectorEnv);
     const cpid = collector.service.pid;
     const ipid = influx.pid;
     sampler = setInterval(() => {

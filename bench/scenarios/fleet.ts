@@ -3,16 +3,18 @@ import { parseArgs } from 'node:util';
 import { runFleet } from '../fleet/run.ts';
 import { saveResult } from '../report.ts';
 import { describeMachine } from '../support/machine.ts';
+import { unitEnvironment } from '../agent-memory/unit.ts';
 
 /**
  * `npm run bench -- fleet [--schools 1000] [--steady-minutes 30] [--outage-minutes 60] [--poll-seconds 60]
  * [--phases steady,faults,outage,dashboards,reports] [--report-schools N] [--offline-schools 10] [--down-devices 50] [--down-schools 20]
- * [--outage-schools 100] [--fault-minutes 10] [--profile] [--no-save]`: issue 17's soak. Simulated schools (bench/fleet/
+ * [--outage-schools 100] [--fault-minutes 10] [--profile] [--collector-unit-env] [--no-save]`: issue 17's soak. Simulated schools (bench/fleet/
  * schools.ts) in their own process against the real collector and an influxd with deploy/influxdb's settings.
  * Phase minutes are real minutes; --poll-seconds compresses the schools' one-minute polls (and the alert
  * pending times with them) for short runs. A lost, duplicated or extra sample or alert fails the run.
  */
 const RESULTS_DIR = fileURLToPath(new URL('../results/fleet/', import.meta.url));
+const COLLECTOR_UNIT = fileURLToPath(new URL('../../deploy/systemd/hallmonitor-collector.service', import.meta.url));
 const PHASES = ['steady', 'faults', 'outage', 'dashboards', 'reports'];
 
 export async function main(args: string[]): Promise<void> {
@@ -24,6 +26,7 @@ export async function main(args: string[]): Promise<void> {
       ),
       'no-save': { type: 'boolean' as const },
       profile: { type: 'boolean' as const },
+      'collector-unit-env': { type: 'boolean' as const },
     },
   });
   const values = parsed as Record<string, string | boolean | undefined>;
@@ -63,9 +66,19 @@ export async function main(args: string[]): Promise<void> {
     phases,
     ...(values['report-schools'] !== undefined ? { reportSchools: Math.floor(num('report-schools', schools)) } : {}),
     profile: values.profile === true,
+    // The heap cap and malloc settings of deploy/systemd/hallmonitor-collector.service, as a provider runs it.
+    ...(values['collector-unit-env'] === true ? { collectorEnv: collectorUnitEnv() } : {}),
     log: say,
   });
   say(result.ok ? 'fleet: all counts as expected' : `fleet: ${result.problems.length} problem(s)`);
   if (values['no-save'] !== true) say(`result written to ${saveResult(RESULTS_DIR, startedAt, machine, { fleet: result })}`);
   if (!result.ok) process.exitCode = 1;
+}
+
+/** The collector unit's environment; its NODE_OPTIONS follow the bench's own (a probe's --import), later flags winning. */
+function collectorUnitEnv(): Record<string, string> {
+  const env = unitEnvironment(COLLECTOR_UNIT);
+  const own = process.env['NODE_OPTIONS'];
+  if (own !== undefined && env['NODE_OPTIONS'] !== undefined) env['NODE_OPTIONS'] = `${own} ${env['NODE_OPTIONS']}`;
+  return env;
 }

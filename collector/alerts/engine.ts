@@ -76,6 +76,8 @@ export interface AlertEngine {
   acknowledge(alertId: string, by: string, at: number, via?: string): Promise<AcknowledgeResult>;
   alerts(): readonly Alert[];
   deviceStates(site: string): ReadonlyMap<string, DeviceState>;
+  /** What it has observed (newest sample per series, agents), to read: the status pages share it rather than keep a copy. */
+  observations(): Observations;
   siteState(site: string): SiteState;
   start(): void;
   stop(): void;
@@ -328,6 +330,7 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     },
     alerts: () => working,
     deviceStates: (site) => snapshots.get(site)?.devices ?? new Map(),
+    observations: () => obs,
     siteState: (site) => snapshots.get(site)?.state ?? 'unknown',
     start() {
       timer ??= setInterval(safeTick, durationMs(config.evaluateEvery));

@@ -1,7 +1,6 @@
 import { DateTime } from 'luxon';
-import type { AgentStatus, Logger, Sample } from '../../contract/index.ts';
+import type { AgentStatus, Logger } from '../../contract/index.ts';
 import type { AlertEngine } from '../alerts/engine.ts';
-import { Observations } from '../alerts/observations.ts';
 import { previousMonth } from '../calendar/index.ts';
 import type { ResolvedCollectorConfig } from '../config/load.ts';
 import type { SiteFile } from '../config/schema.ts';
@@ -22,8 +21,6 @@ const PDF_CACHE = 16;
 export interface RunningWeb {
   port: number;
   url: string;
-  /** Samples the write-ahead log accepted (the alert engine gets the same). */
-  samples(site: string, agent: string, samples: readonly Sample[]): void;
   status(status: AgentStatus): void;
   stop(): Promise<void>;
 }
@@ -57,7 +54,8 @@ export async function startWeb(o: {
     if (site !== undefined) site.maintenance = [...(yamlWindows.get(id) ?? []), ...store.windows(id).map((w) => w.window)];
   };
   for (const id of sites.keys()) applyWindows(id);
-  const obs = new Observations();
+  // The engine's: the newest sample of every series is the collector's biggest holder of memory (docs/sizing.md, "Memory").
+  const obs = engine.observations();
   const statuses = new Map<string, AgentStatus>();
   const since = new Map<string, { state: ServiceState; since: number | undefined }>();
   const availability = new Map<string, ServiceAvailability[]>();
@@ -208,11 +206,9 @@ export async function startWeb(o: {
   return {
     port: running.port,
     url: running.url,
-    samples: (site, agent, samples) => obs.addSamples(site, agent, samples, now()),
     status: (status) => {
       // Only what the broker's ACL let through reaches here: one entry per real agent.
       statuses.set(status.agent, status);
-      obs.addStatus(status, now());
     },
     async stop() {
       stopped = true;
