@@ -26,7 +26,7 @@ beforeAll(async () => {
   rig = await startWireRig('mqtt5');
   good = await goodAgent(rig);
   baselineRss = (await rig.collector.ask('gc')).rss;
-}, 60_000);
+}, 90_000);
 afterAll(async () => {
   good?.client.socket.destroy();
   await rig?.stop();

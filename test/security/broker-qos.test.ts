@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   rig = await startWireRig('qos');
   good = await goodAgent(rig);
-}, 60_000);
+}, 90_000);
 afterAll(async () => {
   good?.client.socket.destroy();
   await rig?.stop();

@@ -25,7 +25,14 @@ export async function startWireRig(name: string): Promise<WireRig> {
   const dir = makeTempDir(name);
   const agents = [{ agent: 'north-1', site: 'north' }, { agent: 'north-2', site: 'north' }, { agent: 'south-1', site: 'south' }];
   // No login slow-down: an attack's denied publish would otherwise hold the next attack's login for seconds.
-  const collector = await startCollectorProcess({ dir, influxUrl: influx.url, agents, broker: { loginBackoff: { baseMs: 0, maxMs: 0, quietMs: 1_000 } }, logLevel: 'warn' });
+  let collector: CollectorProcess;
+  try {
+    collector = await startCollectorProcess({ dir, influxUrl: influx.url, agents, broker: { loginBackoff: { baseMs: 0, maxMs: 0, quietMs: 1_000 } }, logLevel: 'warn' });
+  } catch (err) {
+    await influx.stop();
+    dir.remove();
+    throw err;
+  }
   const creds = {
     north1: { id: 'north-1', site: 'north', password: collector.creds['north-1']! },
     north2: { id: 'north-2', site: 'north', password: collector.creds['north-2']! },
