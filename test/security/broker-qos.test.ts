@@ -133,3 +133,27 @@ describe('QoS 1 flows', () => {
     expect(await rig.stored('south')).toBe(good.sent());
   }, 40_000);
 });
+
+describe('control packets nobody reads the answers to', () => {
+  it('PINGREQs as fast as TCP takes them, PINGRESPs never read: the collector stops reading (it waits for its writes to drain), memory bounded', async () => {
+    const before = await rig.collector.ask('gc');
+    const c = await loggedIn(rig.collector.port, rig.creds.north1, nextAddress());
+    c.socket.pause();
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < chunk.length; i += 2) chunk.writeUInt16BE(0xc000, i); // PINGREQ, §3.12
+    let written = 0;
+    const until = Date.now() + 5_000;
+    while (Date.now() < until && !c.socket.destroyed) {
+      if (!c.socket.write(chunk)) await Promise.race([new Promise((r) => c.socket.once('drain', r)), sleep(100)]);
+      written += chunk.length;
+    }
+    const during = await rig.collector.ask('gc');
+    c.socket.destroy();
+    console.log(`PINGREQ flood, answers unread: ${(written / 2 / 1e6).toFixed(1)} M PINGREQs offered in 5 s; collector RSS ${(before.rss / MiB).toFixed(0)} → ${(during.rss / MiB).toFixed(0)} MiB, heap ${(before.heapUsed / MiB).toFixed(0)} → ${(during.heapUsed / MiB).toFixed(0)} MiB (after a GC, the connection still open)`);
+    expect(during.heapUsed - before.heapUsed).toBeLessThan(32 * MiB);
+    // Before the collector stopped reading such a client: RSS +192 MiB after a GC (its unsent answers), and growing.
+    expect(during.rss - before.rss).toBeLessThan(96 * MiB);
+    expect(rig.collector.exited()).toBeUndefined();
+    await good.publish();
+  }, 30_000);
+});
