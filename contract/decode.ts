@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
 import { FORBIDDEN_KEYS } from './messages.ts';
 import { describeIssues } from './problems.ts';
@@ -26,6 +27,9 @@ function refuseForbiddenKeys(key: string, value: unknown): unknown {
 function parseEnvelope(payload: Buffer | string): Decoded<object> {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   if (size > MAX_PAYLOAD_BYTES) return { ok: false, reason: `payload of ${size} bytes exceeds ${MAX_PAYLOAD_BYTES}` };
+  // Invalid UTF-8 would be decoded with U+FFFD in place of the bytes sent, and stored so: not what was sent.
+  // RFC 8259 §8.1: JSON exchanged between systems is UTF-8; our encoder (JSON.stringify) never writes anything else.
+  if (typeof payload !== 'string' && !isUtf8(payload)) return { ok: false, reason: 'not valid UTF-8' };
   const text = typeof payload === 'string' ? payload : payload.toString('utf8');
   let json: unknown;
   try {

@@ -202,7 +202,10 @@ export function createHooks(ctx: HookContext): Hooks & { identityOf(client: Clie
         deny('publish', {}, packet.topic, 'no agent identity');
         return done(new Error('publish denied: no agent identity'));
       }
-      const verdict = checkPublish(who, packet.topic, packet.retain === true);
+      // Agents publish at QoS 1. A QoS 2 message is held by aedes, whole, until its PUBREL (§4.3.3), which need
+      // never come: up to 1,000 per connection, each up to the largest packet. It is refused before anything is
+      // kept. A will is not a client PUBLISH (no cmd): its QoS only sets how the broker delivers it.
+      const verdict = packet.cmd === 'publish' && packet.qos === 2 ? { ok: false as const, reason: 'QoS 2 is not accepted from agents (they publish at QoS 1)' } : checkPublish(who, packet.topic, packet.retain === true);
       if (!verdict.ok) {
         // [MQTT-3.3.5-2]: an unauthorised PUBLISH cannot be refused in 3.1.1; the connection is closed instead.
         if (client) {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from '../../contract/index.ts';
+import { CONNECTION_LIMITS, guardConnections, serverOptions, type ConnectionLimits } from './guard.ts';
 import { HttpError, parseTarget, type RequestTarget } from './request.ts';
 
 /**
@@ -12,29 +13,12 @@ export type SafeHandler = (req: http.IncomingMessage, res: http.ServerResponse, 
 /** What a failed request is answered with; the default is plain text. */
 export type ErrorPage = (res: http.ServerResponse, status: number, message: string, target: RequestTarget | undefined) => void;
 
-export interface SafeServerLimits {
+export interface SafeServerLimits extends ConnectionLimits {
   /** Request line plus headers, bytes (Node's default is 16 KiB). */
   maxHeaderBytes: number;
-  /** Time to receive all headers. */
-  headersTimeoutMs: number;
-  /** Time to receive the whole request. */
-  requestTimeoutMs: number;
-  /** An idle keep-alive connection is closed after this. */
-  keepAliveTimeoutMs: number;
-  /** Open connections; further ones are closed at accept. */
-  maxConnections: number;
-  /** Requests on one connection before it is closed. */
-  maxRequestsPerSocket: number;
 }
 
-export const SAFE_SERVER_LIMITS: SafeServerLimits = {
-  maxHeaderBytes: 8 * 1024,
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 20_000,
-  keepAliveTimeoutMs: 5_000,
-  maxConnections: 256,
-  maxRequestsPerSocket: 100,
-};
+export const SAFE_SERVER_LIMITS: SafeServerLimits = { maxHeaderBytes: 8 * 1024, ...CONNECTION_LIMITS };
 
 export interface SafeServerOptions {
   host: string;
@@ -54,8 +38,8 @@ export interface SafeServer {
   /** http://host:port */
   readonly url: string;
   readonly server: http.Server;
-  /** Requests answered 4xx because the request itself was malformed, and 5xx because a handler failed. */
-  readonly stats: { readonly malformed: number; readonly failed: number };
+  /** Requests answered 4xx because the request itself was malformed, 5xx because a handler failed, and connections closed at accept (guard.ts). */
+  readonly stats: { readonly malformed: number; readonly failed: number; readonly refused: number };
   close(): Promise<void>;
 }
 
@@ -73,7 +57,7 @@ export async function startSafeServer(o: SafeServerOptions): Promise<SafeServer>
   const limits = { ...SAFE_SERVER_LIMITS, ...o.limits };
   const log = o.log.child({ component: o.name });
   const errorPage = o.errorPage ?? plainError;
-  const stats = { malformed: 0, failed: 0 };
+  const stats = { malformed: 0, failed: 0, refused: 0 };
 
   const answerError = (res: http.ServerResponse, err: unknown, target: RequestTarget | undefined): void => {
     const status = err instanceof HttpError ? err.status : 500;
@@ -95,7 +79,7 @@ export async function startSafeServer(o: SafeServerOptions): Promise<SafeServer>
     }
   };
 
-  const server = http.createServer({ maxHeaderSize: limits.maxHeaderBytes, requestTimeout: limits.requestTimeoutMs }, (req, res) => {
+  const server = http.createServer({ maxHeaderSize: limits.maxHeaderBytes, ...serverOptions(limits) }, (req, res) => {
     let target: RequestTarget | undefined;
     try {
       const parsed = parseTarget(req.url);
@@ -112,10 +96,7 @@ export async function startSafeServer(o: SafeServerOptions): Promise<SafeServer>
       answerError(res, err, target);
     }
   });
-  server.headersTimeout = limits.headersTimeoutMs;
-  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  server.maxConnections = limits.maxConnections;
-  server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
+  guardConnections(server, limits, () => stats.refused++);
   // What Node's own parser refuses (a request line it cannot read, headers over the limit, a bad chunk).
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     stats.malformed++;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../contract/index.ts';
+import { CONNECTION_LIMITS, guardConnections, serverOptions } from '../http/guard.ts';
 import { handleApi, type ApiModel } from './api.ts';
 import { verifyNothing, verifyPassword } from '../agents/password.ts';
 import { HttpError, SECURITY_HEADERS, cookies, parseTarget, readForm, refuseCrossSite, sameSecret } from './http.ts';
@@ -209,7 +210,7 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
     throw NOT_FOUND();
   }
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer({ maxHeaderSize: 8 * 1024, ...serverOptions(CONNECTION_LIMITS) }, (req, res) => {
     route(req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
       if (status === 500) log.error({ err: (err as Error)?.message }, 'web: request failed');
@@ -221,9 +222,8 @@ export async function startWebServer(o: WebServerOptions): Promise<WebServer> {
       send(res, status, renderMessage(title, text), undefined, err instanceof HttpError ? { ...err.headers, connection: 'close' } : { connection: 'close' });
     });
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 20_000;
-  server.keepAliveTimeout = 5_000;
+  // Slow and numerous clients (slowloris): the same limits as the acknowledgement endpoint (http/guard.ts).
+  guardConnections(server, CONNECTION_LIMITS, () => undefined);
   server.maxHeadersCount = 100;
   // A request node cannot parse (bad request line, header, chunking): a 400, never an exception.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {

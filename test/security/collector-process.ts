@@ -52,7 +52,14 @@ export async function startCollectorProcess(o: { dir: TempDir; influxUrl: string
     if ('ready' in message) port = message.port;
     else pending.get(message.id)?.(message);
   });
-  await waitFor(() => port !== 0 || (exit ? Promise.reject(new Error(exit)) : false), { timeoutMs: 30_000, what: 'the collector process to listen' });
+  // A child still starting when this gives up would never see the test process go (its 'disconnect' handler is
+  // not yet there): it is killed here, or it outlives the run. 60 s: a start takes 5-40 s on a loaded machine.
+  try {
+    await waitFor(() => port !== 0 || (exit ? Promise.reject(new Error(exit)) : false), { timeoutMs: 60_000, what: 'the collector process to listen' });
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
   const ask = (op: ChildRequest['op'], timeoutMs = 10_000): Promise<ChildStats> =>
     new Promise((resolve, reject) => {
       if (exit) return reject(new Error(exit));
