@@ -19,10 +19,20 @@ const SCHOOL_LINK = { title: 'Open school', url: '/d/hm-school/school?var-site=$
  * Tile state per school, as one number: -1 agent online but no recent results, 0 every device up,
  * 0.5 some down, 1 every device of a check kind down, 2 agent offline. InfluxQL cannot merge ping and
  * snmp into one series, so each query yields rows (site, state) and the panel keeps the worst per site.
+ *
+ * The state is 1 − the mean of the site's distinct last `up` values ({1}: 0, {0}: 1, {0, 1}: 0.5), the
+ * same number as 1 − (min + max) / 2 for 0/1 results. Why not write it that way: InfluxDB 1.x runs a
+ * subquery once for every aggregate of the query around it, so min + max read every device's last result
+ * twice; one aggregate per level reads them once (at 1,000 schools, ~51,000 ping and snmp series: 2.3 s
+ * of influxd CPU instead of 5.0 s, the same rows; docs/sizing.md).
  */
 const deviceState: Query = {
-  select: [col('state', (f) => `1 - (min(${f('up')}) + max(${f('up')})) / 2`)],
-  from: { select: [last('up')], from: ['ping', 'snmp'], time: NOW, groupBy: ['site', 'device'] },
+  select: [col('state', (f) => `1 - mean(${f('up')})`)],
+  from: {
+    select: [col('up', (f) => `distinct(${f('up')})`)],
+    from: { select: [last('up')], from: ['ping', 'snmp'], time: NOW, groupBy: ['site', 'device'] },
+    groupBy: ['site'],
+  },
   groupBy: ['site'],
 };
 /** Per site: the last status of each of its agents; offline when none is online. */

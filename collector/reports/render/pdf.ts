@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { CHART_COLOURS, axisMarks, barShare } from '../content/chart.ts';
 import type { ReportView } from '../content/view-model.ts';
@@ -16,6 +17,32 @@ export function pdfFonts(font: string | undefined = existsSync(DEJAVU) ? DEJAVU 
   if (font === undefined) return { regular: 'Helvetica', bold: 'Helvetica-Bold' };
   const bold = font.replace(/\.ttf$/i, '-Bold.ttf');
   return { regular: font, bold: existsSync(bold) ? bold : font };
+}
+
+/**
+ * pdfkit's own font parser (fontkit, its dependency: resolved from pdfkit's folder, so it is the copy pdfkit
+ * was installed with). pdfkit 0.20 accepts a parsed font wherever it takes a font file.
+ */
+const fontkit = createRequire(createRequire(import.meta.url).resolve('pdfkit'))('fontkit') as { create(data: Buffer): unknown };
+const parsed = new Map<string, { stamp: string; font: unknown }>();
+
+/**
+ * A TrueType file parsed once and shared by every PDF made after: given the path, pdfkit parses the file
+ * again for each document, ~0.25 s for DejaVu's two faces, most of a report's rendering time (measured,
+ * docs/sizing.md). Each document still makes its own subset of the glyphs it uses, so the files are the
+ * same. Parsed again when the file changes; a standard PDF font's name (Helvetica) is passed as it is.
+ */
+function fontSource(font: string): string | Buffer {
+  if (!existsSync(font)) return font;
+  const st = statSync(font);
+  const stamp = `${st.mtimeMs}:${st.size}`;
+  let entry = parsed.get(font);
+  if (entry?.stamp !== stamp) {
+    entry = { stamp, font: fontkit.create(readFileSync(font)) };
+    parsed.set(font, entry);
+  }
+  // @types/pdfkit lists paths and buffers only; pdfkit takes a parsed font (PDFFontFactory.open).
+  return entry.font as Buffer;
 }
 
 const GREY = '#4a5568';
@@ -41,8 +68,8 @@ export function renderPdf(view: ReportView, fonts: PdfFonts = pdfFonts()): Promi
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
   });
-  doc.registerFont('body', fonts.regular);
-  doc.registerFont('bold', fonts.bold);
+  doc.registerFont('body', fontSource(fonts.regular));
+  doc.registerFont('bold', fontSource(fonts.bold));
   const width = doc.page.width - 2 * MARGIN;
   const bottom = () => doc.page.height - MARGIN;
   const ensure = (space: number) => {
