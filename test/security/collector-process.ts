@@ -39,7 +39,7 @@ export async function startCollectorProcess(o: { dir: TempDir; influxUrl: string
   const logFd = openSync(logPath, 'a');
   let child: ChildProcess;
   try {
-    child = fork(CHILD, [configFile], { cwd: REPO, execArgv: ['--expose-gc', '--import', 'tsx', ...(o.stallProbe ? ['--import', PROBE] : [])], env: { ...process.env, ...(o.stallProbe ? { HM_STALL_PROBE: o.stallProbe } : {}) }, stdio: ['ignore', logFd, logFd, 'ipc'] });
+    child = fork(CHILD, [configFile], { cwd: REPO, execArgv: ['--expose-gc', ...(process.env.HM_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HM_CPU_PROF}`] : []), '--import', 'tsx', ...(o.stallProbe ? ['--import', PROBE] : [])], env: { ...process.env, ...(o.stallProbe ? { HM_STALL_PROBE: o.stallProbe } : {}) }, stdio: ['ignore', logFd, logFd, 'ipc'] });
   } finally {
     closeSync(logFd);
   }
