@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { agentClientId, encodeMessage, samplesTopic } from '../../contract/index
 import { validBatch } from '../fuzz/bad-messages.ts';
 import { makeTempDir, startInflux, type InfluxServer, type TempDir } from '../harness/index.ts';
 import { startCollectorProcess, type CollectorProcess } from './collector-process.ts';
+import { readProbe, slowAckReport, type Ack } from './stall-report.ts';
 
 /**
  * Issue 11 item 6: five minutes of invalid and oversized publishes and denied subscribes from one site's
@@ -62,12 +63,6 @@ const percentile = (xs: number[], p: number) => {
 };
 
 /** Site south's well-behaved agent: one valid batch every 25 ms, each PUBACK timed. */
-interface Ack {
-  /** Wall-clock time the publish was sent (ms), to set beside the collector's stall probe. */
-  at: number;
-  ms: number;
-}
-
 async function goodAgent(): Promise<{ client: MqttClient; measure(ms: number): Promise<Ack[]> }> {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${c.port}`, { clientId: agentClientId('south-1'), username: 'south-1', password: c.creds['south-1'], reconnectPeriod: 0 });
   open.push({ end: () => client.end(true) });
@@ -91,24 +86,13 @@ async function goodAgent(): Promise<{ client: MqttClient; measure(ms: number): P
   };
 }
 
-/** Each acknowledgement slower than 100 ms, with what the collector's stall probe saw while it waited. */
-function slowAcks(acks: Ack[], probeFile: string): string[] {
-  const events = existsSync(probeFile)
-    ? readFileSync(probeFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; at: number; ms: number } & Record<string, unknown>)
-    : [];
-  return acks
-    .filter((a) => a.ms > 100)
-    .map((a) => {
-      const seen = events.filter((e) => e.at >= a.at && e.at - e.ms <= a.at + a.ms).map((e) => JSON.stringify({ ...e, at: e.at - a.at }));
-      return `slow PUBACK ${a.ms.toFixed(0)} ms at ${new Date(a.at).toISOString()}: ${seen.length > 0 ? seen.join(' ') : 'the collector saw no stall, collection or slow commit'}`;
-    });
-}
-
 describe('one site\'s flood does not hurt another site', () => {
   it('keeps south\'s PUBACK fast, the collector\'s memory and log bounded, while north floods', { timeout: 120_000 }, async () => {
     const good = await goodAgent();
     await good.measure(500); // warm
+    const baselineCpu = cpuSeconds(c.child.pid);
     const baselineAcks = await good.measure(BASELINE_MS);
+    const baselineShare = `${(((cpuSeconds(c.child.pid) - baselineCpu) / (BASELINE_MS / 1_000)) * 100).toFixed(0)} %`;
     const baseline = baselineAcks.map((a) => a.ms);
     const before = await c.ask('gc');
     const logBefore = readFileSync(c.logPath, 'utf8').split('\n').length;
@@ -129,7 +113,7 @@ describe('one site\'s flood does not hurt another site', () => {
     const duringAcks = await good.measure(FLOOD_MS);
     const during = duringAcks.map((a) => a.ms);
     const cpuShare = (pid: number | undefined, from: number) => `${(((cpuSeconds(pid) - from) / (FLOOD_MS / 1_000)) * 100).toFixed(0)} %`;
-    const cpu = `collector ${cpuShare(c.child.pid, cpuBefore.collector)}, flooder ${cpuShare(flooder.pid, cpuBefore.flooder)} of a core`;
+    const cpu = `collector ${baselineShare} of a core before, ${cpuShare(c.child.pid, cpuBefore.collector)} during; flooder ${cpuShare(flooder.pid, cpuBefore.flooder)}`;
     const attempts = await new Promise<number>((resolve) => {
       flooder.once('message', (m: { attempts: number }) => resolve(m.attempts));
       flooder.send('stop');
@@ -166,7 +150,7 @@ describe('one site\'s flood does not hurt another site', () => {
       `log lines by message: ${JSON.stringify(Object.fromEntries([...byMessage].sort((a, b) => b[1] - a[1]).slice(0, 8)))}`,
       `broker counters: ${JSON.stringify(after.broker)}`,
       `ingest: ${JSON.stringify(after.ingest)}`,
-      ...slowAcks([...baselineAcks, ...duringAcks], join(dir.path, 'stalls.jsonl')),
+      ...slowAckReport([...baselineAcks, ...duringAcks], readProbe(join(dir.path, 'stalls.jsonl'))),
     ].join('\n'));
 
     expect(c.exited()).toBeUndefined();
