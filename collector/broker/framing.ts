@@ -108,8 +108,9 @@ export function createFraming(limits: FramingLimits, sink?: FramingSink): Framin
   const prefixDone = (): boolean => {
     state = bodyLeft === 0 ? 'type' : 'body';
     if (bodyLeft > limits.dropPayloadAbove!) {
-      sink!.pass(Uint8Array.from([first, ...encodeRemainingLength(prefix.length), ...prefix]));
+      // Told first, so the receiver knows what the PUBLISH it is about to get lost.
       sink!.skipped(bodyLeft);
+      sink!.pass(Uint8Array.from([first, ...encodeRemainingLength(prefix.length), ...prefix]));
       return true;
     }
     sink!.pass(Uint8Array.from([first, ...encodeRemainingLength(length), ...prefix]));
