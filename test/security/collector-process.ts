@@ -25,6 +25,7 @@ export interface CollectorProcess {
  * The real collector (embedded broker, write-ahead log, InfluxDB writer) in its own process
  * (test/fuzz/collector-child.ts), with the given agents and sites, logging to `collector.log` in `dir`.
  * `stallProbe`: a file where stall-probe.ts writes the child's event-loop stalls, collections and WAL commits.
+ * With HM_CPU_PROF=<dir> in the environment the child also writes a V8 CPU profile there when it exits.
  */
 export async function startCollectorProcess(o: { dir: TempDir; influxUrl: string; agents: Array<{ agent: string; site: string }>; broker?: Record<string, unknown>; logLevel?: string; stallProbe?: string }): Promise<CollectorProcess> {
   mkdirSync(join(o.dir.path, 'sites'), { recursive: true });
