@@ -153,6 +153,9 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       const conn = client.conn as Socket;
       const door = doors.get(doorKey(conn));
       if (!door) return;
+      // Over its budget, an agent is read in small pieces from now on: a 1 MiB read of its flood would be
+      // parsed (a thousand small packets) in one turn of the loop, and every other school's PUBACK waits for it.
+      (conn as unknown as { _readableState: { highWaterMark: number } })._readableState.highWaterMark = PRE_LOGIN_HIGH_WATER_MARK;
       const until = now() + ms;
       if (until <= door.heldUntil) return;
       door.heldUntil = until;
