@@ -65,6 +65,10 @@ interface Door {
   holdTimer?: NodeJS.Timeout | undefined;
   /** Reads are stopped until resumed (hooks.ts MAX_IN_INGEST). */
   paused: boolean;
+  /** The packet parser, once aedes has the connection: framing forwards what it reads to it. */
+  parse?: (bytes: Buffer) => void;
+  /** Payload bytes framing dropped from the PUBLISH it is handing the parser now (framing.ts FramingSink). */
+  dropping?: number;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = MAX_PAYLOAD_BYTES;
@@ -109,18 +113,23 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
   // Refuses to start (ConfigError, exit 2) when the descriptors cannot hold every registered agent with a margin.
   const maxConnections = connectionHeadroom({ registered: o.agents.registered(), ...(o.connections?.maxConnections !== undefined ? { maxConnections: o.connections.maxConnections } : {}) });
   const admission = createAdmission({ ...ADMISSION_DEFAULTS, ...o.connections, maxConnections }, now);
+  const maxMessageBytes = o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const framingLimits = {
     connectMaxBytes: o.connectMaxBytes ?? DEFAULT_CONNECT_MAX_BYTES,
     publishMaxBytes: o.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
     controlMaxBytes: CONTROL_MAX_BYTES,
+    dropPayloadAbove: maxMessageBytes,
   };
+  /** PUBLISHes whose payload framing dropped, with its size: the hooks count and charge them as too large. */
+  const dropped = new WeakMap<object, number>();
   /** Per live connection, by its remote address and port: the same key for a TLS socket and the TCP socket under it. */
   const doors = new Map<string, Door>();
   /** The doors not logged in yet, oldest first: the one to close when the before-login pool is full. */
   const waiting = new Map<string, Door>();
   const doorKey = (socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }) => `${socket.remoteAddress}|${socket.remotePort}`;
   const hooks = createHooks({
-    agents: o.agents, log, onPublish: o.onPublish, stats, penalty, maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, closing: () => closing,
+    agents: o.agents, log, onPublish: o.onPublish, stats, penalty, maxMessageBytes, closing: () => closing,
+    payloadBytes: (packet) => dropped.get(packet),
     limited,
     ...(o.onRefusal ? { onRefusal: o.onRefusal } : {}),
     rates: createAgentRates({ ...AGENT_RATE_DEFAULTS, ...o.agentRates }, now),
@@ -146,6 +155,9 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       const conn = client.conn as Socket;
       const door = doors.get(doorKey(conn));
       if (!door) return;
+      // Over its budget, an agent is read in small pieces from now on: a 1 MiB read of its flood would be
+      // parsed (a thousand small packets) in one turn of the loop, and every other school's PUBACK waits for it.
+      (conn as unknown as { _readableState: { highWaterMark: number } })._readableState.highWaterMark = PRE_LOGIN_HIGH_WATER_MARK;
       const until = now() + ms;
       if (until <= door.heldUntil) return;
       door.heldUntil = until;
@@ -211,7 +223,13 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       }
     }
     const key = doorKey(socket);
-    const door: Door = { remote, framing: createFraming(framingLimits), loggedIn: false, released: false, socket, heldUntil: 0, paused: false };
+    // The framing forwards what it reads to the parser, less the payloads over the limit: a flood of oversized
+    // messages is never buffered (issue 11: 4 MiB each was read whole, copied and collected).
+    const door: Door = { remote, loggedIn: false, released: false, socket, heldUntil: 0, paused: false } as Door;
+    door.framing = createFraming(framingLimits, {
+      pass: (bytes) => door.parse?.(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+      skipped: (bytes) => (door.dropping = bytes),
+    });
     doors.set(key, door);
     waiting.set(key, door);
     socket.once('close', () => {
@@ -244,11 +262,18 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
     const client = aedes.handle(socket);
     // aedes reads each batch with conn.read() and hands it to mqtt-packet's parser, which would buffer a packet
     // of any declared length; the fixed header is checked first here, before any body byte is kept.
-    const parser = (client as unknown as { _parser: { parse(buf: Buffer): number } })._parser;
+    const parser = (client as unknown as { _parser: { parse(buf: Buffer): number; prependListener(event: 'packet', f: (packet: { cmd: string }) => void): void } })._parser;
     const parse = parser.parse.bind(parser);
+    door.parse = (bytes) => void parse(bytes);
+    // The payload-less PUBLISH framing hands over is parsed at once, so it is the next packet the parser emits.
+    parser.prependListener('packet', (packet) => {
+      if (door.dropping === undefined || packet.cmd !== 'publish') return;
+      dropped.set(packet, door.dropping);
+      door.dropping = undefined;
+    });
     parser.parse = (buf: Buffer): number => {
       const refusal = door.framing.feed(buf);
-      if (!refusal) return parse(buf);
+      if (!refusal) return 0;
       stats.packetsRefused++;
       const who = door.loggedIn ? identityOf(client) : undefined;
       if (who) o.onRefusal?.(who, 'packet-refused');

@@ -62,6 +62,8 @@ export interface HookContext {
   penalty: LoginPenalty;
   /** Publishes with a larger payload are refused (the connection is closed) and counted. */
   maxMessageBytes: number;
+  /** The payload size the agent sent, where the broker dropped the payload at the socket (framing.ts). */
+  payloadBytes?: (packet: PublishPacket) => number | undefined;
   /** While the collector shuts down nothing is accepted, so no agent's will marks its school offline. */
   closing: () => boolean;
   /** Warnings a client can cause, at most one line per who and reason a minute (log-limit.ts). */
@@ -215,13 +217,14 @@ export function createHooks(ctx: HookContext): Hooks & { identityOf(client: Clie
         deny('publish', who, packet.topic, verdict.reason, client);
         return done(new Error(`publish denied: ${verdict.reason}`));
       }
+      const bytes = ctx.payloadBytes?.(packet) ?? packet.payload.length;
       const pass = (): void => {
-        if (packet.payload.length > ctx.maxMessageBytes) {
+        if (bytes > ctx.maxMessageBytes) {
           // Acknowledged and dropped, like any other bad input the ingest counts: closing the connection instead
           // would make the agent resend the same message from its spool after every reconnect, for ever.
           stats.oversizeRejected++;
           ctx.onRefusal?.(who, 'message-too-large');
-          limited.warn(who, 'message too large', { topic: quote(packet.topic), bytes: packet.payload.length, limit: ctx.maxMessageBytes }, 'message too large: dropped');
+          limited.warn(who, 'message too large', { topic: quote(packet.topic), bytes, limit: ctx.maxMessageBytes }, 'message too large: dropped');
           return done(null);
         }
         fairly(who.agent, client, (finished) =>
@@ -241,7 +244,7 @@ export function createHooks(ctx: HookContext): Hooks & { identityOf(client: Clie
       };
       // Every byte read counts against the agent's budget, dropped ones too: reading and parsing is the cost.
       // A will is the agent's last word, not part of a flood: it is not held back.
-      const wait = client ? ctx.rates.take(who.agent, packet.payload.length) : 0;
+      const wait = client ? ctx.rates.take(who.agent, bytes) : 0;
       if (wait === 0) return pass();
       // aedes reads on while acknowledgements are pending (its 'readable' handler counts as a finished batch),
       // so the connection's reads are stopped as well: what the agent sends meanwhile waits in TCP, not here.

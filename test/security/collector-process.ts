@@ -9,6 +9,7 @@ import { logTailOf, waitFor, type TempDir } from '../harness/index.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('../fuzz/collector-child.ts', import.meta.url));
+const PROBE = fileURLToPath(new URL('./stall-probe.ts', import.meta.url));
 
 export interface CollectorProcess {
   child: ChildProcess;
@@ -23,8 +24,10 @@ export interface CollectorProcess {
 /**
  * The real collector (embedded broker, write-ahead log, InfluxDB writer) in its own process
  * (test/fuzz/collector-child.ts), with the given agents and sites, logging to `collector.log` in `dir`.
+ * `stallProbe`: a file where stall-probe.ts writes the child's event-loop stalls, collections and WAL commits.
+ * With HM_CPU_PROF=<dir> in the environment the child also writes a V8 CPU profile there when it exits.
  */
-export async function startCollectorProcess(o: { dir: TempDir; influxUrl: string; agents: Array<{ agent: string; site: string }>; broker?: Record<string, unknown>; logLevel?: string }): Promise<CollectorProcess> {
+export async function startCollectorProcess(o: { dir: TempDir; influxUrl: string; agents: Array<{ agent: string; site: string }>; broker?: Record<string, unknown>; logLevel?: string; stallProbe?: string }): Promise<CollectorProcess> {
   mkdirSync(join(o.dir.path, 'sites'), { recursive: true });
   const creds: Record<string, string> = {};
   for (const site of new Set(o.agents.map((a) => a.site))) writeFileSync(join(o.dir.path, 'sites', `${site}.yaml`), stringify({ id: site, name: site }));
@@ -37,7 +40,7 @@ export async function startCollectorProcess(o: { dir: TempDir; influxUrl: string
   const logFd = openSync(logPath, 'a');
   let child: ChildProcess;
   try {
-    child = fork(CHILD, [configFile], { cwd: REPO, execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', logFd, logFd, 'ipc'] });
+    child = fork(CHILD, [configFile], { cwd: REPO, execArgv: ['--expose-gc', ...(process.env.HM_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HM_CPU_PROF}`] : []), '--import', 'tsx', ...(o.stallProbe ? ['--import', PROBE] : [])], env: { ...process.env, ...(o.stallProbe ? { HM_STALL_PROBE: o.stallProbe } : {}) }, stdio: ['ignore', logFd, logFd, 'ipc'] });
   } finally {
     closeSync(logFd);
   }
