@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { summariseProfile } from '../support/cpu-profile.ts';
@@ -341,6 +342,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     problem(`run failed: ${(err as Error).stack ?? String(err)}`);
   } finally {
     clearInterval(sampler);
+    // What the collector warned about (backpressure, refusals, slow writes), by message: where a lag or a
+    // false alert that the bench's own figures do not explain came from.
+    if (collector !== undefined) {
+      result.collectorWarnings = warningsOf(collector.service.logPath);
+      say(`collector warnings: ${JSON.stringify(Object.fromEntries(Object.entries(result.collectorWarnings as object).map(([m, w]) => [m, (w as { count: number }).count])))}`);
+    }
     await agents?.stop();
     await collector?.service.stop(20_000);
     if (o.profile === true && collector !== undefined) {
@@ -369,6 +376,24 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
 }
 
 const samplesOf = (i: number) => samplesPerPoll(school(i));
+
+/** Warning and error lines of a pino log (level ≥ 40), counted by message, with the first of each. */
+function warningsOf(path: string): Record<string, { count: number; first: string }> {
+  const out: Record<string, { count: number; first: string }> = {};
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    if (!/"level":(4|5|6)0/.test(line)) continue;
+    const msg = /"msg":"([^"]*)"/.exec(line)?.[1] ?? '?';
+    const seen = (out[msg] ??= { count: 0, first: line.slice(0, 400) });
+    seen.count++;
+  }
+  return out;
+}
 
 async function waitForComplete(agents: FleetAgents, influx: InfluxServer, n: number) {
   const sites = Array.from({ length: n }, (_, i) => school(i).site);
