@@ -59,7 +59,8 @@ function startChild(nodeArgs: readonly string[]): Child {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise((resolve) => child.once('exit', resolve));
       await ask({ type: 'stop' }).catch(() => undefined);
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 3_000))]);
+      // Under --cpu-prof the process writes its profile on exit: tens of MB, seconds on a busy machine.
+      await Promise.race([gone, new Promise((r) => setTimeout(r, nodeArgs.length > 0 ? 60_000 : 3_000))]);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
