@@ -95,9 +95,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const verdict = judgeBench(figures);
       benchPhases[phase] = verdict;
       if (verdict.limited) say(`  BENCH-LIMITED in ${phase}: ${verdict.reasons.slice(0, 4).join('; ')}`);
-      return { processes: figures, benchLimited: verdict.limited, reasons: verdict.reasons };
+      if (verdict.connectionsLost.length > 0) say(`  in ${phase}: ${verdict.connectionsLost.join('; ')}`);
+      return { processes: figures, benchLimited: verdict.limited, reasons: verdict.reasons, connectionsLost: verdict.connectionsLost };
     };
-    const benchPhases: Record<string, { limited: boolean; reasons: string[] }> = {};
+    const benchPhases: Record<string, { limited: boolean; reasons: string[]; connectionsLost: string[] }> = {};
     result.benchLimited = benchPhases;
     const all = credentials.map((c) => c.index);
 
