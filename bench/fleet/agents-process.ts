@@ -25,6 +25,8 @@ const WINDOW = 8;
 /** As the real agent: agent/publish/link.ts. */
 const KEEPALIVE_SECONDS = 30;
 const RECONNECT_MS = 2_000;
+/** A connect that fails this many times in a row (a minute) fails the bench's request. */
+const MAX_ATTEMPTS = 30;
 
 interface Spooled {
   seq: number;
@@ -69,7 +71,8 @@ function status(a: SimAgent, state: 'online' | 'offline', at: number): Buffer {
   return encodeMessage(message);
 }
 
-function connect(a: SimAgent): Promise<void> {
+/** Tries to connect, retrying every 2 s as the real agent does; rejects after MAX_ATTEMPTS failures in a row. */
+function connect(a: SimAgent, attempt = 0): Promise<void> {
   const { hostname, port } = new URL(url);
   const now = Date.now();
   const generation = ++a.generation;
@@ -89,10 +92,12 @@ function connect(a: SimAgent): Promise<void> {
     });
     a.client = client;
     let reason = 'closed';
+    let connected = false;
     client.on('error', (err) => {
       reason = err.message.slice(0, 60);
     });
     client.once('connect', () => {
+      connected = true;
       a.online = true;
       client.subscribe(configTopic(a.school.site), { qos: 1 });
       client.publish(statusTopic(a.school.site, a.school.agent), status(a, 'online', now), { qos: 1, retain: true });
@@ -103,16 +108,21 @@ function connect(a: SimAgent): Promise<void> {
     client.once('close', () => {
       if (a.generation !== generation) return;
       a.online = false;
-      if (!a.online && client.connected === false && !stopping && !a.cutByBench) {
-        // Not the bench's doing: counted (the run is then bench-limited) and retried as the real agent does.
-        a.bench.unexpectedCloses++;
-        window.closes++;
-        window.reasons[reason] = (window.reasons[reason] ?? 0) + 1;
-        reject(new Error(`${a.school.site}: ${reason}`));
-        setTimeout(() => {
-          if (a.generation === generation && !stopping && !a.cutByBench) connect(a).catch(() => undefined);
-        }, RECONNECT_MS);
+      if (stopping || a.cutByBench) return;
+      // Not the bench's doing (a keepalive or a login refused): counted, and retried as the real agent does.
+      a.bench.unexpectedCloses++;
+      window.closes++;
+      window.reasons[reason] = (window.reasons[reason] ?? 0) + 1;
+      if (!connected && attempt + 1 >= MAX_ATTEMPTS) {
+        reject(new Error(`${a.school.site}: no connection after ${MAX_ATTEMPTS} attempts: ${reason}`));
+        return;
       }
+      setTimeout(() => {
+        if (a.generation !== generation || stopping || a.cutByBench) return;
+        const again = connect(a, connected ? 0 : attempt + 1);
+        if (connected) again.catch(() => undefined);
+        else again.then(resolve, reject);
+      }, RECONNECT_MS);
     });
   });
 }
