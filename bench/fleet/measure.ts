@@ -75,15 +75,18 @@ export async function seriesCardinality(influx: InfluxServer, db: string): Promi
 }
 
 /**
- * End-to-end lag of one poll: from the marker school's router being measured at `at` until that ping
- * sample can be read back from InfluxDB. Polled every 100 ms; undefined if it never shows in `timeoutMs`.
+ * End-to-end lag of one poll: from the marker school's router being measured (its ping's time, anywhere in
+ * [fromMs, toMs): the school polls at its own offset, later if the bench's process is behind) until that
+ * sample can be read back from InfluxDB. Polled every 100 ms (one point read by time range: cheap for
+ * influxd); undefined if it never shows within `timeoutMs` of fromMs.
  */
-export async function markerLag(influx: InfluxServer, db: string, site: string, at: number, timeoutMs: number): Promise<number | undefined> {
-  const q = `SELECT count("up") FROM "ping" WHERE site='${site}' AND device='router' AND time = ${at}ms`;
-  while (Date.now() - at < timeoutMs) {
+export async function markerLag(influx: InfluxServer, db: string, site: string, fromMs: number, toMs: number, timeoutMs: number): Promise<number | undefined> {
+  const q = `SELECT "up" FROM "ping" WHERE site='${site}' AND device='router' AND time >= ${fromMs}ms AND time < ${toMs}ms LIMIT 1`;
+  while (Date.now() - fromMs < timeoutMs) {
     try {
       const [r] = await influx.query(q, db);
-      if (Number(r?.series?.[0]?.values[0]?.[1] ?? 0) > 0) return Date.now() - at;
+      const time = r?.series?.[0]?.values[0]?.[0];
+      if (typeof time === 'string') return Date.now() - Date.parse(time);
     } catch {
       // A query refused under load is retried; the lag then includes the wait.
     }

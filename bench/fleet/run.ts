@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { summariseProfile } from '../support/cpu-profile.ts';
@@ -5,6 +6,8 @@ import type { InfluxServer } from '../../test/harness/index.ts';
 import { makeTempDir, waitFor } from '../../test/harness/index.ts';
 import { cpuSeconds, peakRssMiB, round3 } from '../support/proc-stats.ts';
 import { startAgents, type FleetAgents } from './agents.ts';
+import { benchCause, judgeBench, type ProcessFigures } from './bench-health.ts';
+import { defaultAgentProcesses, pollOffsetMs } from './schedule.ts';
 import { readAlerts, rssMiB, startFleetCollector, type FleetCollector } from './collector.ts';
 import { startRecommendedInflux } from './influxd.ts';
 import { countsBySite, expectedBySite, compareCounts, seriesCardinality, markerLag, percentile } from './measure.ts';
@@ -27,10 +30,14 @@ export interface FleetOptions {
   phases: ReadonlySet<string>;
   /** Schools whose month the reports phase writes and reports (default: all). */
   reportSchools?: number;
+  /** Simulated agents' processes, each a slice of the schools (default: schedule.ts defaultAgentProcesses). */
+  agentProcesses?: number;
   /** Runs the collector under `node --cpu-prof` and adds where its CPU went to the result. */
   profile?: boolean;
   /** Extra environment of the collector process (the systemd unit's, with `--collector-unit-env`). */
   collectorEnv?: Readonly<Record<string, string>>;
+  /** The same for the agents' processes (bench/fleet/agents-process.ts). */
+  profileAgents?: boolean;
   log: (line: string) => void;
 }
 
@@ -74,26 +81,47 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       rss.collector.push(rssMiB(cpid));
       rss.influxd.push(rssMiB(ipid));
     }, 1_000);
-    agents = startAgents();
+    const K = o.agentProcesses ?? defaultAgentProcesses(o.schools);
+    agents = startAgents(K, o.profileAgents === true ? join(temp.path, 'agents-profile') : undefined);
     await agents.init(collector.url, credentials);
+    result.agentProcesses = K;
+    say(`agents: ${o.schools} schools in ${K} process(es) (${agents.pids.join(', ')}), each school polling at its own offset into the first ${Math.round(P * 0.8 / 1000)} s of the interval`);
+    // The agents' own figures per phase: the window from the last call to this one.
+    const fleetAgents = agents;
+    let agentCpu0 = fleetAgents.pids.map((pid) => cpuSeconds(pid));
+    const agentsWindow = async (phase: string) => {
+      const health = await fleetAgents.health(true);
+      const cpu = fleetAgents.pids.map((pid) => cpuSeconds(pid));
+      const figures: ProcessFigures[] = health.map((h, k) => ({ pid: fleetAgents.pids[k]!, cpuPercentOfOneCore: pct(cpu[k]! - agentCpu0[k]!, h.seconds), ...h }));
+      agentCpu0 = cpu;
+      const verdict = judgeBench(figures);
+      benchPhases[phase] = verdict;
+      if (verdict.limited) say(`  BENCH-LIMITED in ${phase}: ${verdict.reasons.slice(0, 4).join('; ')}`);
+      if (verdict.connectionsLost.length > 0) say(`  in ${phase}: ${verdict.connectionsLost.join('; ')}`);
+      return { processes: figures, benchLimited: verdict.limited, reasons: verdict.reasons, connectionsLost: verdict.connectionsLost };
+    };
+    const benchPhases: Record<string, { limited: boolean; reasons: string[]; connectionsLost: string[] }> = {};
+    result.benchLimited = benchPhases;
     const all = credentials.map((c) => c.index);
 
     // (1) connect
     const idle = rssMiB(cpid);
     const c0 = performance.now();
     const connectMs = await agents.connect(all);
+    await agentsWindow('connect');
     result.connect = { seconds: round3((performance.now() - c0) / 1000), p50Ms: Math.round(percentile(connectMs, 0.5)), p99Ms: Math.round(percentile(connectMs, 0.99)), collectorRssMiB: { before: idle, after: rssMiB(cpid) } };
     say(`(1) connect: ${o.schools} agents in ${(result.connect as { seconds: number }).seconds} s; collector RSS ${idle} → ${rssMiB(cpid)} MiB`);
 
-    /** One poll of every school at the real time, spread over 80 % of the interval; the marker's lag measured. */
-    const lags: { phase: string; ms: number }[] = [];
+    /** One poll of every school at the real time, each at its offset into 80 % of the interval; the marker's lag measured. */
+    const lags: { phase: string; ms: number | undefined }[] = [];
     const measuring: Promise<void>[] = [];
     const tick = async (phase: string) => {
       const at = Date.now();
       const started = performance.now();
       const polled = agents!.poll(pollNo++, at, P * 0.8, down);
-      const lag = markerLag(influx!, DATABASE, school(0).site, at, P * 3).then((ms) => {
-        if (ms !== undefined) lags.push({ phase, ms });
+      // The marker (school 0) measures at its offset, later if its process is behind: anything in this interval.
+      const lag = markerLag(influx!, DATABASE, school(0).site, at + pollOffsetMs(0, P * 0.8), at + P, P * 3).then((ms) => {
+        lags.push({ phase, ms });
       });
       measuring.push(lag);
       await polled;
@@ -102,12 +130,15 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     };
     const lagOf = async (phase: string) => {
       await Promise.all(measuring.splice(0));
-      const ms = lags.filter((l) => l.phase === phase).map((l) => l.ms);
-      return { polls: ms.length, p50Ms: Math.round(percentile(ms, 0.5)), p99Ms: Math.round(percentile(ms, 0.99)), maxMs: Math.round(Math.max(0, ...ms)) };
+      const all = lags.filter((l) => l.phase === phase);
+      const ms = all.flatMap((l) => (l.ms === undefined ? [] : [l.ms]));
+      // A marker not readable within 3 polls is not in the percentiles: it is counted, and the run says so.
+      return { polls: all.length, unreadableWithin3Polls: all.length - ms.length, p50Ms: Math.round(percentile(ms, 0.5)), p99Ms: Math.round(percentile(ms, 0.99)), maxMs: Math.round(Math.max(0, ...ms)) };
     };
 
     // (2) steady state
     if (o.phases.has('steady')) {
+      await agentsWindow('before-steady');
       const cpu0 = { collector: cpuSeconds(cpid), influxd: cpuSeconds(ipid) };
       const s0 = performance.now();
       const sent0 = sumSamples(await agents.stats());
@@ -125,6 +156,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         influxd: { cpuPercentOfOneCore: pct(cpu.influxd, steadySeconds), cpuUsPerPoint: Math.round((cpu.influxd / Math.max(1, sent)) * 1e7) / 10, rssMiB: rssMiB(ipid), peakRssMiB: peakRssMiB(ipid) },
         series,
         lag: await lagOf('steady'),
+        agents: await agentsWindow('steady'),
         load: loadavg(),
       };
       say(`(2) steady: ${JSON.stringify(result.steady)}`);
@@ -148,6 +180,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       }
       if (left > 0) problem(`faults: only ${o.downDevices - left} switches to take down in ${downSchools.length} schools`);
       const before = new Set(readAlerts(collector.alertsDb).map((a) => a.id));
+      await agentsWindow('before-faults');
       const injectedAt = Date.now();
       await agents.offline(offline);
       for (const [i, names] of wanted) down[school(i).site] = names;
@@ -176,6 +209,14 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const missing = [...expected].filter((k) => !keys.includes(k));
       const extra = keys.filter((k) => !expected.has(k));
       const latency = [...firstSeen.entries()];
+      // An alert that is extra or missing at a school whose simulated agent fell silent or late is the bench's.
+      const faultStats = await agents.stats();
+      const faultAgents = await agentsWindow('faults');
+      const causeOf = (k: string) => benchCause(faultStats[k.split('|')[1]!]?.bench, P, 3 * P);
+      const benchCaused = Object.fromEntries([...missing, ...extra].flatMap((k) => {
+        const c = causeOf(k);
+        return c === undefined ? [] : [[k, c]];
+      }));
       result.faults = {
         offlineSchools: offline.length,
         downDevices: o.downDevices - left,
@@ -188,9 +229,13 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         // Site offline: the will marks it at once; pending 2 polls + 2 polls. Device down: pending 1 poll + 2 polls.
         budgetMs: { siteOffline: 4 * P, deviceDown: 3 * P },
         lag: await lagOf('faults'),
+        // Of the missing and extra alerts, those at schools the bench itself let fall silent or late.
+        benchCaused: { count: Object.keys(benchCaused).length, of: missing.length + extra.length, alerts: Object.fromEntries(Object.entries(benchCaused).slice(0, 20)) },
+        agents: faultAgents,
       };
-      if (missing.length > 0) problem(`faults: ${missing.length} expected alerts did not fire: ${missing.slice(0, 5).join(', ')}`);
-      if (extra.length > 0) problem(`faults: ${extra.length} alerts not expected: ${extra.slice(0, 5).join(', ')}`);
+      const byBench = (ks: string[]) => ks.filter((k) => benchCaused[k] !== undefined).length;
+      if (missing.length > 0) problem(`faults: ${missing.length} expected alerts did not fire (${byBench(missing)} at schools the bench let fall behind): ${missing.slice(0, 5).join(', ')}`);
+      if (extra.length > 0) problem(`faults: ${extra.length} alerts not expected (${byBench(extra)} at schools the bench let fall behind): ${extra.slice(0, 5).join(', ')}`);
       say(`(3) faults: ${JSON.stringify(result.faults)}`);
       // Repair: devices answer again, the schools come back and replay what they spooled.
       for (const k of Object.keys(down)) delete down[k];
@@ -252,6 +297,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         liveLagDuringDrain: await lagOf('drain'),
         lagDuringOutage: await lagOf('outage'),
         collectorPeakRssMiB: peakRssMiB(cpid),
+        agents: await agentsWindow('outage'),
       };
       say(`(4) outage: ${JSON.stringify(result.outage)}`);
     }
@@ -299,6 +345,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     problem(`run failed: ${(err as Error).stack ?? String(err)}`);
   } finally {
     clearInterval(sampler);
+    // What the collector warned about (backpressure, refusals, slow writes), by message: where a lag or a
+    // false alert that the bench's own figures do not explain came from.
+    if (collector !== undefined) {
+      result.collectorWarnings = warningsOf(collector.service.logPath);
+      say(`collector warnings: ${JSON.stringify(Object.fromEntries(Object.entries(result.collectorWarnings as object).map(([m, w]) => [m, (w as { count: number }).count])))}`);
+    }
     await agents?.stop();
     await collector?.service.stop(20_000);
     if (o.profile === true && collector !== undefined) {
@@ -310,6 +362,16 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         say(`collector profile: ${(err as Error).message}`);
       }
     }
+    if (o.profileAgents === true && agents !== undefined) {
+      result.agentsProfile = agents.pids.map((pid, k) => {
+        try {
+          return { pid, ...summariseProfile(join(temp.path, 'agents-profile', `agents-${k}`), 15) };
+        } catch (err) {
+          return { pid, error: (err as Error).message };
+        }
+      });
+      say(`agents' profile: ${JSON.stringify(result.agentsProfile)}`);
+    }
     await influx?.stop();
     await temp.remove();
   }
@@ -317,6 +379,24 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
 }
 
 const samplesOf = (i: number) => samplesPerPoll(school(i));
+
+/** Warning and error lines of a pino log (level ≥ 40), counted by message, with the first of each. */
+function warningsOf(path: string): Record<string, { count: number; first: string }> {
+  const out: Record<string, { count: number; first: string }> = {};
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    if (!/"level":(4|5|6)0/.test(line)) continue;
+    const msg = /"msg":"([^"]*)"/.exec(line)?.[1] ?? '?';
+    const seen = (out[msg] ??= { count: 0, first: line.slice(0, 400) });
+    seen.count++;
+  }
+  return out;
+}
 
 async function waitForComplete(agents: FleetAgents, influx: InfluxServer, n: number) {
   const sites = Array.from({ length: n }, (_, i) => school(i).site);

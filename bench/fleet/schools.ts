@@ -110,8 +110,9 @@ const SUPPLIES = ['black toner', 'cyan toner', 'magenta toner', 'yellow toner'] 
  */
 export function pollSamples(s: School, poll: number, at: number, down: ReadonlySet<string> = new Set()): Sample[] {
   const out: Sample[] = [];
+  const parts = staticParts(s);
   s.devices.forEach((d, di) => {
-    const tags = { device: d.name, role: d.role };
+    const tags = parts.device[di]!;
     const time = at + di * 20;
     if (down.has(d.name)) {
       out.push({ measurement: 'ping', tags, fields: { up: 0, loss_pct: 100, sent: 3, received: 0 }, time });
@@ -127,6 +128,7 @@ export function pollSamples(s: School, poll: number, at: number, down: ReadonlyS
     });
     if (!d.snmp) return;
     out.push({ measurement: 'snmp', tags, fields: { up: 1, duration_ms: r3(40 + wobble(di, s.index, poll) * 200) }, time: time + 5 });
+    const ports = parts.port[di]!;
     for (let p = 0; p < d.ports; p++) {
       const speed = p === 0 ? 10_000_000_000 : 1_000_000_000;
       const w = wobble(s.index * 64 + di, p, poll);
@@ -134,7 +136,7 @@ export function pollSamples(s: School, poll: number, at: number, down: ReadonlyS
       const outBps = r3(w * speed * 0.05);
       out.push({
         measurement: 'interface',
-        tags: { ...tags, interface: portName(d, p), if_index: String(p + 1) },
+        tags: ports[p]!,
         fields: {
           oper_status: 1,
           admin_status: 1,
@@ -153,29 +155,66 @@ export function pollSamples(s: School, poll: number, at: number, down: ReadonlyS
         time: time + 10,
       });
     }
-    out.push(...tableSamples(s, d, di, poll, time + 15));
+    out.push(...tableSamples(s, d, di, poll, time + 15, parts));
   });
   return out;
 }
 
+/**
+ * A school's tag sets, made once: they are the same every poll (the names are stable), so the agents'
+ * process reuses them, and batch.ts encodes each (measurement, tag set) prefix once. Never mutated.
+ */
+interface StaticParts {
+  device: Tags[];
+  port: Tags[][];
+  /** Per device: the role table's tag sets (radios, supplies, storage), by row. */
+  table: Tags[][];
+}
+type Tags = Record<string, string>;
+
+const PARTS = new WeakMap<School, StaticParts>();
+const STORAGE = ['C:\\ Label:System  Serial Number 5a1b2c3d', 'D:\\ Label:Data  Serial Number 7e8f9a0b'] as const;
+
+function staticParts(s: School): StaticParts {
+  let parts = PARTS.get(s);
+  if (parts !== undefined) return parts;
+  const device = s.devices.map((d) => ({ device: d.name, role: d.role }));
+  parts = {
+    device,
+    port: s.devices.map((d, di) => Array.from({ length: d.ports }, (_, p) => ({ ...device[di]!, interface: portName(d, p), if_index: String(p + 1) }))),
+    table: s.devices.map((d, di) => {
+      const tags = device[di]!;
+      switch (d.role) {
+        case 'access-point':
+          return (['2.4ghz', '5ghz'] as const).map((band, r) => ({ ...tags, ap: `${s.site}-${d.name}`, radio: `radio${r}`, band }));
+        case 'printer':
+          return [{ ...tags, printer_index: '1' }, ...SUPPLIES.map((supply, i) => ({ ...tags, supply, supply_index: String(i + 1) }))];
+        case 'server':
+          // As the agent sends Windows' hrStorageDescr: made a valid tag value (contract toTagValue).
+          return STORAGE.map((storage, i) => ({ ...tags, storage: toTagValue(storage, `storage ${i + 1}`), storage_index: String(i + 1), kind: 'fixed_disk' }));
+        default:
+          return [];
+      }
+    }),
+  };
+  PARTS.set(s, parts);
+  return parts;
+}
+
 /** The role's other SNMP tables: radios per AP, supplies per printer (RFC 3805), UPS-MIB (RFC 1628), host resources. */
-function tableSamples(s: School, d: SchoolDevice, di: number, poll: number, time: number): Sample[] {
-  const tags = { device: d.name, role: d.role };
+function tableSamples(s: School, d: SchoolDevice, di: number, poll: number, time: number, parts: StaticParts): Sample[] {
+  const tags = parts.device[di]!;
+  const rows = parts.table[di]!;
   const w = wobble(s.index, di + 100, poll);
   switch (d.role) {
     case 'access-point':
-      return (['2.4ghz', '5ghz'] as const).map((band, r) => ({
-        measurement: 'wireless',
-        tags: { ...tags, ap: `${s.site}-${d.name}`, radio: `radio${r}`, band },
-        fields: { clients: Math.floor(w * 30) },
-        time,
-      }));
+      return rows.map((t) => ({ measurement: 'wireless', tags: t, fields: { clients: Math.floor(w * 30) }, time }));
     case 'printer':
       return [
-        { measurement: 'printer', tags: { ...tags, printer_index: '1' }, fields: { device_status: 2, printer_status: 3 }, time },
-        ...SUPPLIES.map((supply, i) => ({
+        { measurement: 'printer', tags: rows[0]!, fields: { device_status: 2, printer_status: 3 }, time },
+        ...SUPPLIES.map((_, i) => ({
           measurement: 'printer_supply',
-          tags: { ...tags, supply, supply_index: String(i + 1) },
+          tags: rows[i + 1]!,
           fields: { level_pct: 40 + Math.round(wobble(s.index, di, i) * 50), level_state: 'percent' } as Record<string, FieldValue>,
           time,
         })),
@@ -185,13 +224,7 @@ function tableSamples(s: School, d: SchoolDevice, di: number, poll: number, time
     case 'server':
       return [
         { measurement: 'host', tags, fields: { processors: 4, cpu_load_pct: r3(5 + w * 30), memory_used_pct: r3(30 + w * 30) }, time },
-        ...['C:\\ Label:System  Serial Number 5a1b2c3d', 'D:\\ Label:Data  Serial Number 7e8f9a0b'].map((storage, i) => ({
-          measurement: 'host_storage',
-          // As the agent sends Windows' hrStorageDescr: made a valid tag value (contract toTagValue).
-          tags: { ...tags, storage: toTagValue(storage, `storage ${i + 1}`), storage_index: String(i + 1), kind: 'fixed_disk' },
-          fields: { size_bytes: 500e9, used_bytes: Math.round(500e9 * (0.3 + 0.1 * i)), used_pct: 30 + 10 * i },
-          time,
-        })),
+        ...rows.map((t, i) => ({ measurement: 'host_storage', tags: t, fields: { size_bytes: 500e9, used_bytes: Math.round(500e9 * (0.3 + 0.1 * i)), used_pct: 30 + 10 * i }, time })),
       ];
     default:
       return [];

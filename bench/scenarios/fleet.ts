@@ -10,6 +10,8 @@ import { unitEnvironment } from '../agent-memory/unit.ts';
  * [--phases steady,faults,outage,dashboards,reports] [--report-schools N] [--offline-schools 10] [--down-devices 50] [--down-schools 20]
  * [--outage-schools 100] [--fault-minutes 10] [--profile] [--collector-unit-env] [--no-save]`: issue 17's soak. Simulated schools (bench/fleet/
  * schools.ts) in their own process against the real collector and an influxd with deploy/influxdb's settings.
+ * [--outage-schools 100] [--fault-minutes 10] [--agent-processes K] [--profile] [--profile-agents] [--no-save]`: issue 17's soak. Simulated
+ * schools (bench/fleet/schools.ts) in K processes of their own (default 4 from 500 schools, 2 from 100) against the real collector and an influxd with deploy/influxdb's settings.
  * Phase minutes are real minutes; --poll-seconds compresses the schools' one-minute polls (and the alert
  * pending times with them) for short runs. A lost, duplicated or extra sample or alert fails the run.
  */
@@ -22,11 +24,12 @@ export async function main(args: string[]): Promise<void> {
     args,
     options: {
       ...Object.fromEntries(
-        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools', 'report-schools'].map((k) => [k, { type: 'string' as const }]),
+        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools', 'report-schools', 'agent-processes'].map((k) => [k, { type: 'string' as const }]),
       ),
       'no-save': { type: 'boolean' as const },
       profile: { type: 'boolean' as const },
       'collector-unit-env': { type: 'boolean' as const },
+      'profile-agents': { type: 'boolean' as const },
     },
   });
   const values = parsed as Record<string, string | boolean | undefined>;
@@ -64,10 +67,12 @@ export async function main(args: string[]): Promise<void> {
     downSchools: Math.floor(num('down-schools', Math.max(1, Math.min(20, Math.round(schools / 50))))),
     outageSchools: Math.floor(num('outage-schools', Math.max(1, Math.min(100, Math.round(schools / 10))))),
     phases,
+    ...(values['agent-processes'] !== undefined ? { agentProcesses: Math.floor(num('agent-processes', 1)) } : {}),
     ...(values['report-schools'] !== undefined ? { reportSchools: Math.floor(num('report-schools', schools)) } : {}),
     profile: values.profile === true,
     // The heap cap and malloc settings of deploy/systemd/hallmonitor-collector.service, as a provider runs it.
     ...(values['collector-unit-env'] === true ? { collectorEnv: collectorUnitEnv() } : {}),
+    profileAgents: values['profile-agents'] === true,
     log: say,
   });
   say(result.ok ? 'fleet: all counts as expected' : `fleet: ${result.problems.length} problem(s)`);
