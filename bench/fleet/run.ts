@@ -306,8 +306,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     await tick('settle');
     const expected = await waitForComplete(agents, influx, o.schools);
     const diff = compareCounts(expected.expected, expected.stored);
-    result.counts = { samplesMeasured: sumSamples(await agents.stats()), schoolsChecked: Object.keys(expected.expected).length, mismatches: diff.slice(0, 20), mismatchCount: diff.length };
+    const schoolsChecked = Object.keys(expected.expected).length;
+    result.counts = { samplesMeasured: sumSamples(await agents.stats()), schoolsChecked, mismatches: diff.slice(0, 20), mismatchCount: diff.length };
     if (diff.length > 0) problem(`counts: ${diff.length} (school, measurement) pairs differ, e.g. ${JSON.stringify(diff.slice(0, 3))}`);
+    // A spool that never drained leaves nothing compared: that is a failure to show, not "all as expected".
+    if (schoolsChecked < o.schools) problem(`counts: only ${schoolsChecked} of ${o.schools} schools compared (spools not drained within 5 minutes)`);
     say(`counts: ${JSON.stringify(result.counts)}`);
 
     if (o.phases.has('dashboards')) {
