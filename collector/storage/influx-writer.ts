@@ -6,6 +6,7 @@ import { createInfluxClient, displayUrl, waitForDatabase, type InfluxConnection 
 import type { LineChunk } from './line.ts';
 import { createLinePoster } from './line-post.ts';
 import { createSettlement } from './settlement.ts';
+import { shouldWrite } from './write-schedule.ts';
 import { classifyWriteError } from './write-errors.ts';
 
 export interface InfluxWriterOptions extends InfluxConnection {
@@ -63,7 +64,8 @@ export interface InfluxWriter {
 }
 
 /**
- * Writes line protocol to InfluxDB 1.x in batches of whole chunks, up to maxWritesInFlight at once. A failed
+ * Writes line protocol to InfluxDB 1.x in batches of whole chunks, up to maxWritesInFlight at once (full
+ * batches; a partial one only when nothing else is on its way, see write-schedule.ts). A failed
  * write keeps its points and is retried with backoff until InfluxDB takes them; nothing is dropped except
  * what InfluxDB itself refuses (counted and logged). A retried write that had in fact been stored is
  * harmless: points with the same measurement, tags and time overwrite each other.
@@ -94,15 +96,19 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
   let forceTo = 0;
 
   function schedule(): void {
-    while (ready && !halt.signal.aborted && settlement.inFlight() < maxInFlight && (outage === undefined || settlement.inFlight() === 0)) {
-      if (!(queue.length >= limit || (forceTo > settlement.taken() && queue.length > 0))) return;
+    while (ready && !halt.signal.aborted) {
+      const state = { queued: queue.length, limit, inFlight: settlement.inFlight(), maxInFlight, due: forceTo > settlement.taken(), outage: outage !== undefined };
+      if (!shouldWrite(state)) return;
       const chunks = queue.take(limit);
-      const write = settlement.begin(pointsIn(chunks));
+      const points = pointsIn(chunks);
+      const write = settlement.begin(points);
       send(chunks).then(
         (outcome) => {
           if (outcome === 'halted') return;
           options.onWritten?.(chunks);
           settlement.end(write);
+          // A full write back means a backlog: what queued meanwhile goes now, not at the next flush tick.
+          if (points >= limit) forceTo = Math.max(forceTo, settlement.enqueued());
           schedule();
         },
         (err: unknown) => log.error({ url, database, error: (err as Error).message }, 'InfluxDB writer failed'),
