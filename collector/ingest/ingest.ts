@@ -108,8 +108,6 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
   const restore = (record: string) => AgentSequence.restore(record, seqWindow);
   const sequences = new Map([...(durable?.sequences() ?? [])].map(([agent, record]) => [agent, restore(record)]));
   const turn = createTurns();
-  // Messages waiting for their turn will join the write-ahead log's next commit: it waits for them.
-  durable?.holdWhile(() => turn.waiting());
   const perAgent = new Map<string, Omit<AgentIngestStats, keyof AgentSequenceCounts>>();
   const totals = { acceptedBatches: 0, acceptedSamples: 0 };
   const rejects = Object.fromEntries(BATCH_REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;

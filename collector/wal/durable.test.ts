@@ -8,7 +8,7 @@ import { walEntry } from './wal-suite.ts';
 
 const quiet = createLogger('durable-test', 'fatal');
 
-function setup(maxBytes = 1 << 20, options: { maxGroupWaitMs?: number; maxBacklogWaitMs?: number; now?: () => number } = {}) {
+function setup(maxBytes = 1 << 20, options: { maxGroupWaitMs?: number; now?: () => number } = {}) {
   const wal = new MemoryWal();
   const commits: number[] = [];
   const append = wal.append.bind(wal);
@@ -54,40 +54,6 @@ describe('createDurableLog', () => {
     expect(commits.length).toBeGreaterThan(1);
     expect(Math.max(...commits)).toBeLessThanOrEqual(4);
     expect(commits.reduce((a, b) => a + b, 0)).toBe(10);
-  });
-
-  it('while messages wait for their turn (a backlog), they share a commit held up to maxBacklogWaitMs', async () => {
-    let clock = 0;
-    const { commits, durable } = setup(1 << 20, { maxGroupWaitMs: 50, maxBacklogWaitMs: 500, now: () => clock });
-    const turns = createTurns();
-    durable.holdWhile(() => turns.waiting());
-    const waits = Array.from({ length: 10 }, async (_, seq) => {
-      await turns();
-      clock += 20; // as slow as the trickle above, but all ten were waiting from the start
-      return durable.append(walEntry('a', seq), 'r');
-    });
-    await Promise.all(waits);
-    expect(commits).toEqual([10]);
-  });
-
-  it('a backlog still commits once maxBacklogWaitMs has passed, and a lone message is not held by it', async () => {
-    let clock = 0;
-    const { commits, durable } = setup(1 << 20, { maxGroupWaitMs: 50, maxBacklogWaitMs: 200, now: () => clock });
-    const turns = createTurns();
-    durable.holdWhile(() => turns.waiting());
-    const waits = Array.from({ length: 40 }, async (_, seq) => {
-      await turns();
-      clock += 20;
-      return durable.append(walEntry('a', seq), 'r');
-    });
-    await Promise.all(waits);
-    expect(commits.length).toBeGreaterThan(3);
-    expect(Math.max(...commits)).toBeLessThanOrEqual(11);
-    expect(commits.reduce((a, b) => a + b, 0)).toBe(40);
-    // Nothing waiting: one message is committed in the next loop iteration, as before.
-    commits.length = 0;
-    await durable.append(walEntry('a', 99), 'r');
-    expect(commits).toEqual([1]);
   });
 
   it('settled() waits for the commit in progress', async () => {

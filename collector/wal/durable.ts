@@ -18,8 +18,6 @@ export interface DurableLogOptions {
   maxGroup?: number;
   /** How long a burst may hold its first message's commit, at most (ms). Default 50. */
   maxGroupWaitMs?: number;
-  /** The same while messages are waiting to be handled (see holdWhile): a backlog. Default 250. */
-  maxBacklogWaitMs?: number;
   /** A monotonic clock in ms; performance.now() by default. */
   now?: () => number;
 }
@@ -40,11 +38,6 @@ export interface DurableLog {
   replay(): Promise<{ entries: number; points: number }>;
   /** The last committed sequence record of each agent. */
   sequences(): Map<string, string>;
-  /**
-   * Tells the log how many messages are waiting to be handled (the ingest's turn queue): while some are, a
-   * commit is held up to maxBacklogWaitMs so that they share its fsync.
-   */
-  holdWhile(waiting: () => number): void;
 }
 
 interface Group {
@@ -62,10 +55,9 @@ interface Group {
  * broker acknowledges none of them before it.
  */
 export function createDurableLog({
-  wal, target, maxBytes, log, maxGroup = 256, maxGroupWaitMs = 50, maxBacklogWaitMs = 250, now = () => performance.now(),
+  wal, target, maxBytes, log, maxGroup = 256, maxGroupWaitMs = 50, now = () => performance.now(),
 }: DurableLogOptions): DurableLog {
   let group: Group | undefined;
-  let waiting: () => number = () => 0;
   let roomWaiters: (() => void)[] = [];
 
   const open = (): Group => {
@@ -87,12 +79,7 @@ export function createDurableLog({
   function due(g: Group): void {
     const grew = g.items.length > g.seen;
     g.seen = g.items.length;
-    // A backlog (a region's schools replaying their spools): each message may take tens of ms to decode, so
-    // the 50 ms would close a group after one or two, and the commit's fsync (synchronous, it holds the
-    // event loop) would be paid per message or two. Messages known to be waiting join this commit instead.
-    const backlog = waiting() > 0;
-    const holdMs = backlog ? Math.max(maxGroupWaitMs, maxBacklogWaitMs) : maxGroupWaitMs;
-    if ((grew || backlog) && group === g && g.items.length < maxGroup && now() - g.openedAt < holdMs) {
+    if (grew && group === g && g.items.length < maxGroup && now() - g.openedAt < maxGroupWaitMs) {
       setImmediate(() => due(g));
       return;
     }
@@ -171,9 +158,5 @@ export function createDurableLog({
     },
 
     sequences: () => wal.sequences(),
-
-    holdWhile(fn) {
-      waiting = fn;
-    },
   };
 }
