@@ -8,10 +8,10 @@ import { unitEnvironment } from '../agent-memory/unit.ts';
 /**
  * `npm run bench -- fleet [--schools 1000] [--steady-minutes 30] [--outage-minutes 60] [--poll-seconds 60]
  * [--phases steady,faults,outage,dashboards,reports] [--report-schools N] [--offline-schools 10] [--down-devices 50] [--down-schools 20]
- * [--outage-schools 100] [--fault-minutes 10] [--profile] [--collector-unit-env] [--no-save]`: issue 17's soak. Simulated schools (bench/fleet/
- * schools.ts) in their own process against the real collector and an influxd with deploy/influxdb's settings.
- * [--outage-schools 100] [--fault-minutes 10] [--agent-processes K] [--profile] [--profile-agents] [--no-save]`: issue 17's soak. Simulated
- * schools (bench/fleet/schools.ts) in K processes of their own (default 4 from 500 schools, 2 from 100) against the real collector and an influxd with deploy/influxdb's settings.
+ * [--outage-schools 100] [--fault-minutes 10] [--agent-processes K] [--profile] [--profile-agents] [--collector-unit-env] [--no-save]`:
+ * issue 17's soak. Simulated schools (bench/fleet/schools.ts) in K processes of their own (default 4 from 500
+ * schools, 2 from 100) against the real collector (with `--collector-unit-env`, under the systemd unit's
+ * environment: heap cap, malloc settings) and an influxd with deploy/influxdb's settings.
  * Phase minutes are real minutes; --poll-seconds compresses the schools' one-minute polls (and the alert
  * pending times with them) for short runs. A lost, duplicated or extra sample or alert fails the run.
  */
