@@ -236,7 +236,8 @@ describe.concurrent('first look (in parallel; nothing here changes the fleet)', 
     await screenshots(page, 'provider-overview');
 
     await page.fill('#q', 'south');
-    await page.click('form.filters button');
+    // The click only starts the form's navigation: read the rows once the filtered page has loaded, not the old one.
+    await Promise.all([page.waitForURL(/[?&]q=south/), page.click('form.filters button')]);
     expect(await names()).toEqual(['South Academy']);
     await page.goto(`${rig.base}/provider?sort=name`);
     expect(await names()).toEqual(['North Primary School', 'South Academy', 'West Infants']);
