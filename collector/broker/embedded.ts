@@ -83,6 +83,8 @@ export const DEFAULT_MAX_PACKET_BYTES = 2 * MAX_PAYLOAD_BYTES + 64 * 1024 + 4;
 const CONTROL_MAX_BYTES = 4 * 1024;
 /** Output a client has not read (its kernel buffers full) beyond which nothing more is read from it. */
 const UNSENT_MAX_BYTES = 64 * 1024;
+/** Packets the broker answers itself (PINGREQ, SUBSCRIBE, …) allowed in one read after login (framing.ts). */
+const ANSWERED_PER_READ_MAX = 64;
 /** What a connection may have buffered unread before its login: a CONNECT's worth, not READ_HIGH_WATER_MARK. */
 const PRE_LOGIN_HIGH_WATER_MARK = 16 * 1024;
 
@@ -119,6 +121,7 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
     publishMaxBytes: o.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
     controlMaxBytes: CONTROL_MAX_BYTES,
     dropPayloadAbove: maxMessageBytes,
+    answeredPerReadMax: ANSWERED_PER_READ_MAX,
   };
   /** PUBLISHes whose payload framing dropped, with its size: the hooks count and charge them as too large. */
   const dropped = new WeakMap<object, number>();

@@ -36,6 +36,32 @@ describe('MQTT fixed-header framing', () => {
     expect(g.feed(header(3, 1_001))).toBe('packet too large');
   });
 
+  it('refuses a read with more than answeredPerReadMax packets the broker answers itself, after login only', () => {
+    const withMax = { ...limits, answeredPerReadMax: 64 };
+    const loggedIn = () => {
+      const f = createFraming(withMax);
+      f.feed(Buffer.concat([header(1, 10), Buffer.alloc(10)]));
+      f.loggedIn();
+      return f;
+    };
+    const pings = (n: number) => Buffer.concat(Array.from({ length: n }, () => header(12, 0)));
+    // Just at the bound, and at the bound read after read (a keep-alive's pings arrive one a read): fine.
+    const f = loggedIn();
+    for (let read = 0; read < 10; read++) expect(f.feed(pings(64))).toBeUndefined();
+    // One over: refused, for PINGREQ, UNSUBSCRIBE, SUBSCRIBE and PUBREL alike, and mixed.
+    expect(loggedIn().feed(pings(65))).toBe('control flood');
+    expect(loggedIn().feed(Buffer.concat(Array.from({ length: 65 }, () => Buffer.concat([header(10, 4), Buffer.alloc(4)]))))).toBe('control flood');
+    expect(loggedIn().feed(Buffer.concat([pings(40), ...Array.from({ length: 25 }, () => Buffer.concat([header(6, 2), Buffer.alloc(2)]))]))).toBe('control flood');
+    // PUBLISHes and PUBACKs are not answered by the broker alone (the ingest paces them): no bound here.
+    expect(loggedIn().feed(Buffer.concat(Array.from({ length: 500 }, () => Buffer.concat([header(3, 5), Buffer.alloc(5)]))))).toBeUndefined();
+    expect(loggedIn().feed(Buffer.concat(Array.from({ length: 500 }, () => Buffer.concat([header(4, 2), Buffer.alloc(2)]))))).toBeUndefined();
+    // Without the option (and before login, where other limits hold) nothing is counted.
+    const g = createFraming(limits);
+    g.feed(Buffer.concat([header(1, 10), Buffer.alloc(10)]));
+    g.loggedIn();
+    expect(g.feed(pings(1_000))).toBeUndefined();
+  });
+
   it('refuses a first packet that is not CONNECT, reserved types and a fifth length byte', () => {
     expect(createFraming(limits).feed(header(3, 0))).toBe('not a CONNECT first');
     expect(createFraming(limits).feed(Buffer.from([0x00, 0x00]))).toBe('reserved packet type');

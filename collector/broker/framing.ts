@@ -11,6 +11,10 @@ export const CONNECT = 1;
 export const PUBLISH = 3;
 export const SUBSCRIBE = 8;
 export const UNSUBSCRIBE = 10;
+/** §3.6 PUBREL and §3.12 PINGREQ: with SUBSCRIBE and UNSUBSCRIBE, the packets the broker answers by itself. */
+export const PUBREL = 6;
+export const PINGREQ = 12;
+const ANSWERED = new Set([PUBREL, SUBSCRIBE, UNSUBSCRIBE, PINGREQ]);
 
 /**
  * Where the bytes go when the framing also forwards them (createFraming's `sink`): to the packet parser, in
@@ -33,12 +37,18 @@ export interface FramingLimits {
   controlMaxBytes: number;
   /** With a sink: a PUBLISH payload longer than this (after login) is dropped at the socket. */
   dropPayloadAbove?: number;
+  /**
+   * After login, the most packets the broker answers by itself (PINGREQ, SUBSCRIBE, UNSUBSCRIBE, PUBREL) in one
+   * read. An agent sends one PINGREQ per keep-alive and subscribes once, so a read holding more is a flood: each
+   * costs an answer in memory until the client reads it, and one 1 MiB read of PINGREQs is half a million.
+   */
+  answeredPerReadMax?: number;
 }
 
 /** Why a connection's input was refused; stable strings, used as counter and log keys. */
 export type FramingRefusal =
   | 'connect too large' | 'not a CONNECT first' | 'too much before login' | 'packet too large' | 'malformed remaining length' | 'reserved packet type'
-  | 'malformed publish';
+  | 'malformed publish' | 'control flood';
 
 export interface Framing {
   /** Checks the next bytes read from the connection (and with a sink, forwards them); a refusal is final. */
@@ -80,6 +90,8 @@ export function createFraming(limits: FramingLimits, sink?: FramingSink): Framin
   let lengthBytes = 0;
   let bodyLeft = 0;
   let refused: FramingRefusal | undefined;
+  /** Packets the broker answers by itself, in the current read. */
+  let answered = 0;
 
   const limitFor = (t: number): number => {
     if (!authenticated) return limits.connectMaxBytes;
@@ -90,6 +102,7 @@ export function createFraming(limits: FramingLimits, sink?: FramingSink): Framin
     packets++;
     if (packets === 1 && type !== CONNECT) return 'not a CONNECT first'; // [MQTT-3.1.0-1]
     if (length > limitFor(type)) return packets === 1 ? 'connect too large' : 'packet too large';
+    if (authenticated && limits.answeredPerReadMax !== undefined && ANSWERED.has(type) && ++answered > limits.answeredPerReadMax) return 'control flood';
     bodyLeft = length;
     // Only a PUBLISH longer than the payload limit can carry too large a payload; its topic decides.
     held = sink !== undefined && authenticated && type === PUBLISH && limits.dropPayloadAbove !== undefined && length > limits.dropPayloadAbove;
@@ -120,6 +133,7 @@ export function createFraming(limits: FramingLimits, sink?: FramingSink): Framin
   return {
     feed(chunk) {
       if (refused) return refused;
+      answered = 0;
       if (!authenticated) {
         readBeforeLogin += chunk.length;
         // A CONNECT's header is at most 5 bytes; a client may pipeline a few small packets behind it.
