@@ -136,6 +136,21 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       return { polls: all.length, unreadableWithin3Polls: all.length - ms.length, p50Ms: Math.round(percentile(ms, 0.5)), p99Ms: Math.round(percentile(ms, 0.99)), maxMs: Math.round(Math.max(0, ...ms)) };
     };
 
+    /**
+     * Work between two phases (the series count, waiting up to 3 polls for the last markers) while the schools
+     * keep polling, as real agents would: a pause of the polls here longer than the heartbeat timeout made
+     * the next phase's site-offline alerts the bench's own (the 5-second smoke lost 23 schools to it).
+     */
+    const whilePolling = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+      let finished = false;
+      const done = work().finally(() => {
+        finished = true;
+      });
+      const settled = done.catch(() => undefined);
+      while (!finished) await Promise.race([tick(phase), settled]);
+      return done;
+    };
+
     // (2) steady state
     if (o.phases.has('steady')) {
       await agentsWindow('before-steady');
@@ -146,7 +161,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const steadySeconds = (performance.now() - s0) / 1000;
       const sent = sumSamples(await agents.stats()) - sent0;
       const cpu = { collector: cpuSeconds(cpid) - cpu0.collector, influxd: cpuSeconds(ipid) - cpu0.influxd };
-      const series = await seriesCardinality(influx, DATABASE);
+      const { series, lag } = await whilePolling('steady-measured', async () => ({ series: await seriesCardinality(influx!, DATABASE), lag: await lagOf('steady') }));
       result.steady = {
         polls: o.steadyPolls,
         seconds: round3(steadySeconds),
@@ -155,7 +170,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         collector: { cpuPercentOfOneCore: pct(cpu.collector, steadySeconds), cpuUsPerPoint: Math.round((cpu.collector / Math.max(1, sent)) * 1e7) / 10, rssMiB: rssMiB(cpid), peakRssMiB: peakRssMiB(cpid) },
         influxd: { cpuPercentOfOneCore: pct(cpu.influxd, steadySeconds), cpuUsPerPoint: Math.round((cpu.influxd / Math.max(1, sent)) * 1e7) / 10, rssMiB: rssMiB(ipid), peakRssMiB: peakRssMiB(ipid) },
         series,
-        lag: await lagOf('steady'),
+        lag,
         agents: await agentsWindow('steady'),
         load: loadavg(),
       };
