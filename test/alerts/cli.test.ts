@@ -79,3 +79,34 @@ describe('hallmonitor-collector alerts', () => {
     expect(rules('--site', 'east').stderr.trim()).toMatch(/east\.yaml: alerts\.rules\.storage-full\.threshold: expected 1–100 % .*, got 900$/);
   });
 });
+
+describe('hallmonitor-collector alerts list, text from devices and the API', () => {
+  const ctl = makeTempDir('hm-alerts-cli-ctl-');
+  afterAll(() => ctl.remove());
+  const ctlCfg = join(ctl.path, 'collector.yaml');
+  const runIn = (config: string, ...args: string[]) => spawnSync(process.execPath, [bin, 'alerts', ...args, '-c', config], { encoding: 'utf8', timeout: 30_000 });
+  mkdirSync(join(ctl.path, 'sites'), { recursive: true });
+  writeFileSync(join(ctl.path, 'sites', 'west.yaml'), 'id: west\nname: West Academy\ndevices:\n  - { name: router, address: 127.0.0.1, role: internet }\n');
+  writeFileSync(ctlCfg, 'influx:\n  url: http://127.0.0.1:8086\ndataDir: state\n');
+  mkdirSync(join(ctl.path, 'state'), { recursive: true });
+
+  it('shows control characters from device text and the API as \\u{..}, never raw (issue 11 item 12)', () => {
+    const store = new AlertStore(join(ctl.path, 'state', 'alerts.db'));
+    const alert: Alert = {
+      id: 'ctl0000001', key: 'ctl', rule: 'device-down', site: 'west', device: 'router', severity: 'critical', period: 'always',
+      // An escape sequence that clears the screen, and a newline and tab that would fake a row of their own.
+      title: 'West Academy: \u001b[2Jrouter\nfake0001\tfiring\u2028x', facts: [], state: 'firing', since: Date.now() - 60_000, notified: true, level: 0, sent: 1,
+      resolvedSent: false, recipients: [],
+    };
+    store.record({ alerts: [alert], dropped: [], decisions: [], open: () => true, now: Date.now() });
+    // `by` as the API or the web form would have stored it.
+    store.acknowledge('ctl0000001', 'Mallory\u001b]0;owned\u0007', Date.now(), 'api');
+    store.close();
+    const out = runIn(ctlCfg, 'list', '--all').stdout;
+    const line = out.split('\n').find((l) => l.startsWith('ctl0000001'))!;
+    expect(line).toContain('West Academy: \\u{1b}[2Jrouter\\u{a}fake0001\\u{9}firing\\u{2028}x');
+    expect(line).toContain('acknowledged by Mallory\\u{1b}]0;owned\\u{7}');
+    expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u2028]/);
+    expect(out.split('\n').filter((l) => l.includes('fake0001'))).toHaveLength(1);
+  });
+});
