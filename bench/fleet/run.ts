@@ -137,9 +137,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     };
 
     /**
-     * Work between two phases (the series count, waiting up to 3 polls for the last markers) while the schools
-     * keep polling, as real agents would: a pause of the polls here longer than the heartbeat timeout made
-     * the next phase's site-offline alerts the bench's own (the 5-second smoke lost 23 schools to it).
+     * Work while the schools keep polling, as real agents would: a replay's drain, and the work between two
+     * phases (the series count, waiting up to 3 polls for the last markers). A pause of the polls longer than
+     * the heartbeat timeout made the next phase's site-offline alerts the bench's own (the 5-second smoke lost
+     * 23 schools to it).
      */
     const whilePolling = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
       let finished = false;
@@ -273,7 +274,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       let drainedAt: number | undefined;
       let reconnectedAt: number | undefined;
       let spoolsEmptyAt: number | undefined;
-      const drainDone = (async () => {
+      // Live schools keep polling through the drain (a tick still running when it ends finishes on its own).
+      await whilePolling('drain', async () => {
         await reconnect;
         reconnectedAt = Date.now();
         await waitFor(async () => {
@@ -287,12 +289,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         // drain they time. The full count of every measurement follows below (counts).
         await waitFor(async () => (await countsBySite(influx!, DATABASE, region.map((i) => school(i).site), ['ping'])).complete(await agents!.stats()), { timeoutMs: 30 * 60_000, intervalMs: 1_000, what: 'the region\'s samples in InfluxDB' });
         drainedAt = Date.now();
-      })();
-      let finished = false;
-      const settled = drainDone.finally(() => { finished = true; }).catch(() => undefined);
-      // Live schools keep polling through the drain (a tick still running when it ends finishes on its own).
-      while (!finished) await Promise.race([tick('drain'), settled]);
-      await drainDone;
+      });
       const drainSeconds = (drainedAt! - back) / 1000;
       const dcpu = { collector: cpuSeconds(cpid) - cpuD.collector, influxd: cpuSeconds(ipid) - cpuD.influxd };
       const reference = await rawWriteReference(influx, region, o.outagePolls);
