@@ -16,6 +16,7 @@ import type { SiteFile } from './config/schema.ts';
 import { createIngest, ingestLimits, openLearnedState, startIngestReport, type Ingest } from './ingest/index.ts';
 import { startReportDelivery } from './reports/delivery/service.ts';
 import { siteConfigMessage } from './sites/config-message.ts';
+import { startSchoolState } from './school-state/start.ts';
 import { createStatusHandler } from './status/agent-status.ts';
 import { createInfluxWriter, type InfluxWriter } from './storage/influx-writer.ts';
 import { ensureRetention } from './storage/retention.ts';
@@ -30,6 +31,8 @@ export interface CollectorParts {
   ingest: Ingest;
   /** Writes the ingest's counts (`collector_ingest`) every interval; report() does it now. */
   ingestReport: { report(): unknown };
+  /** Writes each school's `school_state` every interval; write() does it now. */
+  schoolState: { write(): void };
   sites: readonly SiteFile[];
   /** Resolves once InfluxDB answered and the database exists. */
   storageReady: Promise<void>;
@@ -207,6 +210,8 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   }
   // The engine judges what the write-ahead log accepted: the same samples InfluxDB gets.
   const ingestLog = log.child({ component: 'ingest' });
+  // Per school, its devices' last results as one point (docs/dashboards.md): the overview reads that.
+  const schoolState = startSchoolState({ sites: () => sites.map((s) => s.id), writer, now, intervalMs: config.ingest.reportIntervalSeconds * 1_000 });
   // Learned field types and per-site series outlive a restart (docs/security.md).
   const learned = openLearnedState(join(dataDir, 'ingest-learned.sqlite'), ingestLog);
   const ingest = createIngest({
@@ -217,6 +222,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     now,
     onAccepted: (b) => {
       alerts.samples(b.site, b.agent, b.samples);
+      schoolState.observe(b.site, b.samples);
     },
     ...ingestLimits(config, sites),
   });
@@ -248,7 +254,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     sites,
     agents,
     onPublish,
-    parts: { writer, ingest, ingestReport, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort, webPort: web?.port },
+    parts: { writer, ingest, ingestReport, schoolState, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort, webPort: web?.port },
     /** Alerts start judging once the broker is up (a site not heard from yet is not declared offline before). */
     startAlerting: () => alerting.start(),
     /** Closes the broker side first (nothing new comes in), then alerts, reports, the writer and the log. */
@@ -257,6 +263,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
       await web?.stop();
       alerting.engine.stop();
       ingestReport.stop();
+      schoolState.stop();
       await reports?.stop();
       await writer.stop({ timeoutMs: 10_000 });
       // Let a last group commit finish: its messages were not acknowledged, but they are stored.
