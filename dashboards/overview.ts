@@ -1,6 +1,6 @@
 import { BigValueColorMode, type Dashboard } from '@grafana/schema';
 import { dashboard } from './lib/dashboard.ts';
-import { col, count, last, max, mean, sum, tagIs, type Query, type TimeRange } from './lib/influxql.ts';
+import { col, count, field, last, max, mean, sum, tagIs, type Query, type TimeRange } from './lib/influxql.ts';
 import { byName, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
 import { influx, longRange, rollupInflux } from './lib/target.ts';
 
@@ -17,22 +17,20 @@ const SCHOOL_LINK = { title: 'Open school', url: '/d/hm-school/school?var-site=$
 
 /**
  * Tile state per school, as one number: -1 agent online but no recent results, 0 every device up,
- * 0.5 some down, 1 every device of a check kind down, 2 agent offline. InfluxQL cannot merge ping and
- * snmp into one series, so each query yields rows (site, state) and the panel keeps the worst per site.
- *
- * The state is 1 − the mean of the site's distinct last `up` values ({1}: 0, {0}: 1, {0, 1}: 0.5), the
- * same number as 1 − (min + max) / 2 for 0/1 results. Why not write it that way: InfluxDB 1.x runs a
- * subquery once for every aggregate of the query around it, so min + max read every device's last result
- * twice; one aggregate per level reads them once (at 1,000 schools, ~51,000 ping and snmp series: 2.3 s
- * of influxd CPU instead of 5.0 s, the same rows; docs/sizing.md).
+ * 0.5 some down, 1 every device of a check kind down, 2 agent offline. The device part is the collector's
+ * `school_state` (collector/school-state/): per check kind 1 − the mean of the distinct last `up` values of
+ * the school's devices in the last 5 minutes ({1}: 0, {0}: 1, {0, 1}: 0.5), the worst kind, written each
+ * minute; -1 once results stop (the tile then shows
+ * what the agent part says, as before). One series per school: at 1,000 schools the raw form read ~51,000 ping and
+ * snmp series through nested subqueries (3.5 s on a quiet 2-core machine; docs/dashboards.md). The agent
+ * part is read from `agent_status` as before; each query yields rows (site, state) and the panel keeps
+ * the worst per site.
  */
 const deviceState: Query = {
-  select: [col('state', (f) => `1 - mean(${f('up')})`)],
-  from: {
-    select: [col('up', (f) => `distinct(${f('up')})`)],
-    from: { select: [last('up')], from: ['ping', 'snmp'], time: NOW, groupBy: ['site', 'device'] },
-    groupBy: ['site'],
-  },
+  select: [field('state')],
+  // -1 (results stopped) is left to the agent part, which says -1 only while the agent is online, as before.
+  from: { select: [last('state')], from: ['school_state'], time: NOW, groupBy: ['site'] },
+  where: ['"state" >= 0'],
   groupBy: ['site'],
 };
 /** Per site: the last status of each of its agents; offline when none is online. */
@@ -79,9 +77,13 @@ const checksFailing = stat({
   w: 12,
   h: 4,
   targets: [
+    // Per school its collector-written count (school_state), summed: one series per school.
     influx(
-      { select: [sum('down')], from: { select: [col('down', (f) => `1 - last(${f('up', 'last')})`)], from: ['ping', 'snmp'], time: NOW, groupBy: ['site', 'device'] } },
-      { alias: '$measurement' },
+      {
+        select: [sum('ping'), sum('snmp')],
+        from: { select: [last('ping_failed', 'ping'), last('snmp_failed', 'snmp')], from: ['school_state'], time: NOW, groupBy: ['site'] },
+      },
+      { alias: '$col' },
     ),
   ],
   thresholds: steps(['green', 0], ['red', 1]),
@@ -169,10 +171,29 @@ const availability = (as: string, time: TimeRange): Query => ({
   groupBy: ['site'],
 });
 
+/**
+ * The same share from the 5-minute rollups, each window weighted by its samples: Σ(mean_up × samples) /
+ * Σ samples is the mean of the raw samples it rolled up, to the last bit of rounding
+ * (test/dashboards/availability-rollup.test.ts compares both in influxd). It reads one point per device and
+ * 5 minutes instead of one per check: at 1,000 schools over 30 days ~0.3 billion raw points become ~7 million.
+ * What it leaves out: the time the continuous queries have not rolled up yet (at most ~1 hour) and the
+ * window cut by the range's start, minutes of 7 or 30 days.
+ */
+const availabilityFromRollups = (as: string, time: TimeRange): Query => ({
+  select: [col(as, () => `sum("weighted") / sum("samples") * 100`)],
+  from: {
+    select: [col('weighted', (f) => `${f('up', 'mean')} * "samples"`), col('samples', () => '"samples"')],
+    from: ['ping'],
+    time,
+    groupBy: ['site'],
+  },
+  groupBy: ['site'],
+});
+
 const availabilityTable = table({
   title: 'Availability',
   description:
-    'Share of ping checks answered per school: today so far, the last 7 and 30 days (raw samples) and the last 12 months (5-minute rollups), fixed whatever the time picker says.',
+    'Share of ping checks answered per school: today so far (raw samples), the last 7 and 30 days (5-minute rollups, weighted by samples, up to the last hour) and the last 12 months (5-minute rollups), fixed whatever the time picker says.',
   w: 12,
   h: 10,
   timeFrom: 'now/d',
@@ -183,8 +204,8 @@ const availabilityTable = table({
   thresholds: steps(['red', 0], ['orange', 99], ['green', 99.9]),
   targets: [
     influx(availability('today', 'dashboard'), { format: 'table' }),
-    influx(availability('7 days', '7d'), { format: 'table' }),
-    influx(availability('30 days', '30d'), { format: 'table' }),
+    rollupInflux(availabilityFromRollups('7 days', '7d'), { format: 'table' }),
+    rollupInflux(availabilityFromRollups('30 days', '30d'), { format: 'table' }),
     // Each 5-minute window weighs the same: the mean of the windows' means.
     rollupInflux(availability('12 months', '365d'), { format: 'table' }),
   ],

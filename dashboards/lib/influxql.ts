@@ -21,6 +21,7 @@ export type Measurement =
   | 'neighbour'
   | 'agent_health'
   | 'alerts_open'
+  | 'school_state'
   | 'agent_status'
   | 'agent_host'
   | 'agent_host_disk'

@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LineChunk } from '../../collector/storage/line.ts';
+import { createInfluxClient } from '../../collector/storage/influx-client.ts';
+import { backfillRollups } from '../../collector/storage/retention.ts';
+import { startSchoolState } from '../../collector/school-state/start.ts';
+import { startInflux, type InfluxServer } from '../harness/index.ts';
+
+/**
+ * The overview's panels that read the collector's per-school summary (`school_state`) and the 5-minute
+ * rollups, judged by a real influxd against the raw queries they replace (as committed before: the text
+ * below). Both are run on the same data in the same influxd; the tile state, the failing counts and the
+ * availability must come out the same. test/dashboards/queries.test.ts runs the same panels on what a real
+ * agent and collector wrote (a degraded school).
+ */
+
+const RAW_DEVICE_STATE =
+  'SELECT 1 - mean("up") AS "state" FROM (SELECT distinct("up") AS "up" FROM (SELECT last("up") AS "up" FROM "ping", "snmp" WHERE time > now() - 5m GROUP BY "site", "device") GROUP BY "site") GROUP BY "site"';
+const RAW_CHECKS_FAILING = 'SELECT sum("down") AS "down" FROM (SELECT 1 - last("up") AS "down" FROM "ping", "snmp" WHERE time > now() - 5m GROUP BY "site", "device")';
+const RAW_AVAILABILITY = (days: number) => `SELECT mean("up") * 100 AS "${days} days" FROM "ping" WHERE time > now() - ${days}d GROUP BY "site"`;
+
+interface Panel { title?: string; targets?: { refId: string; query: string }[] }
+const overview = JSON.parse(readFileSync(new URL('../../dashboards/json/hm-overview.json', import.meta.url), 'utf8')) as { panels: Panel[] };
+const panelQueries = (title: string): string[] => {
+  const p = overview.panels.find((x) => x.title === title);
+  if (!p) throw new Error(`hm-overview has no panel "${title}"`);
+  return (p.targets ?? []).map((t) => t.query);
+};
+
+let influx: InfluxServer;
+let dbCount = 0;
+
+beforeAll(async () => {
+  influx = await startInflux();
+}, 60_000);
+
+afterAll(async () => {
+  await influx?.stop();
+});
+
+/** A fresh database with the collector's two policies (raw is the default, as ensureRetention makes it). */
+async function freshDb(): Promise<string> {
+  const db = `overview_${process.pid}_${++dbCount}`;
+  await influx.query(`CREATE DATABASE "${db}"`);
+  await influx.query(`CREATE RETENTION POLICY "raw" ON "${db}" DURATION 45d REPLICATION 1 DEFAULT`);
+  await influx.query(`CREATE RETENTION POLICY "rollup_5m" ON "${db}" DURATION 800d REPLICATION 1`);
+  return db;
+}
+
+/** Rows of a query as (site, column) → value; several queries of one panel merged, the highest value per site kept. */
+async function worstBySite(db: string, queries: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const q of queries) {
+    const [result] = await influx.query(q, db);
+    for (const s of result?.series ?? []) {
+      const site = s.tags?.['site'] ?? '';
+      for (const row of s.values) out.set(site, Math.max(out.get(site) ?? -Infinity, Number(row[1])));
+    }
+  }
+  return out;
+}
+
+interface School {
+  site: string;
+  /** Configured (the collector knows it from sites/). */
+  configured: boolean;
+  /** Agent status lines: online 1/0; none when never heard from. */
+  agent?: 0 | 1;
+  /** Results: kind, device, up, age in ms before now. */
+  results: { kind: 'ping' | 'snmp'; device: string; up: 0 | 1; ageMs: number }[];
+}
+
+/**
+ * Writes the raw samples and agent statuses of `schools`, feeds the same samples through the collector's
+ * school-state writer, writes its points, and returns the database.
+ */
+async function writeSchools(schools: readonly School[], now: number): Promise<string> {
+  const db = await freshDb();
+  const chunks: LineChunk[] = [];
+  const state = startSchoolState({ sites: () => schools.filter((s) => s.configured).map((s) => s.site), writer: { write: (c: LineChunk) => chunks.push(c) } as never, now: () => now, intervalMs: 3_600_000 });
+  const lines: string[] = [];
+  for (const s of schools) {
+    if (s.agent !== undefined) lines.push(`agent_status,site=${s.site},agent=${s.site}-agent online=${s.agent} ${now - 120_000}`);
+    const samples = s.results.map((r) => ({ measurement: r.kind, tags: { device: r.device }, fields: { up: r.up }, time: now - r.ageMs }));
+    for (const x of samples) lines.push(`${x.measurement},site=${s.site},device=${x.tags.device} up=${x.fields.up} ${x.time}`);
+    if (samples.length > 0) state.observe(s.site, samples);
+  }
+  state.write();
+  state.stop();
+  if (lines.length > 0) await influx.write(db, lines, 'ms');
+  for (const c of chunks) await influx.write(db, c.text.split('\n'), 'ms');
+  return db;
+}
+
+const RAW_SCHOOLS = () => [RAW_DEVICE_STATE, panelQueries('Schools')[1]!];
+
+describe('"Schools" from school_state says what the raw query said', () => {
+  const schools: School[] = [
+    { site: 'up', configured: true, agent: 1, results: [{ kind: 'ping', device: 'a', up: 1, ageMs: 30_000 }, { kind: 'ping', device: 'b', up: 1, ageMs: 40_000 }, { kind: 'snmp', device: 'a', up: 1, ageMs: 30_000 }] },
+    { site: 'degraded', configured: true, agent: 1, results: [{ kind: 'ping', device: 'a', up: 1, ageMs: 30_000 }, { kind: 'ping', device: 'b', up: 0, ageMs: 30_000 }, { kind: 'snmp', device: 'a', up: 1, ageMs: 30_000 }] },
+    { site: 'down', configured: true, agent: 1, results: [{ kind: 'ping', device: 'a', up: 0, ageMs: 30_000 }, { kind: 'ping', device: 'b', up: 0, ageMs: 30_000 }] },
+    { site: 'snmp-down', configured: true, agent: 1, results: [{ kind: 'ping', device: 'a', up: 1, ageMs: 30_000 }, { kind: 'snmp', device: 'a', up: 0, ageMs: 30_000 }] },
+    // Up a minute ago, down now: the last result counts, not the first.
+    { site: 'went-down', configured: true, agent: 1, results: [{ kind: 'ping', device: 'a', up: 1, ageMs: 90_000 }, { kind: 'ping', device: 'a', up: 0, ageMs: 30_000 }] },
+    { site: 'agent-offline', configured: true, agent: 0, results: [{ kind: 'ping', device: 'a', up: 1, ageMs: 200_000 }] },
+    { site: 'no-recent-data', configured: true, agent: 1, results: [{ kind: 'ping', device: 'a', up: 0, ageMs: 10 * 60_000 }] },
+    // Just under 5 minutes still counts.
+    { site: 'just-recent', configured: true, agent: 1, results: [{ kind: 'ping', device: 'a', up: 0, ageMs: 5 * 60_000 - 5_000 }] },
+    { site: 'no-devices', configured: true, agent: 1, results: [] },
+    // A device no site file names (an agent's own, or one removed since): counted by both, as before.
+    { site: 'unknown-device', configured: true, agent: 1, results: [{ kind: 'ping', device: 'a', up: 1, ageMs: 30_000 }, { kind: 'ping', device: 'not-in-config', up: 0, ageMs: 30_000 }] },
+    // A site the collector has no file for, heard from all the same.
+    { site: 'unknown-site', configured: false, agent: 1, results: [{ kind: 'snmp', device: 'a', up: 1, ageMs: 30_000 }] },
+    { site: 'never-heard', configured: true, results: [] },
+  ];
+  const expected: Record<string, number | undefined> = {
+    up: 0,
+    degraded: 0.5,
+    down: 1,
+    'snmp-down': 1,
+    'went-down': 1,
+    'agent-offline': 2,
+    'no-recent-data': -1,
+    'just-recent': 1,
+    'no-devices': -1,
+    'unknown-device': 0.5,
+    'unknown-site': 0,
+    'never-heard': undefined,
+  };
+  let db: string;
+  beforeAll(async () => {
+    db = await writeSchools(schools, Date.now());
+  });
+
+  it('every tile state as in docs/dashboards.md; the raw query agrees on each', async () => {
+    const now = await worstBySite(db, panelQueries('Schools'));
+    const raw = await worstBySite(db, RAW_SCHOOLS());
+    expect(Object.fromEntries(now)).toEqual(Object.fromEntries(Object.entries(expected).filter(([, v]) => v !== undefined)));
+    expect(now).toEqual(raw);
+    // Each tile's device part is one series per school.
+    const [deviceResult] = await influx.query(panelQueries('Schools')[0]!, db);
+    expect(deviceResult?.series?.every((s) => s.values.length === 1)).toBe(true);
+  });
+
+  it('"Checks failing now" counts the same devices, by kind', async () => {
+    const [now] = await influx.query(panelQueries('Checks failing now')[0]!, db);
+    const [raw] = await influx.query(RAW_CHECKS_FAILING, db);
+    const byKind = Object.fromEntries((raw?.series ?? []).map((s) => [s.name, s.values[0]?.[1]]));
+    const row = now?.series?.[0];
+    expect(Object.fromEntries(['ping', 'snmp'].map((k) => [k, row?.values[0]?.[row.columns.indexOf(k)]]))).toEqual(byKind);
+    // down 2, went-down 1, degraded 1, unknown-device 1, just-recent 1; snmp-down 1.
+    expect(byKind).toEqual({ ping: 6, snmp: 1 });
+  });
+});
+
+describe('property: any mix of schools, devices, results and agents gives the raw query\'s tiles', () => {
+  const result = fc.record({
+    kind: fc.constantFrom('ping' as const, 'snmp' as const),
+    device: fc.constantFrom('a', 'b', 'c', 'd'),
+    up: fc.constantFrom(0 as const, 1 as const),
+    // Minutes old, on both sides of the 5-minute edge (never exactly on it: the two clocks differ by ms).
+    ageMs: fc.integer({ min: 1, max: 9 }).map((m) => m * 60_000 - 20_000),
+  });
+  const school = fc.record({
+    configured: fc.boolean(),
+    agent: fc.option(fc.constantFrom(0 as const, 1 as const), { nil: undefined }),
+    results: fc.array(result, { maxLength: 8 }),
+  });
+  it('tiles and failing counts equal, 12 fleets of up to 6 schools', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(school, { minLength: 1, maxLength: 6 }), async (fleet) => {
+        const schools = fleet.map((s, i) => ({ ...s, site: `s${i}` }));
+        const db = await writeSchools(schools, Date.now());
+        expect(await worstBySite(db, panelQueries('Schools'))).toEqual(await worstBySite(db, RAW_SCHOOLS()));
+        const [now] = await influx.query(panelQueries('Checks failing now')[0]!, db);
+        const [raw] = await influx.query(RAW_CHECKS_FAILING, db);
+        const row = now?.series?.[0];
+        for (const s of raw?.series ?? []) expect(row?.values[0]?.[row.columns.indexOf(s.name)]).toBe(s.values[0]?.[1]);
+        await influx.query(`DROP DATABASE "${db}"`);
+      }),
+      { numRuns: 12 },
+    );
+  }, 120_000);
+});
+
+describe('"Availability" 7 and 30 days from the rollups equals the raw samples\' mean', () => {
+  it('per school, to 1e-9 %, with uneven polls, gaps and restarts', async () => {
+    const db = await freshDb();
+    const now = Date.now();
+    // Whole 5-minute windows from 3 days ago to 2 hours ago (the range's edge and the hour the CQs have
+    // not rolled up yet are what the rollups leave out: docs/dashboards.md).
+    const WINDOW = 300_000;
+    const from = Math.ceil((now - 3 * 86_400_000) / WINDOW) * WINDOW;
+    const to = Math.floor((now - 2 * 3_600_000) / WINDOW) * WINDOW;
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const lines: string[] = [];
+    const sites = { steady: { every: 60_000, pUp: 0.999 }, flaky: { every: 30_000, pUp: 0.8 }, gappy: { every: 60_000, pUp: 0.95 } };
+    for (const [site, o] of Object.entries(sites)) {
+      for (const device of ['router', 'switch', 'printer']) {
+        for (let t = from; t < to; t += o.every) {
+          // gappy: the agent was off for hours at a time; printer: asleep half the night (fewer samples per window).
+          if (site === 'gappy' && Math.floor(t / 14_400_000) % 3 === 0) continue;
+          if (device === 'printer' && rand() < 0.3) continue;
+          lines.push(`ping,site=${site},device=${device} up=${rand() < o.pUp ? 1 : 0} ${t}`);
+        }
+      }
+    }
+    for (let i = 0; i < lines.length; i += 5_000) await influx.write(db, lines.slice(i, i + 5_000), 'ms');
+    await backfillRollups(createInfluxClient({ url: influx.url, database: db }), db, { from, to });
+    const [, sevenDays, thirtyDays] = panelQueries('Availability');
+    for (const [days, query] of [[7, sevenDays], [30, thirtyDays]] as const) {
+      expect(query).toContain('"rollup_5m"');
+      const rolled = await worstBySite(db, [query!]);
+      const raw = await worstBySite(db, [RAW_AVAILABILITY(days)]);
+      expect([...rolled.keys()].sort()).toEqual(['flaky', 'gappy', 'steady']);
+      for (const [site, value] of raw) expect(rolled.get(site)).toBeCloseTo(value, 9);
+      // Not a trivial 100 %: the numbers differ per school.
+      expect(new Set([...raw.values()].map((v) => v.toFixed(3))).size).toBe(3);
+    }
+  }, 120_000);
+});
