@@ -172,28 +172,18 @@ const availability = (as: string, time: TimeRange): Query => ({
 });
 
 /**
- * The same share from the 5-minute rollups, each window weighted by its samples: Σ(mean_up × samples) /
- * Σ samples is the mean of the raw samples it rolled up, to the last bit of rounding
- * (test/dashboards/availability-rollup.test.ts compares both in influxd). It reads one point per device and
- * 5 minutes instead of one per check: at 1,000 schools over 30 days ~0.3 billion raw points become ~7 million.
- * What it leaves out: the time the continuous queries have not rolled up yet (at most ~1 hour) and the
- * window cut by the range's start, minutes of 7 or 30 days.
+ * 7 and 30 days read the 5-minute rollups: mean("mean_up"), each device's 5-minute window weighing the same,
+ * one point per device and window instead of one per check (5 fewer at 60-second polls). It equals the raw
+ * mean whenever the windows hold the same number of checks (a steady poll; whole windows missing do not
+ * matter). Where a device misses polls inside windows, the raw mean weighs its fewer checks less and this
+ * does not (test/dashboards/overview-sources.test.ts: ~4 points with a printer missing a third). The exact
+ * Σ(mean_up × samples) / Σ samples needs a raw subquery in InfluxDB 1.x, which cost 4x the raw mean's CPU
+ * (docs/dashboards.md). Left out: the last hour, which the continuous queries have not rolled up yet.
  */
-const availabilityFromRollups = (as: string, time: TimeRange): Query => ({
-  select: [col(as, () => `sum("weighted") / sum("samples") * 100`)],
-  from: {
-    select: [col('weighted', (f) => `${f('up', 'mean')} * "samples"`), col('samples', () => '"samples"')],
-    from: ['ping'],
-    time,
-    groupBy: ['site'],
-  },
-  groupBy: ['site'],
-});
-
 const availabilityTable = table({
   title: 'Availability',
   description:
-    'Share of ping checks answered per school: today so far (raw samples), the last 7 and 30 days (5-minute rollups, weighted by samples, up to the last hour) and the last 12 months (5-minute rollups), fixed whatever the time picker says.',
+    'Share of ping checks answered per school: today so far (raw samples), the last 7 and 30 days (5-minute rollups, up to the last hour) and the last 12 months (5-minute rollups), fixed whatever the time picker says.',
   w: 12,
   h: 10,
   timeFrom: 'now/d',
@@ -204,8 +194,8 @@ const availabilityTable = table({
   thresholds: steps(['red', 0], ['orange', 99], ['green', 99.9]),
   targets: [
     influx(availability('today', 'dashboard'), { format: 'table' }),
-    rollupInflux(availabilityFromRollups('7 days', '7d'), { format: 'table' }),
-    rollupInflux(availabilityFromRollups('30 days', '30d'), { format: 'table' }),
+    rollupInflux(availability('7 days', '7d'), { format: 'table' }),
+    rollupInflux(availability('30 days', '30d'), { format: 'table' }),
     // Each 5-minute window weighs the same: the mean of the windows' means.
     rollupInflux(availability('12 months', '365d'), { format: 'table' }),
   ],
