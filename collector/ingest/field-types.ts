@@ -92,6 +92,8 @@ const DECLARED_TABLE: Readonly<Record<string, readonly (readonly [string, FieldT
   agent_host_interface: [...numbers('in_octets', 'out_octets', 'in_bps', 'out_bps'), ...strings('error')],
   // Written by the collector itself (COLLECTOR_MEASUREMENTS: an agent may not): ingest/report.ts, broker/report.ts.
   collector_ingest: numbers('batches', 'samples'),
+  // collector/school-state/: one point per school each report interval, for the overview's tiles.
+  school_state: numbers('ping_devices', 'ping_failed', 'snmp_devices', 'snmp_failed', 'state'),
   collector_broker: numbers(
     'connections',
     'connections_before_login',
@@ -144,7 +146,7 @@ export const DECLARED_FIELD_TYPES: ReadonlyMap<string, ReadonlyMap<string, Field
 );
 
 /** Measurements the collector itself writes: an agent may not write them (they would pass for the collector's). */
-export const COLLECTOR_MEASUREMENTS: ReadonlySet<string> = new Set(['collector_ingest', 'collector_broker', 'alert_event', 'alerts_open', 'device_state', 'agent_status']);
+export const COLLECTOR_MEASUREMENTS: ReadonlySet<string> = new Set(['collector_ingest', 'collector_broker', 'alert_event', 'alerts_open', 'device_state', 'agent_status', 'school_state']);
 
 /** Undeclared (measurement, field) pairs remembered at most; beyond, new undeclared fields are refused. */
 export const MAX_LEARNED = 20_000;

@@ -51,8 +51,8 @@ describe('screenSamples', () => {
   });
 
   it("refuses the collector's own measurements", () => {
-    const r = screenSamples([s({ measurement: 'collector_ingest' }), s({ measurement: 'agent_status' }), s({ measurement: 'alert_event' })], 'north', NOW, ctx());
-    expect(reasons(r)).toEqual({ 'reserved-measurement': 3 });
+    const r = screenSamples([s({ measurement: 'collector_ingest' }), s({ measurement: 'agent_status' }), s({ measurement: 'alert_event' }), s({ measurement: 'school_state', fields: { state: 0 } })], 'north', NOW, ctx());
+    expect(reasons(r)).toEqual({ 'reserved-measurement': 4 });
   });
 
   it('admits new series up to the budget, known series always, and spends nothing on refused samples', () => {

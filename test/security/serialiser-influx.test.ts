@@ -90,7 +90,7 @@ const anyCase = fc.oneof({ weight: 3, arbitrary: hostileCase }, { weight: 3, arb
 // ---- the oracle: docs/data-integrity.md, written apart from the code ---------------------------------------
 
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
-const COLLECTOR_OWN = new Set(['collector_ingest', 'alert_event', 'alerts_open', 'device_state', 'agent_status']);
+const COLLECTOR_OWN = new Set(['collector_ingest', 'alert_event', 'alerts_open', 'device_state', 'agent_status', 'school_state']);
 const isName = (s: string) => /^[a-z][a-z0-9_]{0,62}$/.test(s) && !RESERVED.has(s);
 function wellFormed(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
