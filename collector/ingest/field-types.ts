@@ -153,10 +153,18 @@ export const MAX_LEARNED = 20_000;
 
 export const typeOf = (value: FieldValue): FieldType => (typeof value === 'number' ? 'number' : typeof value === 'string' ? 'string' : 'boolean');
 
+/**
+ * `learns`: some key of the sample is not known yet, so learn() has something to fix once it is kept; when
+ * every key is known (nearly every sample) the caller skips learn() and its second pass over the keys.
+ */
 export type FieldVerdict =
-  | { ok: true }
+  | { ok: true; learns: boolean }
   | { ok: false; reason: 'field-type'; key: string; expected: FieldType | 'a known field'; got: FieldType }
   | { ok: false; reason: 'key-conflict'; key: string; expected: KeyKind; got: KeyKind };
+
+// Shared, frozen verdicts: check() runs for every sample and allocates nothing when it passes.
+const KNOWN: FieldVerdict = Object.freeze({ ok: true, learns: false });
+const LEARNS: FieldVerdict = Object.freeze({ ok: true, learns: true });
 
 export class FieldTypes {
   /** Per measurement, per key; `size` counts the keys across all measurements. */
@@ -205,7 +213,7 @@ export class FieldTypes {
       const key = firstUnknown!;
       return { ok: false, reason: 'field-type', key, expected: 'a known field', got: key in fields ? typeOf(fields[key] as FieldValue) : 'string' };
     }
-    return { ok: true };
+    return unknown > 0 ? LEARNS : KNOWN;
   }
 
   /** Fixes the kind of each key of an accepted sample that is not declared (the first use wins). */

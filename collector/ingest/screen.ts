@@ -78,11 +78,11 @@ export function screenSamples(samples: readonly Sample[], site: string, now: num
       reject('unstorable', () => err.message);
       continue;
     }
-    if (!ctx.budgets.admit(site, line.slice(0, seriesKeyLength(line)))) {
+    if (!ctx.budgets.admit(site, line, seriesKeyLength(line))) {
       reject('series-budget', () => `a new ${measurement} series beyond site "${site}"'s budget of series`);
       continue;
     }
-    ctx.fieldTypes.learn(measurement, fields, sample.tags);
+    if (types.learns) ctx.fieldTypes.learn(measurement, fields, sample.tags);
     lines.push(line);
     kept.push(sample);
   }

@@ -22,13 +22,13 @@ export class SeriesBudgets {
   }
 
   /** True if the series is known or fits the site's budget (and is then remembered). */
-  admit(site: string, seriesKey: string): boolean {
+  admit(site: string, seriesKey: string, end = seriesKey.length): boolean {
     let known = this.sites.get(site);
     if (known === undefined) {
       known = new Set();
       this.sites.set(site, known);
     }
-    const h = hash53(seriesKey, this.seed);
+    const h = hash53(seriesKey, this.seed, end);
     if (known.has(h)) return true;
     if (known.size >= this.budgetOf(site)) return false;
     known.add(h);
@@ -46,10 +46,10 @@ export class SeriesBudgets {
 }
 
 /** cyrb53 (public domain, bryc): a fast 53-bit string hash; not cryptographic, only for counting. */
-export function hash53(s: string, seed = 0): number {
+export function hash53(s: string, seed = 0, end = s.length): number {
   let h1 = 0xdeadbeef ^ seed;
   let h2 = 0x41c6ce57 ^ seed;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = 0; i < end; i++) {
     const c = s.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);
     h2 = Math.imul(h2 ^ c, 1597334677);

@@ -52,13 +52,18 @@ interface Group {
 
 /**
  * Group commit: the messages that arrive while a commit is due share it, so one fsync covers many; the
- * broker acknowledges none of them before it.
+ * broker acknowledges none of them before it. With a log that can sync apart from its commit (SqliteWal),
+ * the fsync runs in libuv's thread pool while the loop goes on decoding; the group's messages are
+ * acknowledged when it returns.
  */
 export function createDurableLog({
   wal, target, maxBytes, log, maxGroup = 256, maxGroupWaitMs = 50, now = () => performance.now(),
 }: DurableLogOptions): DurableLog {
   let group: Group | undefined;
+  /** The last committed group whose fsync is still running (see commit). */
+  let syncing: Group | undefined;
   let roomWaiters: (() => void)[] = [];
+  const offLoop = wal.appendUnsynced !== undefined && wal.sync !== undefined;
 
   const open = (): Group => {
     let resolve!: () => void;
@@ -92,10 +97,8 @@ export function createDurableLog({
     const records = new Map(g.items.map((i) => [i.agent, i.record]));
     let ids: number[];
     try {
-      ids = wal.append(
-        g.items.map((i) => i.entry),
-        records,
-      );
+      const entries = g.items.map((i) => i.entry);
+      ids = offLoop ? wal.appendUnsynced!(entries, records) : wal.append(entries, records);
     } catch (err) {
       log.error({ messages: g.items.length, err: (err as Error).message }, 'write-ahead log commit failed; messages not acknowledged');
       return g.reject(err as Error);
@@ -108,7 +111,21 @@ export function createDurableLog({
         log.debug({ agent: entry.agent, seq: entry.seq, err: (err as Error).message }, 'kept in the write-ahead log for the next start');
       }
     });
-    g.resolve();
+    if (!offLoop) return g.resolve();
+    // Committed, and queued to InfluxDB at once (a point written before its fsync is harmless: if the
+    // power goes first, the agent resends it and it overwrites itself); acknowledged only once on disk.
+    syncing = g;
+    wal.sync!().then(
+      () => {
+        if (syncing === g) syncing = undefined;
+        g.resolve();
+      },
+      (err: Error) => {
+        if (syncing === g) syncing = undefined;
+        log.error({ messages: g.items.length, err: err.message }, 'write-ahead log fsync failed; messages not acknowledged');
+        g.reject(err);
+      },
+    );
   }
 
   return {
@@ -118,7 +135,8 @@ export function createDurableLog({
       return group.done;
     },
 
-    settled: () => group?.done ?? Promise.resolve(),
+    // An open group's fsync begins after every earlier commit, so it covers those still syncing.
+    settled: () => group?.done ?? syncing?.done ?? Promise.resolve(),
 
     room() {
       if (wal.stats().bytes <= maxBytes) return undefined;

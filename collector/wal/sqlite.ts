@@ -1,3 +1,6 @@
+import { closeSync, fdatasync, openSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { commitWithoutFsync, openDurableDatabase } from '../../contract/durable-sqlite.ts';
 import type { StoredWalEntry, WalEntry, WalStats, WriteAheadLog } from './wal.ts';
@@ -27,18 +30,40 @@ function statements(db: Database.Database) {
   };
 }
 
+/** The -wal file, opened for fdatasync; without one (the last close checkpointed it away), the database file. */
+function openForSync(file: string): number {
+  try {
+    return openSync(`${file}-wal`, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return openSync(file, 'r');
+  }
+}
+
 /**
  * The log in one SQLite file, like the agent's spool and for the same reasons: WAL mode (a commit is one
  * sequential append, and a crash mid-write leaves the last commit intact) and synchronous=FULL (each commit
  * is fsynced, so an acknowledged message survives a power cut, not only a kill -9). better-sqlite3 is
  * synchronous: when append returns, the entries are on disk. The caller batches several messages into one
  * append, so the fsync is shared.
+ *
+ * That fsync holds the event loop, though, for as long as the disk takes (20 ms and more on a busy server, a
+ * sixth of the collector's loop in a regional outage's drain): appendUnsynced() commits without it
+ * (synchronous=NORMAL for that commit: in WAL mode the commit is complete in the -wal file, and a torn tail
+ * is discarded on open) and sync() then fdatasyncs the -wal file in libuv's thread pool. fsync(2) flushes the
+ * file, not the descriptor, so an fsync begun after a commit covers it whoever opened the file. SQLite's own
+ * checkpoints still sync the -wal file before copying it into the database and the database after
+ * (https://www.sqlite.org/pragma.html#pragma_synchronous), so nothing a sync() covered is lost to one.
  */
 export class SqliteWal implements WriteAheadLog {
   private readonly db: Database.Database;
   private readonly q: ReturnType<typeof statements>;
   private totals: { entries: number; points: number; bytes: number };
   private lastId: number;
+  private directorySynced = false;
+  private fd: number | undefined;
+  private syncing = 0;
+  private closed = false;
 
   constructor(readonly file: string) {
     const db = (this.db = openDurableDatabase(file, SCHEMA));
@@ -53,8 +78,48 @@ export class SqliteWal implements WriteAheadLog {
   }
 
   append(entries: readonly WalEntry[], sequences: ReadonlyMap<string, string>): number[] {
+    return this.commit(entries, sequences, true);
+  }
+
+  appendUnsynced(entries: readonly WalEntry[], sequences: ReadonlyMap<string, string>): number[] {
+    return this.commit(entries, sequences, false);
+  }
+
+  async sync(): Promise<void> {
+    // One descriptor, kept open: each sync is then a single trip to the thread pool (an open, sync and close
+    // were three, each waiting for the loop's next I/O phase while it decodes). fdatasync, as SQLite uses:
+    // the file's data and its size, not its times.
+    if (this.fd === undefined) this.fd = openForSync(this.file);
+    const fd = this.fd;
+    this.syncing++;
+    try {
+      await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+      if (!this.directorySynced) {
+        // A newly created -wal file's directory entry must be on disk too (SQLite's FULL mode syncs the
+        // directory on the file's first fsync; ours replaces that one).
+        const dir = await open(dirname(this.file), 'r');
+        try {
+          await dir.sync();
+        } finally {
+          await dir.close();
+        }
+        this.directorySynced = true;
+      }
+    } finally {
+      this.syncing--;
+      if (this.syncing === 0 && this.closed) this.closeFd();
+    }
+  }
+
+  private closeFd(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private commit(entries: readonly WalEntry[], sequences: ReadonlyMap<string, string>, fsync: boolean): number[] {
     let added = { points: 0, bytes: 0 };
-    const ids = this.db.transaction(() => {
+    const body = () => {
       added = { points: 0, bytes: 0 };
       const out = entries.map((e) => {
         const bytes = Buffer.byteLength(e.text);
@@ -64,7 +129,8 @@ export class SqliteWal implements WriteAheadLog {
       });
       for (const [agent, record] of sequences) this.q.setSequence.run(agent, record);
       return out;
-    })();
+    };
+    const ids = fsync ? this.db.transaction(body)() : commitWithoutFsync(this.db, body);
     // Only after the commit: a failed transaction leaves the totals as they were.
     this.totals.entries += ids.length;
     this.totals.points += added.points;
@@ -99,5 +165,9 @@ export class SqliteWal implements WriteAheadLog {
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.closed = true;
+    // A sync in flight keeps its descriptor until it returns (closing it under the thread pool could
+    // let another file take its number).
+    if (this.syncing === 0) this.closeFd();
   }
 }

@@ -18,6 +18,14 @@ export interface WriteAheadLog {
   sequences(): Map<string, string>;
   stats(): WalStats;
   close(): void;
+  /**
+   * Optional, together with sync(): append() without its fsync, so that the caller can wait for the disk off
+   * the event loop. What it returns is committed (visible to next() and sequences()) but may not survive a
+   * power cut until a sync() called after it resolves.
+   */
+  appendUnsynced?(entries: readonly WalEntry[], sequences: ReadonlyMap<string, string>): number[];
+  /** Resolves once every commit made before the call is on disk (an fsync in libuv's thread pool). */
+  sync?(): Promise<void>;
 }
 
 /** One accepted batch: its points as line protocol, and who sent it. */

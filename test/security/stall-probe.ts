@@ -45,7 +45,8 @@ if (file) {
     }
   }).observe({ entryTypes: ['gc'] });
 
-  for (const method of ['append', 'remove'] as const) {
+  // appendUnsynced is the collector's commit now (its fsync runs off the loop): timed as an append.
+  for (const method of ['append', 'appendUnsynced', 'remove'] as const) {
     const original = SqliteWal.prototype[method] as (...args: unknown[]) => unknown;
     (SqliteWal.prototype as unknown as Record<string, unknown>)[method] = function timed(this: SqliteWal, ...args: unknown[]) {
       const started = performance.now();
@@ -53,7 +54,7 @@ if (file) {
         return original.apply(this, args);
       } finally {
         const ms = performance.now() - started;
-        if (ms >= MIN_MS / 3) record({ kind: 'wal', op: method, at: Date.now(), ms: Math.round(ms), entries: (args[0] as unknown[]).length });
+        if (ms >= MIN_MS / 3) record({ kind: 'wal', op: method === 'appendUnsynced' ? 'append' : method, at: Date.now(), ms: Math.round(ms), entries: (args[0] as unknown[]).length });
       }
     };
   }
