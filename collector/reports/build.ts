@@ -1,12 +1,12 @@
 import type { InfluxDB } from 'influx';
 import { maintenanceIntervals, monthInterval, previousMonth, serviceIntervals, type Interval } from '../calendar/index.ts';
 import type { SiteFile } from '../config/schema.ts';
-import { siteAvailability, type SiteInput } from './availability/site.ts';
+import { siteAvailability, type DeviceInput, type SiteAvailability, type SiteInput } from './availability/site.ts';
 import type { ReportsConfig } from './config.ts';
 import { linkQuality } from './content/link-quality.ts';
 import { buildReportView, type ReportView } from './content/view-model.ts';
 import type { AlertHistory } from './data/alert-source.ts';
-import { chooseSource, loadAgentOffline, loadDeviceData, loadFirstSeen, loadSupplyLevels, loadUpsReadings, type DataSource, type DeviceData } from './data/influx-source.ts';
+import { chooseSource, firstSeenBefore, loadAgentOffline, loadFirstSeen, loadSiteDevices, loadSupplyLevels, loadUpsReadings, type DataSource } from './data/influx-source.ts';
 
 /** Data read before the month, so an outage already running at its first midnight is seen from its start. */
 const LOOK_BACK_MS = 86_400_000;
@@ -31,68 +31,103 @@ function checkOf(device: SiteFile['devices'][number]): { measurement: 'ping' | '
   return undefined;
 }
 
-async function loadDevices(sources: ReportSources, site: SiteFile, range: Interval, source: DataSource): Promise<Map<string, DeviceData>> {
-  const out = new Map<string, DeviceData>();
-  for (const device of site.devices) {
-    const check = checkOf(device);
-    if (check === undefined) continue;
-    const o = { site: site.id, device: device.name, range, source, ...check, readings: device.role === 'internet' };
-    out.set(device.name, await loadDeviceData(sources.client, sources.database, o));
+/**
+ * The devices the month-before comparison needs: the internet links and core-service devices, with every
+ * device they are reached through (a parent's outage makes its children unreachable). Their timelines
+ * are the same as with every device read; the others only add their own.
+ */
+export function comparisonDevices(devices: readonly Pick<DeviceInput, 'name' | 'role' | 'parent'>[], coreRoles: readonly string[]): Set<string> {
+  const byName = new Map(devices.map((d) => [d.name, d]));
+  const out = new Set<string>();
+  for (const d of devices) {
+    if (d.role !== 'internet' && !coreRoles.includes(d.role)) continue;
+    for (let at: typeof d | undefined = d; at !== undefined && !out.has(at.name); at = at.parent === undefined ? undefined : byName.get(at.parent)) out.add(at.name);
   }
   return out;
 }
 
+interface MonthOptions {
+  /** Each device's first result ever, before the month's end (or now): asked while the month is read. */
+  firstSeen: Promise<ReadonlyMap<string, number>>;
+  /** Read only these devices (the comparison's); absent: all. */
+  only?: ReadonlySet<string>;
+  /** Read when the agent was offline (only the month reported shows "site offline"). */
+  agentOffline: boolean;
+}
+
 /** The availability model's input for one site and month, read from InfluxDB. */
-async function availabilityFor(sources: ReportSources, site: SiteFile, month: string) {
+async function availabilityFor(sources: ReportSources, site: SiteFile, month: string, o: MonthOptions) {
   const zone = site.timezone;
   const monthRange = monthInterval(month, zone);
   const range = { start: monthRange.start - LOOK_BACK_MS, end: monthRange.end };
   const source = sources.source ?? chooseSource(range, sources.now, sources.rawDays);
-  const data = await loadDevices(sources, site, range, source);
-  const firstSeen = await loadFirstSeen(sources.client, sources.database, { site: site.id, before: Math.min(monthRange.end, sources.now) });
+  const checked = site.devices.flatMap((d) => {
+    const check = checkOf(d);
+    return check === undefined || (o.only !== undefined && !o.only.has(d.name)) ? [] : [{ device: d, check }];
+  });
+  const [data, agentOffline, firstSeen] = await Promise.all([
+    loadSiteDevices(sources.client, sources.database, {
+      site: site.id,
+      range,
+      source,
+      devices: checked.map(({ device, check }) => ({ name: device.name, ...check, readings: device.role === 'internet' })),
+    }),
+    o.agentOffline ? loadAgentOffline(sources.client, sources.database, { site: site.id, range, source }) : [],
+    o.firstSeen,
+  ]);
   const input: SiteInput = {
     month: monthRange,
     asOf: sources.now,
     range,
     zone,
-    devices: site.devices.flatMap((d) => {
-      const check = checkOf(d);
-      if (check === undefined) return [];
-      return [
-        {
-          name: d.name,
-          role: d.role,
-          parent: d.parent,
-          intervalMs: check.intervalMs,
-          results: data.get(d.name)?.results ?? [],
-          observed: data.get(d.name)?.observed,
-          maintenance: maintenanceIntervals(site.maintenance, zone, d.name, range.start, range.end),
-          monitoredFrom: firstSeen.get(d.name) ?? Number.POSITIVE_INFINITY,
-        },
-      ];
-    }),
+    devices: checked.map(({ device: d, check }) => ({
+      name: d.name,
+      role: d.role,
+      parent: d.parent,
+      intervalMs: check.intervalMs,
+      results: data.get(d.name)?.results ?? [],
+      observed: data.get(d.name)?.observed,
+      maintenance: maintenanceIntervals(site.maintenance, zone, d.name, range.start, range.end),
+      monitoredFrom: firstSeen.get(d.name) ?? Number.POSITIVE_INFINITY,
+    })),
     service: serviceIntervals(site.report.servicePeriod, site.calendar, zone, range.start, range.end),
-    agentOffline: await loadAgentOffline(sources.client, sources.database, { site: site.id, range, source }),
+    agentOffline,
     policy: site.report,
     coreRoles: site.report.coreRoles,
   };
   return { input, availability: siteAvailability(input), source, data, monthRange };
 }
 
+/** Whether any device had a result counted in the month. */
+const hadData = (a: SiteAvailability) => a.devices.some((d) => d.tally.up + d.tally.down + d.tally.unreachable > 0);
+
 /** Reads one school's month (and the month before, for the comparison) and builds the report's content. */
 export async function buildSiteReport(sources: ReportSources, site: SiteFile, month: string, reports: ReportsConfig): Promise<ReportView> {
-  const current = await availabilityFor(sources, site, month);
-  const before = await availabilityFor(sources, site, previousMonth(month));
-  const hadData = before.availability.devices.some((d) => d.tally.up + d.tally.down + d.tally.unreachable > 0);
+  const window = monthInterval(month, site.timezone);
+  const earlier = previousMonth(month);
+  const earlierEnd = monthInterval(earlier, site.timezone).end;
+  // The small answers asked while the month's device data (the large ones) is read, a batch at a time.
+  const seen = loadFirstSeen(sources.client, sources.database, { site: site.id, before: Math.min(window.end, sources.now) });
+  const [current, supplies, ups] = await Promise.all([
+    availabilityFor(sources, site, month, { firstSeen: seen, agentOffline: true }),
+    loadSupplyLevels(sources.client, sources.database, { site: site.id, range: window }),
+    loadUpsReadings(sources.client, sources.database, { site: site.id, range: window }),
+  ]);
+  // The month before gives two figures (internet, core services): read only the devices they rest on, and
+  // every device only when those had no data, since "no data last month" looks at all of them.
+  const firstSeen = seen.then((s) => firstSeenBefore(s, Math.min(earlierEnd, sources.now)));
+  const only = comparisonDevices(current.input.devices, site.report.coreRoles);
+  let before = await availabilityFor(sources, site, earlier, { firstSeen, only, agentOffline: false });
+  if (!hadData(before.availability) && only.size < current.input.devices.length) before = await availabilityFor(sources, site, earlier, { firstSeen, agentOffline: false });
+  const compare = hadData(before.availability);
   const internetDevices = site.devices.filter((d) => d.role === 'internet').map((d) => d.name);
   const readings = internetDevices.flatMap((d) => current.data.get(d)?.readings ?? []);
-  const window = current.monthRange;
   return buildReportView({
     site: { id: site.id, name: site.name, timezone: site.timezone },
     month,
     monthInterval: window,
     availability: current.availability,
-    previous: hadData ? { internetPct: before.availability.internet.availabilityPct, coreServicesPct: before.availability.coreServices.availabilityPct } : undefined,
+    previous: compare ? { internetPct: before.availability.internet.availabilityPct, coreServicesPct: before.availability.coreServices.availabilityPct } : undefined,
     sla: site.report.sla,
     policy: site.report,
     minCoveragePct: site.report.minCoveragePct,
@@ -100,8 +135,8 @@ export async function buildSiteReport(sources: ReportSources, site: SiteFile, mo
     coreRoles: site.report.coreRoles,
     source: current.source,
     link: linkQuality(readings, window),
-    supplies: await loadSupplyLevels(sources.client, sources.database, { site: site.id, range: window }),
-    ups: await loadUpsReadings(sources.client, sources.database, { site: site.id, range: window }),
+    supplies,
+    ups,
     lowSupplyPct: reports.lowSupplyPct,
     providerName: reports.providerName,
     generatedAt: sources.now,
