@@ -34,4 +34,23 @@ describe('observations', () => {
     obs.addStatus(agentStatus('online', T0 + 9), T0 + 9);
     expect(obs.agentsOf('north-primary')[0]!.offlineAt).toBeUndefined();
   });
+  it('keeps each sample equal to what arrived, its tags shared with the previous poll only when they are the same, in the same order', () => {
+    const obs = new Observations();
+    const at = (time: number, tags: Record<string, string>) => ({ measurement: 'interface', tags, fields: { oper_status: 1, in_bps: 0.5 }, time });
+    const first = at(T0, { device: 'sw', role: 'switch', interface: 'A1', if_index: '1' });
+    obs.addSamples('s', 'a', [first], T0);
+    const kept1 = obs.series('s', 'sw')[0]!;
+    expect(kept1).toEqual(first);
+    obs.addSamples('s', 'a', [at(T0 + 1, { device: 'sw', role: 'switch', interface: 'A1', if_index: '1' })], T0 + 1);
+    const kept2 = obs.series('s', 'sw')[0]!;
+    expect(kept2.time).toBe(T0 + 1);
+    expect(kept2.tags).toBe(kept1.tags);
+    // Same series, the role changed and the keys came in another order: kept as they came.
+    const third = at(T0 + 2, { if_index: '1', interface: 'A1', role: 'core-switch', device: 'sw' });
+    obs.addSamples('s', 'a', [third], T0 + 2);
+    const kept3 = obs.series('s', 'sw')[0]!;
+    expect(kept3).toEqual(third);
+    expect(Object.keys(kept3.tags)).toEqual(['if_index', 'interface', 'role', 'device']);
+    expect(obs.series('s', 'sw')).toHaveLength(1);
+  });
 });
