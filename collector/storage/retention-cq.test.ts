@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { goDurationSeconds } from './retention.ts';
-import { DEFAULT_ROLLUP_SCHEDULE, ROLLUPS, influxDuration, quoteIdent, rollupQueries, rollupSelect, sameQuery } from './retention-cq.ts';
+import { DEFAULT_ROLLUP_SCHEDULE, ROLLUPS, dailyPingSelect, influxDuration, quoteIdent, rollupQueries, rollupSelect, sameQuery } from './retention-cq.ts';
 
 describe('rollup continuous queries', () => {
   it('one per measurement, hourly over the last 6 hours, 5-minute windows keeping every tag', () => {
@@ -14,8 +14,19 @@ describe('rollup continuous queries', () => {
         'mean("jitter_ms") AS "mean_jitter_ms", max("jitter_ms") AS "max_jitter_ms", count("up") AS "samples" ' +
         'INTO "hallmonitor"."rollup_5m"."ping" FROM "hallmonitor"."raw"."ping" GROUP BY time(5m), * END',
     });
-    expect(rollupQueries('hallmonitor').map((q) => q.name)).toEqual(ROLLUPS.map((r) => `rollup_5m_${r.measurement}`));
+    expect(rollupQueries('hallmonitor').map((q) => q.name)).toEqual([...ROLLUPS.map((r) => `rollup_5m_${r.measurement}`), 'rollup_5m_ping_1d']);
     expect(DEFAULT_ROLLUP_SCHEDULE).toEqual({ everySeconds: 3_600, forSeconds: 21_600 });
+  });
+
+  it('the daily ping rollup: hourly over today and yesterday, the windows\' mean_up summed and counted per UTC day, every tag kept', () => {
+    expect(rollupQueries('hallmonitor').at(-1)).toEqual({
+      name: 'rollup_5m_ping_1d',
+      create:
+        'CREATE CONTINUOUS QUERY "rollup_5m_ping_1d" ON "hallmonitor" RESAMPLE EVERY 1h FOR 2d BEGIN ' +
+        'SELECT sum("mean_up") AS "sum_mean_up", count("mean_up") AS "windows", sum("samples") AS "samples" ' +
+        'INTO "hallmonitor"."rollup_5m"."ping_1d" FROM "hallmonitor"."rollup_5m"."ping" GROUP BY time(1d), * END',
+    });
+    expect(dailyPingSelect('hm', 'time >= 0ms AND time < 86400000ms')).toContain('FROM "hm"."rollup_5m"."ping" WHERE time >= 0ms AND time < 86400000ms GROUP BY time(1d), *');
   });
 
   it('the profile and agent-host rollups keep the names the dashboards read', () => {

@@ -152,6 +152,28 @@ export function rollupSelect(database: string, rollup: MeasurementRollup, where?
   );
 }
 
+/**
+ * Each device's ping windows per UTC day, summed from the 5-minute rollup: what the overview's 7-day,
+ * 30-day and 12-month availability columns read. At 1,000 schools a month of 5-minute ping windows is
+ * 216 M rows and one availability column over it took influxd 23 s (docs/sizing.md, run 11); a month of
+ * days is 0.8 M rows. The sum of the windows' `mean_up` and their count, not a mean of daily means, so
+ * Σ sum_mean_up / Σ windows over any set of days is exactly the mean of their 5-minute windows (a day
+ * with fewer windows weighs less, as it should).
+ */
+export const DAILY_PING_MEASUREMENT = 'ping_1d';
+/** Hourly, recomputing today and yesterday: a 5-minute window rolled up late (its CQ reaches back 6 h) lands in one of them. */
+export const DAILY_PING_SCHEDULE: RollupSchedule = { everySeconds: 3_600, forSeconds: 2 * 86_400 };
+
+/** The SELECT … INTO of the daily ping rollup (from the 5-minute one); with `where`, limited to a time range. */
+export function dailyPingSelect(database: string, where?: string): string {
+  const db = quoteIdent(database);
+  const rp = quoteIdent(ROLLUP_POLICY);
+  return (
+    `SELECT sum("mean_up") AS "sum_mean_up", count("mean_up") AS "windows", sum("samples") AS "samples" ` +
+    `INTO ${db}.${rp}.${quoteIdent(DAILY_PING_MEASUREMENT)} FROM ${db}.${rp}."ping"${where === undefined ? '' : ` WHERE ${where}`} GROUP BY time(1d), *`
+  );
+}
+
 export interface ContinuousQuery {
   name: string;
   /** The full CREATE CONTINUOUS QUERY statement. */
@@ -160,12 +182,16 @@ export interface ContinuousQuery {
 
 /** One CQ per measurement; `GROUP BY *` keeps every tag, so a rollup series matches its raw series. */
 export function rollupQueries(database: string, schedule: RollupSchedule = DEFAULT_ROLLUP_SCHEDULE): ContinuousQuery[] {
-  const resample = `RESAMPLE EVERY ${influxDuration(schedule.everySeconds)} FOR ${influxDuration(schedule.forSeconds)}`;
-  return ROLLUPS.map((rollup) => {
-    const name = `${CQ_PREFIX}${rollup.measurement}`;
-    const create = `CREATE CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(database)} ${resample} BEGIN ${rollupSelect(database, rollup)} END`;
-    return { name, create };
-  });
+  const resample = (s: RollupSchedule) => `RESAMPLE EVERY ${influxDuration(s.everySeconds)} FOR ${influxDuration(s.forSeconds)}`;
+  const daily = `${CQ_PREFIX}${DAILY_PING_MEASUREMENT}`;
+  return [
+    ...ROLLUPS.map((rollup) => {
+      const name = `${CQ_PREFIX}${rollup.measurement}`;
+      const create = `CREATE CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(database)} ${resample(schedule)} BEGIN ${rollupSelect(database, rollup)} END`;
+      return { name, create };
+    }),
+    { name: daily, create: `CREATE CONTINUOUS QUERY ${quoteIdent(daily)} ON ${quoteIdent(database)} ${resample(DAILY_PING_SCHEDULE)} BEGIN ${dailyPingSelect(database)} END` },
+  ];
 }
 
 /**

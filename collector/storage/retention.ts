@@ -7,6 +7,7 @@ import {
   RAW_POLICY,
   ROLLUPS,
   ROLLUP_POLICY,
+  dailyPingSelect,
   quoteIdent,
   rollupQueries,
   rollupSelect,
@@ -172,5 +173,9 @@ export async function backfillRollups(client: InfluxDB, database: string, range:
   for (let start = from; start < to; start += DAY_MS) {
     const end = Math.min(start + DAY_MS, to);
     for (const rollup of ROLLUPS) await run(client, database, rollupSelect(database, rollup, `time >= ${start}ms AND time < ${end}ms`));
+  }
+  // Then the daily ping rollup of every UTC day those windows fall in, from the 5-minute rollup.
+  for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS) {
+    await run(client, database, dailyPingSelect(database, `time >= ${day}ms AND time < ${day + DAY_MS}ms`));
   }
 }

@@ -7,6 +7,8 @@
 /** The measurements the collector writes (docs/operations.md, "InfluxDB schema"). */
 export type Measurement =
   | 'ping'
+  /** The daily ping rollup (collector/storage/retention-cq.ts `dailyPingSelect`), read through `DAILY`. */
+  | 'ping_1d'
   | 'snmp'
   | 'interface'
   | 'device_info'

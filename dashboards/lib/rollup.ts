@@ -1,4 +1,4 @@
-import { ROLLUPS, ROLLUP_POLICY } from '../../collector/storage/retention-cq.ts';
+import { DAILY_PING_MEASUREMENT, ROLLUPS, ROLLUP_POLICY } from '../../collector/storage/retention-cq.ts';
 import type { Measurement, Storage } from './influxql.ts';
 
 /**
@@ -23,5 +23,21 @@ export const ROLLUP: Storage = {
       throw new Error(`${measurement}.${field} is rolled up as ${aggregates.join(', ')}: read it with one of those, not ${aggregate ?? 'bare'}`);
     }
     return `${chosen}_${field}`;
+  },
+};
+
+/**
+ * The daily ping rollup: per device and UTC day, `sum_mean_up` (the day's 5-minute windows' `mean_up`
+ * summed) and `windows` (how many). `sum("sum_mean_up") / sum("windows")` over any days is exactly the mean
+ * of their 5-minute windows, at a 288th of the rows. Only those two columns exist; anything else throws.
+ */
+export const DAILY: Storage = {
+  retentionPolicy: ROLLUP_POLICY,
+  fieldName(measurement: Measurement, field: string, aggregate?: string): string {
+    if (measurement === DAILY_PING_MEASUREMENT && aggregate === 'sum') {
+      if (field === 'up') return 'sum_mean_up';
+      if (field === 'windows') return 'windows';
+    }
+    throw new Error(`${measurement}.${field} (${aggregate ?? 'bare'}) is not in the daily rollup: it holds sum("sum_mean_up") and sum("windows") of ping_1d`);
   },
 };

@@ -1,6 +1,6 @@
 import type { DataQuery, DataSourceRef } from '@grafana/schema';
 import { RAW, render, type Query, type Storage } from './influxql.ts';
-import { ROLLUP } from './rollup.ts';
+import { DAILY, ROLLUP } from './rollup.ts';
 
 /** The InfluxDB (InfluxQL) data source every panel and variable uses; provisioned with this uid. */
 export const DATASOURCE: DataSourceRef = { type: 'influxdb', uid: 'hallmonitor-influxdb' };
@@ -58,3 +58,6 @@ export const longRange = (window: string = LONG_RANGE) => ({ timeFrom: window, m
 
 /** A target that reads the 5-minute rollups (see `ROLLUP`). */
 export const rollupInflux = (q: Query, o: Omit<TargetOptions, 'storage'> = {}): Target => influx(q, { ...o, storage: ROLLUP });
+
+/** A target that reads the daily ping rollup (see `DAILY`). */
+export const dailyInflux = (q: Query, o: Omit<TargetOptions, 'storage'> = {}): Target => influx(q, { ...o, storage: DAILY });
