@@ -15,6 +15,7 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 /** Points per /write body: large, since these points are small and sorted by series. */
 const BODY_POINTS = 20_000;
+let reportRuns = 0;
 
 /**
  * The month a report phase writes and reports: the last whole month in UTC (the fleet's site files give no
@@ -96,7 +97,8 @@ export async function writeMonth(url: string, db: string, indices: readonly numb
  * schools at once (the command's default, 4; 1 is the sequential reference).
  */
 export async function runReports(dir: string, collectorYaml: string, indices: readonly number[], month: string, concurrency = 4): Promise<{ concurrency: number; reports: number; files: number; seconds: number; perReportMs: number; peakRssMiB: number; exitCode: number | null; stderr: string }> {
-  const base = join(dir, 'reports');
+  // A folder per call: a later call over fewer schools must not find the earlier call's site files.
+  const base = join(dir, `reports-${++reportRuns}`);
   const sites = join(base, 'sites');
   const out = join(base, 'out');
   mkdirSync(sites, { recursive: true });

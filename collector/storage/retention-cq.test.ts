@@ -14,19 +14,19 @@ describe('rollup continuous queries', () => {
         'mean("jitter_ms") AS "mean_jitter_ms", max("jitter_ms") AS "max_jitter_ms", count("up") AS "samples" ' +
         'INTO "hallmonitor"."rollup_5m"."ping" FROM "hallmonitor"."raw"."ping" GROUP BY time(5m), * END',
     });
-    expect(rollupQueries('hallmonitor').map((q) => q.name)).toEqual([...ROLLUPS.map((r) => `rollup_5m_${r.measurement}`), 'rollup_5m_ping_1d']);
+    expect(rollupQueries('hallmonitor').map((q) => q.name)).toEqual([...ROLLUPS.map((r) => `rollup_5m_${r.measurement}`), 'rollup_5m_ping_site_1d']);
     expect(DEFAULT_ROLLUP_SCHEDULE).toEqual({ everySeconds: 3_600, forSeconds: 21_600 });
   });
 
-  it('the daily ping rollup: hourly over today and yesterday, the windows\' mean_up summed and counted per UTC day, every tag kept', () => {
+  it('the daily ping rollup: hourly over today and yesterday, the windows\' mean_up summed and counted per school and UTC day', () => {
     expect(rollupQueries('hallmonitor').at(-1)).toEqual({
-      name: 'rollup_5m_ping_1d',
+      name: 'rollup_5m_ping_site_1d',
       create:
-        'CREATE CONTINUOUS QUERY "rollup_5m_ping_1d" ON "hallmonitor" RESAMPLE EVERY 1h FOR 2d BEGIN ' +
+        'CREATE CONTINUOUS QUERY "rollup_5m_ping_site_1d" ON "hallmonitor" RESAMPLE EVERY 1h FOR 2d BEGIN ' +
         'SELECT sum("mean_up") AS "sum_mean_up", count("mean_up") AS "windows", sum("samples") AS "samples" ' +
-        'INTO "hallmonitor"."rollup_5m"."ping_1d" FROM "hallmonitor"."rollup_5m"."ping" GROUP BY time(1d), * END',
+        'INTO "hallmonitor"."rollup_5m"."ping_site_1d" FROM "hallmonitor"."rollup_5m"."ping" GROUP BY time(1d), "site" END',
     });
-    expect(dailyPingSelect('hm', 'time >= 0ms AND time < 86400000ms')).toContain('FROM "hm"."rollup_5m"."ping" WHERE time >= 0ms AND time < 86400000ms GROUP BY time(1d), *');
+    expect(dailyPingSelect('hm', 'time >= 0ms AND time < 86400000ms')).toContain('FROM "hm"."rollup_5m"."ping" WHERE time >= 0ms AND time < 86400000ms GROUP BY time(1d), "site"');
   });
 
   it('the profile and agent-host rollups keep the names the dashboards read', () => {

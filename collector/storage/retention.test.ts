@@ -20,7 +20,7 @@ const CQ_NAMES = [
   'rollup_5m_agent_host',
   'rollup_5m_agent_host_disk',
   // From the 5-minute ping rollup, per UTC day: what the overview's availability columns read.
-  'rollup_5m_ping_1d',
+  'rollup_5m_ping_site_1d',
 ];
 
 let influx: InfluxServer;
@@ -112,11 +112,11 @@ describe('ensureRetention', () => {
 
     const changed = await ensureRetention(client, 'hm_alter', DEFAULTS, log, { schedule: { everySeconds: 600, forSeconds: 7_200 } });
     // The daily ping rollup keeps its own schedule (today and yesterday, hourly): only the others change.
-    const scheduled = CQ_NAMES.filter((name) => name !== 'rollup_5m_ping_1d');
+    const scheduled = CQ_NAMES.filter((name) => name !== 'rollup_5m_ping_site_1d');
     expect(changed).toEqual(scheduled.map((name) => `re-created (definition changed) continuous query ${name}`));
     const cqs = await continuousQueries('hm_alter');
     expect(cqs.get('rollup_5m_ping')).toContain('RESAMPLE EVERY 10m FOR 2h');
-    expect(cqs.get('rollup_5m_ping_1d')).toContain('RESAMPLE EVERY 1h FOR 2d');
+    expect(cqs.get('rollup_5m_ping_site_1d')).toContain('RESAMPLE EVERY 1h FOR 2d');
     expect(cqs.has('my_own')).toBe(true);
     expect(await ensureRetention(client, 'hm_alter', DEFAULTS, log)).toHaveLength(scheduled.length);
     expect(await ensureRetention(client, 'hm_alter', DEFAULTS, log)).toEqual([]);

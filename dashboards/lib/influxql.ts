@@ -8,7 +8,7 @@
 export type Measurement =
   | 'ping'
   /** The daily ping rollup (collector/storage/retention-cq.ts `dailyPingSelect`), read through `DAILY`. */
-  | 'ping_1d'
+  | 'ping_site_1d'
   | 'snmp'
   | 'interface'
   | 'device_info'

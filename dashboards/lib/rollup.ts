@@ -27,7 +27,7 @@ export const ROLLUP: Storage = {
 };
 
 /**
- * The daily ping rollup: per device and UTC day, `sum_mean_up` (the day's 5-minute windows' `mean_up`
+ * The daily ping rollup: per school and UTC day, `sum_mean_up` (the day's 5-minute windows' `mean_up`
  * summed) and `windows` (how many). `sum("sum_mean_up") / sum("windows")` over any days is exactly the mean
  * of their 5-minute windows, at a 288th of the rows. Only those two columns exist; anything else throws.
  */
@@ -38,6 +38,6 @@ export const DAILY: Storage = {
       if (field === 'up') return 'sum_mean_up';
       if (field === 'windows') return 'windows';
     }
-    throw new Error(`${measurement}.${field} (${aggregate ?? 'bare'}) is not in the daily rollup: it holds sum("sum_mean_up") and sum("windows") of ping_1d`);
+    throw new Error(`${measurement}.${field} (${aggregate ?? 'bare'}) is not in the daily rollup: it holds sum("sum_mean_up") and sum("windows") of ping_site_1d`);
   },
 };
