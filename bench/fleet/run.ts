@@ -338,19 +338,22 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const month = reportMonth(Date.now());
       const chosen = Array.from({ length: Math.min(o.schools, o.reportSchools ?? o.schools) }, (_, i) => i);
       say(`(6) reports: writing ${month} for ${chosen.length} schools…`);
-      const written = await writeMonth(influx.url, DATABASE, chosen, month, o.pollSeconds);
+      // The schools keep polling throughout, as a live fleet does while its reports are made (a pause of the
+      // polls is, to the collector, every school going silent: run 12's 1,000 site-offline alerts).
+      const written = await whilePolling('reports', () => writeMonth(influx!.url, DATABASE, chosen, month, o.pollSeconds));
       say(`(6) reports: month written: ${JSON.stringify(written)}`);
       if (o.phases.has('dashboards')) {
         // The 30-day queries again, now that a month of rollups is there (the raw panels hold only this run's hours).
-        result.dashboardsAfterMonth = await runDashboardQueries(influx.url, DATABASE, school(3 % o.schools).site);
+        result.dashboardsAfterMonth = await whilePolling('reports', () => runDashboardQueries(influx!.url, DATABASE, school(3 % o.schools).site));
         say(`(5) dashboards after the month: ${JSON.stringify(result.dashboardsAfterMonth)}`);
       }
-      const made = await runReports(temp.path, join(temp.path, 'collector.yaml'), chosen, month);
+      const reportsOf = (indices: readonly number[], concurrency?: number) => whilePolling('reports', () => runReports(temp.path, join(temp.path, 'collector.yaml'), indices, month, concurrency));
+      const made = await reportsOf(chosen);
       // The reference in the same run, on the same data (after, so a warmer InfluxDB favours it): one school at a
       // time, on at most REFERENCE_SCHOOLS of them (at 1,000 a second full pass would double the phase).
       const reference = chosen.slice(0, REFERENCE_SCHOOLS);
-      const pool = reference.length === chosen.length ? made : await runReports(temp.path, join(temp.path, 'collector.yaml'), reference, month);
-      const one = await runReports(temp.path, join(temp.path, 'collector.yaml'), reference, month, 1);
+      const pool = reference.length === chosen.length ? made : await reportsOf(reference);
+      const one = await reportsOf(reference, 1);
       const sequential = { schools: reference.length, seconds: one.seconds, perReportMs: one.perReportMs, peakRssMiB: one.peakRssMiB, exitCode: one.exitCode };
       result.reports = { month, schools: chosen.length, monthData: written, ...made, sequential, speedup: Math.round((one.seconds / pool.seconds) * 100) / 100 };
       if (made.exitCode !== 0 || made.reports !== chosen.length) problem(`reports: ${made.reports} of ${chosen.length} reports made (exit ${made.exitCode}): ${made.stderr.slice(-300)}`);
