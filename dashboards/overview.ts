@@ -183,7 +183,7 @@ const dailyAvailability = (as: string, time: TimeRange): Query => ({
  * 7 days, 30 days and 12 months read the daily ping rollup (collector/storage/retention-cq.ts): per school
  * and UTC day, the sum of its devices' 5-minute windows' `mean_up` and their count, so the column is exactly
  * the mean of the 5-minute windows, each device's 5 minutes weighing the same, from one series per school
- * (a month of 5-minute windows at 1,000 schools took influxd 26–32 s, the daily rollup 0.3 s; docs/sizing.md run 11). It equals the raw mean
+ * (a month of 5-minute windows at 1,000 schools took influxd 26–32 s, the daily rollup 0.3 s; docs/sizing.md run 12). It equals the raw mean
  * whenever the windows hold the same number of checks (a steady poll; whole windows missing do not
  * matter). Where a device misses polls inside windows, the raw mean weighs its fewer checks less and this
  * does not (test/dashboards/overview-sources.test.ts: ~4 points with a printer missing a third). The exact

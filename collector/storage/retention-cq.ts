@@ -156,7 +156,7 @@ export function rollupSelect(database: string, rollup: MeasurementRollup, where?
  * Each school's ping windows per UTC day, summed from the 5-minute rollup: what the overview's 7-day,
  * 30-day and 12-month availability columns read. At 1,000 schools a month of 5-minute ping windows is
  * 216 M rows (25,500 series), and one availability column over it took influxd 26–32 s (docs/sizing.md,
- * run 11); per device and day it still took 5 s (series, not rows, cost there); per school and day it is
+ * run 12); per device and day it still took 5 s (series, not rows, cost there); per school and day it is
  * 1,000 series and 0.3 s. The sum of the windows' `mean_up` and their count, not a mean of daily means,
  * so Σ sum_mean_up / Σ windows over any set of days is exactly the mean of the school's 5-minute windows
  * (every device's window weighing the same, as in the 5-minute rollup).
