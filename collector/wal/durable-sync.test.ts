@@ -61,6 +61,26 @@ describe('createDurableLog with an fsync off the event loop', () => {
     expect([first.value, second.value]).toEqual(['rejected', 'resolved']);
   });
 
+  it('acknowledges groups in commit order even when a later fsync returns first (an agent\'s batches are handed on oldest first)', async () => {
+    const { durable, pending } = syncedByHand();
+    const order: string[] = [];
+    const first = durable.append(walEntry('a', 0), 'r0').then(() => order.push('first'));
+    await flush();
+    await flush();
+    const second = durable.append(walEntry('a', 1), 'r1').then(() => order.push('second'));
+    await flush();
+    await flush();
+    expect(pending).toHaveLength(2);
+    pending[1]!.resolve();
+    await flush();
+    await flush();
+    // The later group's own fsync is done, but the earlier one is not: it waits.
+    expect(order).toEqual([]);
+    pending[0]!.resolve();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first', 'second']);
+  });
+
   it('settled() (a redelivery of a message still syncing) waits for that fsync, and is at once free when none is running', async () => {
     const { durable, pending } = syncedByHand();
     void durable.append(walEntry('a', 0), 'r0');

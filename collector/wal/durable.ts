@@ -114,8 +114,12 @@ export function createDurableLog({
     if (!offLoop) return g.resolve();
     // Committed, and queued to InfluxDB at once (a point written before its fsync is harmless: if the
     // power goes first, the agent resends it and it overwrites itself); acknowledged only once on disk.
+    // In commit order: a group is acknowledged only once the group before it has settled, since two syncs
+    // in the thread pool can return in either order and an agent's batches must be acknowledged (and so
+    // handed on) oldest first.
+    const before = syncing?.done.catch(() => undefined) ?? Promise.resolve();
     syncing = g;
-    wal.sync!().then(
+    Promise.all([wal.sync!(), before]).then(
       () => {
         if (syncing === g) syncing = undefined;
         g.resolve();
