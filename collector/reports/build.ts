@@ -25,7 +25,7 @@ export interface ReportSources {
 }
 
 /** The device's availability check: ping where it has one, else SNMP. */
-function checkOf(device: SiteFile['devices'][number]): { measurement: 'ping' | 'snmp'; intervalMs: number } | undefined {
+export function checkOf(device: SiteFile['devices'][number]): { measurement: 'ping' | 'snmp'; intervalMs: number } | undefined {
   if (device.checks.ping !== undefined) return { measurement: 'ping', intervalMs: device.checks.ping.intervalSeconds * 1_000 };
   if (device.checks.snmp !== undefined) return { measurement: 'snmp', intervalMs: device.checks.snmp.intervalSeconds * 1_000 };
   return undefined;

@@ -7,30 +7,11 @@ import type { ReportsConfig } from '../../collector/reports/config.ts';
 import { linkQuality } from '../../collector/reports/content/link-quality.ts';
 import { buildReportView, type ReportView } from '../../collector/reports/content/view-model.ts';
 import type { AlertHistory } from '../../collector/reports/data/alert-source.ts';
+import { checkOf, type ReportSources } from '../../collector/reports/build.ts';
 import { chooseSource, loadAgentOffline, loadDeviceData, loadFirstSeen, loadSupplyLevels, loadUpsReadings, type DataSource, type DeviceData } from '../../collector/reports/data/influx-source.ts';
 
 /** Data read before the month, so an outage already running at its first midnight is seen from its start. */
 const LOOK_BACK_MS = 86_400_000;
-
-export interface ReportSources {
-  client: InfluxDB;
-  database: string;
-  /** Raw retention in days: older months are read from the rollups. */
-  rawDays: number;
-  /** When the report is made: a month not over by then is reported to date. */
-  now: number;
-  /** Every school's alerts (for acknowledgement and fix times); absent: no alert record. */
-  alerts?: AlertHistory | undefined;
-  /** Forces a source (tests compare the two). */
-  source?: DataSource;
-}
-
-/** The device's availability check: ping where it has one, else SNMP. */
-function checkOf(device: SiteFile['devices'][number]): { measurement: 'ping' | 'snmp'; intervalMs: number } | undefined {
-  if (device.checks.ping !== undefined) return { measurement: 'ping', intervalMs: device.checks.ping.intervalSeconds * 1_000 };
-  if (device.checks.snmp !== undefined) return { measurement: 'snmp', intervalMs: device.checks.snmp.intervalSeconds * 1_000 };
-  return undefined;
-}
 
 async function loadDevices(sources: ReportSources, site: SiteFile, range: Interval, source: DataSource): Promise<Map<string, DeviceData>> {
   const out = new Map<string, DeviceData>();
