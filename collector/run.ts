@@ -23,6 +23,7 @@ import { ensureRetention } from './storage/retention.ts';
 import type { Dispatcher } from './notify/dispatch.ts';
 import { startWeb, type RunningWeb } from './web/start.ts';
 import { createDurableLog, type DurableLog } from './wal/durable.ts';
+import { startVitals } from './vitals/vitals.ts';
 import { openCollectorWal } from './wal/open.ts';
 import type { WalStats } from './wal/wal.ts';
 
@@ -227,6 +228,8 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     ...ingestLimits(config, sites),
   });
   const ingestReport = startIngestReport({ ingest, writer, log: ingestLog, now, intervalMs: config.ingest.reportIntervalSeconds * 1_000 });
+  // The collector's own health, one log line per interval (collector/vitals/).
+  const vitals = startVitals({ pendingPoints: () => writer.stats().pendingPoints, walBytes: () => wal.stats().bytes }, log.child({ component: 'vitals' }), config.ingest.reportIntervalSeconds * 1_000);
   const status = createStatusHandler({
     writer,
     log: log.child({ component: 'status' }),
@@ -263,6 +266,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
       await web?.stop();
       alerting.engine.stop();
       ingestReport.stop();
+      vitals.stop();
       schoolState.stop();
       await reports?.stop();
       await writer.stop({ timeoutMs: 10_000 });

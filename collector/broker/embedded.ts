@@ -179,9 +179,13 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
 
   aedes.on('client', (client) => connected.add(client));
   aedes.on('clientError', (client, err) => {
-    log.debug({ ...identityOf(client), err: err.message }, 'client connection closed on error');
+    // Info, not debug: a reset, a write that did not drain in aedes' drainTimeout, a keepalive: why it closed.
+    log.info({ ...identityOf(client), err: err.message }, 'client connection closed on error');
   });
   aedes.on('connectionError', (_client, err) => log.debug({ err: err.message }, 'connection closed before login'));
+  // [MQTT-3.1.2-24]: aedes closes a client it read nothing from in 1.5 × its keepalive. Named, so a wave of
+  // closes is told apart from the agents' own (a stalled collector shows as many of these at once).
+  aedes.on('keepaliveTimeout', (client) => log.warn(identityOf(client) ?? { client: client.id }, 'agent connection closed: nothing read from it within 1.5 × its keepalive'));
   aedes.on('clientDisconnect', (client) => {
     connected.delete(client);
     const who = identityOf(client);
