@@ -5,7 +5,7 @@ import { SOFTWARE_VERSION, WIRE_VERSION, agentClientId, configTopic, encodeMessa
 import { encodeBatch } from './batch.ts';
 import { pollOffsetMs } from './schedule.ts';
 import { pollSamples, school, type School } from './schools.ts';
-import type { AgentsReply, AgentsRequest, ProcessHealth, SchoolBenchRecord, SchoolCounts, Spread } from './agents-protocol.ts';
+import type { AgentsReply, AgentsRequest, OfflinePoll, ProcessHealth, SchoolBenchRecord, SchoolCounts, Spread } from './agents-protocol.ts';
 
 /**
  * The simulated agents: one child process holding one MQTT client per school of its slice (schedule.ts),
@@ -48,6 +48,8 @@ interface SimAgent {
   /** The bench cut it (an outage): no reconnect until the bench says so. */
   cutByBench: boolean;
   lastPollAt?: number;
+  /** The polls made while the bench had cut it (since the last cut): what its spool replays, for the reference. */
+  offlinePolls: OfflinePoll[];
   counts: SchoolCounts;
   bench: SchoolBenchRecord;
 }
@@ -169,6 +171,7 @@ function poll(a: SimAgent, pollNo: number, scheduled: number, down: readonly str
   const second = Math.floor(at / 1000);
   window.perSecond.set(second, (window.perSecond.get(second) ?? 0) + 1);
   const samples = pollSamples(a.school, pollNo, at, down.length === 0 ? NONE : new Set(down));
+  if (a.cutByBench) a.offlinePolls.push({ poll: pollNo, at, ...(down.length > 0 ? { down: [...down] } : {}) });
   for (const s of samples) a.counts.samples[s.measurement] = (a.counts.samples[s.measurement] ?? 0) + 1;
   for (let i = 0; i < samples.length; i += BATCH_SAMPLES) {
     const batch: SamplesBatch = { v: WIRE_VERSION, agent: a.school.agent, site: a.school.site, seq: a.seq++, sentAt: at + 500, samples: samples.slice(i, i + BATCH_SAMPLES) };
@@ -186,6 +189,7 @@ function cut(a: SimAgent): void {
   a.online = false;
   a.cutByBench = true;
   a.lastPollAt = undefined;
+  a.offlinePolls = [];
   a.client?.stream.destroy();
   a.client?.end(true);
   a.client = undefined;
@@ -229,6 +233,7 @@ async function handle(req: AgentsRequest): Promise<void> {
           localAddress: `127.1.${Math.floor(s.index / 250)}.${(s.index % 250) + 1}`,
           seq: 0,
           spool: [],
+          offlinePolls: [],
           generation: 0,
           online: false,
           cutByBench: false,
@@ -273,7 +278,7 @@ async function handle(req: AgentsRequest): Promise<void> {
       return;
     case 'stats': {
       const counts: Record<string, import('./agents-protocol.ts').SchoolStats> = {};
-      for (const a of agents.values()) counts[a.school.site] = { ...a.counts, samples: { ...a.counts.samples }, spooled: a.spool.length, online: a.online, bench: { ...a.bench } };
+      for (const a of agents.values()) counts[a.school.site] = { ...a.counts, samples: { ...a.counts.samples }, spooled: a.spool.length, online: a.online, bench: { ...a.bench }, offlinePolls: [...a.offlinePolls] };
       send({ type: 'stats', id: req.id, counts });
       return;
     }

@@ -22,7 +22,15 @@ export interface SchoolBenchRecord {
   maxAckMs: number;
 }
 
-export type SchoolStats = SchoolCounts & { spooled: number; online: boolean; bench: SchoolBenchRecord };
+/** One poll an agent made while cut off (it went to the spool): enough to make the same samples again. */
+export interface OfflinePoll {
+  poll: number;
+  /** Its measured-at time (ms). */
+  at: number;
+  down?: string[];
+}
+
+export type SchoolStats = SchoolCounts & { spooled: number; online: boolean; bench: SchoolBenchRecord; offlinePolls: OfflinePoll[] };
 
 /** Percentiles of one figure over a window, ms. */
 export interface Spread {

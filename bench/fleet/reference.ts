@@ -1,4 +1,5 @@
 import type { InfluxServer } from '../../test/harness/index.ts';
+import type { OfflinePoll } from './agents-protocol.ts';
 import { lineBodies, sampleLine } from '../support/line-protocol.ts';
 import { postBodies } from '../support/raw-writer.ts';
 import { pollSamples, school } from './schools.ts';
@@ -23,6 +24,34 @@ export async function rawWriteReference(influx: InfluxServer, region: readonly n
   const bodies = lineBodies(lines, 5_000);
   const start = performance.now();
   await postBodies(influx.url, DB, bodies, 2);
+  const seconds = (performance.now() - start) / 1000;
+  return { points: lines.length, seconds: Math.round(seconds * 1000) / 1000, pointsPerSecond: Math.round(lines.length / seconds) };
+}
+
+/**
+ * The raw `/write` rate of the very points the drain stored: each region school's offline polls made again
+ * (same poll, measured-at time and down devices: schools.ts is deterministic), as line protocol in bodies of
+ * 5,000 by 2 writers, into the collector's own database. So InfluxDB does the drain's work again against the
+ * same shard, index and cache, beside the same live schools (the caller keeps them polling); each point
+ * overwrites itself, so the counts do not change. The fresh-database reference above leaves out both the
+ * live load and the size of the shard the drain writes into.
+ */
+export async function rawWriteSamePoints(influx: InfluxServer, database: string, region: readonly number[], offlinePolls: (i: number) => readonly OfflinePoll[]): Promise<{ points: number; seconds: number; pointsPerSecond: number }> {
+  const lines: string[] = [];
+  const polls = region.map(offlinePolls);
+  const most = Math.max(0, ...polls.map((p) => p.length));
+  // Poll by poll across the region, as the drain's writes mix the schools' spools.
+  for (let k = 0; k < most; k++) {
+    region.forEach((i, r) => {
+      const p = polls[r]![k];
+      if (p === undefined) return;
+      const s = school(i);
+      for (const sample of pollSamples(s, p.poll, p.at, new Set(p.down ?? []))) lines.push(sampleLine(s.site, sample));
+    });
+  }
+  const bodies = lineBodies(lines, 5_000);
+  const start = performance.now();
+  await postBodies(influx.url, database, bodies, 2);
   const seconds = (performance.now() - start) / 1000;
   return { points: lines.length, seconds: Math.round(seconds * 1000) / 1000, pointsPerSecond: Math.round(lines.length / seconds) };
 }

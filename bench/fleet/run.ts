@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { summariseProfile } from '../support/cpu-profile.ts';
@@ -11,10 +10,11 @@ import { defaultAgentProcesses, pollOffsetMs } from './schedule.ts';
 import { readAlerts, rssMiB, startFleetCollector, type FleetCollector } from './collector.ts';
 import { startRecommendedInflux } from './influxd.ts';
 import { countsBySite, expectedBySite, compareCounts, seriesCardinality, markerLag, percentile } from './measure.ts';
-import { rawWriteReference } from './reference.ts';
+import { rawWriteReference, rawWriteSamePoints } from './reference.ts';
 import { writeRegistry } from './registry.ts';
 import { samplesPerPoll, school, switchesOf } from './schools.ts';
 import { runDashboardQueries } from './dashboards.ts';
+import { collectorLogOf, keepLogs, warningsOf, type PhaseMark } from './collector-log.ts';
 import { reportMonth, runReports, writeMonth } from './reports.ts';
 
 export interface FleetOptions {
@@ -39,6 +39,8 @@ export interface FleetOptions {
   /** The same for the agents' processes (bench/fleet/agents-process.ts). */
   profileAgents?: boolean;
   log: (line: string) => void;
+  /** A folder the collector's and influxd's logs are copied to at the end (they live in temp dirs). */
+  keepLogs?: string;
 }
 
 /** Schools the one-at-a-time reference of the reports phase runs over (the pool is timed on the same ones). */
@@ -70,6 +72,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const P = o.pollSeconds * 1000;
   let pollNo = 0;
   const down: Record<string, string[]> = {};
+  /** When each phase ended, for the collector's log (collector-log.ts). */
+  const marks: PhaseMark[] = [];
   try {
     influx = await startRecommendedInflux();
     const t0 = performance.now();
@@ -92,6 +96,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const fleetAgents = agents;
     let agentCpu0 = fleetAgents.pids.map((pid) => cpuSeconds(pid));
     const agentsWindow = async (phase: string) => {
+      marks.push({ phase, at: Date.now() });
       const health = await fleetAgents.health(true);
       const cpu = fleetAgents.pids.map((pid) => cpuSeconds(pid));
       const figures: ProcessFigures[] = health.map((h, k) => ({ pid: fleetAgents.pids[k]!, cpuPercentOfOneCore: pct(cpu[k]! - agentCpu0[k]!, h.seconds), ...h }));
@@ -294,6 +299,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       });
       const drainSeconds = (drainedAt! - back) / 1000;
       const dcpu = { collector: cpuSeconds(cpid) - cpuD.collector, influxd: cpuSeconds(ipid) - cpuD.influxd };
+      // The same points again into the same database while the live schools poll, then the old reference
+      // (a fresh database, nothing else running): the first is the ratio's peer (reference.ts).
+      const offline = await agents.stats();
+      const same = await whilePolling('reference', () => rawWriteSamePoints(influx!, DATABASE, region, (i) => offline[school(i).site]?.offlinePolls ?? []));
+      if (same.points !== spooledSamples) problem(`outage: the same-points reference made ${same.points} points, the region spooled ${spooledSamples}`);
       const reference = await rawWriteReference(influx, region, o.outagePolls);
       const drainRate = Math.round(spooledSamples / drainSeconds);
       result.outage = {
@@ -305,8 +315,11 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         // Back → all connected (logins), → last PUBACK of the replay, → every replayed sample readable.
         drainSteps: { connectedSeconds: round3(((reconnectedAt ?? back) - back) / 1000), acknowledgedSeconds: round3(((spoolsEmptyAt ?? back) - back) / 1000), readableSeconds: round3(drainSeconds) },
         drainPointsPerSecond: drainRate,
-        rawWrite: reference,
-        ratioToRawWrite: Math.round((drainRate / reference.pointsPerSecond) * 100) / 100,
+        rawWriteSamePoints: same,
+        ratioToRawWrite: Math.round((drainRate / same.pointsPerSecond) * 100) / 100,
+        liveLagDuringReference: await lagOf('reference'),
+        rawWriteFreshDatabase: reference,
+        ratioToFreshDatabase: Math.round((drainRate / reference.pointsPerSecond) * 100) / 100,
         cpuSeconds: { collector: round3(dcpu.collector), influxd: round3(dcpu.influxd) },
         liveLagDuringDrain: await lagOf('drain'),
         lagDuringOutage: await lagOf('outage'),
@@ -378,9 +391,12 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     if (collector !== undefined) {
       result.collectorWarnings = warningsOf(collector.service.logPath);
       say(`collector warnings: ${JSON.stringify(Object.fromEntries(Object.entries(result.collectorWarnings as object).map(([m, w]) => [m, (w as { count: number }).count])))}`);
+      result.collectorLog = collectorLogOf(collector.service.logPath, marks);
+      say(`collector log by phase: ${JSON.stringify(result.collectorLog)}`);
     }
     await agents?.stop();
     await collector?.service.stop(20_000);
+    if (o.keepLogs !== undefined) keepLogs(o.keepLogs, [collector?.service.logPath, influx === undefined ? undefined : join(influx.dir, 'influxd.log')], say);
     if (o.profile === true && collector !== undefined) {
       try {
         const p = summariseProfile(join(temp.path, 'profile'), 20);
@@ -407,24 +423,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
 }
 
 const samplesOf = (i: number) => samplesPerPoll(school(i));
-
-/** Warning and error lines of a pino log (level ≥ 40), counted by message, with the first of each. */
-function warningsOf(path: string): Record<string, { count: number; first: string }> {
-  const out: Record<string, { count: number; first: string }> = {};
-  let text = '';
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return out;
-  }
-  for (const line of text.split('\n')) {
-    if (!/"level":(4|5|6)0/.test(line)) continue;
-    const msg = /"msg":"([^"]*)"/.exec(line)?.[1] ?? '?';
-    const seen = (out[msg] ??= { count: 0, first: line.slice(0, 400) });
-    seen.count++;
-  }
-  return out;
-}
 
 async function waitForComplete(agents: FleetAgents, influx: InfluxServer, n: number) {
   const sites = Array.from({ length: n }, (_, i) => school(i).site);

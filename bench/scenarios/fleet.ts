@@ -8,7 +8,7 @@ import { unitEnvironment } from '../agent-memory/unit.ts';
 /**
  * `npm run bench -- fleet [--schools 1000] [--steady-minutes 30] [--outage-minutes 60] [--poll-seconds 60]
  * [--phases steady,faults,outage,dashboards,reports] [--report-schools N] [--offline-schools 10] [--down-devices 50] [--down-schools 20]
- * [--outage-schools 100] [--fault-minutes 10] [--agent-processes K] [--profile] [--profile-agents] [--collector-unit-env] [--no-save]`:
+ * [--outage-schools 100] [--fault-minutes 10] [--agent-processes K] [--profile] [--profile-agents] [--collector-unit-env] [--keep-logs DIR] [--no-save]`:
  * issue 17's soak. Simulated schools (bench/fleet/schools.ts) in K processes of their own (default 4 from 500
  * schools, 2 from 100) against the real collector (with `--collector-unit-env`, under the systemd unit's
  * environment: heap cap, malloc settings) and an influxd with deploy/influxdb's settings.
@@ -24,7 +24,7 @@ export async function main(args: string[]): Promise<void> {
     args,
     options: {
       ...Object.fromEntries(
-        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools', 'report-schools', 'agent-processes'].map((k) => [k, { type: 'string' as const }]),
+        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools', 'report-schools', 'agent-processes', 'keep-logs'].map((k) => [k, { type: 'string' as const }]),
       ),
       'no-save': { type: 'boolean' as const },
       profile: { type: 'boolean' as const },
@@ -73,6 +73,7 @@ export async function main(args: string[]): Promise<void> {
     // The heap cap and malloc settings of deploy/systemd/hallmonitor-collector.service, as a provider runs it.
     ...(values['collector-unit-env'] === true ? { collectorEnv: collectorUnitEnv() } : {}),
     profileAgents: values['profile-agents'] === true,
+    ...(typeof values['keep-logs'] === 'string' ? { keepLogs: values['keep-logs'] } : {}),
     log: say,
   });
   say(result.ok ? 'fleet: all counts as expected' : `fleet: ${result.problems.length} problem(s)`);

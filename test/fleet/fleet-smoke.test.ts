@@ -35,9 +35,13 @@ describe('fleet bench, smoke scale', () => {
     const faults = result.faults as { alerts: { siteOffline: number; deviceDown: number; fired: number; extra: string[]; missing: string[] } };
     expect(faults.alerts).toMatchObject({ siteOffline: 3, deviceDown: 10, fired: 13, extra: [], missing: [] });
 
-    const outage = result.outage as { schools: number; spooledSamples: number; drainSeconds: number };
+    const outage = result.outage as { schools: number; spooledSamples: number; drainSeconds: number; rawWriteSamePoints: { points: number } };
     expect(outage.schools).toBe(8);
     expect(outage.spooledSamples).toBeGreaterThan(0);
+    // The ratio's peer wrote the very points the region spooled, again (the counts above did not change).
+    expect(outage.rawWriteSamePoints.points).toBe(outage.spooledSamples);
+    // The collector's own log was read phase by phase (its vitals line comes once a minute).
+    expect(Object.keys(result.collectorLog as object).length).toBeGreaterThan(0);
     const reports = result.reports as { reports: number; exitCode: number | null };
     expect(reports).toMatchObject({ reports: 2, exitCode: 0 });
     // Every alert of the run is one of the two rules the faults and the outage justify.

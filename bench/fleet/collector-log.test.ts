@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { collectorLogByPhase } from './collector-log.ts';
+
+const line = (time: number, msg: string, extra: Record<string, unknown> = {}) => JSON.stringify({ level: 30, time, msg, ...extra });
+const vitals = (time: number, max: number, heap = 100) =>
+  line(time, 'collector vitals', { eventLoopDelayMs: { p50: 10, p99: max / 2, max }, rssMiB: 400, heapUsedMiB: heap, heapLimitMiB: 640, pendingPoints: max * 10, walMiB: 1.5 });
+
+describe('the collector log by phase', () => {
+  it('files each line under the first phase that ended after it, the rest under "after"', () => {
+    const text = [
+      vitals(1_000, 50),
+      vitals(2_000, 30_000, 500),
+      line(2_100, 'agent connection closed: nothing read from it within 1.5 × its keepalive', { agent: 'a' }),
+      line(2_200, 'client connection closed on error', { err: 'drain timeout' }),
+      line(2_300, 'client connection closed on error', { err: 'drain timeout' }),
+      line(2_400, 'agent disconnected', { agent: 'a' }),
+      line(2_500, 'something else'),
+      'not json',
+      vitals(9_000, 20),
+    ].join('\n');
+    const byPhase = collectorLogByPhase(text, [
+      { phase: 'steady', at: 1_500 },
+      { phase: 'outage', at: 5_000 },
+    ]);
+    expect(byPhase['steady']).toMatchObject({ intervals: 1, eventLoopMaxMs: 50, keepaliveTimeouts: 0 });
+    expect(byPhase['outage']).toMatchObject({ intervals: 1, eventLoopMaxMs: 30_000, heapUsedMaxMiB: 500, pendingPointsMax: 300_000, keepaliveTimeouts: 1, agentsDisconnected: 1, clientErrors: { 'drain timeout': 2 } });
+    expect(byPhase['outage']!.worstAt).toBe(new Date(2_000).toISOString());
+    expect(byPhase['after']).toMatchObject({ intervals: 1, eventLoopMaxMs: 20 });
+  });
+
+  it('an empty or foreign log gives no phases', () => {
+    expect(collectorLogByPhase('', [{ phase: 'steady', at: 1 }])).toEqual({});
+    expect(collectorLogByPhase('{"msg":"collector vitals" broken', [])).toEqual({});
+  });
+});
