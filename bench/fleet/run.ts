@@ -74,6 +74,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const down: Record<string, string[]> = {};
   /** When each phase ended, for the collector's log (collector-log.ts). */
   const marks: PhaseMark[] = [];
+  const timeline: { at: string; collectorPct: number; influxdPct: number; collectorRssMiB: number; influxdRssMiB: number }[] = [];
+  result.timeline = timeline;
   try {
     influx = await startRecommendedInflux();
     const t0 = performance.now();
@@ -83,9 +85,16 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     collector = await startFleetCollector(temp.path, influx.url, DATABASE, o.pollSeconds, o.profile === true ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], o.collectorEnv);
     const cpid = collector.service.pid;
     const ipid = influx.pid;
+    // Per minute, CPU and RSS of both: the hourly rollup queries and the drain show as bursts (result.timeline).
+    let last = { collector: cpuSeconds(cpid), influxd: cpuSeconds(ipid) };
+    let ticks = 0;
     sampler = setInterval(() => {
       rss.collector.push(rssMiB(cpid));
       rss.influxd.push(rssMiB(ipid));
+      if (++ticks % 60 !== 0) return;
+      const now = { collector: cpuSeconds(cpid), influxd: cpuSeconds(ipid) };
+      timeline.push({ at: new Date().toISOString().slice(11, 16), collectorPct: Math.round(((now.collector - last.collector) / 60) * 100), influxdPct: Math.round(((now.influxd - last.influxd) / 60) * 100), collectorRssMiB: rss.collector.at(-1)!, influxdRssMiB: rss.influxd.at(-1)! });
+      last = now;
     }, 1_000);
     const K = o.agentProcesses ?? defaultAgentProcesses(o.schools);
     agents = startAgents(K, o.profileAgents === true ? join(temp.path, 'agents-profile') : undefined);
