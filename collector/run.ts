@@ -19,16 +19,21 @@ import { siteConfigMessage } from './sites/config-message.ts';
 import { startSchoolState } from './school-state/start.ts';
 import { createStatusHandler } from './status/agent-status.ts';
 import { createInfluxWriter, type InfluxWriter } from './storage/influx-writer.ts';
-import { ensureRetention } from './storage/retention.ts';
+import { backfillRollups, ensureRetention } from './storage/retention.ts';
 import type { Dispatcher } from './notify/dispatch.ts';
 import { startWeb, type RunningWeb } from './web/start.ts';
 import { createDurableLog, type DurableLog } from './wal/durable.ts';
 import { startVitals } from './vitals/vitals.ts';
+import { startLateBacklog } from './rollups/late-backlog.ts';
+import { createInfluxClient } from './storage/influx-client.ts';
+import { DEFAULT_ROLLUP_SCHEDULE } from './storage/retention-cq.ts';
 import { openCollectorWal } from './wal/open.ts';
 import type { WalStats } from './wal/wal.ts';
 
 export interface CollectorParts {
   writer: InfluxWriter;
+  /** Schools' spools replayed too late for the hourly rollups, waiting to be rolled up; runDue() does it now. */
+  lateBacklog: { runDue(): Promise<void>; pending(): ReadonlyMap<string, unknown> };
   ingest: Ingest;
   /** Writes the ingest's counts (`collector_ingest`) every interval; report() does it now. */
   ingestReport: { report(): unknown };
@@ -53,6 +58,8 @@ export interface CollectorExtras {
   dispatcher?: Dispatcher;
   /** Where secrets named by `...Env` keys are read (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** How long a school's replay must be quiet before its late backlog is rolled up (tests shorten it). */
+  lateBacklogQuietMs?: number;
 }
 
 /** The collector with its embedded broker (broker.mode: embedded). */
@@ -213,6 +220,16 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   const ingestLog = log.child({ component: 'ingest' });
   // Per school, its devices' last results as one point (docs/dashboards.md): the overview reads that.
   const schoolState = startSchoolState({ sites: () => sites.map((s) => s.id), writer, now, intervalMs: config.ingest.reportIntervalSeconds * 1_000 });
+  // A school's spool replayed after the hourly rollups' reach: its rollups recomputed (collector/rollups/).
+  const rollupClient = createInfluxClient(config.influx);
+  const lateBacklog = startLateBacklog({
+    schedule: DEFAULT_ROLLUP_SCHEDULE,
+    backfill: (site, span) => backfillRollups(rollupClient, config.influx.database, { ...span, site }),
+    written: () => writer.flush(),
+    log: log.child({ component: 'rollups' }),
+    now,
+    ...(extras.lateBacklogQuietMs !== undefined ? { quietMs: extras.lateBacklogQuietMs, checkEveryMs: Math.max(100, extras.lateBacklogQuietMs / 4) } : {}),
+  });
   // Learned field types and per-site series outlive a restart (docs/security.md).
   const learned = openLearnedState(join(dataDir, 'ingest-learned.sqlite'), ingestLog);
   const ingest = createIngest({
@@ -224,6 +241,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     onAccepted: (b) => {
       alerts.samples(b.site, b.agent, b.samples);
       schoolState.observe(b.site, b.samples);
+      lateBacklog.observe(b.site, b.samples);
     },
     ...ingestLimits(config, sites),
   });
@@ -257,7 +275,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     sites,
     agents,
     onPublish,
-    parts: { writer, ingest, ingestReport, schoolState, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort, webPort: web?.port },
+    parts: { writer, lateBacklog, ingest, ingestReport, schoolState, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort, webPort: web?.port },
     /** Alerts start judging once the broker is up (a site not heard from yet is not declared offline before). */
     startAlerting: () => alerting.start(),
     /** Closes the broker side first (nothing new comes in), then alerts, reports, the writer and the log. */
@@ -267,6 +285,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
       alerting.engine.stop();
       ingestReport.stop();
       vitals.stop();
+      lateBacklog.stop();
       schoolState.stop();
       await reports?.stop();
       await writer.stop({ timeoutMs: 10_000 });

@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { goDurationSeconds } from './retention.ts';
-import { DEFAULT_ROLLUP_SCHEDULE, ROLLUPS, dailyPingSelect, influxDuration, quoteIdent, rollupQueries, rollupSelect, sameQuery } from './retention-cq.ts';
+import { DEFAULT_ROLLUP_SCHEDULE, ROLLUPS, dailyPingSelect, influxDuration, quoteIdent, quoteTagValue, rollupQueries, rollupSelect, sameQuery } from './retention-cq.ts';
 
 describe('rollup continuous queries', () => {
-  it('one per measurement, hourly over the last 6 hours, 5-minute windows keeping every tag', () => {
+  it('one per measurement, hourly over the last 2 hours, 5-minute windows keeping every tag', () => {
     const [ping] = rollupQueries('hallmonitor');
     expect(ping).toEqual({
       name: 'rollup_5m_ping',
       create:
-        'CREATE CONTINUOUS QUERY "rollup_5m_ping" ON "hallmonitor" RESAMPLE EVERY 1h FOR 6h BEGIN ' +
+        'CREATE CONTINUOUS QUERY "rollup_5m_ping" ON "hallmonitor" RESAMPLE EVERY 1h FOR 2h BEGIN ' +
         'SELECT mean("up") AS "mean_up", mean("loss_pct") AS "mean_loss_pct", max("loss_pct") AS "max_loss_pct", ' +
         'mean("rtt_avg_ms") AS "mean_rtt_avg_ms", min("rtt_min_ms") AS "min_rtt_min_ms", max("rtt_max_ms") AS "max_rtt_max_ms", ' +
         'mean("jitter_ms") AS "mean_jitter_ms", max("jitter_ms") AS "max_jitter_ms", count("up") AS "samples" ' +
         'INTO "hallmonitor"."rollup_5m"."ping" FROM "hallmonitor"."raw"."ping" GROUP BY time(5m), * END',
     });
     expect(rollupQueries('hallmonitor').map((q) => q.name)).toEqual([...ROLLUPS.map((r) => `rollup_5m_${r.measurement}`), 'rollup_5m_ping_site_1d']);
-    expect(DEFAULT_ROLLUP_SCHEDULE).toEqual({ everySeconds: 3_600, forSeconds: 21_600 });
+    expect(DEFAULT_ROLLUP_SCHEDULE).toEqual({ everySeconds: 3_600, forSeconds: 7_200 });
   });
 
   it('the daily ping rollup: hourly over today and yesterday, the windows\' mean_up summed and counted per school and UTC day', () => {
@@ -73,5 +73,12 @@ describe('rollup continuous queries', () => {
     expect(sameQuery(ours, stored)).toBe(true);
     expect(sameQuery(ours, stored.replace('mean(up)', 'max(up)'))).toBe(false);
     expect(quoteIdent('a"b')).toBe('"a\\"b"');
+  });
+
+  it('quotes a tag value for InfluxQL: quotes and backslashes escaped, nothing else', () => {
+    expect(quoteTagValue('north-primary')).toBe("'north-primary'");
+    expect(quoteTagValue("o'brien")).toBe("'o\\'brien'");
+    expect(quoteTagValue('a\\b')).toBe("'a\\\\b'");
+    expect(quoteTagValue("\\'")).toBe("'\\\\\\''");
   });
 });

@@ -115,19 +115,25 @@ export interface RollupSchedule {
 }
 
 /**
- * Every hour, recompute the last 6 hours. Each run re-reads and rewrites every window in reach, so each
- * window is computed FOR/EVERY ≈ 5 times, and that is what it costs: measured on influxd 1.6.7, one
- * computation of the interface rollup takes ~26 µs of influxd CPU per raw point, about what ingesting the
- * point took. Hourly runs keep that at ~5× instead of the 72× of `EVERY 5m FOR 6h`; rollups serve views
- * older than the raw data's 45 days, so appearing 1–2 hours after the window costs nothing there.
- * Reach: a backlog that arrives up to ~5 hours late (an agent replaying after a broadband outage) is
- * always rolled up; older backlogs are in raw (and so in monthly reports) and need `backfillRollups`.
+ * Every hour, recompute the last 2 hours: each 5-minute window is computed at the end of its hour (its last
+ * polls may still be on their way) and once more an hour later, complete. Each run re-reads every raw point
+ * in reach, and that is what it costs: one computation of all rollups takes influxd ~35 µs of CPU per raw
+ * point, about what writing the point took (`bench/support/rollup-cost.ts`, 50 schools × 60 polls, influxd
+ * 1.6.7). At 1,000 schools (14.3 M raw points an hour) `FOR 6h` was ~3,000 CPU-seconds an hour, 83 % of a
+ * core in hourly bursts; `FOR 2h` is a third of it. Samples that arrive later than the second computation
+ * (a school's spool replayed after an outage of more than about an hour) are rolled up by the collector for
+ * that school alone (collector/rollups/late-backlog.ts).
  */
-export const DEFAULT_ROLLUP_SCHEDULE: RollupSchedule = { everySeconds: 3_600, forSeconds: 6 * 3_600 };
+export const DEFAULT_ROLLUP_SCHEDULE: RollupSchedule = { everySeconds: 3_600, forSeconds: 2 * 3_600 };
 
 /** InfluxQL identifier, always quoted (database names may hold "-"). */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** A tag value as an InfluxQL string literal (single quotes; backslash and quote escaped). */
+export function quoteTagValue(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** A duration literal in the largest whole unit, as InfluxDB prints it back (its FormatDuration). */
@@ -162,7 +168,7 @@ export function rollupSelect(database: string, rollup: MeasurementRollup, where?
  * (every device's window weighing the same, as in the 5-minute rollup).
  */
 export const DAILY_PING_MEASUREMENT = 'ping_site_1d';
-/** Hourly, recomputing today and yesterday: a 5-minute window rolled up late (its CQ reaches back 6 h) lands in one of them. */
+/** Hourly, recomputing today and yesterday: a 5-minute window rolled up late (its CQ reaches back 2 h) lands in one of them. */
 export const DAILY_PING_SCHEDULE: RollupSchedule = { everySeconds: 3_600, forSeconds: 2 * 86_400 };
 
 /** The SELECT … INTO of the daily ping rollup per school (from the 5-minute one); with `where`, limited to a time range. */

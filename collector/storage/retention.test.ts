@@ -140,16 +140,16 @@ describe('ensureRetention', () => {
  * Samples every 30 s for two devices over `windows` 5-minute windows from `start`: `broadband` is down
  * for the minute after each window's second minute, `firewall` always up; interface rates vary.
  */
-function rawLines(start: number, windows: number): { lines: string[]; expectedUp: Map<string, number> } {
+function rawLines(start: number, windows: number, site = 'north-primary'): { lines: string[]; expectedUp: Map<string, number> } {
   const lines: string[] = [];
   const expectedUp = new Map<string, number>();
   for (let t = start; t < start + windows * WINDOW; t += 30_000) {
     const intoWindow = t % WINDOW;
     const broadbandUp = intoWindow >= 2 * MINUTE && intoWindow < 3 * MINUTE ? 0 : 1;
     const rtt = 5 + (t / 30_000) % 7;
-    lines.push(`ping,site=north-primary,device=broadband,role=internet up=${broadbandUp},rtt_avg_ms=${rtt},rtt_max_ms=${rtt * 2} ${t}`);
-    lines.push(`ping,site=north-primary,device=firewall,role=firewall up=1,rtt_avg_ms=${rtt / 2},rtt_max_ms=${rtt} ${t}`);
-    lines.push(`interface,site=north-primary,device=firewall,role=firewall,interface=wan,if_index=1 oper_status=1,in_bps=${(t / 1000) % 9_973},out_bps=12 ${t}`);
+    lines.push(`ping,site=${site},device=broadband,role=internet up=${broadbandUp},rtt_avg_ms=${rtt},rtt_max_ms=${rtt * 2} ${t}`);
+    lines.push(`ping,site=${site},device=firewall,role=firewall up=1,rtt_avg_ms=${rtt / 2},rtt_max_ms=${rtt} ${t}`);
+    lines.push(`interface,site=${site},device=firewall,role=firewall,interface=wan,if_index=1 oper_status=1,in_bps=${(t / 1000) % 9_973},out_bps=12 ${t}`);
   }
   // Of ten samples per window, broadband misses two: 80 % available.
   for (let w = start; w < start + windows * WINDOW; w += WINDOW) {
@@ -227,18 +227,36 @@ describe('5-minute rollups by the continuous queries', () => {
     await backfillRollups(client, database, { from: from + 1, to: from + 2 * WINDOW - 1 });
     await expectRolledUp(database, from, 2, expectedUp);
   });
+
+  it('backfill one school: its windows and its day, and no other school\'s', async () => {
+    const from = Math.floor(Date.now() / WINDOW) * WINDOW - 3 * 86_400_000;
+    const mine = rawLines(from, 2, "o'brien-academy");
+    const other = rawLines(from, 2, 'south-primary');
+    await influx.write(database, [...mine.lines, ...other.lines], 'ms');
+    await backfillRollups(client, database, { from, to: from + 2 * WINDOW, site: "o'brien-academy" });
+    const count = async (site: string, m: string) =>
+      (await influx.query(`SELECT count(*) FROM "${database}"."rollup_5m"."${m}" WHERE "site" = '${site.replace(/'/g, "\\'")}' AND time >= ${from - 86_400_000}ms AND time < ${from + 86_400_000}ms`))[0]?.series?.[0]?.values[0]?.slice(1) ?? [];
+    expect((await count("o'brien-academy", 'ping'))[0]).toBe(4);
+    expect((await count("o'brien-academy", 'ping_site_1d'))[0]).toBeGreaterThan(0);
+    expect(await count('south-primary', 'ping')).toEqual([]);
+    expect(await count('south-primary', 'ping_site_1d')).toEqual([]);
+  });
 });
 
 describe('the hourly schedule', () => {
-  it('reaches back over 4 hours on its run', async () => {
+  it('reaches back over an hour on its run, and not over three (those go to the late-backlog backfill)', async () => {
     const database = 'hm_reach';
     const client = await freshDatabase(database);
     await ensureRetention(client, database, DEFAULTS, capturingLogger().log);
-    const from = Math.floor(Date.now() / WINDOW) * WINDOW - 4 * 3_600_000 - WINDOW;
-    const { lines, expectedUp } = rawLines(from, 2);
-    await influx.write(database, lines, 'ms');
+    const now = Math.floor(Date.now() / WINDOW) * WINDOW;
+    const recent = now - 3_600_000 - 2 * WINDOW;
+    const old = now - 3 * 3_600_000 - 2 * WINDOW;
+    const { lines, expectedUp } = rawLines(recent, 2);
+    await influx.write(database, [...lines, ...rawLines(old, 2).lines], 'ms');
     // The CQs ran once on creation and are next due on the hour; influxd runs every CQ at once when it starts.
     await influx.restart();
-    await expectRolledUp(database, from, 2, expectedUp);
+    await expectRolledUp(database, recent, 2, expectedUp);
+    const [beyond] = await influx.query(`SELECT count(samples) FROM "${database}"."rollup_5m"."ping" WHERE ${range(old, 2)}`);
+    expect(beyond?.series).toBeUndefined();
   });
 });

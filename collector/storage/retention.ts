@@ -9,6 +9,7 @@ import {
   ROLLUP_POLICY,
   dailyPingSelect,
   quoteIdent,
+  quoteTagValue,
   rollupQueries,
   rollupSelect,
   sameQuery,
@@ -165,17 +166,20 @@ const DAY_MS = 86_400_000;
 
 /**
  * Recomputes the rollups for [from, to) (ms, widened to whole 5-minute windows) from raw data, a day per
- * statement to keep each query small. For samples that arrived too late for the CQs' RESAMPLE reach.
+ * statement to keep each query small. For samples that arrived too late for the CQs' RESAMPLE reach; with
+ * `site`, only that school's series (collector/rollups/late-backlog.ts: a school's replayed spool costs in
+ * proportion to its own points, not the fleet's).
  */
-export async function backfillRollups(client: InfluxDB, database: string, range: { from: number; to: number }): Promise<void> {
+export async function backfillRollups(client: InfluxDB, database: string, range: { from: number; to: number; site?: string }): Promise<void> {
   const from = Math.floor(range.from / WINDOW_MS) * WINDOW_MS;
   const to = Math.ceil(range.to / WINDOW_MS) * WINDOW_MS;
+  const site = range.site === undefined ? '' : `"site" = ${quoteTagValue(range.site)} AND `;
   for (let start = from; start < to; start += DAY_MS) {
     const end = Math.min(start + DAY_MS, to);
-    for (const rollup of ROLLUPS) await run(client, database, rollupSelect(database, rollup, `time >= ${start}ms AND time < ${end}ms`));
+    for (const rollup of ROLLUPS) await run(client, database, rollupSelect(database, rollup, `${site}time >= ${start}ms AND time < ${end}ms`));
   }
   // Then the daily ping rollup of every UTC day those windows fall in, from the 5-minute rollup.
   for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS) {
-    await run(client, database, dailyPingSelect(database, `time >= ${day}ms AND time < ${day + DAY_MS}ms`));
+    await run(client, database, dailyPingSelect(database, `${site}time >= ${day}ms AND time < ${day + DAY_MS}ms`));
   }
 }

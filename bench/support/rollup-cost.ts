@@ -1,0 +1,63 @@
+/**
+ * What one computation of the rollups costs InfluxDB per raw point, at the fleet's shape: N fleet schools
+ * (bench/fleet/schools.ts) × P one-minute polls written raw to the recommended influxd
+ * (deploy/influxdb/influxdb.conf) with the collector's retention policies and continuous queries, then every
+ * rollup SELECT … INTO of that hour run once over it (backfillRollups, the CQs' own statements) while
+ * influxd's CPU time is read from /proc. The hourly CQ run recomputes FOR/EVERY hours of raw data, so its
+ * cost per hour is this × points per hour × FOR/EVERY. `node --import tsx bench/support/rollup-cost.ts
+ * [schools] [polls]`; prints one JSON line.
+ */
+import { createLogger } from '../../contract/index.ts';
+import { createInfluxClient } from '../../collector/storage/influx-client.ts';
+import { backfillRollups, ensureRetention } from '../../collector/storage/retention.ts';
+import { RAW_POLICY } from '../../collector/storage/retention-cq.ts';
+import { startRecommendedInflux } from '../fleet/influxd.ts';
+import { pollSamples, school } from '../fleet/schools.ts';
+import { lineBodies, sampleLine } from './line-protocol.ts';
+import { cpuSeconds } from './proc-stats.ts';
+import { postBodies } from './raw-writer.ts';
+
+const schools = Number(process.argv[2] ?? 100);
+const polls = Number(process.argv[3] ?? 60);
+const database = 'hallmonitor';
+const influx = await startRecommendedInflux();
+try {
+  const client = createInfluxClient({ url: influx.url, database });
+  await client.createDatabase(database);
+  await ensureRetention(client, database, { rawDays: 45, rollupDays: 400 }, createLogger('rollup-cost', 'silent'));
+  // A whole hour, ending two hours ago: the CQs' own hourly runs (which reach back 6 hours) do not start
+  // on their own within the run, unless it crosses the hour; the bench says if it did.
+  const hour = 3_600_000;
+  const from = Math.floor(Date.now() / hour) * hour - 3 * hour;
+  const lines: string[] = [];
+  for (let p = 0; p < polls; p++) {
+    for (let i = 0; i < schools; i++) {
+      const s = school(i);
+      for (const sample of pollSamples(s, p, from + p * 60_000 + i)) lines.push(sampleLine(s.site, sample));
+    }
+  }
+  const w0 = cpuSeconds(influx.pid);
+  const t0 = performance.now();
+  await postBodies(influx.url, database, lineBodies(lines, 5_000), 2, RAW_POLICY);
+  const writeSeconds = (performance.now() - t0) / 1000;
+  const writeCpu = cpuSeconds(influx.pid) - w0;
+  const hourAtStart = Math.floor(Date.now() / hour);
+  const c0 = cpuSeconds(influx.pid);
+  const t1 = performance.now();
+  await backfillRollups(client, database, { from, to: from + polls * 60_000 });
+  const rollupSeconds = (performance.now() - t1) / 1000;
+  const rollupCpu = cpuSeconds(influx.pid) - c0;
+  const us = (cpu: number) => Math.round((cpu / lines.length) * 1e7) / 10;
+  process.stdout.write(
+    `${JSON.stringify({
+      schools,
+      polls,
+      rawPoints: lines.length,
+      write: { seconds: Math.round(writeSeconds * 10) / 10, influxdCpuSeconds: Math.round(writeCpu * 10) / 10, influxdUsPerPoint: us(writeCpu) },
+      rollupOnce: { seconds: Math.round(rollupSeconds * 10) / 10, influxdCpuSeconds: Math.round(rollupCpu * 10) / 10, influxdUsPerRawPoint: us(rollupCpu) },
+      crossedTheHour: Math.floor(Date.now() / hour) !== hourAtStart,
+    })}\n`,
+  );
+} finally {
+  await influx.stop();
+}

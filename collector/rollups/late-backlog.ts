@@ -1,0 +1,105 @@
+import type { Logger, Sample } from '../../contract/index.ts';
+import type { RollupSchedule } from '../storage/retention-cq.ts';
+
+/** A span of sample times (ms), [from, to). */
+export interface Span {
+  from: number;
+  to: number;
+}
+
+/** Minutes allowed between a sample's acceptance and its point being readable in InfluxDB, when judging reach. */
+const WRITE_MARGIN_MS = 2 * 60_000;
+
+/**
+ * The hourly CQ run that last recomputes the window of a sample measured at `time`: runs at each EVERY
+ * boundary B cover [B − FOR, B), so the last one whose reach still holds the window starts at the window's
+ * EVERY boundary plus FOR. A sample accepted after that (less a margin for the write) is never rolled up by
+ * the CQs.
+ */
+export function lastCqRunFor(time: number, schedule: RollupSchedule): number {
+  const every = schedule.everySeconds * 1000;
+  return Math.floor(time / every) * every + schedule.forSeconds * 1000;
+}
+
+/** The span of these samples that the CQs will not roll up, accepted at `acceptedAt`; undefined when none (pure). */
+export function lateSpan(samples: readonly Pick<Sample, 'time'>[], acceptedAt: number, schedule: RollupSchedule): Span | undefined {
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const { time } of samples) {
+    if (acceptedAt <= lastCqRunFor(time, schedule) - WRITE_MARGIN_MS) continue;
+    if (time < from) from = time;
+    if (time + 1 > to) to = time + 1;
+  }
+  return from === Number.POSITIVE_INFINITY ? undefined : { from, to };
+}
+
+export interface LateBacklogOptions {
+  schedule: RollupSchedule;
+  /** Recomputes one school's rollups over a span (backfillRollups with its site). */
+  backfill(site: string, span: Span): Promise<void>;
+  /** Resolves once every point accepted so far is in InfluxDB (the writer's flush). */
+  written(): Promise<void>;
+  log: Logger;
+  now: () => number;
+  /** A school's late span is rolled up once no late sample of it came for this long (its replay is over). */
+  quietMs?: number;
+  /** How often the waiting schools are looked at. */
+  checkEveryMs?: number;
+}
+
+/**
+ * Rolls up what a school's replayed spool brought in too late for the hourly continuous queries (an outage
+ * of more than about an hour): its late span is noted as batches are accepted, and once its replay has been
+ * quiet a while and the writer has written everything, that school's rollups (5-minute and daily) are
+ * recomputed over the span, one school at a time. Raw data and monthly reports never needed this; the
+ * rollup-based views (30 days, 12 months) would otherwise show the outage's hours as missing.
+ */
+export function startLateBacklog(o: LateBacklogOptions): { observe(site: string, samples: readonly Pick<Sample, 'time'>[]): void; pending(): ReadonlyMap<string, Span>; runDue(): Promise<void>; stop(): void } {
+  const quietMs = o.quietMs ?? 2 * 60_000;
+  const waiting = new Map<string, Span & { lastAt: number }>();
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  async function runDue(): Promise<void> {
+    const now = o.now();
+    const due = [...waiting].filter(([, s]) => now - s.lastAt >= quietMs);
+    if (due.length === 0) return;
+    await o.written();
+    for (const [site, span] of due) {
+      if (stopped) return;
+      // Taken off before the run: a late batch arriving meanwhile opens a new span for the next turn.
+      if (waiting.get(site) === span) waiting.delete(site);
+      const started = o.now();
+      try {
+        await o.backfill(site, { from: span.from, to: span.to });
+        o.log.info({ site, from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString(), ms: o.now() - started }, 'late backlog rolled up');
+      } catch (err) {
+        // Kept, and tried again after another quiet spell (not every check): the raw data is stored either way.
+        const again = waiting.get(site);
+        waiting.set(site, { from: Math.min(span.from, again?.from ?? span.from), to: Math.max(span.to, again?.to ?? span.to), lastAt: o.now() });
+        o.log.warn({ site, err: (err as Error).message }, 'late backlog not rolled up yet; trying again');
+        return;
+      }
+    }
+  }
+
+  const timer = setInterval(() => {
+    running ??= runDue().finally(() => (running = undefined));
+  }, o.checkEveryMs ?? 30_000);
+  timer.unref();
+
+  return {
+    observe(site, samples) {
+      const span = lateSpan(samples, o.now(), o.schedule);
+      if (span === undefined) return;
+      const had = waiting.get(site);
+      waiting.set(site, { from: Math.min(span.from, had?.from ?? span.from), to: Math.max(span.to, had?.to ?? span.to), lastAt: o.now() });
+    },
+    pending: () => waiting,
+    runDue: () => (running ??= runDue().finally(() => (running = undefined))),
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}

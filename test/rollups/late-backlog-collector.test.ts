@@ -1,0 +1,76 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { WIRE_VERSION, agentClientId, createLogger, samplesTopic, type SamplesBatch } from '../../contract/index.ts';
+import { addAgent } from '../../collector/agents/store.ts';
+import { loadCollectorConfig } from '../../collector/config/load.ts';
+import { startCollector, type RunningCollector } from '../../collector/run.ts';
+import { freeTcpPort, makeTempDir, startInflux, waitFor, type InfluxServer, type TempDir } from '../harness/index.ts';
+
+/**
+ * A school's spool replayed three hours late, beyond the hourly rollups' reach (FOR 2h): the collector rolls
+ * up that school's late span itself once its replay is quiet (collector/rollups/late-backlog.ts), with the
+ * same statements as the continuous queries, limited to the school. influxd runs no CQs here, so a rollup
+ * row can only come from the collector; a live school's fresh data gets none.
+ */
+const DB = 'late_backlog';
+const WINDOW = 5 * 60_000;
+let influx: InfluxServer;
+let dir: TempDir;
+let collector: RunningCollector;
+const clients: MqttClient[] = [];
+const creds: Record<string, string> = {};
+
+beforeAll(async () => {
+  influx = await startInflux();
+  dir = makeTempDir('late-backlog');
+  mkdirSync(join(dir.path, 'sites'));
+  for (const site of ['north', 'south']) writeFileSync(join(dir.path, 'sites', `${site}.yaml`), stringify({ id: site, name: site }));
+  const port = await freeTcpPort();
+  writeFileSync(join(dir.path, 'collector.yaml'), stringify({ broker: { host: '127.0.0.1', port }, influx: { url: influx.url, database: DB, flushIntervalMs: 50 } }));
+  for (const [id, site] of [['north-1', 'north'], ['south-1', 'south']] as const) creds[id] = (await addAgent(join(dir.path, 'agents.yaml'), { id, site })).password;
+  collector = await startCollector(loadCollectorConfig(join(dir.path, 'collector.yaml')), createLogger('collector', 'silent'), Date.now, { lateBacklogQuietMs: 300 });
+  await collector.storageReady;
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.allSettled(clients.map((c) => c.endAsync(true)));
+  await collector?.stop();
+  await influx?.stop();
+  dir?.remove();
+});
+
+async function publish(agent: string, site: string, seq: number, times: number[]): Promise<void> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${collector.broker.port}`, { clientId: agentClientId(agent), username: agent, password: creds[agent], reconnectPeriod: 0 });
+  clients.push(client);
+  const samples = times.map((time, i) => ({ measurement: 'ping', tags: { device: 'router' }, fields: { up: i % 4 === 0 ? 0 : 1, rtt_avg_ms: 2 }, time }));
+  const batch: SamplesBatch = { v: WIRE_VERSION, agent, site, seq, sentAt: Date.now(), samples };
+  await client.publishAsync(samplesTopic(site), JSON.stringify(batch), { qos: 1 });
+}
+
+const rolledUp = async (site: string) => {
+  const [r] = await influx.query(`SELECT mean_up, samples FROM "rollup_5m"."ping" WHERE "site" = '${site}' AND time > now() - 1d`, DB);
+  return r?.series?.[0]?.values.map((v) => v.slice(1)) ?? [];
+};
+
+describe('a spool replayed after the rollups\' reach', () => {
+  it('is rolled up for its school, window by window, and a live school\'s fresh data is left to the CQs', async () => {
+    const start = Math.floor((Date.now() - 3 * 3_600_000) / WINDOW) * WINDOW;
+    // Two windows of one-minute polls, three hours old: 10 samples, a quarter of them down.
+    await publish('north-1', 'north', 0, Array.from({ length: 10 }, (_, i) => start + i * 60_000));
+    await publish('south-1', 'south', 0, [Date.now() - 5_000]);
+    await waitFor(async () => (await rolledUp('north')).length === 2, { timeoutMs: 30_000, intervalMs: 200, what: 'north\'s two late windows rolled up' });
+    // Samples 0, 4, 8 are down: window one holds 0–4 (two down of five), window two 5–9 (one down).
+    expect(await rolledUp('north')).toEqual([
+      [0.6, 5],
+      [0.8, 5],
+    ]);
+    expect(collector.lateBacklog.pending().size).toBe(0);
+    await collector.lateBacklog.runDue();
+    expect(await rolledUp('south')).toEqual([]);
+    const [daily] = await influx.query(`SELECT sum_mean_up, windows FROM "rollup_5m"."ping_site_1d" GROUP BY "site"`, DB);
+    expect(daily?.series?.map((s) => s.tags?.['site'])).toEqual(['north']);
+  }, 60_000);
+});
