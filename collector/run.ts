@@ -226,6 +226,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     schedule: DEFAULT_ROLLUP_SCHEDULE,
     backfill: (site, span) => backfillRollups(rollupClient, config.influx.database, { ...span, site }),
     written: () => writer.flush(),
+    writerOutageSince: () => writer.stats().outageSince,
     log: log.child({ component: 'rollups' }),
     now,
     ...(extras.lateBacklogQuietMs !== undefined ? { quietMs: extras.lateBacklogQuietMs, checkEveryMs: Math.max(100, extras.lateBacklogQuietMs / 4) } : {}),

@@ -38,7 +38,7 @@ describe('what the hourly rollups miss', () => {
 });
 
 describe('the late-backlog rollups', () => {
-  function rig(fail = false) {
+  function rig(fail = false, outage: { since?: number } = {}) {
     let now = T + 5 * H;
     const runs: { site: string; span: Span; flushedBefore: boolean }[] = [];
     let flushed = false;
@@ -48,11 +48,12 @@ describe('the late-backlog rollups', () => {
       log,
       quietMs: 120_000,
       checkEveryMs: 3_600_000,
+      writerOutageSince: () => outage.since,
       written: async () => {
         flushed = true;
       },
       backfill: async (site, span) => {
-        runs.push({ site, span, flushedBefore: flushed });
+        runs.push({ site: site ?? 'ALL', span, flushedBefore: flushed });
         if (fail) throw new Error('InfluxDB said no');
       },
     });
@@ -99,6 +100,30 @@ describe('the late-backlog rollups', () => {
       advance(60_000);
       await backlog.runDue();
       expect(runs).toHaveLength(2);
+    } finally {
+      backlog.stop();
+    }
+  });
+
+  it('after InfluxDB was unreachable, rolls up every school over the outage once writes recovered and went quiet', async () => {
+    const outage: { since?: number } = {};
+    const { backlog, runs, advance } = rig(false, outage);
+    try {
+      const start = T + 5 * H;
+      outage.since = start;
+      advance(3 * H);
+      await backlog.runDue();
+      expect(runs).toEqual([]); // still failing: nothing to roll up yet
+      outage.since = undefined;
+      advance(60_000);
+      await backlog.runDue(); // recovery noticed here
+      expect(runs).toEqual([]);
+      advance(120_000);
+      await backlog.runDue();
+      expect(runs).toEqual([{ site: 'ALL', span: { from: start, to: start + 3 * H + 60_000 }, flushedBefore: true }]);
+      advance(600_000);
+      await backlog.runDue();
+      expect(runs).toHaveLength(1);
     } finally {
       backlog.stop();
     }

@@ -7,6 +7,8 @@ export interface Span {
   to: number;
 }
 
+const ALL = '*';
+
 /** Minutes allowed between a sample's acceptance and its point being readable in InfluxDB, when judging reach. */
 const WRITE_MARGIN_MS = 2 * 60_000;
 
@@ -35,8 +37,10 @@ export function lateSpan(samples: readonly Pick<Sample, 'time'>[], acceptedAt: n
 
 export interface LateBacklogOptions {
   schedule: RollupSchedule;
-  /** Recomputes one school's rollups over a span (backfillRollups with its site). */
-  backfill(site: string, span: Span): Promise<void>;
+  /** Recomputes one school's rollups over a span (backfillRollups with its site); every school's without one. */
+  backfill(site: string | undefined, span: Span): Promise<void>;
+  /** Since when InfluxDB writes have been failing, if they are (the writer's stats). */
+  writerOutageSince?: () => number | undefined;
   /** Resolves once every point accepted so far is in InfluxDB (the writer's flush). */
   written(): Promise<void>;
   log: Logger;
@@ -52,16 +56,32 @@ export interface LateBacklogOptions {
  * of more than about an hour): its late span is noted as batches are accepted, and once its replay has been
  * quiet a while and the writer has written everything, that school's rollups (5-minute and daily) are
  * recomputed over the span, one school at a time. Raw data and monthly reports never needed this; the
- * rollup-based views (30 days, 12 months) would otherwise show the outage's hours as missing.
+ * rollup-based views (30 days, 12 months) would otherwise show the outage's hours as missing. After InfluxDB
+ * itself was unreachable, every school's rollups are recomputed over the outage the same way.
  */
 export function startLateBacklog(o: LateBacklogOptions): { observe(site: string, samples: readonly Pick<Sample, 'time'>[]): void; pending(): ReadonlyMap<string, Span>; runDue(): Promise<void>; stop(): void } {
   const quietMs = o.quietMs ?? 2 * 60_000;
+  // Keyed by school; ALL is every school's span of an InfluxDB outage (its points were accepted in time and
+  // written after the CQs had run). Site ids are slugs, so this key is no school's.
   const waiting = new Map<string, Span & { lastAt: number }>();
+  let outageSince: number | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
 
+  function note(site: string, span: Span, at: number): void {
+    const had = waiting.get(site);
+    waiting.set(site, { from: Math.min(span.from, had?.from ?? span.from), to: Math.max(span.to, had?.to ?? span.to), lastAt: at });
+  }
+
   async function runDue(): Promise<void> {
     const now = o.now();
+    const since = o.writerOutageSince?.();
+    if (since !== undefined) outageSince = Math.min(since, outageSince ?? since);
+    else if (outageSince !== undefined) {
+      // Writes recovered: what waited in the write-ahead log reached InfluxDB after its CQ runs.
+      note(ALL, { from: outageSince, to: now }, now);
+      outageSince = undefined;
+    }
     const due = [...waiting].filter(([, s]) => now - s.lastAt >= quietMs);
     if (due.length === 0) return;
     await o.written();
@@ -71,12 +91,11 @@ export function startLateBacklog(o: LateBacklogOptions): { observe(site: string,
       if (waiting.get(site) === span) waiting.delete(site);
       const started = o.now();
       try {
-        await o.backfill(site, { from: span.from, to: span.to });
-        o.log.info({ site, from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString(), ms: o.now() - started }, 'late backlog rolled up');
+        await o.backfill(site === ALL ? undefined : site, { from: span.from, to: span.to });
+        o.log.info({ site: site === ALL ? 'all' : site, from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString(), ms: o.now() - started }, 'late backlog rolled up');
       } catch (err) {
         // Kept, and tried again after another quiet spell (not every check): the raw data is stored either way.
-        const again = waiting.get(site);
-        waiting.set(site, { from: Math.min(span.from, again?.from ?? span.from), to: Math.max(span.to, again?.to ?? span.to), lastAt: o.now() });
+        note(site, span, o.now());
         o.log.warn({ site, err: (err as Error).message }, 'late backlog not rolled up yet; trying again');
         return;
       }
@@ -91,9 +110,7 @@ export function startLateBacklog(o: LateBacklogOptions): { observe(site: string,
   return {
     observe(site, samples) {
       const span = lateSpan(samples, o.now(), o.schedule);
-      if (span === undefined) return;
-      const had = waiting.get(site);
-      waiting.set(site, { from: Math.min(span.from, had?.from ?? span.from), to: Math.max(span.to, had?.to ?? span.to), lastAt: o.now() });
+      if (span !== undefined) note(site, span, o.now());
     },
     pending: () => waiting,
     runDue: () => (running ??= runDue().finally(() => (running = undefined))),
