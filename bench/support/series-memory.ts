@@ -47,7 +47,24 @@ const config = alertsConfigSchema.parse({ evaluateEvery: '5s', heartbeatTimeout:
 const store = new AlertStore(join(dir, 'alerts.db'));
 const engine = createAlertEngine({ config, sites, store, log, now, channels: [] });
 const learned = openLearnedState(join(dir, 'learned.sqlite'), log);
-const ingest = createIngest({ writer: { write: () => undefined }, log, now, learned, onAccepted: (b) => engine.samples(b.site, b.agent, b.samples) });
+/** Milliseconds spent in the alert engine (taking samples in, and its turns), per poll: its CPU, single-threaded. */
+const engineMs = { samples: 0, ticks: 0 };
+const ingest = createIngest({
+  writer: { write: () => undefined },
+  log,
+  now,
+  learned,
+  onAccepted: (b) => {
+    const t = performance.now();
+    engine.samples(b.site, b.agent, b.samples);
+    engineMs.samples += performance.now() - t;
+  },
+});
+const tick = () => {
+  const t = performance.now();
+  engine.tick();
+  engineMs.ticks += performance.now() - t;
+};
 const seqs = new Map<string, number>();
 
 /** The collector's engine turns every 5 s while a minute's polls arrive spread over it: a turn per twelfth of the schools. */
@@ -71,7 +88,7 @@ async function poll(n: number): Promise<{ samples: number; peakRss: number; feed
     feedPeakRss = Math.max(feedPeakRss, process.memoryUsage.rss());
     peakHeap = Math.max(peakHeap, getHeapStatistics().total_heap_size);
     if ((i + 1) % TICK_EVERY === 0 || i === fleet.length - 1) {
-      engine.tick();
+      tick();
       peakRss = Math.max(peakRss, process.memoryUsage.rss());
     }
   }
@@ -87,6 +104,7 @@ const first = await poll(0);
 const createdPeakRss = Math.max(first.peakRss, rssHwm());
 const peakHeapFirst = peakHeap;
 const afterFirst = live();
+const firstEngineMs = { ...engineMs };
 for (let n = 1; n < polls; n++) {
   clock += POLL_MS;
   await poll(n);
@@ -110,6 +128,9 @@ const out = {
   peakHeapWhileCreatingMiB: +(peakHeapFirst / 2 ** 20).toFixed(1),
   creationRssRiseMiB: +((createdPeakRss - rssBefore) / 2 ** 20).toFixed(1),
   peakRssMiB: +(rssHwm() / 2 ** 20).toFixed(1),
+  /** The alert engine's time in the first poll (every series new) and in each later poll on average. */
+  engineFirstPollMs: Math.round(firstEngineMs.samples + firstEngineMs.ticks),
+  engineLaterPollMs: polls > 1 ? Math.round((engineMs.samples + engineMs.ticks - firstEngineMs.samples - firstEngineMs.ticks) / (polls - 1)) : undefined,
   alerts: engine.alerts().length,
   evaluations: engine.stats().evaluations,
 };

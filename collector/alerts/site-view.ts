@@ -22,8 +22,15 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
   const settings = o.settings ?? ((rule: RuleId, device?: Device) => ruleSettings(rule, o.config, site.alerts, device));
   const agents = obs.agentsOf(site.id);
   const state = siteState({ agents, now: o.now, heartbeatTimeoutMs: o.heartbeatTimeoutMs, startedAt: o.startedAt });
+  // Each device's samples are built once per view (observations keep them packed) and read by every rule.
+  const built = new Map<string, readonly Sample[]>();
+  const seriesOf = (name: string): readonly Sample[] => {
+    let series = built.get(name);
+    if (series === undefined) built.set(name, (series = obs.series(site.id, name)));
+    return series;
+  };
   const freshOf = (device: Device, measurement: string) => {
-    const series = obs.series(site.id, device.name);
+    const series = seriesOf(device.name);
     const newest = freshSample(series, measurement, device, o.now, o.config.staleAfterIntervals);
     // Every series of the measurement as fresh as the newest one (one poll gives them all).
     return newest === undefined ? [] : series.filter((s) => s.measurement === measurement && newest.time - s.time <= 1_000);
@@ -36,9 +43,9 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
     identities.set(obs, bySite);
     bySite.set(site.id, (known = new Map()));
   }
-  const listed = withLearnedParents(site.devices, (name, measurement) => lastRead(obs.series(site.id, name), measurement, measurement === 'snmp' ? answered : undefined), known);
+  const listed = withLearnedParents(site.devices, (name, measurement) => lastRead(seriesOf(name), measurement, measurement === 'snmp' ? answered : undefined), known);
   const reach = new Map<string, Reachability>(
-    listed.map((d) => [d.name, reachability(d, obs.series(site.id, d.name), (check) => obs.event(site.id, d.name, check), o.now, o.config.staleAfterIntervals)]),
+    listed.map((d) => [d.name, reachability(d, seriesOf(d.name), (check) => obs.event(site.id, d.name, check), o.now, o.config.staleAfterIntervals)]),
   );
   const states = deviceStates({
     devices: listed,
@@ -50,8 +57,8 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
     device,
     state: states.get(device.name) ?? 'unknown',
     // A trap newer than the poll stands in for it (collector/traps/overlay.ts).
-    fresh: (measurement) => overlayTraps(measurement, freshOf(device, measurement), obs.series(site.id, device.name).filter((s) => s.measurement === 'snmp_trap')),
-    remembered: (measurement) => obs.series(site.id, device.name).filter((s) => s.measurement === measurement),
+    fresh: (measurement) => overlayTraps(measurement, freshOf(device, measurement), seriesOf(device.name).filter((s) => s.measurement === 'snmp_trap')),
+    remembered: (measurement) => seriesOf(device.name).filter((s) => s.measurement === measurement),
   }));
   return { site, now: o.now, siteState: state, devices, agents, settings };
 }
