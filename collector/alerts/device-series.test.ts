@@ -22,7 +22,7 @@ const sample = fc.record({
   fields: fc.dictionary(name, value, { minKeys: 1, maxKeys: 6 }),
   time: fc.integer({ min: 0, max: 20 }).map((s) => T0 + s * 1_000),
 });
-const toSample = (s: fc.RecordValue<typeof sample>): Sample => ({
+const toSample = (s: typeof sample extends fc.Arbitrary<infer T> ? T : never): Sample => ({
   measurement: s.measurement,
   tags: { device: s.device, role: s.role, ...s.extra },
   fields: s.fields,
@@ -86,6 +86,19 @@ describe('packed observations (device-series.ts)', () => {
     // 20 series of at most 7 fields: a few hundred doubles, not 2,000 polls' worth.
     expect((d as unknown as { numbers: number[] }).numbers.length).toBeLessThan(2 * 20 * 8 + 200);
     expect(table.size).toBe(7);
+  });
+
+  it('a device with many series finds each by its key (the index past 32 series), in any order', () => {
+    const obs = new Observations();
+    const poll = (time: number, order: number[]) =>
+      obs.addSamples('s', 'a', order.map((i) => ({ measurement: 'interface', tags: { device: 'sw', if_index: String(i) }, fields: { in_bps: time + i / 3 }, time })), time);
+    const ids = Array.from({ length: 100 }, (_, i) => i);
+    poll(T0, ids);
+    poll(T0 + 1, [...ids].reverse());
+    poll(T0 + 2, ids.filter((i) => i % 3 === 0));
+    const got = obs.series('s', 'sw');
+    expect(got).toHaveLength(100);
+    for (const [i, s] of got.entries()) expect(s).toEqual({ measurement: 'interface', tags: { device: 'sw', if_index: String(i) }, fields: { in_bps: (i % 3 === 0 ? T0 + 2 : T0 + 1) + i / 3 }, time: i % 3 === 0 ? T0 + 2 : T0 + 1 });
   });
 
   it('the shape table is bounded: past it, shapes are used unshared and samples stay exact', () => {

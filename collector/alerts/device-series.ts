@@ -41,6 +41,9 @@ export class ShapeTable {
   }
 }
 
+/** Shared by every device without string or boolean fields; never written (a push would make it a device's own). */
+const NO_OTHERS: FieldValue[] = [];
+
 /** The sample's fields are the shape's: the same names in the same order, each number where it holds one. */
 function fits(shape: Shape, measurement: string, fields: Sample['fields']): boolean {
   if (shape.measurement !== measurement) return false;
@@ -61,80 +64,99 @@ function fits(shape: Shape, measurement: string, fields: Sample['fields']): bool
  * series. Samples are built again on read, equal in every member to what was kept.
  */
 export class DeviceSeries {
-  /** Series key → slot. */
-  private readonly index = new Map<string, number>();
-  private readonly shapes: Shape[] = [];
-  private readonly tags: Array<Sample['tags']> = [];
-  /** Per slot: where its time and numbers start in `numbers`, and its others in `others`. */
-  private readonly at: number[] = [];
-  private readonly otherAt: number[] = [];
+  /** Per slot three references: its series key, its shape, its tags. One array, not three: a device has ~10 series, and every array costs its header and spare capacity. */
+  private refs: unknown[] = [];
+  /** Per slot two offsets: where its time and numbers start in `numbers`, where its others start in `others`. */
+  private offsets: number[] = [];
   private numbers: number[] = [];
   private others: FieldValue[] = [];
+  /** Series key → slot, made only for a device with many series (a scan of the keys is cheaper below). */
+  private index: Map<string, number> | undefined;
   /** Doubles and others left behind by series whose shape grew: packed away once they are half the arrays. */
   private waste = 0;
+  /**
+   * Series were added since the arrays were last cut to size: done once half the series were updated with
+   * none added (the poll that made them is over), so a device adding series all the time is not packed per
+   * sample; its arrays then keep at most the spare half that push leaves.
+   */
+  private loose = false;
+  private updatesSinceAdd = 0;
 
   get size(): number {
-    return this.shapes.length;
+    return this.offsets.length / 2;
   }
 
   /** The slot of a series, by the key its measurement and tags make (observations.ts `seriesKey`). */
   slotOf(key: string): number | undefined {
-    return this.index.get(key);
+    if (this.index !== undefined) return this.index.get(key);
+    for (let i = 0; i < this.refs.length; i += 3) if (this.refs[i] === key) return i / 3;
+    return undefined;
   }
 
   /** The slot's series has this measurement and the very same tags (the cheap check before a key is made). */
   sameSeries(slot: number, measurement: string, tags: Sample['tags'], same: (a: Sample['tags'], b: Sample['tags']) => boolean): boolean {
-    return slot < this.shapes.length && this.shapes[slot]!.measurement === measurement && same(this.tags[slot]!, tags);
+    return slot < this.size && this.shape(slot).measurement === measurement && same(this.tagsOf(slot), tags);
+  }
+
+  private shape(slot: number): Shape {
+    return this.refs[3 * slot + 1] as Shape;
   }
 
   time(slot: number): number {
-    return this.numbers[this.at[slot]!]!;
+    return this.numbers[this.offsets[2 * slot]!]!;
   }
 
   tagsOf(slot: number): Sample['tags'] {
-    return this.tags[slot]!;
+    return this.refs[3 * slot + 2] as Sample['tags'];
   }
 
   /** Keeps a new series; its slot. */
   add(key: string, shape: Shape, tags: Sample['tags'], sample: Sample): number {
-    const slot = this.shapes.length;
-    this.index.set(key, slot);
-    this.shapes.push(shape);
-    this.tags.push(tags);
-    this.at.push(this.numbers.length);
-    this.otherAt.push(this.others.length);
-    for (let i = 0; i <= shape.numbers; i++) this.numbers.push(0);
-    for (let i = 0; i < shape.others; i++) this.others.push(false);
+    const slot = this.size;
+    this.refs.push(key, shape, tags);
+    this.offsets.push(this.numbers.length, this.others.length);
+    this.grow(shape);
+    if (this.index !== undefined) this.index.set(key, slot);
+    else if (slot >= 32) this.index = new Map(Array.from({ length: slot + 1 }, (_, i) => [this.refs[3 * i] as string, i]));
+    this.loose = true;
+    this.updatesSinceAdd = 0;
     this.write(slot, sample);
     return slot;
   }
 
   /** Replaces a series' sample (its shape may have changed). */
   set(slot: number, shape: Shape, tags: Sample['tags'], sample: Sample): void {
-    const was = this.shapes[slot]!;
+    const was = this.shape(slot);
     if (was.numbers !== shape.numbers || was.others !== shape.others) {
       this.waste += was.numbers + 1 + was.others;
-      this.at[slot] = this.numbers.length;
-      this.otherAt[slot] = this.others.length;
-      for (let i = 0; i <= shape.numbers; i++) this.numbers.push(0);
-      for (let i = 0; i < shape.others; i++) this.others.push(false);
+      this.offsets[2 * slot] = this.numbers.length;
+      this.offsets[2 * slot + 1] = this.others.length;
+      this.grow(shape);
     }
-    this.shapes[slot] = shape;
-    this.tags[slot] = tags;
+    this.refs[3 * slot + 1] = shape;
+    this.refs[3 * slot + 2] = tags;
     this.write(slot, sample);
-    if (this.waste > 64 && 2 * this.waste > this.numbers.length + this.others.length) this.pack();
+    this.updatesSinceAdd++;
+    if ((this.loose && 2 * this.updatesSinceAdd >= this.size) || (this.waste > 64 && 2 * this.waste > this.numbers.length + this.others.length)) this.pack();
+  }
+
+  /** Room at the ends of the arrays for one run of the shape. */
+  private grow(shape: Shape): void {
+    for (let i = 0; i <= shape.numbers; i++) this.numbers.push(0);
+    if (shape.others > 0 && this.others === NO_OTHERS) this.others = [];
+    for (let i = 0; i < shape.others; i++) this.others.push(false);
   }
 
   /** The shape a sample fits: the slot's own when it still does (nearly always), else one from the table. */
   shapeFor(slot: number | undefined, sample: Sample, table: ShapeTable): Shape {
-    const own = slot === undefined ? undefined : this.shapes[slot];
+    const own = slot === undefined ? undefined : this.shape(slot);
     return own !== undefined && fits(own, sample.measurement, sample.fields) ? own : table.of(sample.measurement, sample.fields);
   }
 
   private write(slot: number, sample: Sample): void {
-    const shape = this.shapes[slot]!;
-    const at = this.at[slot]!;
-    const otherAt = this.otherAt[slot]!;
+    const shape = this.shape(slot);
+    const at = this.offsets[2 * slot]!;
+    const otherAt = this.offsets[2 * slot + 1]!;
     this.numbers[at] = sample.time;
     let i = 0;
     for (const k in sample.fields) {
@@ -145,44 +167,49 @@ export class DeviceSeries {
     }
   }
 
+  /** The arrays again, without the runs left behind, each exactly as long as it needs. */
   private pack(): void {
     const numbers: number[] = [];
     const others: FieldValue[] = [];
-    for (let slot = 0; slot < this.shapes.length; slot++) {
-      const shape = this.shapes[slot]!;
-      const at = this.at[slot]!;
-      const otherAt = this.otherAt[slot]!;
-      this.at[slot] = numbers.length;
-      this.otherAt[slot] = others.length;
+    for (let slot = 0; slot < this.size; slot++) {
+      const shape = this.shape(slot);
+      const at = this.offsets[2 * slot]!;
+      const otherAt = this.offsets[2 * slot + 1]!;
+      this.offsets[2 * slot] = numbers.length;
+      this.offsets[2 * slot + 1] = others.length;
       for (let i = 0; i <= shape.numbers; i++) numbers.push(this.numbers[at + i]!);
       for (let i = 0; i < shape.others; i++) others.push(this.others[otherAt + i]!);
     }
-    this.numbers = numbers;
-    this.others = others;
+    // slice() gives a backing store of the exact length; arrays grown by push keep up to half again spare.
+    this.numbers = numbers.slice();
+    this.others = others.length === 0 ? NO_OTHERS : others.slice();
+    this.refs = this.refs.slice();
+    this.offsets = this.offsets.slice();
     this.waste = 0;
+    this.loose = false;
   }
 
   /** The slot's sample, built anew. */
   sample(slot: number): Sample {
-    const shape = this.shapes[slot]!;
-    const at = this.at[slot]!;
-    const otherAt = this.otherAt[slot]!;
+    const shape = this.shape(slot);
+    const at = this.offsets[2 * slot]!;
+    const otherAt = this.offsets[2 * slot + 1]!;
     const fields: Record<string, FieldValue> = {};
     for (let i = 0; i < shape.names.length; i++) {
       const s = shape.slots[i]!;
       fields[shape.names[i]!] = s >= 0 ? this.numbers[at + 1 + s]! : this.others[otherAt - 1 - s]!;
     }
-    return { measurement: shape.measurement, tags: this.tags[slot]!, fields, time: this.numbers[at]! };
+    return { measurement: shape.measurement, tags: this.tagsOf(slot), fields, time: this.numbers[at]! };
   }
 
   /** Every series' measurement and time, without building samples. */
   eachTime(f: (measurement: string, time: number) => void): void {
-    for (let slot = 0; slot < this.shapes.length; slot++) f(this.shapes[slot]!.measurement, this.numbers[this.at[slot]!]!);
+    for (let slot = 0; slot < this.size; slot++) f(this.shape(slot).measurement, this.time(slot));
   }
 
   samples(): Sample[] {
     const out: Sample[] = [];
-    for (let slot = 0; slot < this.shapes.length; slot++) out.push(this.sample(slot));
+    for (let slot = 0; slot < this.size; slot++) out.push(this.sample(slot));
     return out;
   }
 }
