@@ -57,6 +57,7 @@ describe('packed observations (device-series.ts)', () => {
           expect(got).toEqual(want);
           expect(got.map((s) => Object.keys(s.fields))).toEqual(want.map((s) => Object.keys(s.fields)));
           expect(got.map((s) => Object.keys(s.tags))).toEqual(want.map((s) => Object.keys(s.tags)));
+          for (const m of ['ping', 'snmp', 'interface', 'ups', 'absent']) expect(obs.seriesOfMeasurement('s', device, m)).toEqual(want.filter((s) => s.measurement === m));
           const times: Array<[string, number]> = [];
           obs.eachTime('s', device, (m, t) => times.push([m, t]));
           expect(times).toEqual(want.map((s) => [s.measurement, s.time]));

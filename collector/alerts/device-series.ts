@@ -207,6 +207,13 @@ export class DeviceSeries {
     for (let slot = 0; slot < this.size; slot++) f(this.shape(slot).measurement, this.time(slot));
   }
 
+  /** The samples of one measurement, in slot order. */
+  samplesOf(measurement: string): Sample[] {
+    const out: Sample[] = [];
+    for (let slot = 0; slot < this.size; slot++) if (this.shape(slot).measurement === measurement) out.push(this.sample(slot));
+    return out;
+  }
+
   samples(): Sample[] {
     const out: Sample[] = [];
     for (let slot = 0; slot < this.size; slot++) out.push(this.sample(slot));

@@ -154,7 +154,12 @@ export class Observations {
     return this.devices.get(`${site}/${device}`)?.samples() ?? [];
   }
 
-  /** The same. */
+  /** The newest sample of every series of one measurement of a device, in the same order as `series`. */
+  seriesOfMeasurement(site: string, device: string, measurement: string): Sample[] {
+    return this.devices.get(`${site}/${device}`)?.samplesOf(measurement) ?? [];
+  }
+
+  /** The same as `series`. */
   seriesOf(site: string, device: string): Iterable<Sample> {
     return this.series(site, device);
   }
