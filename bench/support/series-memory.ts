@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { createLogger, samplesTopic, WIRE_VERSION, type SamplesBatch } from '../../contract/index.ts';
 import { alertsConfigSchema } from '../../collector/alerts/config.ts';
@@ -16,12 +17,15 @@ import { pollSamples, school, siteDevices } from '../fleet/schools.ts';
  * One process, N schools of the fleet (bench/fleet/schools.ts) fed through the collector's real ingest
  * (screening, series budgets and learned maps, learned.ts on SQLite) into the real alert engine, for a few
  * polls, without MQTT, InfluxDB or agents: what the collector holds per series. Run with --expose-gc:
- * `node --expose-gc --import tsx bench/support/series-memory.ts <schools> [polls] [snapshot-file]`.
+ * `node --expose-gc --import tsx bench/support/series-memory.ts <schools> [polls] [snapshot-file] [--turns 12]`.
  * Prints one JSON line: live heap per series after a forced GC, peak RSS while the series were first created.
  */
-const schools = Number(process.argv[2] ?? 100);
-const polls = Number(process.argv[3] ?? 3);
-const snapshotFile = process.argv[4];
+const { values: opts, positionals } = parseArgs({ allowPositionals: true, options: { turns: { type: 'string' } } });
+const schools = Number(positionals[0] ?? 100);
+const polls = Number(positionals[1] ?? 3);
+const snapshotFile = positionals[2];
+/** Engine turns per poll: 12 is the collector's 5 s turns over a minute; 1 is every site judged in one turn, as after a collector start when every agent flushes at once. */
+const turns = Number(opts.turns ?? 12);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) {
   process.stderr.write('series-memory: run with node --expose-gc\n');
@@ -47,12 +51,37 @@ const config = alertsConfigSchema.parse({ evaluateEvery: '5s', heartbeatTimeout:
 const store = new AlertStore(join(dir, 'alerts.db'));
 const engine = createAlertEngine({ config, sites, store, log, now, channels: [] });
 const learned = openLearnedState(join(dir, 'learned.sqlite'), log);
-const ingest = createIngest({ writer: { write: () => undefined }, log, now, learned, onAccepted: (b) => engine.samples(b.site, b.agent, b.samples) });
+/**
+ * CPU milliseconds (user and system, of the process: the engine's calls, and the garbage collection they
+ * cause while they run) spent in the alert engine, taking samples in and in its turns. CPU rather than wall
+ * time: this machine is shared, and a wall clock counts the others' work.
+ */
+const engineMs = { samples: 0, ticks: 0 };
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1_000;
+};
+const ingest = createIngest({
+  writer: { write: () => undefined },
+  log,
+  now,
+  learned,
+  onAccepted: (b) => {
+    const t = cpuMs();
+    engine.samples(b.site, b.agent, b.samples);
+    engineMs.samples += cpuMs() - t;
+  },
+});
+const tick = () => {
+  const t = cpuMs();
+  engine.tick();
+  engineMs.ticks += cpuMs() - t;
+};
 const seqs = new Map<string, number>();
 
-/** The collector's engine turns every 5 s while a minute's polls arrive spread over it: a turn per twelfth of the schools. */
+/** The collector's engine turns every 5 s while a minute's polls arrive spread over it: by default a turn per twelfth of the schools. */
 let peakHeap = 0;
-const TICK_EVERY = Math.max(1, Math.ceil(schools / 12));
+const TICK_EVERY = Math.max(1, Math.ceil(schools / turns));
 
 async function poll(n: number): Promise<{ samples: number; peakRss: number; feedPeakRss: number }> {
   let samples = 0;
@@ -71,7 +100,7 @@ async function poll(n: number): Promise<{ samples: number; peakRss: number; feed
     feedPeakRss = Math.max(feedPeakRss, process.memoryUsage.rss());
     peakHeap = Math.max(peakHeap, getHeapStatistics().total_heap_size);
     if ((i + 1) % TICK_EVERY === 0 || i === fleet.length - 1) {
-      engine.tick();
+      tick();
       peakRss = Math.max(peakRss, process.memoryUsage.rss());
     }
   }
@@ -87,6 +116,7 @@ const first = await poll(0);
 const createdPeakRss = Math.max(first.peakRss, rssHwm());
 const peakHeapFirst = peakHeap;
 const afterFirst = live();
+const firstEngineMs = { ...engineMs };
 for (let n = 1; n < polls; n++) {
   clock += POLL_MS;
   await poll(n);
@@ -97,6 +127,7 @@ if (snapshotFile !== undefined) writeHeapSnapshot(snapshotFile);
 const out = {
   schools,
   polls,
+  turnsPerPoll: turns,
   series,
   samplesPerPoll: first.samples,
   baseHeapMiB: +(base / 2 ** 20).toFixed(1),
@@ -110,6 +141,10 @@ const out = {
   peakHeapWhileCreatingMiB: +(peakHeapFirst / 2 ** 20).toFixed(1),
   creationRssRiseMiB: +((createdPeakRss - rssBefore) / 2 ** 20).toFixed(1),
   peakRssMiB: +(rssHwm() / 2 ** 20).toFixed(1),
+  /** The alert engine's time in the first poll (every series new) and in each later poll on average. */
+  engineFirstPollMs: Math.round(firstEngineMs.samples + firstEngineMs.ticks),
+  engineFirstPollTurnsMs: Math.round(firstEngineMs.ticks),
+  engineLaterPollMs: polls > 1 ? Math.round((engineMs.samples + engineMs.ticks - firstEngineMs.samples - firstEngineMs.ticks) / (polls - 1)) : undefined,
   alerts: engine.alerts().length,
   evaluations: engine.stats().evaluations,
 };

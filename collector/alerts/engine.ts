@@ -187,7 +187,10 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
       if (stale) {
         const { all, ...j } = judge(site, now, open);
         judged.set(site.id, j);
-        for (const f of all) evaluated.push(f);
+        // Only findings the step can act on go on: a clear or held finding of a subject with no alert and no
+        // flap history changes nothing there (lifecycle.ts, flap.ts). The rest die with this site's view, not
+        // at the end of a turn that may judge every site of the fleet at once (a collector start).
+        for (const f of all) if (j.activeKeys.has(f.key) || open.has(f.key) || flap.has(f.key)) evaluated.push(f);
         next.set(site.id, j.snapshot);
         recordUnknown(site.id, j.unknown, now);
         stats.evaluations++;

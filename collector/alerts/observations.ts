@@ -1,4 +1,5 @@
 import type { AgentStatus, DeviceEvent, Sample } from '../../contract/index.ts';
+import { DeviceSeries, ShapeTable } from './device-series.ts';
 
 /** What the collector last heard from one agent. */
 export interface AgentSeen {
@@ -55,16 +56,20 @@ function sameTags(a: Sample['tags'], b: Sample['tags']): boolean {
  * replace newer ones.
  */
 export class Observations {
-  private readonly devices = new Map<string, Map<string, Sample>>();
+  private readonly devices = new Map<string, DeviceSeries>();
   private readonly events = new Map<string, Map<string, ReachabilityEvent>>();
   private readonly agents = new Map<string, AgentSeen>();
   /** The same agents by site: a site's view asks for its own, every evaluation. */
   private readonly bySite = new Map<string, AgentSeen[]>();
   private readonly strings = new Map<string, string>();
+  private readonly shapes = new ShapeTable();
   private seriesCount = 0;
 
   addSamples(site: string, agent: string, samples: readonly Sample[], receivedAt: number): void {
     this.heard(site, agent, receivedAt);
+    let series: DeviceSeries | undefined;
+    let seriesOfDevice: string | undefined;
+    let next = 0;
     for (const sample of samples) {
       if (sample.measurement === 'agent_health') {
         const seen = this.agents.get(agent)!;
@@ -73,25 +78,32 @@ export class Observations {
       }
       const device = sample.tags.device;
       if (device === undefined) continue;
-      const key = `${site}/${device}`;
-      let series = this.devices.get(key);
-      if (series === undefined) this.devices.set(key, (series = new Map()));
-      const k = seriesKey(sample);
-      const previous = series.get(k);
-      if (previous === undefined) this.seriesCount++;
-      if (previous === undefined || previous.time <= sample.time) series.set(k, this.kept(sample, previous));
+      if (series === undefined || seriesOfDevice !== device) {
+        const key = `${site}/${device}`;
+        series = this.devices.get(key);
+        if (series === undefined) this.devices.set(key, (series = new DeviceSeries()));
+        seriesOfDevice = device;
+        next = 0;
+      }
+      // A poll lists a device's series in the same order each time: the slot after the last one found is
+      // tried first, by its measurement and tags, before the series key is made and looked up.
+      let slot: number | undefined = series.sameSeries(next, sample.measurement, sample.tags, sameTags) ? next : undefined;
+      let key: string | undefined;
+      if (slot === undefined) {
+        key = seriesKey(sample);
+        slot = series.slotOf(key);
+      }
+      if (slot === undefined) {
+        this.seriesCount++;
+        next = series.add(this.interned(key!), series.shapeFor(undefined, sample, this.shapes), this.sharedTags(sample.tags), sample) + 1;
+        continue;
+      }
+      next = slot + 1;
+      if (series.time(slot) > sample.time) continue;
+      const previous = series.tagsOf(slot);
+      const tags = sameTags(previous, sample.tags) ? previous : this.sharedTags(sample.tags);
+      series.set(slot, series.shapeFor(slot, sample, this.shapes), tags, sample);
     }
-  }
-
-  /**
-   * The sample as kept: equal in every member, but its tags are the series' tag object of the previous poll
-   * when they are the same, or a copy made of shared strings. A decoded batch gives each sample a tag object
-   * of its own shape and fresh strings (~200 bytes per series of V8 hidden classes alone, measured with
-   * bench/support/series-memory.ts); at 267,000 series that was a third of the engine's memory.
-   */
-  private kept(sample: Sample, previous: Sample | undefined): Sample {
-    const tags = previous !== undefined && sameTags(previous.tags, sample.tags) ? previous.tags : this.sharedTags(sample.tags);
-    return { measurement: this.interned(sample.measurement), tags, fields: sample.fields, time: sample.time };
   }
 
   private sharedTags(tags: Sample['tags']): Sample['tags'] {
@@ -137,14 +149,24 @@ export class Observations {
     if (previous === undefined || previous.at <= event.at) byCheck.set(event.check, { check: event.check, state: event.state, at: event.at });
   }
 
-  /** The newest sample of every series of a device. */
+  /** The newest sample of every series of a device, built anew from what is kept (device-series.ts). */
   series(site: string, device: string): Sample[] {
-    return [...this.seriesOf(site, device)];
+    return this.devices.get(`${site}/${device}`)?.samples() ?? [];
   }
 
-  /** The same, without a copy: to read at once, not to keep. */
+  /** The newest sample of every series of one measurement of a device, in the same order as `series`. */
+  seriesOfMeasurement(site: string, device: string, measurement: string): Sample[] {
+    return this.devices.get(`${site}/${device}`)?.samplesOf(measurement) ?? [];
+  }
+
+  /** The same as `series`. */
   seriesOf(site: string, device: string): Iterable<Sample> {
-    return this.devices.get(`${site}/${device}`)?.values() ?? [];
+    return this.series(site, device);
+  }
+
+  /** Each series' measurement and time, without building its sample. */
+  eachTime(site: string, device: string, f: (measurement: string, time: number) => void): void {
+    this.devices.get(`${site}/${device}`)?.eachTime(f);
   }
 
   event(site: string, device: string, check: DeviceEvent['check']): ReachabilityEvent | undefined {

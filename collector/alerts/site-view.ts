@@ -22,11 +22,20 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
   const settings = o.settings ?? ((rule: RuleId, device?: Device) => ruleSettings(rule, o.config, site.alerts, device));
   const agents = obs.agentsOf(site.id);
   const state = siteState({ agents, now: o.now, heartbeatTimeoutMs: o.heartbeatTimeoutMs, startedAt: o.startedAt });
+  // A device's samples of a measurement are built once per view, when a rule first asks (observations keep
+  // them packed, device-series.ts): measurements no rule reads are never built.
+  const built = new Map<string, Sample[]>();
+  const measured = (name: string, measurement: string): readonly Sample[] => {
+    const key = `${name}\u0000${measurement}`;
+    let series = built.get(key);
+    if (series === undefined) built.set(key, (series = obs.seriesOfMeasurement(site.id, name, measurement)));
+    return series;
+  };
   const freshOf = (device: Device, measurement: string) => {
-    const series = obs.series(site.id, device.name);
+    const series = measured(device.name, measurement);
     const newest = freshSample(series, measurement, device, o.now, o.config.staleAfterIntervals);
     // Every series of the measurement as fresh as the newest one (one poll gives them all).
-    return newest === undefined ? [] : series.filter((s) => s.measurement === measurement && newest.time - s.time <= 1_000);
+    return newest === undefined ? [] : series.filter((s) => newest.time - s.time <= 1_000);
   };
   // Parents the site file leaves out come from the devices' LLDP/CDP neighbours (collector/topology), as
   // last read: a switch that stops answering keeps the place it had in the tree, which is when it matters.
@@ -36,9 +45,9 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
     identities.set(obs, bySite);
     bySite.set(site.id, (known = new Map()));
   }
-  const listed = withLearnedParents(site.devices, (name, measurement) => lastRead(obs.series(site.id, name), measurement, measurement === 'snmp' ? answered : undefined), known);
+  const listed = withLearnedParents(site.devices, (name, measurement) => lastRead(measured(name, measurement), measurement, measurement === 'snmp' ? answered : undefined), known);
   const reach = new Map<string, Reachability>(
-    listed.map((d) => [d.name, reachability(d, obs.series(site.id, d.name), (check) => obs.event(site.id, d.name, check), o.now, o.config.staleAfterIntervals)]),
+    listed.map((d) => [d.name, reachability(d, [...measured(d.name, 'ping'), ...measured(d.name, 'snmp')], (check) => obs.event(site.id, d.name, check), o.now, o.config.staleAfterIntervals)]),
   );
   const states = deviceStates({
     devices: listed,
@@ -50,8 +59,8 @@ export function siteView(site: SiteFile, obs: Observations, o: ViewOptions): Rul
     device,
     state: states.get(device.name) ?? 'unknown',
     // A trap newer than the poll stands in for it (collector/traps/overlay.ts).
-    fresh: (measurement) => overlayTraps(measurement, freshOf(device, measurement), obs.series(site.id, device.name).filter((s) => s.measurement === 'snmp_trap')),
-    remembered: (measurement) => obs.series(site.id, device.name).filter((s) => s.measurement === measurement),
+    fresh: (measurement) => overlayTraps(measurement, freshOf(device, measurement), measured(device.name, 'snmp_trap')),
+    remembered: (measurement) => [...measured(device.name, measurement)],
   }));
   return { site, now: o.now, siteState: state, devices, agents, settings };
 }

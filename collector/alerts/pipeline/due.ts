@@ -33,7 +33,7 @@ export function siteDueAt(o: DueInput): number {
   for (const device of o.site.devices) {
     const ping = maxAge(device, 'ping');
     const snmp = maxAge(device, 'snmp');
-    for (const s of o.obs.seriesOf(o.site.id, device.name)) at(s.time + (s.measurement === 'ping' ? ping : snmp) + 1);
+    o.obs.eachTime(o.site.id, device.name, (measurement, time) => at(time + (measurement === 'ping' ? ping : snmp) + 1));
     for (const check of ['ping', 'snmp'] as const) {
       const e = o.obs.event(o.site.id, device.name, check);
       if (e !== undefined) at(e.at + (check === 'ping' ? ping : snmp) + 1);
