@@ -382,6 +382,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       say(`(6) reports: ${JSON.stringify(result.reports)}`);
     }
 
+    // The hourly rollups the CQs wrote during the run, per measurement (an empty one means its CQ failed,
+    // e.g. killed by a query timeout), and influxd's slow-query lines (the CQ runs among them).
+    result.rollupRows = await rollupRows(influx, DATABASE);
+    say(`rollup rows written by the CQs: ${JSON.stringify(result.rollupRows)}`);
     const all_alerts = readAlerts(collector.alertsDb);
     const byRule = (rows: typeof all_alerts) => Object.fromEntries([...new Set(rows.map((a) => a.rule))].map((r) => [r, rows.filter((a) => a.rule === r).length]));
     // Fired: went from pending to firing; muted ones are counted there too and listed apart.
@@ -432,6 +436,15 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
 }
 
 const samplesOf = (i: number) => samplesPerPoll(school(i));
+
+async function rollupRows(influx: InfluxServer, database: string): Promise<Record<string, number>> {
+  try {
+    const [r] = await influx.query(`SELECT count("samples") FROM "rollup_5m"./.*/`, database, { timeoutMs: 300_000 });
+    return Object.fromEntries((r?.series ?? []).map((s) => [s.name, Number(s.values[0]?.[1] ?? 0)]));
+  } catch (err) {
+    return { error: -1, [(err as Error).message.slice(0, 100)]: -1 };
+  }
+}
 
 async function waitForComplete(agents: FleetAgents, influx: InfluxServer, n: number) {
   const sites = Array.from({ length: n }, (_, i) => school(i).site);
