@@ -1,13 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { WIRE_VERSION, agentClientId, createLogger, samplesTopic, type SamplesBatch } from '../../contract/index.ts';
-import { addAgent } from '../../collector/agents/store.ts';
-import { loadCollectorConfig } from '../../collector/config/load.ts';
-import { startCollector, type RunningCollector } from '../../collector/run.ts';
-import { freeTcpPort, makeTempDir, startInflux, waitFor, type InfluxServer, type TempDir } from '../harness/index.ts';
+import { WIRE_VERSION, samplesTopic, type SamplesBatch } from '../../contract/index.ts';
+import type { RunningCollector } from '../../collector/run.ts';
+import { waitFor, type InfluxServer } from '../harness/index.ts';
+import { startSchoolsCollector, type SchoolsCollector } from '../support/schools-collector.ts';
 
 /**
  * The collector's wiring: what an agent publishes over MQTT reaches `school_state` in a real influxd, one
@@ -15,30 +10,16 @@ import { freeTcpPort, makeTempDir, startInflux, waitFor, type InfluxServer, type
  * judges the numbers against the raw queries; queries.test.ts runs a whole agent).
  */
 const DB = 'school_state_wiring';
+let rig: SchoolsCollector;
 let influx: InfluxServer;
-let dir: TempDir;
 let collector: RunningCollector;
-const clients: MqttClient[] = [];
-const creds: Record<string, string> = {};
 
 beforeAll(async () => {
-  influx = await startInflux();
-  dir = makeTempDir('school-state');
-  mkdirSync(join(dir.path, 'sites'));
-  for (const site of ['north', 'south', 'empty']) writeFileSync(join(dir.path, 'sites', `${site}.yaml`), stringify({ id: site, name: site }));
-  const port = await freeTcpPort();
-  writeFileSync(join(dir.path, 'collector.yaml'), stringify({ broker: { host: '127.0.0.1', port }, influx: { url: influx.url, database: DB, flushIntervalMs: 50 } }));
-  for (const [id, site] of [['north-1', 'north'], ['south-1', 'south']] as const) creds[id] = (await addAgent(join(dir.path, 'agents.yaml'), { id, site })).password;
-  collector = await startCollector(loadCollectorConfig(join(dir.path, 'collector.yaml')), createLogger('collector', 'silent'));
-  await collector.storageReady;
+  rig = await startSchoolsCollector({ name: 'school-state', database: DB, sites: ['north', 'south', 'empty'], agents: [['north-1', 'north'], ['south-1', 'south']] });
+  ({ influx, collector } = rig);
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.endAsync(true)));
-  await collector?.stop();
-  await influx?.stop();
-  dir?.remove();
-});
+afterAll(() => rig?.stop());
 
 const batch = (agent: string, site: string, samples: SamplesBatch['samples']): SamplesBatch => ({ v: WIRE_VERSION, agent, site, seq: 0, sentAt: Date.now(), samples });
 
@@ -46,8 +27,7 @@ describe('school_state from a running collector', () => {
   it('one point per configured school; each school counts its own devices', async () => {
     const t = Date.now() - 10_000;
     for (const [agent, site, ups] of [['north-1', 'north', [1, 0]], ['south-1', 'south', [1, 1]]] as const) {
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${collector.broker.port}`, { clientId: agentClientId(agent), username: agent, password: creds[agent], reconnectPeriod: 0 });
-      clients.push(client);
+      const client = await rig.connect(agent);
       const samples = [
         ...ups.map((up, i) => ({ measurement: 'ping', tags: { device: `d${i}` }, fields: { up }, time: t })),
         { measurement: 'snmp', tags: { device: 'd0' }, fields: { up: 1 }, time: t },

@@ -1,13 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { WIRE_VERSION, agentClientId, createLogger, samplesTopic, type SamplesBatch } from '../../contract/index.ts';
-import { addAgent } from '../../collector/agents/store.ts';
-import { loadCollectorConfig } from '../../collector/config/load.ts';
-import { startCollector, type RunningCollector } from '../../collector/run.ts';
-import { freeTcpPort, makeTempDir, startInflux, waitFor, type InfluxServer, type TempDir } from '../harness/index.ts';
+import { WIRE_VERSION, samplesTopic, type SamplesBatch } from '../../contract/index.ts';
+import type { RunningCollector } from '../../collector/run.ts';
+import { waitFor, type InfluxServer } from '../harness/index.ts';
+import { startSchoolsCollector, type SchoolsCollector } from '../support/schools-collector.ts';
 
 /**
  * A school's spool replayed three hours late, beyond the hourly rollups' reach (FOR 2h): the collector rolls
@@ -17,34 +12,19 @@ import { freeTcpPort, makeTempDir, startInflux, waitFor, type InfluxServer, type
  */
 const DB = 'late_backlog';
 const WINDOW = 5 * 60_000;
+let rig: SchoolsCollector;
 let influx: InfluxServer;
-let dir: TempDir;
 let collector: RunningCollector;
-const clients: MqttClient[] = [];
-const creds: Record<string, string> = {};
 
 beforeAll(async () => {
-  influx = await startInflux();
-  dir = makeTempDir('late-backlog');
-  mkdirSync(join(dir.path, 'sites'));
-  for (const site of ['north', 'south']) writeFileSync(join(dir.path, 'sites', `${site}.yaml`), stringify({ id: site, name: site }));
-  const port = await freeTcpPort();
-  writeFileSync(join(dir.path, 'collector.yaml'), stringify({ broker: { host: '127.0.0.1', port }, influx: { url: influx.url, database: DB, flushIntervalMs: 50 } }));
-  for (const [id, site] of [['north-1', 'north'], ['south-1', 'south']] as const) creds[id] = (await addAgent(join(dir.path, 'agents.yaml'), { id, site })).password;
-  collector = await startCollector(loadCollectorConfig(join(dir.path, 'collector.yaml')), createLogger('collector', 'silent'), Date.now, { lateBacklogQuietMs: 300 });
-  await collector.storageReady;
+  rig = await startSchoolsCollector({ name: 'late-backlog', database: DB, sites: ['north', 'south'], agents: [['north-1', 'north'], ['south-1', 'south']], extras: { lateBacklogQuietMs: 300 } });
+  ({ influx, collector } = rig);
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.endAsync(true)));
-  await collector?.stop();
-  await influx?.stop();
-  dir?.remove();
-});
+afterAll(() => rig?.stop());
 
 async function publish(agent: string, site: string, seq: number, times: number[]): Promise<void> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${collector.broker.port}`, { clientId: agentClientId(agent), username: agent, password: creds[agent], reconnectPeriod: 0 });
-  clients.push(client);
+  const client = await rig.connect(agent);
   const samples = times.map((time, i) => ({ measurement: 'ping', tags: { device: 'router' }, fields: { up: i % 4 === 0 ? 0 : 1, rtt_avg_ms: 2 }, time }));
   const batch: SamplesBatch = { v: WIRE_VERSION, agent, site, seq, sentAt: Date.now(), samples };
   await client.publishAsync(samplesTopic(site), JSON.stringify(batch), { qos: 1 });

@@ -1,13 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { WIRE_VERSION, agentClientId, createLogger, samplesTopic } from '../../contract/index.ts';
-import { addAgent } from '../../collector/agents/store.ts';
-import { loadCollectorConfig } from '../../collector/config/load.ts';
-import { startCollector, type RunningCollector } from '../../collector/run.ts';
-import { freeTcpPort, makeTempDir, startInflux, type InfluxServer, type TempDir } from '../harness/index.ts';
+import { WIRE_VERSION, samplesTopic } from '../../contract/index.ts';
+import type { RunningCollector } from '../../collector/run.ts';
+import type { InfluxServer } from '../harness/index.ts';
+import { startSchoolsCollector, type SchoolsCollector } from '../support/schools-collector.ts';
 
 /**
  * Issue 11, items 2, 4, 7, 8 and 9, each reproduced through the real path: an agent's MQTT publish (QoS 1) to
@@ -16,24 +12,12 @@ import { freeTcpPort, makeTempDir, startInflux, type InfluxServer, type TempDir 
  */
 const DB = 'closed_doors';
 const NORTH_BUDGET = 40;
+let rig: SchoolsCollector;
 let influx: InfluxServer;
-let dir: TempDir;
 let collector: RunningCollector;
-const creds: Record<string, string> = {};
-const clients: MqttClient[] = [];
 let seq = 0;
 
-async function connect(agent: string): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${collector.broker.port}`, {
-    clientId: agentClientId(agent),
-    username: agent,
-    password: creds[agent],
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-  });
-  clients.push(client);
-  return client;
-}
+const connect = (agent: string): Promise<MqttClient> => rig.connect(agent);
 
 /** Publishes raw JSON text as `agent`'s batch: resolves once the collector acknowledged it. */
 async function send(client: MqttClient, agent: string, site: string, samples: unknown[] | string): Promise<void> {
@@ -47,32 +31,17 @@ async function count(q: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  influx = await startInflux();
-  dir = makeTempDir('closed-doors');
-  mkdirSync(join(dir.path, 'sites'));
-  for (const site of ['north', 'south', 'east']) writeFileSync(join(dir.path, 'sites', `${site}.yaml`), stringify({ id: site, name: site }));
-  const port = await freeTcpPort();
-  writeFileSync(
-    join(dir.path, 'collector.yaml'),
-    stringify({
-      broker: { host: '127.0.0.1', port },
-      influx: { url: influx.url, database: DB, flushIntervalMs: 50 },
-      ingest: { seriesBudget: { sites: { north: NORTH_BUDGET } }, reportIntervalSeconds: 3_600 },
-    }),
-  );
-  for (const [id, site] of [['north-1', 'north'], ['south-1', 'south'], ['east-1', 'east']] as const) {
-    creds[id] = (await addAgent(join(dir.path, 'agents.yaml'), { id, site })).password;
-  }
-  collector = await startCollector(loadCollectorConfig(join(dir.path, 'collector.yaml')), createLogger('collector', 'silent'));
-  await collector.storageReady;
+  rig = await startSchoolsCollector({
+    name: 'closed-doors',
+    database: DB,
+    sites: ['north', 'south', 'east'],
+    agents: [['north-1', 'north'], ['south-1', 'south'], ['east-1', 'east']],
+    config: { ingest: { seriesBudget: { sites: { north: NORTH_BUDGET } }, reportIntervalSeconds: 3_600 } },
+  });
+  ({ influx, collector } = rig);
 }, 60_000);
 
-afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.endAsync(true)));
-  await collector?.stop();
-  await influx?.stop();
-  dir?.remove();
-});
+afterAll(() => rig?.stop());
 
 const ping = (device: string, fields: Record<string, unknown>, time = Date.now()) => ({ measurement: 'ping', tags: { device, role: 'internet' }, fields, time });
 
