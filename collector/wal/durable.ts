@@ -16,8 +16,9 @@ export interface DurableLogOptions {
   maxBytes: number;
   /**
    * Of maxBytes, kept for live messages (storage/lane.ts): backlog waits above maxBytes minus this, live only
-   * at maxBytes, so a log filled by a replaying region still takes the other schools' fresh polls, and
-   * maxBytes still bounds both. Default: an eighth of maxBytes.
+   * at maxBytes, so a log filled by a replaying region could still take the other schools' fresh polls, and
+   * maxBytes still bounds both. Default 0: both lanes wait at maxBytes (the log is rarely the binding bound:
+   * the ingest waits for the writer's room first, so the log holds little more than the writer's pending points).
    */
   liveReserveBytes?: number;
   log: Logger;
@@ -39,7 +40,7 @@ export interface DurableLog {
   settled(): Promise<void>;
   /**
    * Undefined while the log is under the lane's bound (live, the default: maxBytes; backlog: maxBytes minus
-   * liveReserveBytes); else resolves once InfluxDB took enough to be under it again.
+   * liveReserveBytes, 0 by default); else resolves once InfluxDB took enough to be under it again.
    */
   room(lane?: Lane): Promise<void> | undefined;
   /** InfluxDB answered 204 (or refused them for good): these chunks leave the log. */
@@ -67,7 +68,7 @@ interface Group {
  * acknowledged when it returns.
  */
 export function createDurableLog({
-  wal, target, maxBytes, liveReserveBytes = Math.floor(maxBytes / 8), log, maxGroup = 256, maxGroupWaitMs = 50, now = () => performance.now(),
+  wal, target, maxBytes, liveReserveBytes = 0, log, maxGroup = 256, maxGroupWaitMs = 50, now = () => performance.now(),
 }: DurableLogOptions): DurableLog {
   const bound: Record<Lane, number> = { live: maxBytes, backlog: Math.max(0, maxBytes - liveReserveBytes) };
   let group: Group | undefined;
