@@ -266,12 +266,14 @@ export function createIngest({
    * fresh poll never waits because a replaying region filled the backlog's bound.
    */
   async function take(topic: string, payload: Buffer | string, identity: AgentIdentity, before: Promise<void> | undefined): Promise<Outcome> {
+    // One message of an agent at a time from here: so at most one decoded batch per agent waits for room
+    // (aedes hands over every packet of a socket read at once), and the agent's order holds.
+    if (before !== undefined) await before;
     // Fair between agents (turns.ts): a flooding agent's queued messages do not delay another's.
     await turn(identity.agent, payload.length);
     const decoded = guarded(() => decode(topic, payload, identity));
     if ('ok' in decoded) return decoded;
     const lane = batchLane(decoded.batch, now(), backlogAgeMs);
-    if (before !== undefined) await before;
     for (;;) {
       const room = writer.room?.(lane) ?? durable?.room(lane);
       if (room === undefined) break;
