@@ -143,6 +143,8 @@ export const collectorConfigSchema = z.strictObject({
     maxWritesInFlight: z.int().min(1).max(8).default(2),
     /** Above this many points waiting, acknowledgements wait: agents slow down and keep the data in their spool. */
     maxPendingPoints: z.int().min(1_000).max(10_000_000).default(200_000),
+    /** The live lane's own bound (storage/lane.ts); default min(maxPendingPoints, 50,000). */
+    maxLivePendingPoints: z.int().min(1_000).max(10_000_000).optional(),
   }),
   retention: retentionSchema.default({ rawDays: RAW_DAYS_DEFAULT, rollupDays: ROLLUP_DAYS_DEFAULT }),
   sitesDir: z.string().default('sites'),

@@ -44,6 +44,8 @@ export const ingestConfigSchema = z.strictObject({
     .default({ base: SERIES_BASE_DEFAULT, perDevice: {}, sites: {} }),
   /** How often the accepted/rejected counts go to InfluxDB (`collector_ingest`) and the log. */
   reportIntervalSeconds: z.int().min(5).max(3_600).default(60),
+  /** A batch whose newest time (samples, sentAt) is more than this behind the collector's clock is backlog (storage/lane.ts). */
+  backlogAgeSeconds: z.int().min(10).max(86_400).default(120),
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

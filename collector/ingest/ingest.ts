@@ -1,4 +1,5 @@
 import { compiledDecoder, parseTopic, samplesBatchSchema, type Logger, type Sample, type SamplesBatch } from '../../contract/index.ts';
+import { DEFAULT_BACKLOG_AGE_MS, batchLane, type Lane } from '../storage/lane.ts';
 import { linesToChunk, type LineChunk } from '../storage/line.ts';
 import type { DurableLog } from '../wal/durable.ts';
 import { BATCH_REJECT_REASONS, IngestCounters, type BatchRejectReason, type BrokerRefusalReason, type SampleRejectReason } from './counters.ts';
@@ -14,11 +15,12 @@ import { createTurns } from './turns.ts';
 export interface LineSink {
   write(chunk: LineChunk): void;
   /**
-   * Backpressure: a promise while the sink holds more than it should, resolved once it has room again;
-   * undefined when it has room now. handle() waits on it before taking a message, and the broker sends the
-   * PUBACK only after handle(), so agents are slowed by their QoS 1 window (and keep data in their spool).
+   * Backpressure, per lane (storage/lane.ts): a promise while the sink holds more of that lane than it should,
+   * resolved once it has room again; undefined when it has room now. handle() waits on the message's lane
+   * before storing it, and the broker sends the PUBACK only after handle(), so agents are slowed by their
+   * QoS 1 window (and keep data in their spool).
    */
-  room?(): Promise<void> | undefined;
+  room?(lane?: Lane): Promise<void> | undefined;
 }
 
 const decodeSamplesBatch = compiledDecoder(samplesBatchSchema);
@@ -72,6 +74,8 @@ export interface IngestOptions {
   health?: IngestHealth;
   /** Learned field types and series kept across restarts (learned.ts). Default: memory only. */
   learned?: LearnedState;
+  /** A batch whose newest time is more than this behind `now` goes to the backlog lane (storage/lane.ts). Default 2 minutes. */
+  backlogAgeMs?: number;
 }
 
 export interface Ingest {
@@ -100,7 +104,9 @@ type Outcome = { ok: true; durable?: Promise<void> } | { ok: false; reason: Reje
 const DAY_MS = 86_400_000;
 export const DEFAULT_WINDOW: SampleWindow = { maxSkewMs: 5 * 60_000, maxAgeMs: 45 * DAY_MS };
 
-export function createIngest({ writer, log, now, seqWindow, durable, onAccepted, window, seriesBudget, health = ingestHealth, learned }: IngestOptions): Ingest {
+export function createIngest({
+  writer, log, now, seqWindow, durable, onAccepted, window, seriesBudget, health = ingestHealth, learned, backlogAgeMs = DEFAULT_BACKLOG_AGE_MS,
+}: IngestOptions): Ingest {
   const sampleWindow: SampleWindow = { ...DEFAULT_WINDOW, ...window };
   const fieldTypes = new FieldTypes(undefined, learned?.keys);
   const budgets = new SeriesBudgets(seriesBudget ?? (() => Number.POSITIVE_INFINITY), learned?.series);
@@ -108,6 +114,8 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
   const restore = (record: string) => AgentSequence.restore(record, seqWindow);
   const sequences = new Map([...(durable?.sequences() ?? [])].map(([agent, record]) => [agent, restore(record)]));
   const turn = createTurns();
+  /** Per agent, settled once its latest message so far is stored or refused: the next one stores only after it. */
+  const tails = new Map<string, Promise<void>>();
   const perAgent = new Map<string, Omit<AgentIngestStats, keyof AgentSequenceCounts>>();
   const totals = { acceptedBatches: 0, acceptedSamples: 0 };
   const rejects = Object.fromEntries(BATCH_REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
@@ -117,26 +125,31 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
    * never of storage; handle() counts it as `internal` and acknowledges the message, so that no input makes an
    * agent resend one message forever.
    */
-  function accept(topic: string, payload: Buffer | string, identity: AgentIdentity): Outcome {
-    let prepared: Prepared | Outcome;
+  function guarded<T>(step: () => T | Outcome): T | Outcome {
     try {
-      prepared = prepare(topic, payload, identity);
+      return step();
     } catch (err) {
       return { ok: false, reason: 'internal', detail: (err as Error).message ?? String(err), samples: 0 };
     }
+  }
+
+  function accept(batch: SamplesBatch, lane: Lane, identity: AgentIdentity): Outcome {
+    const prepared = guarded(() => prepare(batch, lane, identity));
     if ('ok' in prepared) return prepared;
     return store(prepared);
   }
 
   interface Prepared {
     batch: SamplesBatch;
+    lane: Lane;
     sequence: AgentSequence | undefined;
     verdict: SeqVerdict;
     lines: string[];
     kept: Sample[];
   }
 
-  function prepare(topic: string, payload: Buffer | string, identity: AgentIdentity): Prepared | Outcome {
+  /** Cheap and stateless: the message's batch, checked against who sent it; nothing is recorded yet. */
+  function decode(topic: string, payload: Buffer | string, identity: AgentIdentity): { batch: SamplesBatch } | Outcome {
     const parsed = parseTopic(topic);
     if (parsed === undefined || parsed.kind !== 'samples') {
       return { ok: false, reason: 'topic', detail: 'not a samples topic', samples: 0 };
@@ -153,6 +166,11 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
     if (batch.agent !== identity.agent) {
       return { ok: false, reason: 'agent-mismatch', detail: `batch is from agent "${batch.agent}"`, samples: batch.samples.length };
     }
+    return { batch };
+  }
+
+  /** Once the lane has room, and in the agent's order: its sequence, screening, learning. */
+  function prepare(batch: SamplesBatch, lane: Lane, identity: AgentIdentity): Prepared | Outcome {
 
     const sequence = sequences.get(batch.agent);
     const verdict: SeqVerdict = sequence?.classify(batch.seq, batch.sentAt) ?? { kind: 'new', filledGap: false };
@@ -179,12 +197,12 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
       if (r.reason === 'series-budget') health.overBudget(batch.site, budgets.limit(batch.site), r.samples, now());
       noteReject(identity, r.reason, r.detail);
     }
-    return { batch, sequence, verdict, lines: screened.lines, kept: screened.kept };
+    return { batch, lane, sequence, verdict, lines: screened.lines, kept: screened.kept };
   }
 
-  function store({ batch, sequence, verdict, lines, kept }: Prepared): Outcome {
+  function store({ batch, lane, sequence, verdict, lines, kept }: Prepared): Outcome {
     const accepted = kept.length === batch.samples.length ? batch : { ...batch, samples: kept };
-    const chunk = linesToChunk(lines);
+    const chunk: LineChunk = { ...linesToChunk(lines), lane };
     if (!durable || lines.length === 0) {
       // A throw here propagates (the message must not be acknowledged) and leaves the seq unrecorded.
       if (lines.length > 0) writer.write(chunk);
@@ -195,7 +213,7 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
     }
     // Recorded now, so a redelivery arriving before the commit is a duplicate (which waits for it, above).
     const record = recordSeq(batch, sequence, verdict).save();
-    const committed = durable.append({ agent: batch.agent, seq: batch.seq, points: chunk.points, text: chunk.text }, record).then(
+    const committed = durable.append({ agent: batch.agent, seq: batch.seq, points: chunk.points, text: chunk.text, lane }, record).then(
       () => {
         count(batch.agent, batch.site, kept.length);
         onAccepted?.(accepted);
@@ -243,13 +261,45 @@ export function createIngest({ writer, log, now, seqWindow, durable, onAccepted,
     log.warn({ agent: identity.agent, site: identity.site, ...(topic !== undefined ? { topic } : {}), reason, detail: detail.slice(0, 300) }, 'samples rejected');
   }
 
+  /**
+   * Decoded and classified first, then it waits for its lane's room only (storage/lane.ts): a live school's
+   * fresh poll never waits because a replaying region filled the backlog's bound.
+   */
+  async function take(topic: string, payload: Buffer | string, identity: AgentIdentity, before: Promise<void> | undefined): Promise<Outcome> {
+    // One message of an agent at a time from here: so at most one decoded batch per agent waits for room
+    // (aedes hands over every packet of a socket read at once), and the agent's order holds.
+    if (before !== undefined) await before;
+    // Fair between agents (turns.ts): a flooding agent's queued messages do not delay another's.
+    await turn(identity.agent, payload.length);
+    const decoded = guarded(() => decode(topic, payload, identity));
+    if ('ok' in decoded) return decoded;
+    const lane = batchLane(decoded.batch, now(), backlogAgeMs);
+    for (;;) {
+      const room = writer.room?.(lane) ?? durable?.room(lane);
+      if (room === undefined) break;
+      await room;
+      // Many waiters get room at once: each takes a turn of its own and looks again, so a lane's bound is
+      // passed by one message at most.
+      await turn(identity.agent, 0);
+    }
+    return accept(decoded.batch, lane, identity);
+  }
+
   return {
     async handle(topic, payload, identity) {
-      const room = writer.room?.() ?? durable?.room();
-      if (room !== undefined) await room;
-      // Fair between agents (turns.ts): a flooding agent's queued messages do not delay another's.
-      await turn(identity.agent, payload.length);
-      const outcome = accept(topic, payload, identity);
+      // The agent's previous message stores first, even if it waits for the backlog's room and this one is
+      // live: an agent's messages are acknowledged (and its spool let go) in its own order.
+      const before = tails.get(identity.agent);
+      let release!: () => void;
+      const mine = new Promise<void>((resolve) => (release = resolve));
+      tails.set(identity.agent, mine);
+      let outcome: Outcome;
+      try {
+        outcome = await take(topic, payload, identity, before);
+      } finally {
+        release();
+        if (tails.get(identity.agent) === mine) tails.delete(identity.agent);
+      }
       if (outcome.ok) return outcome.durable;
       rejects[outcome.reason] += 1;
       counters.add(identity.agent, identity.site, 'rejected', outcome.reason, 1, outcome.samples, outcome.detail);

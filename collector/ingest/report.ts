@@ -10,13 +10,14 @@ import type { Ingest, IngestOptions, LineSink } from './ingest.ts';
 export const COLLECTOR_SITE = '_collector';
 
 /** The ingest's limits from collector.yaml and the sites' device lists. */
-export function ingestLimits(config: Pick<ResolvedCollectorConfig, 'ingest' | 'retention'>, sites: readonly SiteFile[]): Pick<IngestOptions, 'window' | 'seriesBudget'> {
+export function ingestLimits(config: Pick<ResolvedCollectorConfig, 'ingest' | 'retention'>, sites: readonly SiteFile[]): Pick<IngestOptions, 'window' | 'seriesBudget' | 'backlogAgeMs'> {
   const budgets = new Map(sites.map((s) => [s.id, siteSeriesBudget(config.ingest.seriesBudget, s)]));
   const unknownSite = siteSeriesBudget(config.ingest.seriesBudget, { id: '', devices: [] });
   const maxAgeHours = config.ingest.maxSampleAgeHours ?? config.retention.rawDays * 24;
   return {
     window: { maxSkewMs: config.ingest.maxClockSkewSeconds * 1_000, maxAgeMs: maxAgeHours * 3_600_000 },
     seriesBudget: (site) => budgets.get(site) ?? unknownSite,
+    backlogAgeMs: config.ingest.backlogAgeSeconds * 1_000,
   };
 }
 

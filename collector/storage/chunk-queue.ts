@@ -22,14 +22,15 @@ export class ChunkQueue {
 
   /**
    * Removes and returns whole chunks from the front, as many as fit in `limit` points; a single chunk
-   * bigger than that comes alone (splitting it costs more than a larger write).
+   * bigger than that comes alone (splitting it costs more than a larger write), unless `strict` (filling the
+   * rest of a write that already holds other chunks): then nothing over the limit.
    */
-  take(limit: number): LineChunk[] {
+  take(limit: number, strict = false): LineChunk[] {
     const out: LineChunk[] = [];
     let points = 0;
     while (this.head < this.chunks.length) {
       const chunk = this.chunks[this.head]!;
-      if (out.length > 0 && points + chunk.points > limit) break;
+      if ((out.length > 0 || strict) && points + chunk.points > limit) break;
       out.push(chunk);
       points += chunk.points;
       this.head += 1;

@@ -3,6 +3,7 @@ import type { Logger } from '../../contract/index.ts';
 import { DEFAULT_BACKOFF, backoffDelay, sleep, type BackoffOptions } from './backoff.ts';
 import { ChunkQueue, halve, pointsIn } from './chunk-queue.ts';
 import { createInfluxClient, displayUrl, waitForDatabase, type InfluxConnection } from './influx-client.ts';
+import type { Lane } from './lane.ts';
 import type { LineChunk } from './line.ts';
 import { createLinePoster } from './line-post.ts';
 import { createSettlement } from './settlement.ts';
@@ -16,8 +17,14 @@ export interface InfluxWriterOptions extends InfluxConnection {
   flushIntervalMs: number;
   /** Writes sent at once (default 2): InfluxDB parses one while the next is on its way. */
   maxWritesInFlight?: number;
-  /** Above this many points pending, room() makes the ingest wait (default 200,000). */
+  /** Above this many backlog points pending, room('backlog') makes the ingest wait (default 200,000). */
   maxPendingPoints?: number;
+  /**
+   * Above this many live points pending, room('live') makes the ingest wait: live has a bound of its own, so
+   * a backlog at its bound never holds up a fresh poll, and with InfluxDB down memory stays bounded (default
+   * min(maxPendingPoints, 50,000), about ten seconds of a 1,000-school fleet).
+   */
+  maxLivePendingPoints?: number;
   log: Logger;
   /**
    * Runs once the database exists and before the first write, and again after the writer had to recreate
@@ -39,8 +46,10 @@ export interface InfluxWriterStats {
   pointsRejected: number;
   /** Failed write requests, each retry counted. */
   writeErrors: number;
-  /** Queued and not yet written, including the writes in flight. */
+  /** Queued and not yet written, including the writes in flight (both lanes). */
   pendingPoints: number;
+  /** pendingPoints by lane. */
+  pendingByLane: Record<Lane, number>;
   /** Set while writes are failing: when the first failure of this outage happened. */
   outageSince?: number;
   lastError?: { message: string; at: number };
@@ -49,10 +58,13 @@ export interface InfluxWriterStats {
 export interface InfluxWriter {
   /** Waits for InfluxDB (retrying, with a log line naming the URL) and creates the database if missing. */
   start(): Promise<void>;
-  /** Queues a chunk of line protocol (timestamps in ms). Throws once stop() has begun. */
+  /** Queues a chunk of line protocol (timestamps in ms) in its lane (chunk.lane, default live). Throws once stop() has begun. */
   write(chunk: LineChunk): void;
-  /** Undefined while fewer than maxPendingPoints are pending; else resolves when they are (rejects if stopped). */
-  room(): Promise<void> | undefined;
+  /**
+   * Undefined while the lane (default live) holds no more than its bound of pending points; else resolves
+   * when it does (rejects if stopped). Each lane waits only on its own bound.
+   */
+  room(lane?: Lane): Promise<void> | undefined;
   /** Resolves when every point queued before the call is written (or refused by InfluxDB). */
   flush(): Promise<void>;
   /**
@@ -64,6 +76,11 @@ export interface InfluxWriter {
 }
 
 /**
+ * Two lanes (lane.ts), as a router keeps a priority queue for interactive traffic beside a bulk one: every
+ * write takes the live queue's chunks first and fills the rest with backlog, so a fresh poll waits behind at
+ * most the writes already on their way, never behind a region's replayed hour. Each lane is FIFO and has its
+ * own settlement (running totals), so flush() and the bounds hold per lane as they did for the one queue.
+ *
  * Writes line protocol to InfluxDB 1.x in batches of whole chunks, up to maxWritesInFlight at once (full
  * batches; a partial one only when nothing else is on its way, see write-schedule.ts). A failed
  * write keeps its points and is retried with backoff until InfluxDB takes them; nothing is dropped except
@@ -78,9 +95,16 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
   const now = options.now ?? Date.now;
   const client = createInfluxClient(options);
   const poster = createLinePoster({ ...options, sockets: maxInFlight });
-  const queue = new ChunkQueue();
+  const maxPending = options.maxPendingPoints ?? 200_000;
+  const queues: Record<Lane, ChunkQueue> = { live: new ChunkQueue(), backlog: new ChunkQueue() };
   const halt = new AbortController();
-  const settlement = createSettlement(options.maxPendingPoints ?? 200_000);
+  const settlements = {
+    live: createSettlement(options.maxLivePendingPoints ?? Math.min(maxPending, 50_000)),
+    backlog: createSettlement(maxPending),
+  };
+  // Every write holds a ticket in both lanes' settlements (possibly of 0 points), so their in-flight counts agree.
+  const settlement = settlements.live;
+  const pending = () => settlements.live.pending() + settlements.backlog.pending();
   const stats = { pointsWritten: 0, batchesWritten: 0, pointsRejected: 0, writeErrors: 0 };
   let outage: { since: number; failures: number } | undefined;
   let lastError: InfluxWriterStats['lastError'];
@@ -92,23 +116,39 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
   // Requests are numbered; a failure of one sent before the last success is not a new outage.
   let requests = 0;
   let lastOk = 0;
-  // Partial batches go out while points queued before this running total are not yet taken.
-  let forceTo = 0;
+  // Partial batches go out while points queued before these running totals (per lane) are not yet taken.
+  const forceTo: Record<Lane, number> = { live: 0, backlog: 0 };
+  const forceAll = () => {
+    forceTo.live = Math.max(forceTo.live, settlements.live.enqueued());
+    forceTo.backlog = Math.max(forceTo.backlog, settlements.backlog.enqueued());
+  };
+  const due = () => forceTo.live > settlements.live.taken() || forceTo.backlog > settlements.backlog.taken();
+
+  /** Live chunks first, then backlog chunks filling the rest of the write (whole chunks, none past the limit). */
+  function take(): { live: LineChunk[]; backlog: LineChunk[] } {
+    const live = queues.live.take(limit);
+    const room = limit - pointsIn(live);
+    const backlog = live.length === 0 ? queues.backlog.take(limit) : room > 0 ? queues.backlog.take(room, true) : [];
+    return { live, backlog };
+  }
 
   function schedule(): void {
     while (ready && !halt.signal.aborted) {
-      const state = { queued: queue.length, limit, inFlight: settlement.inFlight(), maxInFlight, due: forceTo > settlement.taken(), outage: outage !== undefined };
+      const queued = queues.live.length + queues.backlog.length;
+      const state = { queued, limit, inFlight: settlement.inFlight(), maxInFlight, due: due(), outage: outage !== undefined };
       if (!shouldWrite(state)) return;
-      const chunks = queue.take(limit);
+      const taken = take();
+      const chunks = taken.backlog.length === 0 ? taken.live : taken.live.length === 0 ? taken.backlog : [...taken.live, ...taken.backlog];
       const points = pointsIn(chunks);
-      const write = settlement.begin(points);
+      const write = { live: settlements.live.begin(pointsIn(taken.live)), backlog: settlements.backlog.begin(pointsIn(taken.backlog)) };
       send(chunks).then(
         (outcome) => {
           if (outcome === 'halted') return;
           options.onWritten?.(chunks);
-          settlement.end(write);
+          settlements.live.end(write.live);
+          settlements.backlog.end(write.backlog);
           // A full write back means a backlog: what queued meanwhile goes now, not at the next flush tick.
-          if (points >= limit) forceTo = Math.max(forceTo, settlement.enqueued());
+          if (points >= limit) forceAll();
           schedule();
         },
         (err: unknown) => log.error({ url, database, error: (err as Error).message }, 'InfluxDB writer failed'),
@@ -160,7 +200,7 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
         if (outage) outage.failures += 1;
         else if (request > lastOk) {
           outage = { since: now(), failures: 1 };
-          log.warn({ url, database, pending: settlement.pending(), error: failure.message }, 'InfluxDB write failed; keeping the points and retrying');
+          log.warn({ url, database, pending: pending(), error: failure.message }, 'InfluxDB write failed; keeping the points and retrying');
         }
         await sleep(backoffDelay(attempt, backoff), halt.signal);
         if (halt.signal.aborted) return 'halted';
@@ -169,10 +209,10 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
   }
 
   function flush(): Promise<void> {
-    forceTo = Math.max(forceTo, settlement.enqueued());
-    const settled = settlement.whenSettled(settlement.enqueued());
+    forceAll();
+    const settled = Promise.all([settlements.live.whenSettled(settlements.live.enqueued()), settlements.backlog.whenSettled(settlements.backlog.enqueued())]);
     schedule();
-    return settled;
+    return settled.then(() => undefined);
   }
 
   return {
@@ -187,17 +227,18 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
 
     write(chunk) {
       if (stopping) throw new Error(`InfluxDB writer for ${url} is stopping; ${chunk.points} points not queued`);
-      queue.push(chunk);
-      settlement.enqueue(chunk.points);
+      const lane = chunk.lane ?? 'live';
+      queues[lane].push(chunk);
+      settlements[lane].enqueue(chunk.points);
       timer ??= setTimeout(() => {
         timer = undefined;
-        forceTo = settlement.enqueued();
+        forceAll();
         schedule();
       }, flushIntervalMs);
       schedule();
     },
 
-    room: () => settlement.room(),
+    room: (lane = 'live') => settlements[lane].room(),
 
     flush,
 
@@ -210,15 +251,16 @@ export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
       clearTimeout(timer);
       halt.abort();
       poster.close();
-      const pending = settlement.pending();
-      if (pending > 0) log.error({ url, database, pending }, 'InfluxDB writer stopped with points not written');
-      settlement.abandon(new Error(`InfluxDB writer for ${url} stopped with ${pending} points not written`));
+      const left = pending();
+      if (left > 0) log.error({ url, database, pending: left }, 'InfluxDB writer stopped with points not written');
+      for (const s of [settlements.live, settlements.backlog]) s.abandon(new Error(`InfluxDB writer for ${url} stopped with ${left} points not written`));
     },
 
     stats() {
       return {
         ...stats,
-        pendingPoints: settlement.pending(),
+        pendingPoints: pending(),
+        pendingByLane: { live: settlements.live.pending(), backlog: settlements.backlog.pending() },
         ...(outage ? { outageSince: outage.since } : {}),
         ...(lastError ? { lastError } : {}),
       };

@@ -1,4 +1,5 @@
 import { TAG_VALUE_PATTERN, type FieldValue } from '../../contract/index.ts';
+import type { Lane } from './lane.ts';
 
 /** One point: what becomes one line of InfluxDB 1.x line protocol. */
 export interface LinePoint {
@@ -9,12 +10,13 @@ export interface LinePoint {
   time: number;
 }
 
-/** Lines of line protocol joined by "\n", and how many points (lines) they hold: what the writer queues. */
-export interface LineChunk {
+/** Lines of line protocol joined by "\n", and how many points (lines) they hold: what the writer queues. */export interface LineChunk {
   text: string;
   points: number;
   /** The collector's write-ahead log entry holding these points, removed once they are written. */
   walId?: number;
+  /** The writer's queue it joins (lane.ts); without one, live (the collector's own fresh points). */
+  lane?: Lane;
 }
 
 // InfluxDB 1.x line protocol (models/points.go): the measurement escapes "," and " "; tag keys and values and

@@ -1,11 +1,12 @@
 import type { Logger } from '../../contract/index.ts';
+import type { Lane } from '../storage/lane.ts';
 import type { LineChunk } from '../storage/line.ts';
 import type { WalEntry, WriteAheadLog } from './wal.ts';
 
 /** Where entries go once durable: the InfluxDB writer, which calls `written` back after the 204. */
 export interface DurableTarget {
   write(chunk: LineChunk): void;
-  room?(): Promise<void> | undefined;
+  room?(lane?: Lane): Promise<void> | undefined;
 }
 
 export interface DurableLogOptions {
@@ -13,6 +14,13 @@ export interface DurableLogOptions {
   target: DurableTarget;
   /** Above this many bytes of entries not yet in InfluxDB, room() makes the ingest (and so the PUBACKs) wait. */
   maxBytes: number;
+  /**
+   * Of maxBytes, kept for live messages (storage/lane.ts): backlog waits above maxBytes minus this, live only
+   * at maxBytes, so a log filled by a replaying region could still take the other schools' fresh polls, and
+   * maxBytes still bounds both. Default 0: both lanes wait at maxBytes (the log is rarely the binding bound:
+   * the ingest waits for the writer's room first, so the log holds little more than the writer's pending points).
+   */
+  liveReserveBytes?: number;
   log: Logger;
   /** Messages committed together at most (one fsync). */
   maxGroup?: number;
@@ -27,21 +35,24 @@ export interface DurableLog {
    * Adds the entry and the agent's sequence record to the next commit; resolves once committed (then the
    * entry is queued to InfluxDB), rejects if the commit failed (nothing of it stored).
    */
-  append(entry: WalEntry, record: string): Promise<void>;
+  append(entry: WalEntry & { lane?: Lane }, record: string): Promise<void>;
   /** Resolves once everything appended so far is committed: a redelivery waits for its first copy. */
   settled(): Promise<void>;
-  /** Undefined while under maxBytes; else resolves once InfluxDB took enough to be under it again. */
-  room(): Promise<void> | undefined;
+  /**
+   * Undefined while the log is under the lane's bound (live, the default: maxBytes; backlog: maxBytes minus
+   * liveReserveBytes, 0 by default); else resolves once InfluxDB took enough to be under it again.
+   */
+  room(lane?: Lane): Promise<void> | undefined;
   /** InfluxDB answered 204 (or refused them for good): these chunks leave the log. */
   written(chunks: readonly LineChunk[]): void;
-  /** Queues every entry stored before the call to the target, oldest first, waiting on its room. */
+  /** Queues every entry stored before the call to the target, oldest first, in the backlog lane, waiting on its room. */
   replay(): Promise<{ entries: number; points: number }>;
   /** The last committed sequence record of each agent. */
   sequences(): Map<string, string>;
 }
 
 interface Group {
-  items: { entry: WalEntry; agent: string; record: string }[];
+  items: { entry: WalEntry & { lane?: Lane }; agent: string; record: string }[];
   done: Promise<void>;
   resolve(): void;
   reject(err: Error): void;
@@ -57,12 +68,13 @@ interface Group {
  * acknowledged when it returns.
  */
 export function createDurableLog({
-  wal, target, maxBytes, log, maxGroup = 256, maxGroupWaitMs = 50, now = () => performance.now(),
+  wal, target, maxBytes, liveReserveBytes = 0, log, maxGroup = 256, maxGroupWaitMs = 50, now = () => performance.now(),
 }: DurableLogOptions): DurableLog {
+  const bound: Record<Lane, number> = { live: maxBytes, backlog: Math.max(0, maxBytes - liveReserveBytes) };
   let group: Group | undefined;
   /** The last committed group whose fsync is still running (see commit). */
   let syncing: Group | undefined;
-  let roomWaiters: (() => void)[] = [];
+  let roomWaiters: { lane: Lane; resolve: () => void }[] = [];
   const offLoop = wal.appendUnsynced !== undefined && wal.sync !== undefined;
 
   const open = (): Group => {
@@ -105,7 +117,7 @@ export function createDurableLog({
     }
     g.items.forEach(({ entry }, i) => {
       try {
-        target.write({ text: entry.text, points: entry.points, walId: ids[i]! });
+        target.write({ text: entry.text, points: entry.points, walId: ids[i]!, ...(entry.lane ? { lane: entry.lane } : {}) });
       } catch (err) {
         // The writer is stopping: the entry is stored, and the next start writes it.
         log.debug({ agent: entry.agent, seq: entry.seq, err: (err as Error).message }, 'kept in the write-ahead log for the next start');
@@ -142,9 +154,9 @@ export function createDurableLog({
     // An open group's fsync begins after every earlier commit, so it covers those still syncing.
     settled: () => group?.done ?? syncing?.done ?? Promise.resolve(),
 
-    room() {
-      if (wal.stats().bytes <= maxBytes) return undefined;
-      return new Promise((resolve) => roomWaiters.push(resolve));
+    room(lane = 'live') {
+      if (wal.stats().bytes <= bound[lane]) return undefined;
+      return new Promise((resolve) => roomWaiters.push({ lane, resolve }));
     },
 
     written(chunks) {
@@ -156,10 +168,11 @@ export function createDurableLog({
         // Harmless but for space: the entries are written again on the next start (points overwrite).
         log.error({ entries: ids.length, err: (err as Error).message }, 'write-ahead log: written entries not removed');
       }
-      if (roomWaiters.length > 0 && wal.stats().bytes <= maxBytes) {
+      if (roomWaiters.length > 0) {
+        const bytes = wal.stats().bytes;
         const waiters = roomWaiters;
-        roomWaiters = [];
-        for (const resolve of waiters) resolve();
+        roomWaiters = waiters.filter((w) => bytes > bound[w.lane]);
+        for (const w of waiters) if (bytes <= bound[w.lane]) w.resolve();
       }
     },
 
@@ -170,12 +183,12 @@ export function createDurableLog({
         const page = wal.next(256, after).filter((e) => e.id <= last);
         if (page.length === 0) return done;
         for (const e of page) {
-          target.write({ text: e.text, points: e.points, walId: e.id });
+          target.write({ text: e.text, points: e.points, walId: e.id, lane: 'backlog' });
           done.entries += 1;
           done.points += e.points;
         }
         after = page[page.length - 1]!.id;
-        await target.room?.();
+        await target.room?.('backlog');
       }
     },
 
