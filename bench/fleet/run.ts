@@ -480,7 +480,8 @@ export function pick(schools: number, count: number, skip: number): number[] {
   return order.sort((a, b) => key(a) - key(b)).slice(0, Math.min(count, order.length));
 }
 
-const pct = (cpu: number, seconds: number) => Math.round((cpu / seconds) * 1000) / 10;
+// A window of under a tenth of a second (two phases back to back) has no meaningful rate: 0, not Infinity.
+const pct = (cpu: number, seconds: number) => (seconds > 0 ? Math.round((cpu / seconds) * 1000) / 10 : 0);
 
 function summary(ms: number[]) {
   return { n: ms.length, p50: Math.round(percentile(ms, 0.5)), max: Math.round(Math.max(0, ...ms)) };

@@ -33,7 +33,6 @@ export function vitalsWarnings(v: Vitals, limits: VitalsLimits = DEFAULT_VITALS_
 
 const MIB = 1024 * 1024;
 const mib = (bytes: number) => Math.round(bytes / MIB);
-const ms = (ns: number) => Math.round(ns / 1e5) / 10;
 
 export interface VitalsSources {
   pendingPoints(): number;
@@ -47,9 +46,12 @@ export interface VitalsSources {
  * alerts sees whether the collector itself stalled, and when.
  */
 export function startVitals(sources: VitalsSources, log: Logger, intervalMs: number, limits: VitalsLimits = DEFAULT_VITALS_LIMITS): { sample(): Vitals; stop(): void } {
-  const delay = monitorEventLoopDelay({ resolution: 20 });
+  const resolutionMs = 20;
+  const delay = monitorEventLoopDelay({ resolution: resolutionMs });
   delay.enable();
   const heapLimitMiB = mib(getHeapStatistics().heap_size_limit);
+  // The histogram holds each sampling timer's whole interval; the delay is what it ran late by.
+  const ms = (ns: number) => Math.max(0, Math.round(ns / 1e5) / 10 - resolutionMs);
   function sample(): Vitals {
     const v: Vitals = {
       eventLoopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
