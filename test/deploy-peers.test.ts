@@ -62,7 +62,7 @@ describe('deploy/influxdb/influxdb.conf in the real influxd', () => {
     expect(merged.get('data.max-series-per-database')).toBe('1000000');
     // influxd applies query-timeout to continuous queries too (influxdata/influxdb#7375); without one, the
     // hourly interface rollup of 1,000 schools took 17 GB (docs/sizing.md, "Rollups"): the limit stays.
-    expect(merged.get('coordinator.query-timeout')).toBe('"60s"');
+    expect(merged.get('coordinator.query-timeout')).toBe('"1m0s"');
   });
 
   /** TSI keeps an `index` folder in each shard; the in-memory index has none. Both sides, one point each. */
