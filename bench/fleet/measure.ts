@@ -1,4 +1,6 @@
-import type { InfluxServer } from '../../test/harness/index.ts';
+import { waitFor, type InfluxServer } from '../../test/harness/index.ts';
+import type { FleetAgents } from './agents.ts';
+import { school } from './schools.ts';
 import type { SchoolStats } from './agents-protocol.ts';
 
 /** A field every sample of the measurement carries (a down device's ping and SNMP samples included). */
@@ -99,4 +101,39 @@ export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+/** Rows the rollup CQs wrote, per measurement (an empty one means its CQ failed, e.g. killed by a query timeout). */
+export async function rollupRows(influx: InfluxServer, database: string): Promise<Record<string, number>> {
+  try {
+    const [r] = await influx.query(`SELECT count("samples") FROM "rollup_5m"./.*/`, database, { timeoutMs: 300_000 });
+    return Object.fromEntries((r?.series ?? []).map((s) => [s.name, Number(s.values[0]?.[1] ?? 0)]));
+  } catch (err) {
+    return { error: -1, [(err as Error).message.slice(0, 100)]: -1 };
+  }
+}
+
+/** Waits (up to 5 minutes) until every spool is empty and every school's samples are stored; the last counts either way. */
+export async function waitForComplete(agents: FleetAgents, influx: InfluxServer, database: string, n: number) {
+  const sites = Array.from({ length: n }, (_, i) => school(i).site);
+  let last: { expected: Record<string, Record<string, number>>; stored: Record<string, Record<string, number>> } = { expected: {}, stored: {} };
+  try {
+    await waitFor(async () => {
+      const stats = await agents.stats();
+      if (Object.values(stats).some((s) => s.spooled > 0)) return false;
+      const stored = await countsBySite(influx, database, sites);
+      last = { expected: expectedBySite(stats), stored: stored.counts };
+      return compareCounts(last.expected, last.stored).length === 0;
+    }, { timeoutMs: 5 * 60_000, intervalMs: 2_000, what: 'every sample in InfluxDB' });
+  } catch {
+    // The comparison below names what is missing.
+  }
+  return last;
+}
+
+/** Samples measured by every school, all measurements. */
+export function sumSamples(stats: Record<string, { samples: Record<string, number> }>): number {
+  let n = 0;
+  for (const s of Object.values(stats)) for (const v of Object.values(s.samples)) n += v;
+  return n;
 }

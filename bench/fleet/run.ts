@@ -9,7 +9,7 @@ import { benchCause, judgeBench, type ProcessFigures } from './bench-health.ts';
 import { defaultAgentProcesses, pollOffsetMs } from './schedule.ts';
 import { readAlerts, rssMiB, startFleetCollector, type FleetCollector } from './collector.ts';
 import { startRecommendedInflux } from './influxd.ts';
-import { countsBySite, expectedBySite, compareCounts, seriesCardinality, markerLag, percentile } from './measure.ts';
+import { countsBySite, compareCounts, seriesCardinality, markerLag, percentile, rollupRows, sumSamples, waitForComplete } from './measure.ts';
 import { rawWriteReference, rawWriteSamePoints } from './reference.ts';
 import { writeRegistry } from './registry.ts';
 import { samplesPerPoll, school, switchesOf } from './schools.ts';
@@ -340,7 +340,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
 
     // Counts: every sample measured is in InfluxDB, per school and measurement.
     await tick('settle');
-    const expected = await waitForComplete(agents, influx, o.schools);
+    const expected = await waitForComplete(agents, influx, DATABASE, o.schools);
     const diff = compareCounts(expected.expected, expected.stored);
     const schoolsChecked = Object.keys(expected.expected).length;
     result.counts = { samplesMeasured: sumSamples(await agents.stats()), schoolsChecked, mismatches: diff.slice(0, 20), mismatchCount: diff.length };
@@ -436,38 +436,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
 }
 
 const samplesOf = (i: number) => samplesPerPoll(school(i));
-
-async function rollupRows(influx: InfluxServer, database: string): Promise<Record<string, number>> {
-  try {
-    const [r] = await influx.query(`SELECT count("samples") FROM "rollup_5m"./.*/`, database, { timeoutMs: 300_000 });
-    return Object.fromEntries((r?.series ?? []).map((s) => [s.name, Number(s.values[0]?.[1] ?? 0)]));
-  } catch (err) {
-    return { error: -1, [(err as Error).message.slice(0, 100)]: -1 };
-  }
-}
-
-async function waitForComplete(agents: FleetAgents, influx: InfluxServer, n: number) {
-  const sites = Array.from({ length: n }, (_, i) => school(i).site);
-  let last: { expected: Record<string, Record<string, number>>; stored: Record<string, Record<string, number>> } = { expected: {}, stored: {} };
-  try {
-    await waitFor(async () => {
-      const stats = await agents.stats();
-      if (Object.values(stats).some((s) => s.spooled > 0)) return false;
-      const stored = await countsBySite(influx, DATABASE, sites);
-      last = { expected: expectedBySite(stats), stored: stored.counts };
-      return compareCounts(last.expected, last.stored).length === 0;
-    }, { timeoutMs: 5 * 60_000, intervalMs: 2_000, what: 'every sample in InfluxDB' });
-  } catch {
-    // The comparison below names what is missing.
-  }
-  return last;
-}
-
-function sumSamples(stats: Record<string, { samples: Record<string, number> }>): number {
-  let n = 0;
-  for (const s of Object.values(stats)) for (const v of Object.values(s.samples)) n += v;
-  return n;
-}
 
 /**
  * `count` school indices in a fixed pseudo-random order (so primaries and secondaries mix as in the fleet,

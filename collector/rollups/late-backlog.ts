@@ -102,9 +102,10 @@ export function startLateBacklog(o: LateBacklogOptions): { observe(site: string,
     }
   }
 
-  const timer = setInterval(() => {
-    running ??= runDue().finally(() => (running = undefined));
-  }, o.checkEveryMs ?? 30_000);
+  // One turn at a time: the timer's and a caller's share it.
+  const turn = (): Promise<void> => (running ??= runDue().finally(() => (running = undefined)));
+  // written() rejects once the writer is stopping; the turn is logged, not left unhandled.
+  const timer = setInterval(() => turn().catch((err: Error) => o.log.warn({ err: err.message }, 'late backlog not rolled up yet')), o.checkEveryMs ?? 30_000);
   timer.unref();
 
   return {
@@ -113,7 +114,7 @@ export function startLateBacklog(o: LateBacklogOptions): { observe(site: string,
       if (span !== undefined) note(site, span, o.now());
     },
     pending: () => waiting,
-    runDue: () => (running ??= runDue().finally(() => (running = undefined))),
+    runDue: turn,
     stop() {
       stopped = true;
       clearInterval(timer);
