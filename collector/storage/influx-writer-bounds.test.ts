@@ -1,24 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeMessage, samplesTopic, type SamplesBatch } from '../../contract/index.ts';
-import { freeTcpPort, startInflux, type InfluxServer } from '../../test/harness/index.ts';
+import { freeTcpPort } from '../../test/harness/index.ts';
 import { createIngest } from '../ingest/ingest.ts';
 import { createInfluxWriter, type InfluxWriterOptions } from './influx-writer.ts';
 import { toChunk, type LineChunk } from './line.ts';
-import { capturingLogger, createInfluxProxy, type InfluxProxy } from './test-support.ts';
+import { capturingLogger, createInfluxProxy, influxForThisFile, type InfluxProxy } from './test-support.ts';
 
 const T0 = Date.UTC(2025, 8, 1, 8, 0, 0);
-let influx: InfluxServer;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  influx = await startInflux();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(async () => {
-  await influx?.stop();
-});
+const { influx, cleanups } = influxForThisFile();
 
 async function proxy(): Promise<InfluxProxy> {
   const p = createInfluxProxy(influx.url, await freeTcpPort());

@@ -1,29 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeMessage, samplesTopic, type SamplesBatch } from '../../contract/index.ts';
-import { freeTcpPort, startInflux, type InfluxServer } from '../../test/harness/index.ts';
+import { freeTcpPort } from '../../test/harness/index.ts';
 import { createIngest } from '../ingest/ingest.ts';
 import { createInfluxWriter, type InfluxWriterOptions } from './influx-writer.ts';
 import type { Lane } from './lane.ts';
 import { toChunk, type LineChunk } from './line.ts';
-import { capturingLogger, createInfluxProxy, type InfluxProxy } from './test-support.ts';
+import { capturingLogger, createInfluxProxy, influxForThisFile, type InfluxProxy } from './test-support.ts';
 
 /**
  * The live lane against a real influxd: a region's replayed backlog queued first, fresh polls after it; the
  * fresh ones are stored long before the backlog is, and every point of both exactly once.
  */
 const NOW = Date.UTC(2026, 11, 7, 8, 0, 0);
-let influx: InfluxServer;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  influx = await startInflux();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(async () => {
-  await influx?.stop();
-});
+const { influx, cleanups } = influxForThisFile();
 
 function writer(options: Partial<InfluxWriterOptions> & { database: string; url: string }) {
   const { log, records } = capturingLogger();

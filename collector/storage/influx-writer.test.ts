@@ -1,22 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freeTcpPort, startInflux, type InfluxServer } from '../../test/harness/index.ts';
+import { describe, expect, it } from 'vitest';
+import { freeTcpPort } from '../../test/harness/index.ts';
 import { createInfluxWriter, type InfluxWriter, type InfluxWriterOptions } from './influx-writer.ts';
 import { toChunk, type LineChunk, type LinePoint } from './line.ts';
-import { capturingLogger, createInfluxProxy, type InfluxProxy } from './test-support.ts';
+import { capturingLogger, createInfluxProxy, influxForThisFile, type InfluxProxy } from './test-support.ts';
 
 const T0 = Date.UTC(2025, 8, 1, 8, 0, 0);
-let influx: InfluxServer;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  influx = await startInflux();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(async () => {
-  await influx?.stop();
-});
+const { influx, cleanups } = influxForThisFile();
 
 function writer(options: Partial<InfluxWriterOptions> & { database: string }) {
   const { log, records } = capturingLogger();

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../contract/index.ts';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startInflux, type InfluxServer } from '../../test/harness/index.ts';
 
 /** A pino logger whose records are kept for the test to look at. */
 export function capturingLogger(): { log: Logger; records: Record<string, unknown>[] } {
@@ -65,4 +67,30 @@ export function createInfluxProxy(targetUrl: string, port: number): InfluxProxy 
       failStatus = status;
     },
   };
+}
+
+/**
+ * One real influxd for the test file (started before its tests, stopped after), and cleanups that run after
+ * each test, newest first. `influx` forwards to the server once it has started.
+ */
+export function influxForThisFile(): { influx: InfluxServer; cleanups: (() => Promise<unknown>)[] } {
+  let server: InfluxServer | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  beforeAll(async () => {
+    server = await startInflux();
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const influx = new Proxy({} as InfluxServer, {
+    get(_target, key) {
+      if (server === undefined) throw new Error('influxd is not started yet (use it inside a test or hook)');
+      const value = (server as unknown as Record<PropertyKey, unknown>)[key];
+      return typeof value === 'function' ? value.bind(server) : value;
+    },
+  });
+  return { influx, cleanups };
 }
