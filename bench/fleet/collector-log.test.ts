@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectorLogByPhase } from './collector-log.ts';
+import { collectorLogByPhase, rollupRoundsIn } from './collector-log.ts';
 
 const line = (time: number, msg: string, extra: Record<string, unknown> = {}) => JSON.stringify({ level: 30, time, msg, ...extra });
 const vitals = (time: number, max: number, heap = 100) =>
@@ -31,5 +31,21 @@ describe('the collector log by phase', () => {
   it('an empty or foreign log gives no phases', () => {
     expect(collectorLogByPhase('', [{ phase: 'steady', at: 1 }])).toEqual({});
     expect(collectorLogByPhase('{"msg":"collector vitals" broken', [])).toEqual({});
+  });
+});
+
+describe('the rollup rounds in the collector log', () => {
+  it('keeps each round line of the rollups component with its own fields, and nothing else', () => {
+    const text = [
+      line(3_600_000, 'rollups: hour rolled up', { component: 'rollups', hour: '1970-01-01T00:00:00.000Z', schools: 1000, failed: 0, seconds: 2400 }),
+      line(3_600_100, 'rollups: school rolled up', { component: 'other' }),
+      line(3_600_200, 'rollups: a school failed', { component: 'rollups', site: 'x' }),
+      line(3_600_300, 'collector vitals', { component: 'vitals' }),
+      '{"component":"rollups" broken',
+    ].join('\n');
+    expect(rollupRoundsIn(text)).toEqual([
+      { at: new Date(3_600_000).toISOString(), msg: 'rollups: hour rolled up', hour: '1970-01-01T00:00:00.000Z', schools: 1000, failed: 0, seconds: 2400 },
+    ]);
+    expect(rollupRoundsIn('')).toEqual([]);
   });
 });

@@ -76,6 +76,33 @@ export function collectorLogByPhase(text: string, marks: readonly PhaseMark[]): 
 
 export const collectorLogOf = (path: string, marks: readonly PhaseMark[]) => collectorLogByPhase(read(path), marks);
 
+/** pino's own fields, left out of a round's record. */
+const PINO_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'component']);
+
+/**
+ * The collector's rollup rounds (collector/rollups/): every info line of component `rollups` whose message
+ * says a round ended, with its own fields (hour, schools, seconds, …) and when it was logged. Read by
+ * field name rather than a fixed shape, so a field the collector adds shows up in the results unchanged.
+ */
+export function rollupRoundsIn(text: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{') || !line.includes('"rollups"')) continue;
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (entry['component'] !== 'rollups' || !/rolled up|round/i.test(String(entry['msg']))) continue;
+    const time = typeof entry['time'] === 'number' ? new Date(entry['time']).toISOString() : String(entry['time']);
+    out.push({ at: time, msg: entry['msg'], ...Object.fromEntries(Object.entries(entry).filter(([k]) => !PINO_FIELDS.has(k))) });
+  }
+  return out;
+}
+
+export const rollupRoundsOf = (path: string) => rollupRoundsIn(read(path));
+
 /** Warning and error lines of a pino log (level ≥ 40), counted by message, with the first of each. */
 export function warningsOf(path: string): Record<string, { count: number; first: string }> {
   const out: Record<string, { count: number; first: string }> = {};

@@ -14,7 +14,7 @@ import { rawWriteReference, rawWriteSamePoints } from './reference.ts';
 import { writeRegistry } from './registry.ts';
 import { samplesPerPoll, school, switchesOf } from './schools.ts';
 import { runDashboardQueries } from './dashboards.ts';
-import { collectorLogOf, keepLogs, warningsOf, type PhaseMark } from './collector-log.ts';
+import { collectorLogOf, keepLogs, rollupRoundsOf, warningsOf, type PhaseMark } from './collector-log.ts';
 import { reportMonth, runReports, writeMonth } from './reports.ts';
 
 export interface FleetOptions {
@@ -405,7 +405,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       result.collectorWarnings = warningsOf(collector.service.logPath);
       say(`collector warnings: ${JSON.stringify(Object.fromEntries(Object.entries(result.collectorWarnings as object).map(([m, w]) => [m, (w as { count: number }).count])))}`);
       result.collectorLog = collectorLogOf(collector.service.logPath, marks);
+      result.rollupRounds = rollupRoundsOf(collector.service.logPath);
       say(`collector log by phase: ${JSON.stringify(result.collectorLog)}`);
+      say(`rollup rounds: ${JSON.stringify(result.rollupRounds)}`);
     }
     await agents?.stop();
     await collector?.service.stop(20_000);
