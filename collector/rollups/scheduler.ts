@@ -122,7 +122,7 @@ export function startRollupScheduler(o: RollupSchedulerOptions): RollupScheduler
       }
       // Until the next hour settles, or a failed school's retry, or the check interval, whichever is first.
       const nextHour = (Math.floor((o.now() - o.settleMs) / hourMs) + 1) * hourMs + o.settleMs;
-      const nextRetry = Math.min(...retryAt.values());
+      const nextRetry = Math.min(...[...retryAt.values()].filter((at) => at > o.now()));
       await sleepUntil(Math.min(nextHour, nextRetry, o.now() + (o.checkEveryMs ?? 60_000)));
     }
   }
