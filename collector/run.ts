@@ -243,10 +243,9 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   // A school's spool replayed into hours already rolled up: its rollups recomputed (collector/rollups/).
   const lateBacklog = startLateBacklog({
     rolledUntil: (site) => rollups.rolledUntil(site),
-    // After an InfluxDB outage (no site), every school over it, one after another: never one fleet-wide statement.
-    backfill: async (site, span) => {
-      for (const one of site === undefined ? sites.map((s) => s.id) : [site]) await backfillRollups(rollupClient, config.influx.database, { ...span, site: one });
-    },
+    backfill: (site, span) => backfillRollups(rollupClient, config.influx.database, { ...span, site }),
+    // After an InfluxDB outage, every school over it, one after another: never one fleet-wide statement.
+    sites: () => sites.map((s) => s.id),
     written: () => writer.flush(),
     writerOutageSince: () => writer.stats().outageSince,
     log: rollupLog,

@@ -123,6 +123,48 @@ describe('the late-backlog rollups', () => {
       backlog.stop();
     }
   });
+
+  it('with the schools known, the outage is rolled up school by school, each over the outage, a failed one retried alone', async () => {
+    const outage: { since?: number } = {};
+    let now = T + 5 * H;
+    const runs: { site: string | undefined; span: Span }[] = [];
+    let southFails = 1;
+    const backlog = startLateBacklog({
+      rolledUntil: () => undefined,
+      sites: () => ['north', 'south', 'east'],
+      now: () => now,
+      log,
+      quietMs: 120_000,
+      checkEveryMs: 3_600_000,
+      writerOutageSince: () => outage.since,
+      written: async () => undefined,
+      backfill: async (site, span) => {
+        runs.push({ site, span });
+        if (site === 'south' && southFails-- > 0) throw new Error('InfluxDB said no');
+      },
+    });
+    try {
+      const start = now;
+      outage.since = start;
+      now += H;
+      await backlog.runDue();
+      outage.since = undefined;
+      await backlog.runDue();
+      now += 120_000;
+      await backlog.runDue();
+      const span = { from: start, to: start + H };
+      // A failure stops the turn; the rest go on at the next one, the failed school after its own quiet spell.
+      expect(runs).toEqual([{ site: 'north', span }, { site: 'south', span }]);
+      await backlog.runDue();
+      expect(runs.slice(2)).toEqual([{ site: 'east', span }]);
+      now += 120_000;
+      await backlog.runDue();
+      expect(runs.slice(3)).toEqual([{ site: 'south', span }]);
+      expect(backlog.pending().size).toBe(0);
+    } finally {
+      backlog.stop();
+    }
+  });
 });
 
 describe('re-rolls after a replay (property)', () => {

@@ -30,6 +30,8 @@ export interface LateBacklogOptions {
   rolledUntil(site: string): number | undefined;
   /** Recomputes one school's rollups over a span (backfillRollups with its site); every school's without one. */
   backfill(site: string | undefined, span: Span): Promise<void>;
+  /** Every known school: after an InfluxDB outage each is rolled up over it by itself (without: one fleet-wide run). */
+  sites?: () => readonly string[];
   /** Since when InfluxDB writes have been failing, if they are (the writer's stats). */
   writerOutageSince?: () => number | undefined;
   /** Resolves once every point accepted so far is in InfluxDB (the writer's flush). */
@@ -70,7 +72,8 @@ export function startLateBacklog(o: LateBacklogOptions): { observe(site: string,
     if (since !== undefined) outageSince = Math.min(since, outageSince ?? since);
     else if (outageSince !== undefined) {
       // Writes recovered: what waited in the write-ahead log reached InfluxDB after its hours' rounds.
-      note(ALL, { from: outageSince, to: now }, now);
+      // Each school by itself when the schools are known: never one fleet-wide statement over the outage.
+      for (const site of o.sites?.() ?? [ALL]) note(site, { from: outageSince, to: now }, now);
       outageSince = undefined;
     }
     const due = [...waiting].filter(([, s]) => now - s.lastAt >= quietMs);
