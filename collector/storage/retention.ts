@@ -141,17 +141,27 @@ async function runAll(client: InfluxDB, database: string, statements: readonly s
   const body = (await client.queryRaw(statements.join('; '), { database, method: 'POST' })) as { results?: StatementResult[]; error?: string };
   if (body.error !== undefined) throw new Error(`InfluxDB refused the rollup statements: ${body.error}`);
   const results = body.results ?? [];
-  results.forEach((r, i) => {
-    if (r.error !== undefined) throw new Error(`InfluxDB refused ${JSON.stringify(statements[i])}: ${r.error}`);
-  });
+  // After a failed or killed statement the rest say "not executed": name the first real error.
+  const failed = results.findIndex((r) => r.error !== undefined && r.error !== 'not executed');
+  const first = failed >= 0 ? failed : results.findIndex((r) => r.error !== undefined);
+  if (first >= 0) throw new Error(`InfluxDB refused ${JSON.stringify(statements[first])}: ${results[first]!.error}`);
   // A statement that failed stops the ones after it without an answer of their own.
   if (results.length < statements.length) throw new Error(`InfluxDB answered ${results.length} of ${statements.length} rollup statements`);
 }
 
 /**
+ * One statement per request: influxd's query-timeout covers a whole request, and fleet-wide statements
+ * (no site) each take long enough at a few hundred schools to need the full limit apiece.
+ */
+async function runEach(client: InfluxDB, database: string, statements: readonly string[]): Promise<void> {
+  for (const q of statements) await run(client, database, q);
+}
+
+/**
  * Recomputes the rollups for [from, to) (ms, widened to whole 5-minute windows) from raw data: the 5-minute
  * rollup of every measurement, then the daily ping rollup of each UTC day touched, a day per request (each
- * request's statements `;`-separated, so a school-hour is one HTTP round trip). With `site`, only that
+ * request's statements `;`-separated, so a school-hour is one HTTP round trip; influxd's query-timeout covers
+ * the request, which one school's day stays far inside). With `site`, only that
  * school's series: what the collector's hourly scheduler (collector/rollups/scheduler.ts) and the late
  * backlog run, each costing in proportion to one school's points. Without it, every school's (benches).
  */
@@ -162,7 +172,7 @@ export async function backfillRollups(client: InfluxDB, database: string, range:
   for (let start = from; start < to; ) {
     const day = Math.floor(start / DAY_MS) * DAY_MS;
     const end = Math.min(day + DAY_MS, to);
-    await runAll(client, database, [
+    await (range.site === undefined ? runEach : runAll)(client, database, [
       ...ROLLUPS.map((rollup) => rollupSelect(database, rollup, `${site}time >= ${start}ms AND time < ${end}ms`)),
       // The whole UTC day, from the 5-minute rollup the statements before have just written.
       dailyPingSelect(database, `${site}time >= ${day}ms AND time < ${day + DAY_MS}ms`),
