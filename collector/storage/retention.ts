@@ -150,8 +150,9 @@ async function runAll(client: InfluxDB, database: string, statements: readonly s
 }
 
 /**
- * One statement per request: influxd's query-timeout covers a whole request, and fleet-wide statements
- * (no site) each take long enough at a few hundred schools to need the full limit apiece.
+ * One statement per request for fleet-wide statements (no site): each may need most of influxd's
+ * query-timeout at a few hundred schools, and in one request a killed statement leaves the rest "not
+ * executed" (seen with rollup-cost.ts at 50 schools on a loaded box).
  */
 async function runEach(client: InfluxDB, database: string, statements: readonly string[]): Promise<void> {
   for (const q of statements) await run(client, database, q);
@@ -160,8 +161,7 @@ async function runEach(client: InfluxDB, database: string, statements: readonly 
 /**
  * Recomputes the rollups for [from, to) (ms, widened to whole 5-minute windows) from raw data: the 5-minute
  * rollup of every measurement, then the daily ping rollup of each UTC day touched, a day per request (each
- * request's statements `;`-separated, so a school-hour is one HTTP round trip; influxd's query-timeout covers
- * the request, which one school's day stays far inside). With `site`, only that
+ * request's statements `;`-separated, so a school-hour is one HTTP round trip). With `site`, only that
  * school's series: what the collector's hourly scheduler (collector/rollups/scheduler.ts) and the late
  * backlog run, each costing in proportion to one school's points. Without it, every school's (benches).
  */
