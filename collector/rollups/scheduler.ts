@@ -65,11 +65,9 @@ export function startRollupScheduler(o: RollupSchedulerOptions): RollupScheduler
   async function round(tasks: RollupTask[]): Promise<void> {
     const started = o.now();
     const hour = Math.max(...tasks.map((t) => t.to)) - hourMs;
-    for (const t of tasks) {
-      // A school seen for the first time starts here: if its first try fails, it is still due from here.
-      if (!o.watermarks.get().has(t.site)) o.watermarks.set(t.site, t.from);
-      inRound.set(t.site, t.to);
-    }
+    // A school seen for the first time starts here: if its first try fails, it is still due from here.
+    o.watermarks.setMany(tasks.filter((t) => !o.watermarks.get().has(t.site)).map((t) => [t.site, t.from] as const));
+    for (const t of tasks) inRound.set(t.site, t.to);
     let failed = 0;
     let slowest = 0;
     let behind = false;

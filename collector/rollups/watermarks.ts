@@ -17,6 +17,8 @@ export interface Watermarks {
   get(): ReadonlyMap<string, number>;
   /** Notes that `site` is rolled up until `until` (never moves back) and writes the file. */
   set(site: string, until: number): void;
+  /** The same for several schools, with one write (a first round notes every new school's start). */
+  setMany(entries: Iterable<readonly [string, number]>): void;
 }
 
 /** Reads the file; a missing or unreadable one starts empty (every school then starts at the last closed hour). */
@@ -28,14 +30,16 @@ export function openWatermarks(file: string, onUnreadable: (err: Error) => void)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onUnreadable(err as Error);
   }
-  return {
-    get: () => marks,
-    set(site, until) {
-      if ((marks.get(site) ?? Number.NEGATIVE_INFINITY) >= until) return;
+  const setMany = (entries: Iterable<readonly [string, number]>) => {
+    let changed = false;
+    for (const [site, until] of entries) {
+      if ((marks.get(site) ?? Number.NEGATIVE_INFINITY) >= until) continue;
       marks.set(site, until);
-      writeAtomically(file, JSON.stringify({ v: 1, rolledUntil: Object.fromEntries(marks) }));
-    },
+      changed = true;
+    }
+    if (changed) writeAtomically(file, JSON.stringify({ v: 1, rolledUntil: Object.fromEntries(marks) }));
   };
+  return { get: () => marks, set: (site, until) => setMany([[site, until]]), setMany };
 }
 
 function writeAtomically(file: string, text: string): void {
