@@ -51,7 +51,11 @@ try {
   const hourAtStart = Math.floor(Date.now() / hour);
   const c0 = cpuSeconds(influx.pid);
   const t1 = performance.now();
-  await backfillRollups(client, database, { from, to: from + polls * 60_000 });
+  // A fleet-wide statement killed by the query-timeout is a finding, not the end of the run.
+  const fleetError = await backfillRollups(client, database, { from, to: from + polls * 60_000 }).then(
+    () => undefined,
+    (err: Error) => err.message.replace(/^.*": /, ''),
+  );
   const rollupSeconds = (performance.now() - t1) / 1000;
   const rollupCpu = cpuSeconds(influx.pid) - c0;
   const us = (cpu: number) => Math.round((cpu / rawPoints) * 1e7) / 10;
@@ -81,7 +85,7 @@ try {
       polls,
       rawPoints,
       write: { seconds: Math.round(writeSeconds * 10) / 10, influxdCpuSeconds: Math.round(writeCpu * 10) / 10, influxdUsPerPoint: us(writeCpu) },
-      rollupOnce: { seconds: Math.round(rollupSeconds * 10) / 10, influxdCpuSeconds: Math.round(rollupCpu * 10) / 10, influxdUsPerRawPoint: us(rollupCpu) },
+      rollupOnce: { ...(fleetError ? { error: fleetError } : {}), seconds: Math.round(rollupSeconds * 10) / 10, influxdCpuSeconds: Math.round(rollupCpu * 10) / 10, influxdUsPerRawPoint: us(rollupCpu) },
       ...(bySchool ? { perSchool: bySchool } : {}),
       crossedTheHour: Math.floor(Date.now() / hour) !== hourAtStart,
     })}\n`,
