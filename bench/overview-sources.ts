@@ -104,7 +104,7 @@ async function main() {
   try {
     const now = Date.now();
     if (!process.argv.includes('--month-only')) await nowPhase(influx, out, now);
-    // Availability: DAYS days of ping, one result a minute per device, rolled up as the CQs do.
+    // Availability: DAYS days of ping, one result a minute per device, rolled up as the collector does.
     const adb = 'overview_month';
     await influx.query(`CREATE DATABASE "${adb}"`);
     await influx.query(`CREATE RETENTION POLICY "raw" ON "${adb}" DURATION 45d REPLICATION 1 DEFAULT`);

@@ -26,7 +26,8 @@ import { createDurableLog, type DurableLog } from './wal/durable.ts';
 import { startVitals } from './vitals/vitals.ts';
 import { startLateBacklog } from './rollups/late-backlog.ts';
 import { createInfluxClient } from './storage/influx-client.ts';
-import { DEFAULT_ROLLUP_SCHEDULE } from './storage/retention-cq.ts';
+import { startRollupScheduler, type RollupScheduler } from './rollups/scheduler.ts';
+import { openWatermarks } from './rollups/watermarks.ts';
 import { openCollectorWal } from './wal/open.ts';
 import type { WalStats } from './wal/wal.ts';
 
@@ -34,6 +35,8 @@ export interface CollectorParts {
   writer: InfluxWriter;
   /** Schools' spools replayed too late for the hourly rollups, waiting to be rolled up; runDue() does it now. */
   lateBacklog: { runDue(): Promise<void>; pending(): ReadonlyMap<string, unknown> };
+  /** Each school's hourly rollups (collector/rollups/scheduler.ts). */
+  rollups: RollupScheduler;
   ingest: Ingest;
   /** Writes the ingest's counts (`collector_ingest`) every interval; report() does it now. */
   ingestReport: { report(): unknown };
@@ -60,6 +63,8 @@ export interface CollectorExtras {
   env?: NodeJS.ProcessEnv;
   /** How long a school's replay must be quiet before its late backlog is rolled up (tests shorten it). */
   lateBacklogQuietMs?: number;
+  /** The rollup scheduler's hour, check interval and retry delays (tests shorten them). */
+  rollupTiming?: { hourMs?: number; checkEveryMs?: number; retryBaseMs?: number; retryMaxMs?: number };
 }
 
 /** The collector with its embedded broker (broker.mode: embedded). */
@@ -220,14 +225,30 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
   const ingestLog = log.child({ component: 'ingest' });
   // Per school, its devices' last results as one point (docs/dashboards.md): the overview reads that.
   const schoolState = startSchoolState({ sites: () => sites.map((s) => s.id), writer, now, intervalMs: config.ingest.reportIntervalSeconds * 1_000 });
-  // A school's spool replayed after the hourly rollups' reach: its rollups recomputed (collector/rollups/).
+  // Every school's hourly rollups, one school at a time spread over the hour (collector/rollups/).
   const rollupClient = createInfluxClient(config.influx);
+  const rollupLog = log.child({ component: 'rollups' });
+  const rollups = startRollupScheduler({
+    sites: () => sites.map((s) => s.id),
+    roll: (t) => storageReady.then(() => backfillRollups(rollupClient, config.influx.database, t)),
+    written: () => writer.flush(),
+    watermarks: openWatermarks(join(dataDir, 'rollups.json'), (err) => rollupLog.warn({ err: err.message }, 'rollups.json unreadable; every school starts at the last closed hour')),
+    log: rollupLog,
+    now,
+    settleMs: config.rollups.settleMinutes * 60_000,
+    spreadMs: config.rollups.spreadMinutes * 60_000,
+    rawMs: config.retention.rawDays * 86_400_000,
+    ...extras.rollupTiming,
+  });
+  // A school's spool replayed into hours already rolled up: its rollups recomputed (collector/rollups/).
   const lateBacklog = startLateBacklog({
-    schedule: DEFAULT_ROLLUP_SCHEDULE,
+    rolledUntil: (site) => rollups.rolledUntil(site),
     backfill: (site, span) => backfillRollups(rollupClient, config.influx.database, { ...span, site }),
+    // After an InfluxDB outage, every school over it, one after another: never one fleet-wide statement.
+    sites: () => sites.map((s) => s.id),
     written: () => writer.flush(),
     writerOutageSince: () => writer.stats().outageSince,
-    log: log.child({ component: 'rollups' }),
+    log: rollupLog,
     now,
     ...(extras.lateBacklogQuietMs !== undefined ? { quietMs: extras.lateBacklogQuietMs, checkEveryMs: Math.max(100, extras.lateBacklogQuietMs / 4) } : {}),
   });
@@ -276,7 +297,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     sites,
     agents,
     onPublish,
-    parts: { writer, lateBacklog, ingest, ingestReport, schoolState, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort, webPort: web?.port },
+    parts: { writer, lateBacklog, rollups, ingest, ingestReport, schoolState, sites, storageReady, replayed, walStats: () => wal.stats(), alerts, ackPort: alerting.ackPort, webPort: web?.port },
     /** Alerts start judging once the broker is up (a site not heard from yet is not declared offline before). */
     startAlerting: () => alerting.start(),
     /** Closes the broker side first (nothing new comes in), then alerts, reports, the writer and the log. */
@@ -287,6 +308,7 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
       ingestReport.stop();
       vitals.stop();
       lateBacklog.stop();
+      rollups.stop();
       schoolState.stop();
       await reports?.stop();
       await writer.stop({ timeoutMs: 10_000 });

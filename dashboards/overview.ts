@@ -188,8 +188,8 @@ const dailyAvailability = (as: string, time: TimeRange): Query => ({
  * matter). Where a device misses polls inside windows, the raw mean weighs its fewer checks less and this
  * does not (test/dashboards/overview-sources.test.ts: ~4 points with a printer missing a third). The exact
  * Σ(mean_up × samples) / Σ samples needs a raw subquery in InfluxDB 1.x, which cost 4x the raw mean's CPU
- * (docs/dashboards.md). Left out: the last hour or two, which the continuous queries have not rolled up
- * yet, and the part of the first day before the range starts (days count from their UTC midnight).
+ * (docs/dashboards.md). Left out: the last hour or so, which the collector has not rolled up yet (each hour
+ * is rolled up per school within about 50 minutes of closing), and the part of the first day before the range starts (days count from their UTC midnight).
  */
 const availabilityTable = table({
   title: 'Availability',

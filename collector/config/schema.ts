@@ -10,6 +10,17 @@ import { siteStatusSchema, webConfigSchema } from '../web/config.ts';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info');
 
+/**
+ * The collector's hourly rollups (collector/rollups/scheduler.ts): after each hour closes and settles,
+ * every school's hour is rolled up by itself, the schools spread evenly over `spreadMinutes`.
+ */
+export const rollupsSchema = z.strictObject({
+  /** Minutes after an hour closes before it is rolled up: polls measured at its end may still be on their way. */
+  settleMinutes: z.number().min(0).max(30).default(5),
+  /** Minutes over which a round's schools are spread; keep it well inside the hour. */
+  spreadMinutes: z.number().min(0).max(50).default(45),
+});
+
 const RAW_DAYS_DEFAULT = 45;
 const ROLLUP_DAYS_DEFAULT = 800;
 const days = () => z.int({ error: 'a whole number of days' }).max(36_500, 'at most 36500 (100 years)');
@@ -147,6 +158,7 @@ export const collectorConfigSchema = z.strictObject({
     maxLivePendingPoints: z.int().min(1_000).max(10_000_000).optional(),
   }),
   retention: retentionSchema.default({ rawDays: RAW_DAYS_DEFAULT, rollupDays: ROLLUP_DAYS_DEFAULT }),
+  rollups: rollupsSchema.default({ settleMinutes: 5, spreadMinutes: 45 }),
   sitesDir: z.string().default('sites'),
   agentsFile: z.string().default('agents.yaml'),
   /** The collector's own state: its write-ahead log (`wal.db`). */

@@ -1,35 +1,29 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../contract/index.ts';
-import { DEFAULT_ROLLUP_SCHEDULE } from '../storage/retention-cq.ts';
-import { lastCqRunFor, lateSpan, startLateBacklog, type Span } from './late-backlog.ts';
+import { lateSpan, startLateBacklog, type Span } from './late-backlog.ts';
 
 const H = 3_600_000;
 const T = Date.UTC(2026, 11, 7, 10, 7, 0); // 10:07 UTC
-const schedule = DEFAULT_ROLLUP_SCHEDULE; // every 1 h, for 2 h
 const log = createLogger('test', 'silent');
 
 describe('what the hourly rollups miss', () => {
-  it('a sample of 10:07 is last recomputed by the 12:00 run', () => {
-    expect(new Date(lastCqRunFor(T, schedule)).toISOString()).toBe('2026-12-07T12:00:00.000Z');
+  it('late only in an hour already rolled up for its school: both sides of the watermark', () => {
+    const rolledUntil = Date.UTC(2026, 11, 7, 11, 0, 0);
+    expect(lateSpan([{ time: rolledUntil - 1 }], rolledUntil)).toEqual({ from: rolledUntil - 1, to: rolledUntil });
+    expect(lateSpan([{ time: rolledUntil }], rolledUntil)).toBeUndefined();
+    // A school the scheduler has not rolled up yet, and an empty batch, are never late.
+    expect(lateSpan([{ time: T }], undefined)).toBeUndefined();
+    expect(lateSpan([], rolledUntil)).toBeUndefined();
   });
 
-  it('late only when accepted after that run less a 2-minute margin: both sides of the edge', () => {
-    const edge = Date.UTC(2026, 11, 7, 11, 58, 0);
-    expect(lateSpan([{ time: T }], edge, schedule)).toBeUndefined();
-    expect(lateSpan([{ time: T }], edge + 1, schedule)).toEqual({ from: T, to: T + 1 });
-    // Live data, a minute old, and an empty batch are never late.
-    expect(lateSpan([{ time: T }], T + 60_000, schedule)).toBeUndefined();
-    expect(lateSpan([], T + 10 * H, schedule)).toBeUndefined();
-  });
-
-  it('the span is exactly the late samples\' times, whatever the mix (property)', () => {
+  it('the span is exactly the samples\' times in rolled hours, whatever the mix (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 10 * H }), { maxLength: 50 }), fc.integer({ min: 0, max: 12 * H }), (offsets, at) => {
+      fc.property(fc.array(fc.integer({ min: 0, max: 10 * H }), { maxLength: 50 }), fc.integer({ min: 0, max: 12 }), (offsets, hours) => {
         const samples = offsets.map((o) => ({ time: T + o }));
-        const acceptedAt = T + at;
-        const late = samples.filter((s) => acceptedAt > lastCqRunFor(s.time, schedule) - 120_000).map((s) => s.time);
-        const span = lateSpan(samples, acceptedAt, schedule);
+        const rolledUntil = Math.floor(T / H) * H + hours * H;
+        const late = samples.filter((s) => s.time < rolledUntil).map((s) => s.time);
+        const span = lateSpan(samples, rolledUntil);
         if (late.length === 0) expect(span).toBeUndefined();
         else expect(span).toEqual({ from: Math.min(...late), to: Math.max(...late) + 1 });
       }),
@@ -38,12 +32,12 @@ describe('what the hourly rollups miss', () => {
 });
 
 describe('the late-backlog rollups', () => {
-  function rig(fail = false, outage: { since?: number } = {}) {
+  function rig(fail = false, outage: { since?: number } = {}, marks = new Map([['north', T + 4 * H], ['south', T + 4 * H], ['east', T + 4 * H]])) {
     let now = T + 5 * H;
     const runs: { site: string; span: Span; flushedBefore: boolean }[] = [];
     let flushed = false;
     const backlog = startLateBacklog({
-      schedule,
+      rolledUntil: (site) => marks.get(site),
       now: () => now,
       log,
       quietMs: 120_000,
@@ -66,8 +60,9 @@ describe('the late-backlog rollups', () => {
       backlog.observe('north', [{ time: T }, { time: T + 60_000 }]);
       backlog.observe('north', [{ time: T + H }]);
       backlog.observe('south', [{ time: T + 2 * H }]);
-      // Live data of a third school is not late.
+      // Live data of a third school is not late, nor anything of a school not rolled up yet.
       backlog.observe('east', [{ time: T + 5 * H - 30_000 }]);
+      backlog.observe('west', [{ time: T }]);
       await backlog.runDue();
       expect(runs).toEqual([]); // still replaying
       advance(120_000);
@@ -127,5 +122,88 @@ describe('the late-backlog rollups', () => {
     } finally {
       backlog.stop();
     }
+  });
+
+  it('with the schools known, the outage is rolled up school by school, each over the outage, a failed one retried alone', async () => {
+    const outage: { since?: number } = {};
+    let now = T + 5 * H;
+    const runs: { site: string | undefined; span: Span }[] = [];
+    let southFails = 1;
+    const backlog = startLateBacklog({
+      rolledUntil: () => undefined,
+      sites: () => ['north', 'south', 'east'],
+      now: () => now,
+      log,
+      quietMs: 120_000,
+      checkEveryMs: 3_600_000,
+      writerOutageSince: () => outage.since,
+      written: async () => undefined,
+      backfill: async (site, span) => {
+        runs.push({ site, span });
+        if (site === 'south' && southFails-- > 0) throw new Error('InfluxDB said no');
+      },
+    });
+    try {
+      const start = now;
+      outage.since = start;
+      now += H;
+      await backlog.runDue();
+      outage.since = undefined;
+      await backlog.runDue();
+      now += 120_000;
+      await backlog.runDue();
+      const span = { from: start, to: start + H };
+      // A failure stops the turn; the rest go on at the next one, the failed school after its own quiet spell.
+      expect(runs).toEqual([{ site: 'north', span }, { site: 'south', span }]);
+      await backlog.runDue();
+      expect(runs.slice(2)).toEqual([{ site: 'east', span }]);
+      now += 120_000;
+      await backlog.runDue();
+      expect(runs.slice(3)).toEqual([{ site: 'south', span }]);
+      expect(backlog.pending().size).toBe(0);
+    } finally {
+      backlog.stop();
+    }
+  });
+});
+
+describe('re-rolls after a replay (property)', () => {
+  it('a sample in an unrolled hour brings nothing; samples in rolled hours bring one re-roll per school of exactly their span', async () => {
+    const sites = ['north', 'south', 'east'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 3, maxLength: 3 }),
+        fc.array(fc.record({ site: fc.constantFrom(...sites), offset: fc.integer({ min: 0, max: 9 * H - 1 }) }), { maxLength: 40 }),
+        async (rolledHours, batch) => {
+          const base = Math.floor(T / H) * H;
+          const marks = new Map(sites.map((s, i) => [s, base + rolledHours[i]! * H]));
+          let now = base + 9 * H;
+          const runs: { site: string | undefined; span: Span }[] = [];
+          const backlog = startLateBacklog({
+            rolledUntil: (site) => marks.get(site),
+            now: () => now,
+            log,
+            quietMs: 1_000,
+            checkEveryMs: 3_600_000,
+            written: async () => undefined,
+            backfill: async (site, span) => void runs.push({ site, span }),
+          });
+          try {
+            for (const { site, offset } of batch) backlog.observe(site, [{ time: base + offset }]);
+            now += 1_000;
+            await backlog.runDue();
+            await backlog.runDue();
+            const expected = sites.flatMap((site) => {
+              const late = batch.filter((b) => b.site === site && base + b.offset < marks.get(site)!).map((b) => base + b.offset);
+              return late.length === 0 ? [] : [{ site, span: { from: Math.min(...late), to: Math.max(...late) + 1 } }];
+            });
+            expect([...runs].sort((a, b) => a.site!.localeCompare(b.site!))).toEqual(expected.sort((a, b) => a.site.localeCompare(b.site)));
+          } finally {
+            backlog.stop();
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

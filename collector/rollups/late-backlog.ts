@@ -1,5 +1,4 @@
 import type { Logger, Sample } from '../../contract/index.ts';
-import type { RollupSchedule } from '../storage/retention-cq.ts';
 
 /** A span of sample times (ms), [from, to). */
 export interface Span {
@@ -9,26 +8,17 @@ export interface Span {
 
 const ALL = '*';
 
-/** Minutes allowed between a sample's acceptance and its point being readable in InfluxDB, when judging reach. */
-const WRITE_MARGIN_MS = 2 * 60_000;
-
 /**
- * The hourly CQ run that last recomputes the window of a sample measured at `time`: runs at each EVERY
- * boundary B cover [B − FOR, B), so the last one whose reach still holds the window starts at the window's
- * EVERY boundary plus FOR. A sample accepted after that (less a margin for the write) is never rolled up by
- * the CQs.
+ * The span of these samples in hours already rolled up for their school (every hour before `rolledUntil`,
+ * from the hourly scheduler), so rolled up again; undefined when none (pure). A sample in an hour not yet
+ * rolled up needs nothing: the scheduler's round reads it.
  */
-export function lastCqRunFor(time: number, schedule: RollupSchedule): number {
-  const every = schedule.everySeconds * 1000;
-  return Math.floor(time / every) * every + schedule.forSeconds * 1000;
-}
-
-/** The span of these samples that the CQs will not roll up, accepted at `acceptedAt`; undefined when none (pure). */
-export function lateSpan(samples: readonly Pick<Sample, 'time'>[], acceptedAt: number, schedule: RollupSchedule): Span | undefined {
+export function lateSpan(samples: readonly Pick<Sample, 'time'>[], rolledUntil: number | undefined): Span | undefined {
+  if (rolledUntil === undefined) return undefined;
   let from = Number.POSITIVE_INFINITY;
   let to = Number.NEGATIVE_INFINITY;
   for (const { time } of samples) {
-    if (acceptedAt <= lastCqRunFor(time, schedule) - WRITE_MARGIN_MS) continue;
+    if (time >= rolledUntil) continue;
     if (time < from) from = time;
     if (time + 1 > to) to = time + 1;
   }
@@ -36,9 +26,12 @@ export function lateSpan(samples: readonly Pick<Sample, 'time'>[], acceptedAt: n
 }
 
 export interface LateBacklogOptions {
-  schedule: RollupSchedule;
+  /** Per school, every hour before this is rolled up (collector/rollups/scheduler.ts). */
+  rolledUntil(site: string): number | undefined;
   /** Recomputes one school's rollups over a span (backfillRollups with its site); every school's without one. */
   backfill(site: string | undefined, span: Span): Promise<void>;
+  /** Every known school: after an InfluxDB outage each is rolled up over it by itself (without: one fleet-wide run). */
+  sites?: () => readonly string[];
   /** Since when InfluxDB writes have been failing, if they are (the writer's stats). */
   writerOutageSince?: () => number | undefined;
   /** Resolves once every point accepted so far is in InfluxDB (the writer's flush). */
@@ -52,8 +45,8 @@ export interface LateBacklogOptions {
 }
 
 /**
- * Rolls up what a school's replayed spool brought in too late for the hourly continuous queries (an outage
- * of more than about an hour): its late span is noted as batches are accepted, and once its replay has been
+ * Rolls up what a school's replayed spool brought in for hours the hourly scheduler has already rolled up
+ * for it (an outage of the school's link longer than the settle delay): its late span is noted as batches are accepted, and once its replay has been
  * quiet a while and the writer has written everything, that school's rollups (5-minute and daily) are
  * recomputed over the span, one school at a time. Raw data and monthly reports never needed this; the
  * rollup-based views (30 days, 12 months) would otherwise show the outage's hours as missing. After InfluxDB
@@ -62,7 +55,7 @@ export interface LateBacklogOptions {
 export function startLateBacklog(o: LateBacklogOptions): { observe(site: string, samples: readonly Pick<Sample, 'time'>[]): void; pending(): ReadonlyMap<string, Span>; runDue(): Promise<void>; stop(): void } {
   const quietMs = o.quietMs ?? 2 * 60_000;
   // Keyed by school; ALL is every school's span of an InfluxDB outage (its points were accepted in time and
-  // written after the CQs had run). Site ids are slugs, so this key is no school's.
+  // written after the scheduler may have rolled their hours up). Site ids are slugs, so this key is no school's.
   const waiting = new Map<string, Span & { lastAt: number }>();
   let outageSince: number | undefined;
   let running: Promise<void> | undefined;
@@ -78,8 +71,9 @@ export function startLateBacklog(o: LateBacklogOptions): { observe(site: string,
     const since = o.writerOutageSince?.();
     if (since !== undefined) outageSince = Math.min(since, outageSince ?? since);
     else if (outageSince !== undefined) {
-      // Writes recovered: what waited in the write-ahead log reached InfluxDB after its CQ runs.
-      note(ALL, { from: outageSince, to: now }, now);
+      // Writes recovered: what waited in the write-ahead log reached InfluxDB after its hours' rounds.
+      // Each school by itself when the schools are known: never one fleet-wide statement over the outage.
+      for (const site of o.sites?.() ?? [ALL]) note(site, { from: outageSince, to: now }, now);
       outageSince = undefined;
     }
     const due = [...waiting].filter(([, s]) => now - s.lastAt >= quietMs);
@@ -110,7 +104,7 @@ export function startLateBacklog(o: LateBacklogOptions): { observe(site: string,
 
   return {
     observe(site, samples) {
-      const span = lateSpan(samples, o.now(), o.schedule);
+      const span = lateSpan(samples, o.rolledUntil(site));
       if (span !== undefined) note(site, span, o.now());
     },
     pending: () => waiting,

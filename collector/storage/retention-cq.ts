@@ -10,7 +10,7 @@
 export const RAW_POLICY = 'raw';
 export const ROLLUP_POLICY = 'rollup_5m';
 export const ROLLUP_INTERVAL = '5m';
-/** Prefix of every CQ this code owns; others on the database are left alone. */
+/** Prefix of every CQ earlier versions made (dropped on upgrade); other CQs on the database are left alone. */
 export const CQ_PREFIX = 'rollup_5m_';
 
 type Aggregate = 'mean' | 'max' | 'min' | 'count';
@@ -108,21 +108,19 @@ export const ROLLUPS: readonly MeasurementRollup[] = [
   },
 ];
 
-/** How often each CQ runs and how far back each run recomputes (RESAMPLE EVERY … FOR …). */
+/** How often each of the old CQs ran and how far back each run recomputed (RESAMPLE EVERY … FOR …). */
 export interface RollupSchedule {
   everySeconds: number;
   forSeconds: number;
 }
 
 /**
- * Every hour, recompute the last 2 hours: each 5-minute window is computed at the end of its hour (its last
- * polls may still be on their way) and once more an hour later, complete. Each run re-reads every raw point
- * in reach, and that is what it costs: one computation of all rollups takes influxd ~35 µs of CPU per raw
- * point, about what writing the point took (`bench/support/rollup-cost.ts`, 50 schools × 60 polls, influxd
- * 1.6.7). At 1,000 schools (14.3 M raw points an hour) `FOR 6h` was ~3,000 CPU-seconds an hour, 83 % of a
- * core in hourly bursts; `FOR 2h` is a third of it. Samples that arrive later than the second computation
- * (a school's spool replayed after an outage of more than about an hour) are rolled up by the collector for
- * that school alone (collector/rollups/late-backlog.ts).
+ * Before the collector rolled up each school itself (collector/rollups/scheduler.ts), influxd's CQs ran
+ * hourly over the whole fleet, recomputing the last 2 hours. One computation of all rollups costs influxd
+ * ~35 µs of CPU per raw point (`bench/support/rollup-cost.ts`); at 1,000 schools (14.3 M raw points an
+ * hour) one fleet-wide statement passed influxd's 60 s query-timeout and left the rollups empty, and
+ * without the timeout it took influxd to 17 GB (docs/sizing.md, "Rollups"). Kept only to describe the
+ * CQs that ensureRetention drops on upgrade (and to make them in its test).
  */
 export const DEFAULT_ROLLUP_SCHEDULE: RollupSchedule = { everySeconds: 3_600, forSeconds: 2 * 3_600 };
 
@@ -144,7 +142,7 @@ export function influxDuration(seconds: number): string {
   return `${seconds / size}${unit}`;
 }
 
-/** The SELECT … INTO of one measurement's rollup; with `where`, limited to a time range (backfill). */
+/** The SELECT … INTO of one measurement's rollup; with `where`, limited to a time range and school. */
 export function rollupSelect(database: string, rollup: MeasurementRollup, where?: string): string {
   const db = quoteIdent(database);
   const columns = Object.entries(rollup.fields).flatMap(([field, aggregates]) =>
@@ -168,7 +166,7 @@ export function rollupSelect(database: string, rollup: MeasurementRollup, where?
  * (every device's window weighing the same, as in the 5-minute rollup).
  */
 export const DAILY_PING_MEASUREMENT = 'ping_site_1d';
-/** Hourly, recomputing today and yesterday: a 5-minute window rolled up late (its CQ reaches back 2 h) lands in one of them. */
+/** The old daily CQ's schedule: hourly, recomputing today and yesterday. */
 export const DAILY_PING_SCHEDULE: RollupSchedule = { everySeconds: 3_600, forSeconds: 2 * 86_400 };
 
 /** The SELECT … INTO of the daily ping rollup per school (from the 5-minute one); with `where`, limited to a time range. */
@@ -187,7 +185,10 @@ export interface ContinuousQuery {
   create: string;
 }
 
-/** One CQ per measurement; `GROUP BY *` keeps every tag, so a rollup series matches its raw series. */
+/**
+ * The CQs earlier versions created, one per measurement: what ensureRetention now drops (retention.ts),
+ * kept so its test can make them. `GROUP BY *` keeps every tag, so a rollup series matches its raw series.
+ */
 export function rollupQueries(database: string, schedule: RollupSchedule = DEFAULT_ROLLUP_SCHEDULE): ContinuousQuery[] {
   const resample = (s: RollupSchedule) => `RESAMPLE EVERY ${influxDuration(s.everySeconds)} FOR ${influxDuration(s.forSeconds)}`;
   const daily = `${CQ_PREFIX}${DAILY_PING_MEASUREMENT}`;

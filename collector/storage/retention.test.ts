@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInflux, waitFor, type InfluxResult, type InfluxServer } from '../../test/harness/index.ts';
 import { createInfluxClient } from './influx-client.ts';
 import { backfillRollups, ensureRetention } from './retention.ts';
+import { rollupQueries } from './retention-cq.ts';
 import { capturingLogger } from './test-support.ts';
 
 const DEFAULTS = { rawDays: 45, rollupDays: 800 };
@@ -61,22 +62,18 @@ function byDeviceAndTime(results: InfluxResult[]): Map<string, Record<string, un
 }
 
 describe('ensureRetention', () => {
-  it('creates raw (the default) and rollup_5m and one CQ per measurement; a second start changes nothing', async () => {
+  it('creates raw (the default) and rollup_5m and no continuous query (the collector rolls up); a second start changes nothing', async () => {
     const client = await freshDatabase('hm-create');
     const { log, records } = capturingLogger();
     const changes = await ensureRetention(client, 'hm-create', DEFAULTS, log);
     expect(records.filter((r) => (r.level as number) >= 40)).toEqual([]);
-    expect(changes).toEqual([
-      'created retention policy raw (45 days), the default',
-      'created retention policy rollup_5m (800 days)',
-      ...CQ_NAMES.map((name) => `created continuous query ${name}`),
-    ]);
+    expect(changes).toEqual(['created retention policy raw (45 days), the default', 'created retention policy rollup_5m (800 days)']);
     expect(await policies('hm-create')).toEqual([
       ['autogen', '0s', false],
       ['raw', '1080h0m0s', true],
       ['rollup_5m', '19200h0m0s', false],
     ]);
-    expect([...(await continuousQueries('hm-create')).keys()]).toEqual(CQ_NAMES);
+    expect([...(await continuousQueries('hm-create')).keys()]).toEqual([]);
 
     expect(await ensureRetention(client, 'hm-create', DEFAULTS, log)).toEqual([]);
 
@@ -88,17 +85,19 @@ describe('ensureRetention', () => {
     expect(autogen?.series).toBeUndefined();
   });
 
-  it('follows changed durations and CQ definitions, and leaves CQs it does not own alone', async () => {
+  it('follows changed durations; on upgrade drops the old rollup CQs, one line each, and leaves CQs it does not own alone', async () => {
     const client = await freshDatabase('hm_alter');
     const { log, records } = capturingLogger();
     await ensureRetention(client, 'hm_alter', DEFAULTS, log);
+    // What earlier versions made, and one of the operator's own.
+    for (const cq of rollupQueries('hm_alter')) await influx.query(cq.create);
     await influx.query('CREATE CONTINUOUS QUERY "my_own" ON "hm_alter" BEGIN SELECT max(up) INTO "hm_alter"."autogen"."mine" FROM "hm_alter"."raw"."ping" GROUP BY time(1h) END');
-    await influx.query('CREATE CONTINUOUS QUERY "rollup_5m_gone" ON "hm_alter" BEGIN SELECT max(up) INTO "hm_alter"."rollup_5m"."gone" FROM "hm_alter"."raw"."gone" GROUP BY time(5m) END');
+    expect([...(await continuousQueries('hm_alter')).keys()].sort()).toEqual([...CQ_NAMES, 'my_own'].sort());
 
     expect(await ensureRetention(client, 'hm_alter', { rawDays: 60, rollupDays: 1000 }, log)).toEqual([
       'retention policy raw: 45 days -> 60 days',
       'retention policy rollup_5m: 800 days -> 1000 days',
-      'dropped continuous query rollup_5m_gone (no longer rolled up)',
+      ...CQ_NAMES.map((name) => `dropped continuous query ${name} (the collector rolls up each school itself now)`),
     ]);
     expect(await policies('hm_alter')).toEqual([
       ['autogen', '0s', false],
@@ -106,20 +105,12 @@ describe('ensureRetention', () => {
       ['rollup_5m', '24000h0m0s', false],
     ]);
     expect(records.some((r) => r.level === 40)).toBe(false);
+    expect([...(await continuousQueries('hm_alter')).keys()]).toEqual(['my_own']);
 
     await ensureRetention(client, 'hm_alter', DEFAULTS, log);
     expect(records.find((r) => r.level === 40 && r.policy === 'raw')?.msg).toMatch(/raw shortened: .* InfluxDB deletes the data older than 45 days/);
-
-    const changed = await ensureRetention(client, 'hm_alter', DEFAULTS, log, { schedule: { everySeconds: 600, forSeconds: 7_200 } });
-    // The daily ping rollup keeps its own schedule (today and yesterday, hourly): only the others change.
-    const scheduled = CQ_NAMES.filter((name) => name !== 'rollup_5m_ping_site_1d');
-    expect(changed).toEqual(scheduled.map((name) => `re-created (definition changed) continuous query ${name}`));
-    const cqs = await continuousQueries('hm_alter');
-    expect(cqs.get('rollup_5m_ping')).toContain('RESAMPLE EVERY 10m FOR 2h');
-    expect(cqs.get('rollup_5m_ping_site_1d')).toContain('RESAMPLE EVERY 1h FOR 2d');
-    expect(cqs.has('my_own')).toBe(true);
-    expect(await ensureRetention(client, 'hm_alter', DEFAULTS, log)).toHaveLength(scheduled.length);
     expect(await ensureRetention(client, 'hm_alter', DEFAULTS, log)).toEqual([]);
+    expect([...(await continuousQueries('hm_alter')).keys()]).toEqual(['my_own']);
   });
 
   it('on an install that wrote to autogen, makes raw the default and says how to copy the old data', async () => {
@@ -191,39 +182,35 @@ async function expectRolledUp(database: string, from: number, windows: number, e
   expect(iface?.series?.[0]?.values).toEqual(ifaceRaw?.series?.[0]?.values);
 }
 
-describe('5-minute rollups by the continuous queries', () => {
-  // Runs every 2 s instead of hourly so the test sees scheduled runs; the statement is otherwise the same.
-  const schedule = { everySeconds: 2, forSeconds: 6 * 3_600 };
+describe('5-minute rollups by backfillRollups (what the collector runs per school each hour)', () => {
   const database = 'hm_rollup';
   let client: ReturnType<typeof createInfluxClient>;
 
   beforeAll(async () => {
     client = await freshDatabase(database);
-    await ensureRetention(client, database, DEFAULTS, capturingLogger().log, { schedule });
+    await ensureRetention(client, database, DEFAULTS, capturingLogger().log);
   });
 
   it('hold per-window means, maxima and sample counts that match the raw data', async () => {
     const from = Math.floor(Date.now() / WINDOW) * WINDOW - 6 * WINDOW;
     const { lines, expectedUp } = rawLines(from, 6);
     await influx.write(database, lines, 'ms');
+    await backfillRollups(client, database, { from, to: from + 6 * WINDOW, site: 'north-primary' });
     await expectRolledUp(database, from, 6, expectedUp);
   });
 
-  it('take in a backlog that arrives hours late, within the RESAMPLE reach', async () => {
-    const from = Math.floor(Date.now() / WINDOW) * WINDOW - 4 * 3_600_000;
-    const { lines, expectedUp } = rawLines(from, 3);
-    await influx.write(database, lines, 'ms');
-    await expectRolledUp(database, from, 3, expectedUp);
+  it('nothing is rolled up by influxd itself: raw data without a backfill has no rollup', async () => {
+    const from = Math.floor(Date.now() / WINDOW) * WINDOW - 2 * 3_600_000;
+    await influx.write(database, rawLines(from, 2, 'east-primary').lines, 'ms');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const [none] = await influx.query(`SELECT count(samples) FROM "${database}"."rollup_5m"."ping" WHERE "site" = 'east-primary'`);
+    expect(none?.series).toBeUndefined();
   });
 
-  it('leave older backlogs to backfillRollups', async () => {
+  it('rolls up a span widened to whole windows', async () => {
     const from = Math.floor(Date.now() / WINDOW) * WINDOW - 2 * 86_400_000;
     const { lines, expectedUp } = rawLines(from, 2);
     await influx.write(database, lines, 'ms');
-    await new Promise((resolve) => setTimeout(resolve, 4_000)); // two CQ runs
-    const [before] = await influx.query(`SELECT count(samples) FROM "${database}"."rollup_5m"."ping" WHERE ${range(from, 2)}`);
-    expect(before?.series).toBeUndefined();
-
     await backfillRollups(client, database, { from: from + 1, to: from + 2 * WINDOW - 1 });
     await expectRolledUp(database, from, 2, expectedUp);
   });
@@ -241,22 +228,8 @@ describe('5-minute rollups by the continuous queries', () => {
     expect(await count('south-primary', 'ping')).toEqual([]);
     expect(await count('south-primary', 'ping_site_1d')).toEqual([]);
   });
-});
 
-describe('the hourly schedule', () => {
-  it('reaches back over an hour on its run, and not over three (those go to the late-backlog backfill)', async () => {
-    const database = 'hm_reach';
-    const client = await freshDatabase(database);
-    await ensureRetention(client, database, DEFAULTS, capturingLogger().log);
-    const now = Math.floor(Date.now() / WINDOW) * WINDOW;
-    const recent = now - 3_600_000 - 2 * WINDOW;
-    const old = now - 3 * 3_600_000 - 2 * WINDOW;
-    const { lines, expectedUp } = rawLines(recent, 2);
-    await influx.write(database, [...lines, ...rawLines(old, 2).lines], 'ms');
-    // The CQs ran once on creation and are next due on the hour; influxd runs every CQ at once when it starts.
-    await influx.restart();
-    await expectRolledUp(database, recent, 2, expectedUp);
-    const [beyond] = await influx.query(`SELECT count(samples) FROM "${database}"."rollup_5m"."ping" WHERE ${range(old, 2)}`);
-    expect(beyond?.series).toBeUndefined();
+  it('a refused statement among a school\'s statements is an error naming it', async () => {
+    await expect(backfillRollups(client, 'no_such_db', { from: 0, to: WINDOW, site: 'x' })).rejects.toThrow(/InfluxDB (refused|answered)/);
   });
 });

@@ -1,25 +1,7 @@
 import type { InfluxDB } from 'influx';
 import type { Logger } from '../../contract/index.ts';
 import type { RetentionConfig } from '../config/schema.ts';
-import {
-  CQ_PREFIX,
-  DEFAULT_ROLLUP_SCHEDULE,
-  RAW_POLICY,
-  ROLLUPS,
-  ROLLUP_POLICY,
-  dailyPingSelect,
-  quoteIdent,
-  quoteTagValue,
-  rollupQueries,
-  rollupSelect,
-  sameQuery,
-  type RollupSchedule,
-} from './retention-cq.ts';
-
-export interface RetentionOptions {
-  /** Only tests change this, to see a scheduled run within seconds. */
-  schedule?: RollupSchedule;
-}
+import { CQ_PREFIX, RAW_POLICY, ROLLUPS, ROLLUP_POLICY, dailyPingSelect, quoteIdent, quoteTagValue, rollupSelect } from './retention-cq.ts';
 
 interface StatementResult {
   error?: string;
@@ -58,22 +40,21 @@ interface PolicyRow {
 }
 
 /**
- * Makes the database's retention policies and rollup CQs what the config says; changes nothing when
+ * Makes the database's retention policies what the config says; changes nothing when
  * they already are, so it runs on every start. Returns what it changed, one line each.
  *
  * - `raw` (rawDays) is made the DEFAULT policy: the writer sends no `rp`, so its points land there.
  *   A policy of our own rather than the `autogen` InfluxDB makes with the database: its name says what it
  *   holds, queries can name it beside `rollup_5m`, and it exists even where `retention-autocreate` is off.
- * - `rollup_5m` (rollupDays) receives the continuous queries' 5-minute rollups (see retention-cq.ts).
- * - CQs named `rollup_5m_<measurement>`: missing ones are created, changed ones dropped and re-created,
- *   ones for measurements no longer rolled up dropped. Other CQs are left alone.
+ * - `rollup_5m` (rollupDays) receives the 5-minute rollups, which the collector computes per school every
+ *   hour (collector/rollups/scheduler.ts; statements in retention-cq.ts).
+ * - The continuous queries `rollup_5m_*` of earlier versions are dropped; other CQs are left alone.
  */
 export async function ensureRetention(
   client: InfluxDB,
   database: string,
   policy: RetentionConfig,
   log: Logger,
-  options: RetentionOptions = {},
 ): Promise<string[]> {
   const changes: string[] = [];
   const note = (message: string, fields: Record<string, unknown>) => {
@@ -112,32 +93,23 @@ export async function ensureRetention(
   await ensurePolicy(ROLLUP_POLICY, policy.rollupDays, false);
   if (previousDefault !== undefined && previousDefault !== RAW_POLICY) await warnAboutOldDefault(client, database, previousDefault, log);
 
-  await ensureContinuousQueries(client, database, options.schedule ?? DEFAULT_ROLLUP_SCHEDULE, note);
+  await dropOldContinuousQueries(client, database, note);
   return changes;
 }
 
-async function ensureContinuousQueries(
-  client: InfluxDB,
-  database: string,
-  schedule: RollupSchedule,
-  note: (message: string, fields: Record<string, unknown>) => void,
-): Promise<void> {
+/**
+ * Before the collector rolled up each school itself, influxd's continuous queries `rollup_5m_<measurement>`
+ * did it fleet-wide, and from a few hundred schools they passed influxd's query-timeout and left the
+ * rollups empty (docs/sizing.md, "Rollups"). They would now compute every rollup twice: drop them.
+ * Other CQs on the database are the operator's and stay.
+ */
+async function dropOldContinuousQueries(client: InfluxDB, database: string, note: (message: string, fields: Record<string, unknown>) => void): Promise<void> {
   // SHOW CONTINUOUS QUERIES lists every database, one series each.
-  const existing = new Map(rows(await run(client, database, 'SHOW CONTINUOUS QUERIES'), database).map((r) => [String(r.name), String(r.query)]));
-  const wanted = rollupQueries(database, schedule);
-  const drop = (name: string) => run(client, database, `DROP CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(database)}`);
-
-  for (const cq of wanted) {
-    const current = existing.get(cq.name);
-    if (current !== undefined && sameQuery(current, cq.create)) continue;
-    if (current !== undefined) await drop(cq.name);
-    await run(client, database, cq.create);
-    note(`${current === undefined ? 'created' : 're-created (definition changed)'} continuous query ${cq.name}`, { cq: cq.name });
-  }
-  for (const name of existing.keys()) {
-    if (!name.startsWith(CQ_PREFIX) || wanted.some((cq) => cq.name === name)) continue;
-    await drop(name);
-    note(`dropped continuous query ${name} (no longer rolled up)`, { cq: name });
+  const existing = rows(await run(client, database, 'SHOW CONTINUOUS QUERIES'), database).map((r) => String(r.name));
+  for (const name of existing) {
+    if (!name.startsWith(CQ_PREFIX)) continue;
+    await run(client, database, `DROP CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(database)}`);
+    note(`dropped continuous query ${name} (the collector rolls up each school itself now)`, { cq: name });
   }
 }
 
@@ -164,22 +136,47 @@ async function warnAboutOldDefault(client: InfluxDB, database: string, old: stri
 const WINDOW_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
 
+/** Runs several statements in one request; InfluxDB answers each separately, so each is checked. */
+async function runAll(client: InfluxDB, database: string, statements: readonly string[]): Promise<void> {
+  const body = (await client.queryRaw(statements.join('; '), { database, method: 'POST' })) as { results?: StatementResult[]; error?: string };
+  if (body.error !== undefined) throw new Error(`InfluxDB refused the rollup statements: ${body.error}`);
+  const results = body.results ?? [];
+  // After a failed or killed statement the rest say "not executed": name the first real error.
+  const failed = results.findIndex((r) => r.error !== undefined && r.error !== 'not executed');
+  const first = failed >= 0 ? failed : results.findIndex((r) => r.error !== undefined);
+  if (first >= 0) throw new Error(`InfluxDB refused ${JSON.stringify(statements[first])}: ${results[first]!.error}`);
+  // A statement that failed stops the ones after it without an answer of their own.
+  if (results.length < statements.length) throw new Error(`InfluxDB answered ${results.length} of ${statements.length} rollup statements`);
+}
+
 /**
- * Recomputes the rollups for [from, to) (ms, widened to whole 5-minute windows) from raw data, a day per
- * statement to keep each query small. For samples that arrived too late for the CQs' RESAMPLE reach; with
- * `site`, only that school's series (collector/rollups/late-backlog.ts: a school's replayed spool costs in
- * proportion to its own points, not the fleet's).
+ * One statement per request for fleet-wide statements (no site): each may need most of influxd's
+ * query-timeout at a few hundred schools, and in one request a killed statement leaves the rest "not
+ * executed" (seen with rollup-cost.ts at 50 schools on a loaded box).
+ */
+async function runEach(client: InfluxDB, database: string, statements: readonly string[]): Promise<void> {
+  for (const q of statements) await run(client, database, q);
+}
+
+/**
+ * Recomputes the rollups for [from, to) (ms, widened to whole 5-minute windows) from raw data: the 5-minute
+ * rollup of every measurement, then the daily ping rollup of each UTC day touched, a day per request (each
+ * request's statements `;`-separated, so a school-hour is one HTTP round trip). With `site`, only that
+ * school's series: what the collector's hourly scheduler (collector/rollups/scheduler.ts) and the late
+ * backlog run, each costing in proportion to one school's points. Without it, every school's (benches).
  */
 export async function backfillRollups(client: InfluxDB, database: string, range: { from: number; to: number; site?: string }): Promise<void> {
   const from = Math.floor(range.from / WINDOW_MS) * WINDOW_MS;
   const to = Math.ceil(range.to / WINDOW_MS) * WINDOW_MS;
   const site = range.site === undefined ? '' : `"site" = ${quoteTagValue(range.site)} AND `;
-  for (let start = from; start < to; start += DAY_MS) {
-    const end = Math.min(start + DAY_MS, to);
-    for (const rollup of ROLLUPS) await run(client, database, rollupSelect(database, rollup, `${site}time >= ${start}ms AND time < ${end}ms`));
-  }
-  // Then the daily ping rollup of every UTC day those windows fall in, from the 5-minute rollup.
-  for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS) {
-    await run(client, database, dailyPingSelect(database, `${site}time >= ${day}ms AND time < ${day + DAY_MS}ms`));
+  for (let start = from; start < to; ) {
+    const day = Math.floor(start / DAY_MS) * DAY_MS;
+    const end = Math.min(day + DAY_MS, to);
+    await (range.site === undefined ? runEach : runAll)(client, database, [
+      ...ROLLUPS.map((rollup) => rollupSelect(database, rollup, `${site}time >= ${start}ms AND time < ${end}ms`)),
+      // The whole UTC day, from the 5-minute rollup the statements before have just written.
+      dailyPingSelect(database, `${site}time >= ${day}ms AND time < ${day + DAY_MS}ms`),
+    ]);
+    start = end;
   }
 }

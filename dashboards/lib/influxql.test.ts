@@ -65,7 +65,7 @@ describe('InfluxQL builder', () => {
     expect(() => render({ select: [last('level_pct')], from: ['printer_supply'] }, ROLLUP)).toThrow(/printer_supply\.level_pct is not rolled up/);
   });
 
-  it('refuses a rollup query for a column the continuous queries never write', () => {
+  it('refuses a rollup query for a column the rollups never write', () => {
     expect(() => render({ select: [last('counter_bits')], from: ['interface'] }, ROLLUP)).toThrow(/interface\.counter_bits is not rolled up/);
     expect(() => render({ select: [last('loss_pct')], from: ['ping'] }, ROLLUP)).toThrow(/ping\.loss_pct is rolled up as mean, max: read it with one of those, not last/);
     expect(() => render({ select: [mean('uptime_s')], from: ['snmp', 'agent_status'] }, ROLLUP)).not.toThrow();

@@ -2,13 +2,14 @@ import { DAILY_PING_MEASUREMENT, ROLLUPS, ROLLUP_POLICY } from '../../collector/
 import type { Measurement, Storage } from './influxql.ts';
 
 /**
- * The 5-minute rollups the collector's continuous queries write (collector/storage/retention-cq.ts), kept
+ * The 5-minute rollups the collector writes per school every hour (collector/rollups/, statements in
+ * collector/storage/retention-cq.ts), kept
  * 800 days by default where the raw samples are kept 45. Each rolled-up field is stored once per aggregate
  * as `<aggregate>_<field>`, so the name depends on the function that reads it: `max("rtt_max_ms")` reads
  * `max_rtt_max_ms`, `mean("rtt_avg_ms")` reads `mean_rtt_avg_ms`. A function the rollup has no column for
  * (`last`, `sum`, or `mean` of a field kept only as max) reads the field's one aggregate; where there are
  * several, or the field is not rolled up at all, rendering throws, so `npm run dashboards` cannot emit a
- * long-range panel that would read a column the continuous queries never write.
+ * long-range panel that would read a column the rollups never write.
  */
 export const ROLLUP: Storage = {
   retentionPolicy: ROLLUP_POLICY,

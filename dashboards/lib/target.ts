@@ -45,7 +45,7 @@ export function influx(q: Query, o: TargetOptions = {}): Target {
  * - the name of a rollup column depends on the aggregate that reads it (`max_rtt_max_ms` beside
  *   `mean_rtt_avg_ms`), which a single prefix variable cannot say, so a switched query would read columns
  *   that do not exist;
- * - the continuous queries run hourly, so the rollups trail by up to ~1 hour: switched "now" panels (last
+ * - the collector rolls up each hour after it closes, so the rollups trail by up to ~2 hours: switched "now" panels (last
  *   state, the device table) would show an hour-old state without saying so.
  * A long-range panel instead has a fixed window ending now (`timeFrom`, shown in its header), reads only
  * the rollups, and its query is static text that the tests run against real rollups. The raw panels beside

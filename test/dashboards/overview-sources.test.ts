@@ -186,7 +186,7 @@ describe('property: any mix of schools, devices, results and agents gives the ra
 
 describe('"Availability" 7 and 30 days from the rollups', () => {
   const WINDOW = 300_000;
-  /** Writes `line(site, device, t)` for each check time, rolls the span up as the CQs do; returns the database. */
+  /** Writes `line(site, device, t)` for each check time, rolls the span up as the collector does; returns the database. */
   async function month(
     sites: readonly string[],
     every: (site: string, device: string) => number,
@@ -195,7 +195,7 @@ describe('"Availability" 7 and 30 days from the rollups', () => {
   ): Promise<string> {
     const db = await freshDb();
     const now = Date.now();
-    // Whole windows from 3 days ago to 2 hours ago: the range's edge and the hour the CQs have not rolled
+    // Whole windows from 3 days ago to 2 hours ago: the range's edge and the hours the collector has not rolled
     // up yet are what the rollups leave out (docs/dashboards.md).
     const from = Math.ceil((now - 3 * 86_400_000) / WINDOW) * WINDOW;
     const to = Math.floor((now - 2 * 3_600_000) / WINDOW) * WINDOW;

@@ -12,8 +12,8 @@ import { expectedShape } from './query-shape.ts';
  * Every query of the committed dashboards — each panel target and each template variable — run against
  * a real InfluxDB that a real agent → collector run filled, after Grafana's substitutions. A query that
  * returns nothing, or lacks a column or tag it promises, fails. The long-range panels read the 5-minute
- * rollups, which the continuous queries write only on the hour: the run's span is rolled up with
- * `backfillRollups` (the same SELECT … INTO the CQs run) before any query.
+ * rollups, which the collector writes per school only once each hour has closed: the run's span is rolled
+ * up with `backfillRollups` (the same statements the collector's hourly scheduler runs) before any query.
  */
 const SITE = 'dash-school';
 const JSON_DIR = new URL('../../dashboards/json/', import.meta.url);

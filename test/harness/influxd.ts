@@ -5,7 +5,7 @@ import { startService, type ServiceProcess } from './process.ts';
 import { makeTempDir } from './temp.ts';
 
 export interface InfluxOptions {
-  /** Run continuous queries (rollups); off by default since most tests do not need them. */
+  /** Run continuous queries; off by default (the collector makes the rollups; only upgrade tests make CQs). */
   continuousQueries?: boolean;
   /**
    * How often influxd checks whether a continuous query is due (its default is 1 s). A CQ still runs only

@@ -18,7 +18,7 @@ afterAll(async () => {
   await influx?.stop();
 });
 
-/** A rollup row as the CQs write it; any field may be missing (a window where the device sent only some). */
+/** A rollup row as the collector writes it; any field may be missing (a window where the device sent only some). */
 const row = fc.record(
   {
     slot: fc.integer({ min: -5, max: 205 }),

@@ -55,7 +55,7 @@ beforeAll(async () => {
   // Long retention: the synthetic month is older than the default 45 days on this machine's clock.
   await ensureRetention(client, DB, { rawDays: 3_650, rollupDays: 3_650 }, capturingLogger().log);
   await writeLines(influx, DB, [...syntheticLines(), ...jitterLines()]);
-  // The rollups the CQs would have made, made at once.
+  // The rollups the collector's hourly rounds would have made, made at once.
   await backfillRollups(client, DB, { from: DATA_START - 86_400_000, to: DATA_END });
   sources = { client, database: DB, rawDays: 45, now: Date.parse('2026-11-01T07:00:00Z') };
   const alertsFile = join(temp.path, 'alerts.db');

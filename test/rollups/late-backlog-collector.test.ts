@@ -5,10 +5,10 @@ import { waitFor, type InfluxServer } from '../harness/index.ts';
 import { startSchoolsCollector, type SchoolsCollector } from '../support/schools-collector.ts';
 
 /**
- * A school's spool replayed three hours late, beyond the hourly rollups' reach (FOR 2h): the collector rolls
- * up that school's late span itself once its replay is quiet (collector/rollups/late-backlog.ts), with the
- * same statements as the continuous queries, limited to the school. influxd runs no CQs here, so a rollup
- * row can only come from the collector; a live school's fresh data gets none.
+ * A school's spool replayed three hours late, into hours the hourly scheduler has already rolled up for it
+ * (a school starts at the last closed hour): the collector rolls up that school's late span again once its
+ * replay is quiet (collector/rollups/late-backlog.ts), limited to the school. A live school's fresh data,
+ * in the hour still open, gets nothing until its hour closes.
  */
 const DB = 'late_backlog';
 const WINDOW = 5 * 60_000;
@@ -36,7 +36,7 @@ const rolledUp = async (site: string) => {
 };
 
 describe('a spool replayed after the rollups\' reach', () => {
-  it('is rolled up for its school, window by window, and a live school\'s fresh data is left to the CQs', async () => {
+  it('is rolled up for its school, window by window, and a live school\'s fresh data is left to its hour\'s round', async () => {
     const start = Math.floor((Date.now() - 3 * 3_600_000) / WINDOW) * WINDOW;
     // Two windows of one-minute polls, three hours old: 10 samples, a quarter of them down.
     await publish('north-1', 'north', 0, Array.from({ length: 10 }, (_, i) => start + i * 60_000));

@@ -111,7 +111,7 @@ export function timelineFromRollups(windows: readonly RollupWindow[], intervalMs
     pTime = time;
     pUp = up;
   });
-  // Windows off the 5-minute grid (never from the CQs) can place a result past the next window's first: sorted then.
+  // Windows off the 5-minute grid (never from the collector's rollups) can place a result past the next window's first: sorted then.
   if (unordered) return observedTimeline(resultsFromRollups(windows, intervalMs, windowMs), intervalMs, from, to);
   if (pending) judge(pTime, pUp, undefined);
   if (at < to) push(out, { start: at, end: to, state: 'unknown' });
