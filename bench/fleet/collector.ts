@@ -27,6 +27,8 @@ export async function startFleetCollector(
   nodeArgs: readonly string[] = [],
   /** Added to the bench's environment (the collector unit's NODE_OPTIONS and MALLOC_ settings, `--collector-unit-env`). */
   env: Readonly<Record<string, string>> = {},
+  /** Top-level config sections added to the bench's own (e.g. rollups). */
+  extraConfig: Readonly<Record<string, unknown>> = {},
 ): Promise<FleetCollector> {
   const port = await freeTcpPort();
   const config = join(dir, 'collector.yaml');
@@ -46,6 +48,7 @@ export async function startFleetCollector(
         rules: { 'site-offline': { for: s(2 * pollSeconds) }, 'device-down': { for: s(pollSeconds) } },
         roles: { switch: { 'device-down': { for: s(pollSeconds) } } },
       },
+      ...extraConfig,
     }),
   );
   const service = await spawnService({ name: 'collector-fleet', command: process.execPath, args: [...nodeArgs, COLLECTOR_BIN, 'run', '-c', config], dir, env: { ...process.env, ...env } });

@@ -103,7 +103,7 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 }
 
-/** Rows the rollup CQs wrote, per measurement (an empty one means its CQ failed, e.g. killed by a query timeout). */
+/** Rows in the rollup policy, per measurement (collector/rollups/ writes them, a school-hour at a time). */
 export async function rollupRows(influx: InfluxServer, database: string): Promise<Record<string, number>> {
   try {
     const [r] = await influx.query(`SELECT count("samples") FROM "rollup_5m"./.*/`, database, { timeoutMs: 300_000 });

@@ -41,6 +41,8 @@ export interface FleetOptions {
   log: (line: string) => void;
   /** A folder the collector's and influxd's logs are copied to at the end (they live in temp dirs). */
   keepLogs?: string;
+  /** The collector's rollups.spreadMinutes; the shipped default when absent. */
+  rollupSpreadMinutes?: number;
 }
 
 /** Schools the one-at-a-time reference of the reports phase runs over (the pool is timed on the same ones). */
@@ -82,7 +84,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     const credentials = await writeRegistry(temp.path, o.schools, o.pollSeconds, new Date());
     say(`registry: ${o.schools} schools' agents and site files in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const profileDir = join(temp.path, 'profile');
-    collector = await startFleetCollector(temp.path, influx.url, DATABASE, o.pollSeconds, o.profile === true ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], o.collectorEnv);
+    collector = await startFleetCollector(temp.path, influx.url, DATABASE, o.pollSeconds, o.profile === true ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [], o.collectorEnv, o.rollupSpreadMinutes === undefined ? {} : { rollups: { spreadMinutes: o.rollupSpreadMinutes } });
     const cpid = collector.service.pid;
     const ipid = influx.pid;
     // Per minute, CPU and RSS of both: the hourly rollup queries and the drain show as bursts (result.timeline).
@@ -382,10 +384,10 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       say(`(6) reports: ${JSON.stringify(result.reports)}`);
     }
 
-    // The hourly rollups the CQs wrote during the run, per measurement (an empty one means its CQ failed,
-    // e.g. killed by a query timeout), and influxd's slow-query lines (the CQ runs among them).
+    // The rollup rows the collector's hourly rounds (and its late-backlog re-rolls) wrote during the run, per
+    // measurement; each round's own account is in rollupRounds, read from the collector's log at the end.
     result.rollupRows = await rollupRows(influx, DATABASE);
-    say(`rollup rows written by the CQs: ${JSON.stringify(result.rollupRows)}`);
+    say(`rollup rows written by the collector's rollups: ${JSON.stringify(result.rollupRows)}`);
     const all_alerts = readAlerts(collector.alertsDb);
     const byRule = (rows: typeof all_alerts) => Object.fromEntries([...new Set(rows.map((a) => a.rule))].map((r) => [r, rows.filter((a) => a.rule === r).length]));
     // Fired: went from pending to firing; muted ones are counted there too and listed apart.
