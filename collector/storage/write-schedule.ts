@@ -1,3 +1,19 @@
+/**
+ * Writes in flight: three, so that influxd always has a write to parse beside the one in its WAL's fsync and
+ * the one on its way. With two, a region's drain kept influxd at 1.37 of its 2 cores while the raw reference
+ * (two writers of its own beside the collector's live writes, so three streams) got more (docs/sizing.md,
+ * "Drain, run 15 preparation"). Live chunks still go first in every write.
+ */
+export const DEFAULT_WRITES_IN_FLIGHT = 3;
+
+/**
+ * The backlog's bound: enough to keep every write slot full with whole writes to spare (3 × 5,000 in flight,
+ * 35,000 ready, and one decoded batch per replaying agent waiting for room behind it), not an hour's
+ * spool in memory. 200,000 held ~60 MiB of line-protocol strings and the decoded batches around them and
+ * took the collector's peak RSS past 600 MiB in the 1,000-school drain (run 14), for no faster drain.
+ */
+export const DEFAULT_MAX_PENDING_POINTS = 50_000;
+
 /** What the writer knows when it decides whether to send another write now. */
 export interface WriteScheduleState {
   /** Points queued and not yet taken into a write. */
