@@ -3,6 +3,7 @@ import { MAX_PAYLOAD_BYTES, deviceListSchema, idSchema, isTimeZone } from '../..
 import { LOGIN_BACKOFF_DEFAULTS } from '../broker/penalty.ts';
 import { alertsConfigSchema, siteAlertsSchema } from '../alerts/config.ts';
 import { ingestConfigSchema } from '../ingest/config.ts';
+import { DEFAULT_MAX_PENDING_POINTS, DEFAULT_WRITES_IN_FLIGHT } from '../storage/write-schedule.ts';
 import { maintenanceWindowSchema, schoolCalendarSchema } from '../calendar/schema.ts';
 import { notifyConfigSchema } from '../notify/config.ts';
 import { reportsConfigSchema, siteReportSchema } from '../reports/config.ts';
@@ -150,10 +151,10 @@ export const collectorConfigSchema = z.strictObject({
     batchSize: z.int().min(1).max(100_000).default(5_000),
     /** ...or when the oldest waiting point is this old. */
     flushIntervalMs: z.int().min(10).max(60_000).default(1_000),
-    /** Writes sent at once: InfluxDB parses one while the next is on its way. */
-    maxWritesInFlight: z.int().min(1).max(8).default(2),
-    /** Above this many points waiting, acknowledgements wait: agents slow down and keep the data in their spool. */
-    maxPendingPoints: z.int().min(1_000).max(10_000_000).default(200_000),
+    /** Writes sent at once: InfluxDB parses one while the next is on its way (3 since run 15: storage/influx-writer.ts). */
+    maxWritesInFlight: z.int().min(1).max(8).default(DEFAULT_WRITES_IN_FLIGHT),
+    /** Above this many points waiting, acknowledgements wait: agents slow down and keep the data in their spool (50,000 since run 15: storage/influx-writer.ts). */
+    maxPendingPoints: z.int().min(1_000).max(10_000_000).default(DEFAULT_MAX_PENDING_POINTS),
     /** The live lane's own bound (storage/lane.ts); default min(maxPendingPoints, 50,000). */
     maxLivePendingPoints: z.int().min(1_000).max(10_000_000).optional(),
   }),

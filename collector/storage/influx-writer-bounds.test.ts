@@ -4,6 +4,7 @@ import { freeTcpPort } from '../../test/harness/index.ts';
 import { createIngest } from '../ingest/ingest.ts';
 import { createInfluxWriter, type InfluxWriterOptions } from './influx-writer.ts';
 import { toChunk, type LineChunk } from './line.ts';
+import { DEFAULT_MAX_PENDING_POINTS } from './write-schedule.ts';
 import { capturingLogger, createInfluxProxy, influxForThisFile, type InfluxProxy } from './test-support.ts';
 
 const T0 = Date.UTC(2025, 8, 1, 8, 0, 0);
@@ -66,6 +67,36 @@ describe('InfluxDB writer bounds, against a real influxd', () => {
     await room;
     await w.flush();
     expect(await count('bounded')).toBe(1_200);
+  });
+
+  it('holds the default backlog bound with InfluxDB away, live keeps its own room, and every point is stored once after', async () => {
+    const p = await proxy();
+    // No maxPendingPoints: the shipped default (50,000 since run 15) is what is measured.
+    const { w } = writer({ database: 'default_bound', url: p.url, batchSize: 5_000 });
+    await w.start();
+    await p.close();
+    const per = 1_000;
+    const chunks = DEFAULT_MAX_PENDING_POINTS / per;
+    for (let k = 0; k < chunks; k++) {
+      w.write({ ...points(per, k * per), lane: 'backlog' });
+      // Just at the bound: still room (the bound is "more than").
+      expect(w.room('backlog')).toBeUndefined();
+    }
+    w.write({ ...points(per, chunks * per), lane: 'backlog' });
+    const room = w.room('backlog');
+    expect(room).toBeInstanceOf(Promise);
+    // The live lane waits only on its own bound.
+    expect(w.room('live')).toBeUndefined();
+    let free = false;
+    void room!.then(() => (free = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(free).toBe(false);
+    expect(w.stats().pendingByLane).toEqual({ live: 0, backlog: DEFAULT_MAX_PENDING_POINTS + per });
+    await p.listen();
+    await room;
+    await w.flush();
+    expect(await count('default_bound')).toBe(DEFAULT_MAX_PENDING_POINTS + per);
+    expect(w.stats()).toMatchObject({ pointsWritten: DEFAULT_MAX_PENDING_POINTS + per, pointsRejected: 0, pendingPoints: 0 });
   });
 
   it("holds back the ingest (and so the agent's PUBACK) while the writer is full, and loses nothing", async () => {

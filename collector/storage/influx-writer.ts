@@ -7,7 +7,7 @@ import type { Lane } from './lane.ts';
 import type { LineChunk } from './line.ts';
 import { createLinePoster } from './line-post.ts';
 import { createSettlement } from './settlement.ts';
-import { shouldWrite } from './write-schedule.ts';
+import { DEFAULT_MAX_PENDING_POINTS, DEFAULT_WRITES_IN_FLIGHT, shouldWrite } from './write-schedule.ts';
 import { classifyWriteError } from './write-errors.ts';
 
 export interface InfluxWriterOptions extends InfluxConnection {
@@ -15,9 +15,9 @@ export interface InfluxWriterOptions extends InfluxConnection {
   batchSize: number;
   /** ...or when the oldest waiting point is this old. */
   flushIntervalMs: number;
-  /** Writes sent at once (default 2): InfluxDB parses one while the next is on its way. */
+  /** Writes sent at once (default DEFAULT_WRITES_IN_FLIGHT): InfluxDB parses one while the next is on its way. */
   maxWritesInFlight?: number;
-  /** Above this many backlog points pending, room('backlog') makes the ingest wait (default 200,000). */
+  /** Above this many backlog points pending, room('backlog') makes the ingest wait (default DEFAULT_MAX_PENDING_POINTS). */
   maxPendingPoints?: number;
   /**
    * Above this many live points pending, room('live') makes the ingest wait: live has a bound of its own, so
@@ -89,13 +89,13 @@ export interface InfluxWriter {
  */
 export function createInfluxWriter(options: InfluxWriterOptions): InfluxWriter {
   const { database, batchSize, flushIntervalMs, log } = options;
-  const maxInFlight = options.maxWritesInFlight ?? 2;
+  const maxInFlight = options.maxWritesInFlight ?? DEFAULT_WRITES_IN_FLIGHT;
   const url = displayUrl(options.url);
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const now = options.now ?? Date.now;
   const client = createInfluxClient(options);
   const poster = createLinePoster({ ...options, sockets: maxInFlight });
-  const maxPending = options.maxPendingPoints ?? 200_000;
+  const maxPending = options.maxPendingPoints ?? DEFAULT_MAX_PENDING_POINTS;
   const queues: Record<Lane, ChunkQueue> = { live: new ChunkQueue(), backlog: new ChunkQueue() };
   const halt = new AbortController();
   const settlements = {
