@@ -1,6 +1,5 @@
-import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeAtomically } from '../files/atomic.ts';
 import { isSeq, parseDocument } from 'yaml';
 import { ConfigError, idSchema, loadConfigFile, parseConfigText } from '../../contract/index.ts';
 import { generatePassword, hashPassword, type ScryptParams } from './password.ts';
@@ -82,27 +81,3 @@ function readStore(file: string) {
   return { agents, doc: parseDocument(text) };
 }
 
-/** Temp file in the same folder, fsync, rename over the old one, fsync the folder: never a half-written store. */
-function writeAtomically(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    fchmodSync(fd, 0o600); // whatever the umask: the hashes are for the collector's eyes only
-    writeFileSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  const dir = openSync(dirname(file), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
-}

@@ -1,11 +1,11 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeAtomically } from '../files/atomic.ts';
 import { z } from 'zod';
 
 /**
  * Per school, the hour up to which its rollups are done (`rollups.json` in the collector's data folder), so
  * hours missed while the collector was down are rolled up on start. Small (one number per school) and
- * rewritten whole after each school: a temp file, fsync, rename, as collector/agents/store.ts does.
+ * rewritten whole after each school (collector/files/atomic.ts: a temp file, fsync, rename).
  */
 const watermarkFileSchema = z.strictObject({
   v: z.literal(1),
@@ -42,19 +42,3 @@ export function openWatermarks(file: string, onUnreadable: (err: Error) => void)
   return { get: () => marks, set: (site, until) => setMany([[site, until]]), setMany };
 }
 
-function writeAtomically(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeFileSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
