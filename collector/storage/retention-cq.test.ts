@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { goDurationSeconds } from './retention.ts';
-import { DEFAULT_ROLLUP_SCHEDULE, ROLLUPS, dailyPingSelect, influxDuration, quoteIdent, quoteTagValue, rollupQueries, rollupSelect, sameQuery } from './retention-cq.ts';
+import { ROLLUPS, dailyPingSelect, quoteIdent, quoteTagValue, rollupSelect } from './retention-cq.ts';
+import { DEFAULT_ROLLUP_SCHEDULE, influxDuration, rollupQueries, sameQuery } from './old-continuous-queries.ts';
 
 describe('rollup continuous queries', () => {
   it('one per measurement, hourly over the last 2 hours, 5-minute windows keeping every tag', () => {

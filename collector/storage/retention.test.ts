@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInflux, waitFor, type InfluxResult, type InfluxServer } from '../../test/harness/index.ts';
 import { createInfluxClient } from './influx-client.ts';
 import { backfillRollups, ensureRetention } from './retention.ts';
-import { rollupQueries } from './retention-cq.ts';
+import { rollupQueries } from './old-continuous-queries.ts';
 import { capturingLogger } from './test-support.ts';
 
 const DEFAULTS = { rawDays: 45, rollupDays: 800 };
