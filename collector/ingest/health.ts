@@ -70,6 +70,11 @@ export class IngestHealth {
   of(site: string): SiteIngestHealth | undefined {
     return this.sites.get(site);
   }
+
+  /** Forgets every site: a test starting from a collector that has refused nothing yet. */
+  clear(): void {
+    this.sites.clear();
+  }
 }
 
 export const ingestHealth = new IngestHealth();

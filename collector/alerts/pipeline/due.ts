@@ -48,7 +48,9 @@ export function siteDueAt(o: DueInput): number {
   const health = ingestHealth.of(o.site.id);
   if (health !== undefined) {
     const refused = windowHours(o, 'agent-data-refused');
-    if (refused !== undefined) for (const a of health.agents.values()) at(a.lastAt + refused + 1);
+    // The rule judges from the last time an agent crossed the misbehaving line, not its last refusal: a
+    // lone refusal afterwards moves lastAt on but leaves the alert's window where it was.
+    if (refused !== undefined) for (const a of health.agents.values()) if (a.misbehavedAt !== undefined) at(a.misbehavedAt + refused + 1);
     const budget = windowHours(o, 'site-series-budget');
     if (budget !== undefined && health.budget !== undefined) at(health.budget.lastAt + budget + 1);
   }
