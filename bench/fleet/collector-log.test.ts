@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectorLogByPhase, rollupRoundsIn } from './collector-log.ts';
+import { collectorLogByPhase, lateRerollsIn, rollupRoundsIn } from './collector-log.ts';
 
 const line = (time: number, msg: string, extra: Record<string, unknown> = {}) => JSON.stringify({ level: 30, time, msg, ...extra });
 const vitals = (time: number, max: number, heap = 100) =>
@@ -47,5 +47,21 @@ describe('the rollup rounds in the collector log', () => {
       { at: new Date(3_600_000).toISOString(), msg: 'rollups: hour rolled up', hour: '1970-01-01T00:00:00.000Z', schools: 1000, failed: 0, seconds: 2400 },
     ]);
     expect(rollupRoundsIn('')).toEqual([]);
+  });
+});
+
+describe('the late backlog\'s re-rolls in the collector log', () => {
+  it('counts each re-roll from `since` on, with its duration, and nothing else', () => {
+    const text = [
+      line(1_000, 'late backlog rolled up', { component: 'rollups', site: 'a', ms: 900 }),
+      line(5_000, 'late backlog rolled up', { component: 'rollups', site: 'b', ms: 1_200 }),
+      line(6_000, 'late backlog rolled up', { component: 'rollups', site: 'c', ms: 3_100 }),
+      line(6_500, 'late backlog not rolled up yet; trying again', { component: 'rollups', site: 'd' }),
+      '{"msg":"late backlog rolled up" broken',
+    ].join('\n');
+    expect(lateRerollsIn(text, 2_000)).toEqual({ schools: 2, lastAt: 6_000, msTotal: 4_300, msMax: 3_100 });
+    // Before any: none, and no last time.
+    expect(lateRerollsIn(text, 7_000)).toEqual({ schools: 0, msTotal: 0, msMax: 0 });
+    expect(lateRerollsIn('', 0)).toEqual({ schools: 0, msTotal: 0, msMax: 0 });
   });
 });

@@ -103,6 +103,40 @@ export function rollupRoundsIn(text: string): Record<string, unknown>[] {
 
 export const rollupRoundsOf = (path: string) => rollupRoundsIn(read(path));
 
+/** The late backlog's re-rolls (collector/rollups/late-backlog.ts) logged at or after `since`. */
+export interface LateRerolls {
+  schools: number;
+  /** When the last one was logged (ms since the epoch); undefined: none. */
+  lastAt?: number;
+  /** Their own durations: sum and longest. */
+  msTotal: number;
+  msMax: number;
+}
+
+/** Each `late backlog rolled up` line at or after `since` (pure; see rollupRoundsIn for the shape). */
+export function lateRerollsIn(text: string, since: number): LateRerolls {
+  const out: LateRerolls = { schools: 0, msTotal: 0, msMax: 0 };
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{') || !line.includes('late backlog rolled up')) continue;
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    const time = entry['time'];
+    if (entry['msg'] !== 'late backlog rolled up' || typeof time !== 'number' || time < since) continue;
+    const ms = typeof entry['ms'] === 'number' ? entry['ms'] : 0;
+    out.schools++;
+    out.lastAt = Math.max(out.lastAt ?? 0, time);
+    out.msTotal += ms;
+    out.msMax = Math.max(out.msMax, ms);
+  }
+  return out;
+}
+
+export const lateRerollsOf = (path: string, since: number) => lateRerollsIn(read(path), since);
+
 /** Warning and error lines of a pino log (level ≥ 40), counted by message, with the first of each. */
 export function warningsOf(path: string): Record<string, { count: number; first: string }> {
   const out: Record<string, { count: number; first: string }> = {};

@@ -16,7 +16,15 @@ export function renderRecommended(text: string, dir: string, rpcPort: number, ht
     .replace(/"\/var\/lib\/influxdb\/(meta|data|wal)"/g, (_m, sub: string) => JSON.stringify(join(dir, sub)));
 }
 
-export function startRecommendedInflux(): Promise<InfluxServer> {
+/** `from`: a folder holding influxd's meta, data and wal (month-snapshot.ts), copied in before it starts. */
+export function startRecommendedInflux(from?: (dir: string) => void): Promise<InfluxServer> {
   const text = readFileSync(RECOMMENDED_CONFIG, 'utf8');
-  return startInflux({ renderConfig: (dir, rpc, http) => renderRecommended(text, dir, rpc, http), readyTimeoutMs: 120_000 });
+  return startInflux({
+    renderConfig: (dir, rpc, http) => {
+      from?.(dir);
+      return renderRecommended(text, dir, rpc, http);
+    },
+    // A snapshot of a month opens its shards and index first.
+    readyTimeoutMs: from === undefined ? 120_000 : 600_000,
+  });
 }

@@ -24,9 +24,11 @@ const regexOf = (sites: readonly string[]) => `/^(${sites.map((s) => s.replace(/
  * Points stored per (site, measurement), read back from InfluxDB with count() GROUP BY site; `only` limits
  * it to some measurements (and `complete` to them).
  */
-export async function countsBySite(influx: InfluxServer, db: string, sites: readonly string[], only?: readonly string[]): Promise<{ counts: Counts; complete(stats: Record<string, SchoolStats>): boolean }> {
+export async function countsBySite(influx: InfluxServer, db: string, sites: readonly string[], since: number, only?: readonly string[]): Promise<{ counts: Counts; complete(stats: Record<string, SchoolStats>): boolean }> {
   const counts: Counts = {};
-  const where = sites.length <= 200 ? ` WHERE site =~ ${regexOf(sites)}` : '';
+  // From the run's start only: a month written beforehand (month-snapshot.ts) is no sample an agent measured,
+  // and a count over it would read 30 days of points a second while a drain is being timed.
+  const where = ` WHERE time >= ${Math.floor(since)}ms${sites.length <= 200 ? ` AND site =~ ${regexOf(sites)}` : ''}`;
   for (const [m, field] of Object.entries(COUNTED_FIELD)) {
     if (only !== undefined && !only.includes(m)) continue;
     const [r] = await influx.query(`SELECT count("${field}") FROM "${m}"${where} GROUP BY "site"`, db, { timeoutMs: 600_000 });
@@ -103,10 +105,11 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 }
 
-/** Rows in the rollup policy, per measurement (collector/rollups/ writes them, a school-hour at a time). */
-export async function rollupRows(influx: InfluxServer, database: string): Promise<Record<string, number>> {
+/** Rows in the rollup policy since `since`, per measurement (collector/rollups/ writes them, a school-hour at a time). */
+export async function rollupRows(influx: InfluxServer, database: string, since: number): Promise<Record<string, number>> {
   try {
-    const [r] = await influx.query(`SELECT count("samples") FROM "rollup_5m"./.*/`, database, { timeoutMs: 300_000 });
+    // From the run's start: a month snapshot's rollups were written beforehand, not by the collector.
+    const [r] = await influx.query(`SELECT count("samples") FROM "rollup_5m"./.*/ WHERE time >= ${Math.floor(since)}ms`, database, { timeoutMs: 300_000 });
     return Object.fromEntries((r?.series ?? []).map((s) => [s.name, Number(s.values[0]?.[1] ?? 0)]));
   } catch (err) {
     return { error: -1, [(err as Error).message.slice(0, 100)]: -1 };
@@ -114,14 +117,14 @@ export async function rollupRows(influx: InfluxServer, database: string): Promis
 }
 
 /** Waits (up to 5 minutes) until every spool is empty and every school's samples are stored; the last counts either way. */
-export async function waitForComplete(agents: FleetAgents, influx: InfluxServer, database: string, n: number) {
+export async function waitForComplete(agents: FleetAgents, influx: InfluxServer, database: string, n: number, since: number) {
   const sites = Array.from({ length: n }, (_, i) => school(i).site);
   let last: { expected: Record<string, Record<string, number>>; stored: Record<string, Record<string, number>> } = { expected: {}, stored: {} };
   try {
     await waitFor(async () => {
       const stats = await agents.stats();
       if (Object.values(stats).some((s) => s.spooled > 0)) return false;
-      const stored = await countsBySite(influx, database, sites);
+      const stored = await countsBySite(influx, database, sites, since);
       last = { expected: expectedBySite(stats), stored: stored.counts };
       return compareCounts(last.expected, last.stored).length === 0;
     }, { timeoutMs: 5 * 60_000, intervalMs: 2_000, what: 'every sample in InfluxDB' });

@@ -3,13 +3,14 @@ import type { OfflinePoll } from './agents-protocol.ts';
 import { lineBodies, sampleLine } from '../support/line-protocol.ts';
 import { postBodies } from '../support/raw-writer.ts';
 import { pollSamples, school } from './schools.ts';
+import { DEFAULT_WRITES_IN_FLIGHT } from '../../collector/storage/write-schedule.ts';
 
 const DB = 'raw_reference';
 
 /**
  * The same influxd's raw `/write` rate for the work of the regional outage's replay: the region's schools'
- * polls as line protocol, POSTed in bodies of 5,000 points (the collector's batch size) by 2 keep-alive
- * writers (its writes in flight), into a database of its own. Measured right after the drain, in the same run.
+ * polls as line protocol, POSTed in bodies of 5,000 points (the collector's batch size) by as many keep-alive
+ * writers as it has writes in flight (DEFAULT_WRITES_IN_FLIGHT), into a database of its own. Measured right after the drain, in the same run.
  */
 export async function rawWriteReference(influx: InfluxServer, region: readonly number[], polls: number): Promise<{ points: number; seconds: number; pointsPerSecond: number }> {
   await influx.query(`CREATE DATABASE ${DB}`);
@@ -23,7 +24,7 @@ export async function rawWriteReference(influx: InfluxServer, region: readonly n
   }
   const bodies = lineBodies(lines, 5_000);
   const start = performance.now();
-  await postBodies(influx.url, DB, bodies, 2);
+  await postBodies(influx.url, DB, bodies, DEFAULT_WRITES_IN_FLIGHT);
   const seconds = (performance.now() - start) / 1000;
   return { points: lines.length, seconds: Math.round(seconds * 1000) / 1000, pointsPerSecond: Math.round(lines.length / seconds) };
 }
@@ -31,7 +32,7 @@ export async function rawWriteReference(influx: InfluxServer, region: readonly n
 /**
  * The raw `/write` rate of the very points the drain stored: each region school's offline polls made again
  * (same poll, measured-at time and down devices: schools.ts is deterministic), as line protocol in bodies of
- * 5,000 by 2 writers, into the collector's own database. So InfluxDB does the drain's work again against the
+ * 5,000 by the collector's writes in flight, into the collector's own database. So InfluxDB does the drain's work again against the
  * same shard, index and cache, beside the same live schools (the caller keeps them polling); each point
  * overwrites itself, so the counts do not change. The fresh-database reference above leaves out both the
  * live load and the size of the shard the drain writes into.
@@ -51,7 +52,7 @@ export async function rawWriteSamePoints(influx: InfluxServer, database: string,
   }
   const bodies = lineBodies(lines, 5_000);
   const start = performance.now();
-  await postBodies(influx.url, database, bodies, 2);
+  await postBodies(influx.url, database, bodies, DEFAULT_WRITES_IN_FLIGHT);
   const seconds = (performance.now() - start) / 1000;
   return { points: lines.length, seconds: Math.round(seconds * 1000) / 1000, pointsPerSecond: Math.round(lines.length / seconds) };
 }

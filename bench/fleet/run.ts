@@ -9,12 +9,13 @@ import { benchCause, judgeBench, type ProcessFigures } from './bench-health.ts';
 import { defaultAgentProcesses, pollOffsetMs } from './schedule.ts';
 import { readAlerts, rssMiB, startFleetCollector, type FleetCollector } from './collector.ts';
 import { startRecommendedInflux } from './influxd.ts';
+import { findSnapshot, restoreSnapshot, type MonthSnapshot } from './month-snapshot.ts';
 import { countsBySite, compareCounts, seriesCardinality, markerLag, percentile, rollupRows, sumSamples, waitForComplete } from './measure.ts';
 import { rawWriteReference, rawWriteSamePoints } from './reference.ts';
 import { writeRegistry } from './registry.ts';
 import { samplesPerPoll, school, switchesOf } from './schools.ts';
 import { runDashboardQueries } from './dashboards.ts';
-import { collectorLogOf, keepLogs, rollupRoundsOf, warningsOf, type PhaseMark } from './collector-log.ts';
+import { collectorLogOf, keepLogs, lateRerollsOf, rollupRoundsOf, warningsOf, type LateRerolls, type PhaseMark } from './collector-log.ts';
 import { reportMonth, runReports, writeMonth } from './reports.ts';
 
 export interface FleetOptions {
@@ -43,11 +44,15 @@ export interface FleetOptions {
   keepLogs?: string;
   /** The collector's rollups.spreadMinutes; the shipped default when absent. */
   rollupSpreadMinutes?: number;
+  /** A folder of month snapshots (month-snapshot.ts): influxd starts from last month's, written beforehand. */
+  monthSnapshot?: string;
 }
 
 /** Schools the one-at-a-time reference of the reports phase runs over (the pool is timed on the same ones). */
 const REFERENCE_SCHOOLS = 24;
-const DATABASE = 'hallmonitor';
+export const DATABASE = 'hallmonitor';
+/** The school whose dashboard phase 5 replays (and whose raw days a month snapshot holds). */
+export const DASHBOARD_SCHOOL = 3;
 
 /** Everything one run measured; written as JSON by the scenario. */
 export type FleetResult = Record<string, unknown> & { ok: boolean; problems: string[] };
@@ -65,6 +70,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     result.ok = false;
     say(`  PROBLEM: ${p}`);
   };
+  // Every sample an agent measures is stamped after this (the counts read from here on).
+  const runStart = Date.now() - 60_000;
   const temp = makeTempDir('bench-fleet');
   let influx: InfluxServer | undefined;
   let collector: FleetCollector | undefined;
@@ -79,7 +86,18 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
   const timeline: { at: string; collectorPct: number; influxdPct: number; collectorRssMiB: number; influxdRssMiB: number }[] = [];
   result.timeline = timeline;
   try {
-    influx = await startRecommendedInflux();
+    let snapshot: MonthSnapshot | undefined;
+    if (o.monthSnapshot !== undefined) {
+      const found = findSnapshot(o.monthSnapshot, reportMonth(Date.now()), o.schools, DATABASE);
+      if ('reason' in found) throw new Error(`--month-snapshot: ${found.reason}`);
+      snapshot = found.snapshot;
+      result.monthSnapshot = { dir: found.dir, ...snapshot };
+      const r0 = performance.now();
+      influx = await startRecommendedInflux((dir) => restoreSnapshot(found.dir, dir));
+      say(`influxd started from ${found.dir} (${snapshot.month}, built ${snapshot.builtAt}) in ${((performance.now() - r0) / 1000).toFixed(1)} s`);
+    } else {
+      influx = await startRecommendedInflux();
+    }
     const t0 = performance.now();
     const credentials = await writeRegistry(temp.path, o.schools, o.pollSeconds, new Date());
     say(`registry: ${o.schools} schools' agents and site files in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -305,11 +323,15 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         // measures device by device) and goes to InfluxDB whole, so this is every batch; it is one cheap
         // query a second, not the nine GROUP BY queries of the full count, which would compete with the
         // drain they time. The full count of every measurement follows below (counts).
-        await waitFor(async () => (await countsBySite(influx!, DATABASE, region.map((i) => school(i).site), ['ping'])).complete(await agents!.stats()), { timeoutMs: 30 * 60_000, intervalMs: 1_000, what: 'the region\'s samples in InfluxDB' });
+        await waitFor(async () => (await countsBySite(influx!, DATABASE, region.map((i) => school(i).site), runStart, ['ping'])).complete(await agents!.stats()), { timeoutMs: 30 * 60_000, intervalMs: 1_000, what: 'the region\'s samples in InfluxDB' });
         drainedAt = Date.now();
       });
       const drainSeconds = (drainedAt! - back) / 1000;
       const dcpu = { collector: cpuSeconds(cpid) - cpuD.collector, influxd: cpuSeconds(ipid) - cpuD.influxd };
+      // The late backlog's re-rolls of the region's schools (collector/rollups/late-backlog.ts) start once a
+      // school's replay has been quiet 2 minutes: work of their own, after the drain. The references wait
+      // for them to end, so influxd writes the reference's points with no more beside it than the drain had.
+      const rerolls = await whilePolling('rerolls', () => lateRerollsSettle(collector!.service.logPath, back, drainedAt!));
       // The same points again into the same database while the live schools poll, then the old reference
       // (a fresh database, nothing else running): the first is the ratio's peer (reference.ts).
       const offline = await agents.stats();
@@ -326,6 +348,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         // Back → all connected (logins), → last PUBACK of the replay, → every replayed sample readable.
         drainSteps: { connectedSeconds: round3(((reconnectedAt ?? back) - back) / 1000), acknowledgedSeconds: round3(((spoolsEmptyAt ?? back) - back) / 1000), readableSeconds: round3(drainSeconds) },
         drainPointsPerSecond: drainRate,
+        lateRerolls: rerolls,
         rawWriteSamePoints: same,
         ratioToRawWrite: Math.round((drainRate / same.pointsPerSecond) * 100) / 100,
         liveLagDuringReference: await lagOf('reference'),
@@ -342,7 +365,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
 
     // Counts: every sample measured is in InfluxDB, per school and measurement.
     await tick('settle');
-    const expected = await waitForComplete(agents, influx, DATABASE, o.schools);
+    const expected = await waitForComplete(agents, influx, DATABASE, o.schools, runStart);
     const diff = compareCounts(expected.expected, expected.stored);
     const schoolsChecked = Object.keys(expected.expected).length;
     result.counts = { samplesMeasured: sumSamples(await agents.stats()), schoolsChecked, mismatches: diff.slice(0, 20), mismatchCount: diff.length };
@@ -352,7 +375,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     say(`counts: ${JSON.stringify(result.counts)}`);
 
     if (o.phases.has('dashboards')) {
-      result.dashboards = await runDashboardQueries(influx.url, DATABASE, school(3 % o.schools).site);
+      result.dashboards = await runDashboardQueries(influx.url, DATABASE, school(DASHBOARD_SCHOOL % o.schools).site);
       say(`(5) dashboards: ${JSON.stringify(result.dashboards)}`);
     }
 
@@ -361,14 +384,21 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     if (o.phases.has('reports')) {
       const month = reportMonth(Date.now());
       const chosen = Array.from({ length: Math.min(o.schools, o.reportSchools ?? o.schools) }, (_, i) => i);
-      say(`(6) reports: writing ${month} for ${chosen.length} schools…`);
       // The schools keep polling throughout, as a live fleet does while its reports are made (a pause of the
       // polls is, to the collector, every school going silent: run 12's 1,000 site-offline alerts).
-      const written = await whilePolling('reports', () => writeMonth(influx!.url, DATABASE, chosen, month, o.pollSeconds));
-      say(`(6) reports: month written: ${JSON.stringify(written)}`);
-      if (o.phases.has('dashboards')) {
+      let written: Record<string, unknown>;
+      if (snapshot !== undefined) {
+        written = { fromSnapshot: true, ...snapshot.monthData };
+        say(`(6) reports: ${month} for ${chosen.length} schools was written beforehand (the snapshot)`);
+      } else {
+        say(`(6) reports: writing ${month} for ${chosen.length} schools…`);
+        written = await whilePolling('reports', () => writeMonth(influx!.url, DATABASE, chosen, month, o.pollSeconds));
+        say(`(6) reports: month written: ${JSON.stringify(written)}`);
+      }
+      // With the snapshot the month was there for phase 5 already.
+      if (o.phases.has('dashboards') && snapshot === undefined) {
         // The 30-day queries again, now that a month of rollups is there (the raw panels hold only this run's hours).
-        result.dashboardsAfterMonth = await whilePolling('reports', () => runDashboardQueries(influx!.url, DATABASE, school(3 % o.schools).site));
+        result.dashboardsAfterMonth = await whilePolling('reports', () => runDashboardQueries(influx!.url, DATABASE, school(DASHBOARD_SCHOOL % o.schools).site));
         say(`(5) dashboards after the month: ${JSON.stringify(result.dashboardsAfterMonth)}`);
       }
       const reportsOf = (indices: readonly number[], concurrency?: number) => whilePolling('reports', () => runReports(temp.path, join(temp.path, 'collector.yaml'), indices, month, concurrency));
@@ -386,7 +416,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
 
     // The rollup rows the collector's hourly rounds (and its late-backlog re-rolls) wrote during the run, per
     // measurement; each round's own account is in rollupRounds, read from the collector's log at the end.
-    result.rollupRows = await rollupRows(influx, DATABASE);
+    result.rollupRows = await rollupRows(influx, DATABASE, runStart);
     say(`rollup rows written by the collector's rollups: ${JSON.stringify(result.rollupRows)}`);
     const all_alerts = readAlerts(collector.alertsDb);
     const byRule = (rows: typeof all_alerts) => Object.fromEntries([...new Set(rows.map((a) => a.rule))].map((r) => [r, rows.filter((a) => a.rule === r).length]));
@@ -457,4 +487,24 @@ const pct = (cpu: number, seconds: number) => (seconds > 0 ? Math.round((cpu / s
 
 function summary(ms: number[]) {
   return { n: ms.length, p50: Math.round(percentile(ms, 0.5)), max: Math.round(Math.max(0, ...ms)) };
+}
+
+/** How long after its replay's last batch a school's late span is re-rolled, plus the check's period (late-backlog.ts defaults). */
+const REROLL_QUIET_MS = 2 * 60_000 + 30_000;
+
+/**
+ * Waits until the late backlog's re-rolls after a drain are over: at least their quiet time after the drain,
+ * then until no re-roll was logged for 30 s (none at all: the outage crossed no hour already rolled up).
+ * At most 20 minutes. Returns what the log says of them, and how long the bench waited.
+ */
+async function lateRerollsSettle(logPath: string, back: number, drainedAt: number): Promise<LateRerolls & { waitedSeconds: number; settled: boolean }> {
+  const t0 = Date.now();
+  let seen = lateRerollsOf(logPath, back);
+  for (;;) {
+    seen = lateRerollsOf(logPath, back);
+    const quietSince = Math.max(seen.lastAt ?? 0, drainedAt + REROLL_QUIET_MS - 30_000);
+    const settled = Date.now() - quietSince >= 30_000;
+    if (settled || Date.now() - t0 > 20 * 60_000) return { ...seen, waitedSeconds: round3((Date.now() - t0) / 1000), settled };
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
 }

@@ -8,7 +8,7 @@ import { unitEnvironment } from '../agent-memory/unit.ts';
 /**
  * `npm run bench -- fleet [--schools 1000] [--steady-minutes 30] [--outage-minutes 60] [--poll-seconds 60]
  * [--phases steady,faults,outage,dashboards,reports] [--report-schools N] [--offline-schools 10] [--down-devices 50] [--down-schools 20]
- * [--outage-schools 100] [--fault-minutes 10] [--agent-processes K] [--profile] [--profile-agents] [--collector-unit-env] [--keep-logs DIR] [--rollup-spread-minutes M] [--no-save]`:
+ * [--outage-schools 100] [--fault-minutes 10] [--agent-processes K] [--profile] [--profile-agents] [--collector-unit-env] [--keep-logs DIR] [--rollup-spread-minutes M] [--month-snapshot DIR] [--no-save]`:
  * issue 17's soak. Simulated schools (bench/fleet/schools.ts) in K processes of their own (default 4 from 500
  * schools, 2 from 100) against the real collector (with `--collector-unit-env`, under the systemd unit's
  * environment: heap cap, malloc settings) and an influxd with deploy/influxdb's settings.
@@ -16,6 +16,7 @@ import { unitEnvironment } from '../agent-memory/unit.ts';
  * pending times with them) for short runs. A lost, duplicated or extra sample or alert fails the run.
  * --rollup-spread-minutes sets the collector's `rollups.spreadMinutes` (default the shipped 45), so a run
  * shorter than the shipped round's 50 minutes after the hour can still see one whole round.
+ * --month-snapshot starts influxd from last month written beforehand (`npm run bench -- fleet-month`).
  */
 const RESULTS_DIR = fileURLToPath(new URL('../results/fleet/', import.meta.url));
 const COLLECTOR_UNIT = fileURLToPath(new URL('../../deploy/systemd/hallmonitor-collector.service', import.meta.url));
@@ -26,7 +27,7 @@ export async function main(args: string[]): Promise<void> {
     args,
     options: {
       ...Object.fromEntries(
-        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools', 'report-schools', 'agent-processes', 'keep-logs', 'rollup-spread-minutes'].map((k) => [k, { type: 'string' as const }]),
+        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools', 'report-schools', 'agent-processes', 'keep-logs', 'rollup-spread-minutes', 'month-snapshot'].map((k) => [k, { type: 'string' as const }]),
       ),
       'no-save': { type: 'boolean' as const },
       profile: { type: 'boolean' as const },
@@ -77,6 +78,7 @@ export async function main(args: string[]): Promise<void> {
     profileAgents: values['profile-agents'] === true,
     ...(typeof values['keep-logs'] === 'string' ? { keepLogs: values['keep-logs'] } : {}),
     ...(values['rollup-spread-minutes'] !== undefined ? { rollupSpreadMinutes: num('rollup-spread-minutes', 45) } : {}),
+    ...(typeof values['month-snapshot'] === 'string' ? { monthSnapshot: values['month-snapshot'] } : {}),
     log: say,
   });
   say(result.ok ? 'fleet: all counts as expected' : `fleet: ${result.problems.length} problem(s)`);
