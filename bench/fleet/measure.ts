@@ -82,21 +82,35 @@ export async function seriesCardinality(influx: InfluxServer, db: string): Promi
  * End-to-end lag of one poll: from the marker school's router being measured (its ping's time, anywhere in
  * [fromMs, toMs): the school polls at its own offset, later if the bench's process is behind) until that
  * sample can be read back from InfluxDB. Polled every 100 ms (one point read by time range: cheap for
- * influxd); undefined if it never shows within `timeoutMs` of fromMs.
+ * influxd); `ms` undefined if it never shows within `timeoutMs` of fromMs, then with the queries' last error
+ * and when the sample, read once more afterwards, turned out to be stored (what the run says of a marker it
+ * could not read: influxd too slow to answer, or the sample too late to be stored).
  */
-export async function markerLag(influx: InfluxServer, db: string, site: string, fromMs: number, toMs: number, timeoutMs: number): Promise<number | undefined> {
+export async function markerLag(influx: InfluxServer, db: string, site: string, fromMs: number, toMs: number, timeoutMs: number): Promise<{ ms?: number; lastError?: string; storedWith?: string; queries: number }> {
   const q = `SELECT "up" FROM "ping" WHERE site='${site}' AND device='router' AND time >= ${fromMs}ms AND time < ${toMs}ms LIMIT 1`;
+  let lastError: string | undefined;
+  let queries = 0;
   while (Date.now() - fromMs < timeoutMs) {
+    queries++;
     try {
       const [r] = await influx.query(q, db);
       const time = r?.series?.[0]?.values[0]?.[0];
-      if (typeof time === 'string') return Date.now() - Date.parse(time);
-    } catch {
+      if (typeof time === 'string') return { ms: Date.now() - Date.parse(time), queries };
+    } catch (err) {
       // A query refused under load is retried; the lag then includes the wait.
+      lastError = (err as Error).message.slice(0, 200);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return undefined;
+  let storedWith: string | undefined;
+  try {
+    const [r] = await influx.query(q, db, { timeoutMs: 120_000 });
+    const time = r?.series?.[0]?.values[0]?.[0];
+    storedWith = typeof time === 'string' ? time : 'not stored yet';
+  } catch (err) {
+    storedWith = `unknown: ${(err as Error).message.slice(0, 100)}`;
+  }
+  return { ...(lastError !== undefined ? { lastError } : {}), storedWith, queries };
 }
 
 export function percentile(values: readonly number[], p: number): number {

@@ -149,15 +149,15 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     say(`(1) connect: ${o.schools} agents in ${(result.connect as { seconds: number }).seconds} s; collector RSS ${idle} → ${rssMiB(cpid)} MiB`);
 
     /** One poll of every school at the real time, each at its offset into 80 % of the interval; the marker's lag measured. */
-    const lags: { phase: string; ms: number | undefined }[] = [];
+    const lags: { phase: string; at: number; ms: number | undefined; lastError?: string; storedWith?: string; queries: number }[] = [];
     const measuring: Promise<void>[] = [];
     const tick = async (phase: string) => {
       const at = Date.now();
       const started = performance.now();
       const polled = agents!.poll(pollNo++, at, P * 0.8, down);
       // The marker (school 0) measures at its offset, later if its process is behind: anything in this interval.
-      const lag = markerLag(influx!, DATABASE, school(0).site, at + pollOffsetMs(0, P * 0.8), at + P, P * 3).then((ms) => {
-        lags.push({ phase, ms });
+      const lag = markerLag(influx!, DATABASE, school(0).site, at + pollOffsetMs(0, P * 0.8), at + P, P * 3).then((m) => {
+        lags.push({ phase, at, ...m, ms: m.ms });
       });
       measuring.push(lag);
       await polled;
@@ -169,7 +169,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const all = lags.filter((l) => l.phase === phase);
       const ms = all.flatMap((l) => (l.ms === undefined ? [] : [l.ms]));
       // A marker not readable within 3 polls is not in the percentiles: it is counted, and the run says so.
-      return { polls: all.length, unreadableWithin3Polls: all.length - ms.length, p50Ms: Math.round(percentile(ms, 0.5)), p99Ms: Math.round(percentile(ms, 0.99)), maxMs: Math.round(Math.max(0, ...ms)) };
+      // Each unreadable one: its poll, the queries made, their last error and what was stored after all.
+      const unreadable = all.filter((l) => l.ms === undefined).slice(0, 20).map((l) => ({ poll: new Date(l.at).toISOString(), queries: l.queries, lastError: l.lastError, storedWith: l.storedWith }));
+      return { polls: all.length, unreadableWithin3Polls: all.length - ms.length, p50Ms: Math.round(percentile(ms, 0.5)), p99Ms: Math.round(percentile(ms, 0.99)), maxMs: Math.round(Math.max(0, ...ms)), ...(unreadable.length > 0 ? { unreadable } : {}) };
     };
 
     /**
