@@ -65,10 +65,35 @@ interface Door {
   holdTimer?: NodeJS.Timeout | undefined;
   /** Reads are stopped until resumed (hooks.ts MAX_IN_INGEST). */
   paused: boolean;
+  /** While paused: keeps aedes' keepalive timer from running out (see pauseReads). */
+  keepaliveGuard?: NodeJS.Timeout | undefined;
   /** The packet parser, once aedes has the connection: framing forwards what it reads to it. */
   parse?: (bytes: Buffer) => void;
   /** Payload bytes framing dropped from the PUBLISH it is handing the parser now (framing.ts FramingSink). */
   dropping?: number;
+}
+
+/** aedes' keepalive timer of a client (lib/handlers/connect.js): refreshed by every packet it handles. */
+interface KeepaliveOf {
+  _keepaliveTimer: NodeJS.Timeout | null;
+  _keepaliveInterval: number;
+}
+
+/**
+ * [MQTT-3.1.2-24] closes a client the server received no packet from within 1.5 × its keepalive. A client
+ * whose reads the collector paused (its messages waiting in the ingest, e.g. behind a regional drain's
+ * backlog) may have sent its PINGREQ or next PUBLISH long ago: the bytes wait in the socket unread, by the
+ * collector's doing. So while paused its keepalive timer is kept from running out, and it starts a whole
+ * period again when reads resume (run 15: a replaying school was closed mid-drain and had to log in again).
+ */
+function guardKeepalive(door: Door, client: KeepaliveOf, paused: boolean): void {
+  clearInterval(door.keepaliveGuard);
+  door.keepaliveGuard = undefined;
+  if (!(client._keepaliveInterval > 0)) return;
+  client._keepaliveTimer?.refresh();
+  if (!paused) return;
+  door.keepaliveGuard = setInterval(() => client._keepaliveTimer?.refresh(), Math.max(100, Math.floor(client._keepaliveInterval / 3)));
+  door.keepaliveGuard.unref();
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = MAX_PAYLOAD_BYTES;
@@ -152,6 +177,7 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       const door = doors.get(doorKey(conn));
       if (!door || door.paused === paused) return;
       door.paused = paused;
+      guardKeepalive(door, client as unknown as KeepaliveOf, paused);
       if (!paused && door.heldUntil === 0 && !conn.destroyed) conn.emit('readable');
     },
     holdReads(client, ms) {
@@ -245,6 +271,7 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       doors.delete(key);
       waiting.delete(key);
       clearTimeout(door.holdTimer);
+      clearInterval(door.keepaliveGuard);
       admission.closed(remote, door.loggedIn);
     });
     return true;
