@@ -58,7 +58,9 @@ export function* monthLines(s: School, month: string, pollSeconds: number): Gene
           yield { rp: RAW_POLICY, line: `printer_supply,${tags},supply=${supply} level_pct=${Math.max(2, 95 - Math.floor((t - from) / DAY) * (2 + k + (s.index % 3)))} ${t}` };
         }
       }
-      if (d.role === 'ups') yield { rp: RAW_POLICY, line: `ups,${tags} on_battery=0i,battery_status="normal",battery_replace=0i ${t}` };
+      // Numbers as floats, as the collector writes every number (collector/storage/line.ts): an integer here
+      // would be a field type conflict with the live samples and raw days in the same shard.
+      if (d.role === 'ups') yield { rp: RAW_POLICY, line: `ups,${tags} on_battery=0,battery_status="normal",battery_replace=0 ${t}` };
     }
   }
   yield { rp: ROLLUP_POLICY, line: `agent_status,agent=${s.agent},site=${s.site} mean_online=1,samples=1i ${from}` };
