@@ -220,7 +220,7 @@ install_package() {
 
 # The production build (bin/build.js, what `npm run build` runs): the program as plain JavaScript in dist/,
 # which its bin runs instead of the TypeScript sources through tsx: 25-45 MB less resident memory for
-# the agent, more for the collector (docs/sizing.md). It needs the packages npm ci installed (esbuild comes
+# the agent, 30-50 MB for the collector (docs/sizing.md). It needs the packages npm ci installed (esbuild comes
 # with tsx) and takes seconds. Without it the program still runs, from its sources, so a failed build is a
 # warning, not a failed install.
 build_package() {
