@@ -19,7 +19,8 @@ import { unitEnvironment } from '../agent-memory/unit.ts';
  * --rollup-spread-minutes sets the collector's `rollups.spreadMinutes` (default the shipped 45), so a run
  * shorter than the shipped round's 50 minutes after the hour can still see one whole round.
  * --collector-program: `build` (default) runs bin/build.js first and the collector from dist/, as installed;
- * `sources` runs its TypeScript through tsx (HALLMONITOR_NO_DIST=1). The result says which (`collectorProgram`).
+ * `sources` (default with --profile) runs its TypeScript through tsx (HALLMONITOR_NO_DIST=1). The result says
+ * which (`collectorProgram`).
  */
 const RESULTS_DIR = fileURLToPath(new URL('../results/fleet/', import.meta.url));
 const COLLECTOR_UNIT = fileURLToPath(new URL('../../deploy/systemd/hallmonitor-collector.service', import.meta.url));
@@ -59,7 +60,8 @@ export async function main(args: string[]): Promise<void> {
       process.exit(2);
     }
   }
-  const program = String(values['collector-program'] ?? 'build');
+  // A profile's summary names the project's files and npm packages, which one bundle would hide.
+  const program = String(values['collector-program'] ?? (values.profile === true ? 'sources' : 'build'));
   if (program !== 'build' && program !== 'sources') {
     process.stderr.write(`bench fleet: --collector-program: expected "build" or "sources", got "${program}"\n`);
     process.exit(2);
