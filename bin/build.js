@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm run build`: the agent as plain JavaScript in dist/ (esbuild, which tsx already brings), so a school's
-// machine runs it without tsx's loader thread and TypeScript compiler: 25-45 MB less resident memory. Nothing
-// needs it: without dist/ (or with one older than the sources) the bins run the sources through tsx.
+// `npm run build`: the agent and the collector as plain JavaScript in dist/ (esbuild, which tsx already
+// brings), so they run without tsx's loader thread and TypeScript compiler: 25-45 MB less resident memory for
+// the agent (docs/sizing.md has the collector's figures). Nothing needs it: without dist/ (or with one older
+// than the sources) the bins run the sources through tsx. Each program is its own build, so editing one
+// program's sources leaves the other's build fresh.
 import { createRequire } from 'node:module';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,10 +14,13 @@ const esbuild = createRequire(import.meta.resolve('tsx/esm/api'))('esbuild');
 
 /**
  * Kept out of the bundle and loaded from node_modules as usual: better-sqlite3 is a native addon found
- * through its own path. Every other package is bundled: one module graph of ~2 MB of JavaScript costs ~7 MB
- * less memory than node's module records for some 400 files.
+ * through its own path; pdfkit (the collector's reports) finds its standard fonts (package "imports",
+ * `#standard-fonts/*`) and its ICC profile relative to its own import.meta.url, which in a bundle would be
+ * dist/, and brings fontkit, which collector/reports/render/pdf.ts resolves from pdfkit's folder. Every other
+ * package is bundled: one module graph of ~2 MB of JavaScript costs ~7 MB less memory than node's module
+ * records for some 400 files.
  */
-const EXTERNAL = ['better-sqlite3'];
+const EXTERNAL = ['better-sqlite3', 'pdfkit'];
 
 /** Built beside dist/ and swapped in whole, so a program starting meanwhile sees an old build or none. */
 const STAGE_DIR = `${DIST_DIR}.new-${process.pid}`;

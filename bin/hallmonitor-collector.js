@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so an install needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the collector's production build (dist/, from `npm run build`) when it matches the sources, else the
+// TypeScript sources through tsx, so neither an install nor the tests need a build step.
+import { runProgram } from './dist.js';
 
-register();
-await import('../collector/cli/main.ts');
+await runProgram('collector');

@@ -9,7 +9,8 @@ import { readSpool, samplesOf } from './faults/rig.ts';
 
 /**
  * The production build (`npm run build`, bin/build.js) and the bin's choice between it and the sources.
- * All on a copy of the package in a temp dir (node_modules linked), so the repository's own dist/, which
+ * All on a copy of the package in a temp dir (node_modules linked; collector/ too, as the build makes both
+ * programs: test/collector-build.test.ts runs the collector's), so the repository's own dist/, which
  * other tests' bins may be using, is never touched. Nothing else in the suite needs a build.
  */
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -22,7 +23,7 @@ const MARK = 'Polls (from dist) a school';
 
 beforeAll(() => {
   pkg = makeTempDir('build');
-  for (const part of ['bin', 'agent', 'contract', 'package.json', 'package-lock.json']) cpSync(join(REPO, part), join(pkg.path, part), { recursive: true });
+  for (const part of ['bin', 'agent', 'collector', 'contract', 'package.json', 'package-lock.json']) cpSync(join(REPO, part), join(pkg.path, part), { recursive: true });
   symlinkSync(join(REPO, 'node_modules'), join(pkg.path, 'node_modules'));
 });
 afterAll(() => pkg?.remove());

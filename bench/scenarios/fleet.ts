@@ -1,4 +1,6 @@
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runFleet } from '../fleet/run.ts';
 import { saveResult } from '../report.ts';
@@ -8,7 +10,7 @@ import { unitEnvironment } from '../agent-memory/unit.ts';
 /**
  * `npm run bench -- fleet [--schools 1000] [--steady-minutes 30] [--outage-minutes 60] [--poll-seconds 60]
  * [--phases steady,faults,outage,dashboards,reports] [--report-schools N] [--offline-schools 10] [--down-devices 50] [--down-schools 20]
- * [--outage-schools 100] [--fault-minutes 10] [--agent-processes K] [--profile] [--profile-agents] [--collector-unit-env] [--keep-logs DIR] [--rollup-spread-minutes M] [--month-snapshot DIR] [--no-save]`:
+ * [--outage-schools 100] [--fault-minutes 10] [--agent-processes K] [--profile] [--profile-agents] [--collector-unit-env] [--collector-program build|sources] [--keep-logs DIR] [--rollup-spread-minutes M] [--month-snapshot DIR] [--no-save]`:
  * issue 17's soak. Simulated schools (bench/fleet/schools.ts) in K processes of their own (default 4 from 500
  * schools, 2 from 100) against the real collector (with `--collector-unit-env`, under the systemd unit's
  * environment: heap cap, malloc settings) and an influxd with deploy/influxdb's settings.
@@ -17,9 +19,13 @@ import { unitEnvironment } from '../agent-memory/unit.ts';
  * --rollup-spread-minutes sets the collector's `rollups.spreadMinutes` (default the shipped 45), so a run
  * shorter than the shipped round's 50 minutes after the hour can still see one whole round.
  * --month-snapshot starts influxd from last month written beforehand (`npm run bench -- fleet-month`).
+ * --collector-program: `build` (default) runs bin/build.js first and the collector from dist/, as installed;
+ * `sources` (default with --profile) runs its TypeScript through tsx (HALLMONITOR_NO_DIST=1). The result says
+ * which (`collectorProgram`).
  */
 const RESULTS_DIR = fileURLToPath(new URL('../results/fleet/', import.meta.url));
 const COLLECTOR_UNIT = fileURLToPath(new URL('../../deploy/systemd/hallmonitor-collector.service', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PHASES = ['steady', 'faults', 'outage', 'dashboards', 'reports'];
 
 export async function main(args: string[]): Promise<void> {
@@ -27,7 +33,7 @@ export async function main(args: string[]): Promise<void> {
     args,
     options: {
       ...Object.fromEntries(
-        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools', 'report-schools', 'agent-processes', 'keep-logs', 'rollup-spread-minutes', 'month-snapshot'].map((k) => [k, { type: 'string' as const }]),
+        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools', 'report-schools', 'agent-processes', 'keep-logs', 'rollup-spread-minutes', 'month-snapshot', 'collector-program'].map((k) => [k, { type: 'string' as const }]),
       ),
       'no-save': { type: 'boolean' as const },
       profile: { type: 'boolean' as const },
@@ -55,9 +61,16 @@ export async function main(args: string[]): Promise<void> {
       process.exit(2);
     }
   }
+  // A profile's summary names the project's files and npm packages, which one bundle would hide.
+  const program = String(values['collector-program'] ?? (values.profile === true ? 'sources' : 'build'));
+  if (program !== 'build' && program !== 'sources') {
+    process.stderr.write(`bench fleet: --collector-program: expected "build" or "sources", got "${program}"\n`);
+    process.exit(2);
+  }
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const startedAt = new Date();
   const machine = describeMachine();
+  const collectorEnv = { ...(values['collector-unit-env'] === true ? collectorUnitEnv() : {}), ...(await collectorProgramEnv(program, say)) };
   say(`hallmonitor bench fleet ${startedAt.toISOString()}: Node ${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.memoryGiB} GiB, ${machine.influxd}`);
   const result = await runFleet({
     schools,
@@ -74,16 +87,32 @@ export async function main(args: string[]): Promise<void> {
     ...(values['report-schools'] !== undefined ? { reportSchools: Math.floor(num('report-schools', schools)) } : {}),
     profile: values.profile === true,
     // The heap cap and malloc settings of deploy/systemd/hallmonitor-collector.service, as a provider runs it.
-    ...(values['collector-unit-env'] === true ? { collectorEnv: collectorUnitEnv() } : {}),
+    collectorEnv,
     profileAgents: values['profile-agents'] === true,
     ...(typeof values['keep-logs'] === 'string' ? { keepLogs: values['keep-logs'] } : {}),
     ...(values['rollup-spread-minutes'] !== undefined ? { rollupSpreadMinutes: num('rollup-spread-minutes', 45) } : {}),
     ...(typeof values['month-snapshot'] === 'string' ? { monthSnapshot: values['month-snapshot'] } : {}),
     log: say,
   });
+  result.collectorProgram = program;
   say(result.ok ? 'fleet: all counts as expected' : `fleet: ${result.problems.length} problem(s)`);
   if (values['no-save'] !== true) say(`result written to ${saveResult(RESULTS_DIR, startedAt, machine, { fleet: result })}`);
   if (!result.ok) process.exitCode = 1;
+}
+
+/**
+ * The collector as installed (install-collector.sh builds it: dist/ through the same bin) or from its
+ * sources through tsx: what makes the bin run which one. Fails rather than measure the wrong program.
+ */
+async function collectorProgramEnv(program: 'build' | 'sources', say: (line: string) => void): Promise<Record<string, string>> {
+  if (program === 'sources') return { HALLMONITOR_NO_DIST: '1' };
+  say(execFileSync(process.execPath, [join(REPO, 'bin', 'build.js')], { cwd: REPO, encoding: 'utf8' }).trim());
+  // bin/dist.js is plain JavaScript without types: imported by URL, its one function typed here.
+  const dist = (await import(pathToFileURL(join(REPO, 'bin', 'dist.js')).href)) as { freshBuild(name: string): { file?: string; reason?: string } };
+  const fresh = dist.freshBuild('collector');
+  if (fresh.file === undefined) throw new Error(`bench fleet: the collector's build is not used: ${fresh.reason ?? 'no dist/collector.mjs'}`);
+  say(`collector program: ${fresh.file}`);
+  return { HALLMONITOR_NO_DIST: '0' };
 }
 
 /** The collector unit's environment; its NODE_OPTIONS follow the bench's own (a probe's --import), later flags winning. */

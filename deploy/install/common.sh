@@ -220,16 +220,17 @@ install_package() {
 
 # The production build (bin/build.js, what `npm run build` runs): the program as plain JavaScript in dist/,
 # which its bin runs instead of the TypeScript sources through tsx: 25-45 MB less resident memory for
-# the agent. It needs the packages npm ci installed (esbuild comes with tsx) and takes seconds. Without it the
-# program still runs, from its sources, so a failed build is a warning, not a failed install.
+# the agent, 30-50 MB for the collector (docs/sizing.md). It needs the packages npm ci installed (esbuild comes
+# with tsx) and takes seconds. Without it the program still runs, from its sources, so a failed build is a
+# warning, not a failed install.
 build_package() {
   local stage=$1
   if [ "$NO_NPM" -eq 1 ]; then
-    say "  --no-npm: after npm ci, also run 'npm run build' in $PREFIX (without it the agent runs its sources, using more memory)"
+    say "  --no-npm: after npm ci, also run 'npm run build' in $PREFIX (without it the service runs its sources, using more memory)"
     return
   fi
   if ! run env PATH="$SYSTEMD_PATH" "$NODE_BIN" "$stage/bin/build.js"; then
-    warn "the production build failed; the service runs the sources through tsx instead (25-45 MB more memory)"
+    warn "the production build failed; the service runs the sources through tsx instead (tens of MB more memory)"
   fi
 }
 
