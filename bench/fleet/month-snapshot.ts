@@ -106,10 +106,12 @@ async function writeRawDays(url: string, db: string, indices: readonly number[],
   const t0 = performance.now();
   const step = pollSeconds * 1000;
   let points = 0;
-  const send = async (lines: string[]) => {
+  const send = async (lines: string[], mixed: boolean) => {
     points += lines.length;
-    // Grouped by series (a line starts with its series key), as influxd writes fastest.
-    lines.sort();
+    // A whole poll's lines grouped by series, each still in time order (a stable sort on the series key
+    // alone): sorting whole lines would order a series' points by their field values, and a body of points
+    // scattered over 30 one-day shards writes at a tenth of the speed (the first 1,000-school build).
+    if (mixed) sortBySeries(lines);
     await postBodies(url, db, lineBodies(lines, 20_000), 2, RAW_POLICY);
   };
   for (const i of indices) {
@@ -119,7 +121,7 @@ async function writeRawDays(url: string, db: string, indices: readonly number[],
       for (let t = from, p = 0; t < to; t += step, p++) {
         for (const sample of pollSamples(s, p, t)) lines.push(sampleLine(s.site, sample));
         // About a day's polls at a time: the whole 30 days of a school would be gigabytes of strings.
-        if (lines.length >= 500_000) await send(lines.splice(0));
+        if (lines.length >= 500_000) await send(lines.splice(0), true);
       }
     } else {
       // The router's ping alone: its tags and fields from the fleet's own poll, its round-trip varied by minute.
@@ -130,8 +132,21 @@ async function writeRawDays(url: string, db: string, indices: readonly number[],
         lines.push(sampleLine(s.site, { ...ping, fields: { ...ping.fields, rtt_min_ms: rtt * 0.8, rtt_avg_ms: rtt, rtt_max_ms: rtt * 1.3 }, time: t }));
       }
     }
-    await send(lines);
+    await send(lines, i === dashboardSchool);
   }
   const seconds = (performance.now() - t0) / 1000;
   return { points, seconds: round3(seconds), pointsPerSecond: Math.round(points / seconds) };
+}
+
+/** The series key of a line: everything before its first space that is not escaped. */
+function seriesKey(line: string): string {
+  for (let i = line.indexOf(' '); i !== -1; i = line.indexOf(' ', i + 1)) if (line[i - 1] !== '\\') return line.slice(0, i);
+  return line;
+}
+
+/** Groups lines by series in place, keeping each series' lines in their order (Array.prototype.sort is stable). */
+function sortBySeries(lines: string[]): void {
+  const keyed = lines.map((line) => [seriesKey(line), line] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  keyed.forEach(([, line], i) => (lines[i] = line));
 }
