@@ -300,6 +300,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     // (4) regional outage: many schools offline for a while, then back at once with their spools.
     if (o.phases.has('outage')) {
       const region = pick(o.schools, o.outageSchools, 1);
+      const outageFrom = Date.now();
       await agents.offline(region);
       for (let i = 0; i < o.outagePolls; i++) await tick('outage');
       const stats = await agents.stats();
@@ -333,7 +334,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       // The late backlog's re-rolls of the region's schools (collector/rollups/late-backlog.ts) start once a
       // school's replay has been quiet 2 minutes: work of their own, after the drain. The references wait
       // for them to end, so influxd writes the reference's points with no more beside it than the drain had.
-      const rerolls = await whilePolling('rerolls', () => lateRerollsSettle(collector!.service.logPath, back, drainedAt!));
+      const rerolls = await whilePolling('rerolls', () => lateRerollsSettle(collector!.service.logPath, outageFrom, back, drainedAt!));
       // The same points again into the same database while the live schools poll, then the old reference
       // (a fresh database, nothing else running): the first is the ratio's peer (reference.ts).
       const offline = await agents.stats();
@@ -493,15 +494,23 @@ function summary(ms: number[]) {
 
 /** How long after its replay's last batch a school's late span is re-rolled, plus the check's period (late-backlog.ts defaults). */
 const REROLL_QUIET_MS = 2 * 60_000 + 30_000;
+const HOUR_MS = 3_600_000;
+const ROLLUP_SETTLE_MS = 5 * 60_000;
 
 /**
  * Waits until the late backlog's re-rolls after a drain are over: at least their quiet time after the drain,
- * then until no re-roll was logged for 30 s (none at all: the outage crossed no hour already rolled up).
- * At most 20 minutes. Returns what the log says of them, and how long the bench waited.
+ * then until no re-roll was logged for 30 s (none at all: the hours the region missed were not rolled up
+ * yet). An outage inside hours whose rounds had not begun has nothing to re-roll, so then nothing is waited
+ * for. At most 20 minutes. Returns what the log says of them, and how long the bench waited.
  */
-async function lateRerollsSettle(logPath: string, back: number, drainedAt: number): Promise<LateRerolls & { waitedSeconds: number; settled: boolean }> {
+async function lateRerollsSettle(logPath: string, outageFrom: number, back: number, drainedAt: number): Promise<LateRerolls & { waitedSeconds: number; settled: boolean }> {
   const t0 = Date.now();
   let seen = lateRerollsOf(logPath, back);
+  // The newest hour whose round could have begun before the region came back (it begins the collector's
+  // settle time, 5 minutes by default, after the hour): if that hour ended before the outage began, the
+  // region's replay holds no sample of a rolled-up hour.
+  const lastRolledHourEnd = Math.floor((back - ROLLUP_SETTLE_MS) / HOUR_MS) * HOUR_MS;
+  if (lastRolledHourEnd <= outageFrom) return { ...seen, waitedSeconds: 0, settled: true };
   for (;;) {
     seen = lateRerollsOf(logPath, back);
     const quietSince = Math.max(seen.lastAt ?? 0, drainedAt + REROLL_QUIET_MS - 30_000);

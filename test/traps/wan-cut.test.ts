@@ -86,11 +86,13 @@ describe('a trap during a broken link', () => {
       ['office-ups', 'ups-on-battery', 'fault'],
       ['core', 'link-down', 'fault'],
     ]);
-    // Stored at the time the agent received each, inside the cut, not when it arrived.
+    // Stored at the time the agent received each, inside the cut, not when it arrived. The agent stamps a
+    // trap when its event loop reads it: under CI's load that was once 1.2 s after snmptrap returned, so
+    // the bound is generous; what tells the two apart is the distance to the restore, below.
     const times = rows.map((r) => Date.parse(r[0]));
     expect(times[0]).toBeGreaterThanOrEqual(cutAt - 1_000);
-    expect(times[0]).toBeLessThanOrEqual(upsTrapAt + 1_000);
-    expect(times[1]).toBeLessThanOrEqual(linkTrapAt + 1_000);
+    expect(times[0]).toBeLessThanOrEqual(upsTrapAt + 5_000);
+    expect(times[1]).toBeLessThanOrEqual(linkTrapAt + 5_000);
     expect(restoredAt - times[1]!).toBeGreaterThan(TRAP_FRESH_MS + 5_000);
 
     // The UPS: nothing newer says otherwise, so it pages after the rule's own for (5 s), naming the trap's time.
