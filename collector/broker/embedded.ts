@@ -65,7 +65,7 @@ interface Door {
   holdTimer?: NodeJS.Timeout | undefined;
   /** Reads are stopped until resumed (hooks.ts MAX_IN_INGEST). */
   paused: boolean;
-  /** While paused: keeps aedes' keepalive timer from running out (see pauseReads). */
+  /** While the ingest holds any of its messages: keeps aedes' keepalive timer from running out. */
   keepaliveGuard?: NodeJS.Timeout | undefined;
   /** The packet parser, once aedes has the connection: framing forwards what it reads to it. */
   parse?: (bytes: Buffer) => void;
@@ -80,11 +80,13 @@ interface KeepaliveOf {
 }
 
 /**
- * [MQTT-3.1.2-24] closes a client the server received no packet from within 1.5 × its keepalive. A client
- * whose reads the collector paused (its messages waiting in the ingest, e.g. behind a regional drain's
- * backlog) may have sent its PINGREQ or next PUBLISH long ago: the bytes wait in the socket unread, by the
- * collector's doing. So while paused its keepalive timer is kept from running out, and it starts a whole
- * period again when reads resume (run 15: a replaying school was closed mid-drain and had to log in again).
+ * [MQTT-3.1.2-24] closes a client the server received no packet from within 1.5 × its keepalive. While the
+ * ingest holds any of a client's messages (waiting for the write-ahead log, or behind a regional drain's
+ * backlog), aedes reads no more of its connection (it reads again once a read's PUBLISHes are acknowledged),
+ * and the collector may pause it too: its PINGREQ or next PUBLISH waits in the socket unread, by the
+ * collector's doing. So meanwhile its keepalive timer is kept from running out, and it starts a whole period
+ * again when the last message is done (run 15 closed a replaying school mid-drain; run 16, 902 agents while
+ * the monthly reports loaded influxd).
  */
 function guardKeepalive(door: Door, client: KeepaliveOf, paused: boolean): void {
   clearInterval(door.keepaliveGuard);
@@ -177,8 +179,11 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       const door = doors.get(doorKey(conn));
       if (!door || door.paused === paused) return;
       door.paused = paused;
-      guardKeepalive(door, client as unknown as KeepaliveOf, paused);
       if (!paused && door.heldUntil === 0 && !conn.destroyed) conn.emit('readable');
+    },
+    holdingMessages(client, holding) {
+      const door = doors.get(doorKey(client.conn as Socket));
+      if (door) guardKeepalive(door, client as unknown as KeepaliveOf, holding);
     },
     holdReads(client, ms) {
       const conn = client.conn as Socket;

@@ -54,6 +54,27 @@ describe('embedded broker: keepalive while the collector holds an agent\'s packe
     raw.socket.destroy();
   });
 
+  it('keeps a connection while the ingest holds even one of its messages past 1.5 × its keepalive', async () => {
+    // aedes reads no more of a connection until a read's PUBLISHes are acknowledged: one message held in the
+    // ingest (InfluxDB slow, the write-ahead log behind) stops its keepalive as surely as a pause (run 16).
+    t = await startTestBroker();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    t.hook.onPublish = () => held;
+    const raw = await rawClient(t.broker.port!);
+    raw.write(connectPacket(t.creds.north1, { keepalive: 1 }));
+    await raw.next('connack');
+    raw.write(encode({ cmd: 'publish', topic: samplesTopic('north'), qos: 1, messageId: 1, payload: Buffer.from('{}') }));
+    raw.write(encode({ cmd: 'pingreq' }));
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(raw.isClosed()).toBe(false);
+    release();
+    await raw.next('puback');
+    await raw.next('pingresp');
+    // Done with its messages, a silent client is judged again, from a whole period.
+    await Promise.race([raw.closed, new Promise((_, reject) => setTimeout(() => reject(new Error('still open after 5 s')), 5_000))]);
+  });
+
   it('still closes a client that really goes silent: no packet within 1.5 × its keepalive', async () => {
     t = await startTestBroker();
     const raw = await rawClient(t.broker.port!);

@@ -77,6 +77,8 @@ export interface HookContext {
   holdReads: (client: Client, ms: number) => void;
   /** ...or until reads are allowed again (its agent has MAX_IN_INGEST messages in the ingest). */
   pauseReads: (client: Client, paused: boolean) => void;
+  /** Whether the ingest holds any message of this connection now (aedes reads no more of it meanwhile). */
+  holdingMessages: (client: Client, holding: boolean) => void;
 }
 
 /** What the broker refuses of a logged-in agent; the same words as the ingest's BrokerRefusalReason. */
@@ -96,13 +98,16 @@ export function createHooks(ctx: HookContext): Hooks & { identityOf(client: Clie
     const slot = inIngest.get(agent) ?? { running: 0, queue: [] };
     inIngest.set(agent, slot);
     const start = (): void => {
-      slot.running++;
+      if (slot.running++ === 0 && client) ctx.holdingMessages(client, true);
       work(() => {
         slot.running--;
         const next = slot.queue.shift();
         if (next) return next();
         if (client) ctx.pauseReads(client, false);
-        if (slot.running === 0) inIngest.delete(agent);
+        if (slot.running === 0) {
+          inIngest.delete(agent);
+          if (client) ctx.holdingMessages(client, false);
+        }
       });
     };
     if (slot.running < MAX_IN_INGEST) return start();
