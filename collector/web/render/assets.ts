@@ -56,7 +56,8 @@ button.link{background:none;border:none;text-decoration:underline;padding:0}
 /**
  * Live updates without a reload: every data-refresh seconds, the page asks for its own address with
  * "X-Fragment: 1" and swaps in the new <main>. It waits while the tab is hidden or while someone is typing in a
- * form, and tells screen readers only when the overall state changed.
+ * form (checked again when the answer arrives: a fetch begun before the typing must not wipe what was typed),
+ * and tells screen readers only when the overall state changed.
  */
 const JS = `(function(){
 var b=document.body,s=Number(b.getAttribute('data-refresh'));if(!s)return;
@@ -65,7 +66,7 @@ function typing(){var a=document.activeElement;return a&&a.closest&&a.closest('m
 function tick(){if(busy||document.hidden||typing())return;busy=true;
 fetch(location.pathname+location.search,{headers:{'X-Fragment':'1'},credentials:'same-origin',cache:'no-store'}).then(function(r){
 if(r.redirected||!r.ok)return null;return r.text();}).then(function(t){if(t===null)return;
-var m=document.getElementById('main');var n=new DOMParser().parseFromString(t,'text/html').getElementById('main');if(!n||!m)return;
+if(typing())return;var m=document.getElementById('main');var n=new DOMParser().parseFromString(t,'text/html').getElementById('main');if(!n||!m)return;
 var before=m.getAttribute('data-overall');m.innerHTML=n.innerHTML;var after=n.getAttribute('data-overall');
 if(after!==null){m.setAttribute('data-overall',after);if(before!==null&&before!==after){var a=document.getElementById('announce');if(a)a.textContent='Status changed: '+after;}}
 }).catch(function(){}).then(function(){busy=false;});}
