@@ -2,7 +2,7 @@ import { BigValueColorMode, type Dashboard } from '@grafana/schema';
 import { dashboard } from './lib/dashboard.ts';
 import { col, count, field, last, max, mean, sum, tagIs, type Query, type TimeRange } from './lib/influxql.ts';
 import { byName, colouredCell, stat, steps, table, timeseries, transform, valueText } from './lib/panels.ts';
-import { dailyInflux, influx, longRange, rollupInflux } from './lib/target.ts';
+import { dailyInflux, influx, longRange } from './lib/target.ts';
 
 /**
  * Provider overview: every school at a glance, which are offline, how available each has been, the
@@ -163,14 +163,6 @@ const alertsTable = table({
   overrides: [byName('firing', [{ id: 'thresholds', value: steps(['green', 0], ['red', 1]) }, colouredCell])],
 });
 
-/** Mean of ping `up` per school over a range, as a percentage. */
-const availability = (as: string, time: TimeRange): Query => ({
-  select: [col(as, (f) => `mean(${f('up', 'mean')}) * 100`)],
-  from: ['ping'],
-  time,
-  groupBy: ['site'],
-});
-
 /** The same share over whole UTC days from the daily ping rollup: Σ of the windows' `mean_up` / Σ windows. */
 const dailyAvailability = (as: string, time: TimeRange): Query => ({
   select: [col(as, (f) => `sum(${f('up', 'sum')}) / sum(${f('windows', 'sum')}) * 100`)],
@@ -180,7 +172,7 @@ const dailyAvailability = (as: string, time: TimeRange): Query => ({
 });
 
 /**
- * 7 days, 30 days and 12 months read the daily ping rollup (collector/storage/retention-cq.ts): per school
+ * Today, 7 days, 30 days and 12 months read the daily ping rollup (collector/storage/retention-cq.ts): per school
  * and UTC day, the sum of its devices' 5-minute windows' `mean_up` and their count, so the column is exactly
  * the mean of the 5-minute windows, each device's 5 minutes weighing the same, from one series per school
  * (a month of 5-minute windows at 1,000 schools took influxd 26–32 s, the daily rollup 0.3 s; docs/sizing.md run 12). It equals the raw mean
@@ -190,11 +182,13 @@ const dailyAvailability = (as: string, time: TimeRange): Query => ({
  * Σ(mean_up × samples) / Σ samples needs a raw subquery in InfluxDB 1.x, which cost 4x the raw mean's CPU
  * (docs/dashboards.md). Left out: the last hour or so, which the collector has not rolled up yet (each hour
  * is rolled up per school within about 50 minutes of closing), and the part of the first day before the range starts (days count from their UTC midnight).
+ * Today too: the raw samples since midnight of every device (25,500 at 1,000 schools) took influxd 2.3 s by
+ * the afternoon in run 16 (docs/sizing.md), and "today" was the only column to count checks rather than windows.
  */
 const availabilityTable = table({
   title: 'Availability',
   description:
-    'Share of ping checks answered per school: today so far (raw samples), the last 7 days, 30 days and 12 months (daily rollups of the 5-minute windows, up to the last hour or two), fixed whatever the time picker says.',
+    'Share of ping checks answered per school: today so far (UTC day), the last 7 days, 30 days and 12 months, from the daily rollups of the 5-minute windows (up to the last hour or two), fixed whatever the time picker says.',
   w: 12,
   h: 10,
   timeFrom: 'now/d',
@@ -204,7 +198,8 @@ const availabilityTable = table({
   max: 100,
   thresholds: steps(['red', 0], ['orange', 99], ['green', 99.9]),
   targets: [
-    influx(availability('today', 'dashboard'), { format: 'table' }),
+    // The current UTC day's row: `now() - 1d` reaches back past its midnight and not to the day before's.
+    dailyInflux(dailyAvailability('today', '1d'), { format: 'table' }),
     dailyInflux(dailyAvailability('7 days', '7d'), { format: 'table' }),
     dailyInflux(dailyAvailability('30 days', '30d'), { format: 'table' }),
     dailyInflux(dailyAvailability('12 months', '365d'), { format: 'table' }),
@@ -215,38 +210,66 @@ const availabilityTable = table({
   overrides: ['today', '7 days', '30 days', '12 months'].map((n) => byName(n, [colouredCell])),
 });
 
-const internetLinks = table({
-  title: 'Worst internet links',
-  description: 'Devices with role "internet", by packet loss over the selected range.',
-  w: 12,
-  h: 10,
-  targets: [
-    influx(
-      {
-        select: [mean('loss_pct'), mean('rtt_avg_ms', 'latency_ms'), mean('jitter_ms'), max('rtt_max_ms', 'worst_rtt_ms')],
-        from: ['ping'],
-        where: [tagIs('role', 'internet')],
-        time: 'dashboard',
-        groupBy: ['site', 'device'],
-      },
-      { format: 'table' },
-    ),
-  ],
-  transformations: [transform.organize(['Time'])],
-  sortBy: [{ displayName: 'loss_pct', desc: true }],
-  links: [SCHOOL_LINK],
-  overrides: [
-    byName('loss_pct', [{ id: 'unit', value: 'percent' }, { id: 'thresholds', value: steps(['green', 0], ['orange', 1], ['red', 5]) }, colouredCell]),
-    ...['latency_ms', 'jitter_ms', 'worst_rtt_ms'].map((n) => byName(n, [{ id: 'unit', value: 'ms' }])),
-  ],
-});
+/** An internet link's columns over a fixed window: mean loss, latency and jitter, and the worst round trip. */
+const linkColumns = (storage: 'raw' | 'daily') =>
+  storage === 'raw'
+    ? [mean('loss_pct'), mean('rtt_avg_ms', 'latency_ms'), mean('jitter_ms'), max('rtt_max_ms', 'worst_rtt_ms')]
+    : [
+        // Σ of the days' window means / Σ of their windows: the mean of the link's 5-minute windows.
+        ...(
+          [
+            ['loss_pct', 'loss_pct'],
+            ['rtt_avg_ms', 'latency_ms'],
+            ['jitter_ms', 'jitter_ms'],
+          ] as const
+        ).map(([f, as]) => col(as, (ref) => `sum(${ref(f, 'sum')}) / sum(${ref(`windows_${f}`, 'sum')})`)),
+        max('rtt_max_ms', 'worst_rtt_ms'),
+      ];
+
+const linkTable = (title: string, description: string, target: ReturnType<typeof influx>, window: string) =>
+  table({
+    title,
+    description,
+    w: 12,
+    h: 10,
+    timeFrom: window,
+    targets: [target],
+    transformations: [transform.organize(['Time'])],
+    sortBy: [{ displayName: 'loss_pct', desc: true }],
+    links: [SCHOOL_LINK],
+    overrides: [
+      byName('loss_pct', [{ id: 'unit', value: 'percent' }, { id: 'thresholds', value: steps(['green', 0], ['orange', 1], ['red', 5]) }, colouredCell]),
+      ...['latency_ms', 'jitter_ms', 'worst_rtt_ms'].map((n) => byName(n, [{ id: 'unit', value: 'ms' }])),
+    ],
+  });
+
+/**
+ * The overview's internet panels read fixed windows, not the time picker: at 1,000 schools the raw pings of
+ * every router over 30 days took influxd 37 s ("worst links") and 12 s (loss by school) in run 16
+ * (docs/sizing.md). The last hour and 24 hours read the raw samples; 30 and 90 days the daily internet
+ * rollup (collector/storage/retention-cq.ts), a row per link and day. One school over any range: its dashboard.
+ */
+const internetLinks = linkTable(
+  'Worst internet links, last hour',
+  'Devices with role "internet", by packet loss over the last hour (raw samples).',
+  influx({ select: linkColumns('raw'), from: ['ping'], where: [tagIs('role', 'internet')], time: 'dashboard', groupBy: ['site', 'device'] }, { format: 'table' }),
+  '1h',
+);
+
+const internetLinksMonth = linkTable(
+  'Worst internet links, 30 days',
+  'Devices with role "internet", by packet loss over the last 30 days: the mean of their 5-minute windows, from the daily rollups (up to the last hour or two).',
+  dailyInflux({ select: linkColumns('daily'), from: ['ping_internet_1d'], time: 'dashboard', groupBy: ['site', 'device'] }, { format: 'table' }),
+  '30d',
+);
 
 const internetLoss = timeseries({
-  title: 'Internet packet loss by school',
+  title: 'Internet packet loss by school, 24 hours',
   w: 24,
   h: 8,
   unit: 'percent',
   min: 0,
+  timeFrom: '24h',
   targets: [
     influx(
       { select: [mean('loss_pct')], from: ['ping'], where: [tagIs('role', 'internet')], time: 'dashboard', byInterval: true, groupBy: ['site'], fill: 'null' },
@@ -257,15 +280,23 @@ const internetLoss = timeseries({
 
 const lossByMonth = timeseries({
   title: 'Internet packet loss by school, 90 days',
-  description: 'From the 5-minute rollups, which are kept for years: the raw samples are kept 45 days.',
+  description: 'Daily mean of the internet links\' 5-minute windows, from the daily rollups, which are kept for years (the raw samples are kept 45 days).',
   w: 24,
   h: 8,
   unit: 'percent',
   min: 0,
   ...longRange(),
+  minInterval: '1d',
   targets: [
-    rollupInflux(
-      { select: [mean('loss_pct')], from: ['ping'], where: [tagIs('role', 'internet')], time: 'dashboard', byInterval: true, groupBy: ['site'], fill: 'null' },
+    dailyInflux(
+      {
+        select: [col('loss_pct', (ref) => `sum(${ref('loss_pct', 'sum')}) / sum(${ref('windows_loss_pct', 'sum')})`)],
+        from: ['ping_internet_1d'],
+        time: 'dashboard',
+        byInterval: true,
+        groupBy: ['site'],
+        fill: 'null',
+      },
       { alias: '$tag_site' },
     ),
   ],
@@ -275,5 +306,5 @@ export const overview: Dashboard = dashboard({
   uid: 'hm-overview',
   title: 'hallmonitor — provider overview',
   description: 'Every school at a glance.',
-  panels: [schools, sitesOffline, checksFailing, alertsFiring, devicesByClass, upsOnBattery, outOfToner, alertsTable, availabilityTable, internetLinks, internetLoss, lossByMonth],
+  panels: [schools, sitesOffline, checksFailing, alertsFiring, devicesByClass, upsOnBattery, outOfToner, alertsTable, availabilityTable, internetLinks, internetLinksMonth, internetLoss, lossByMonth],
 });

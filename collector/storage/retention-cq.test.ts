@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { goDurationSeconds } from './retention.ts';
-import { ROLLUPS, dailyPingSelect, quoteIdent, quoteTagValue, rollupSelect } from './retention-cq.ts';
+import { ROLLUPS, dailyInternetSelect, dailyPingSelect, quoteIdent, quoteTagValue, rollupSelect } from './retention-cq.ts';
 import { DEFAULT_ROLLUP_SCHEDULE, influxDuration, rollupQueries, sameQuery } from './old-continuous-queries.ts';
 
 describe('rollup continuous queries', () => {
@@ -28,6 +28,22 @@ describe('rollup continuous queries', () => {
         'INTO "hallmonitor"."rollup_5m"."ping_site_1d" FROM "hallmonitor"."rollup_5m"."ping" GROUP BY time(1d), "site" END',
     });
     expect(dailyPingSelect('hm', 'time >= 0ms AND time < 86400000ms')).toContain('FROM "hm"."rollup_5m"."ping" WHERE time >= 0ms AND time < 86400000ms GROUP BY time(1d), "site"');
+  });
+
+  it('the daily internet rollup: the internet links\' window means summed and counted per field, and their maxima, per link and UTC day', () => {
+    expect(dailyInternetSelect('hm', '"site" = \'north\' AND time >= 0ms AND time < 86400000ms')).toBe(
+      'SELECT sum("mean_loss_pct") AS "sum_mean_loss_pct", count("mean_loss_pct") AS "windows_loss_pct", ' +
+        'sum("mean_rtt_avg_ms") AS "sum_mean_rtt_avg_ms", count("mean_rtt_avg_ms") AS "windows_rtt_avg_ms", ' +
+        'sum("mean_jitter_ms") AS "sum_mean_jitter_ms", count("mean_jitter_ms") AS "windows_jitter_ms", ' +
+        'max("max_loss_pct") AS "max_loss_pct", max("max_rtt_max_ms") AS "max_rtt_max_ms" ' +
+        'INTO "hm"."rollup_5m"."ping_internet_1d" FROM "hm"."rollup_5m"."ping" ' +
+        'WHERE "role" = \'internet\' AND "site" = \'north\' AND time >= 0ms AND time < 86400000ms GROUP BY time(1d), "site", "device"',
+    );
+    // Every column it reads is one the 5-minute ping rollup writes.
+    const ping = ROLLUPS.find((r) => r.measurement === 'ping')!;
+    const written = Object.entries(ping.fields).flatMap(([field, aggs]) => aggs.map((a) => `${a}_${field}`));
+    const read = [...dailyInternetSelect('hm').matchAll(/(?:sum|count|max)\("([a-z_]+)"\)/g)].map((m) => m[1]);
+    expect(read.filter((c) => !written.includes(c!))).toEqual([]);
   });
 
   it('the profile and agent-host rollups keep the names the dashboards read', () => {

@@ -152,3 +152,30 @@ export function dailyPingSelect(database: string, where?: string): string {
     `INTO ${db}.${rp}.${quoteIdent(DAILY_PING_MEASUREMENT)} FROM ${db}.${rp}."ping"${where === undefined ? '' : ` WHERE ${where}`} GROUP BY time(1d), "site"`
   );
 }
+
+/**
+ * Each internet link's day (the devices with role "internet", per school and UTC day), summed from the
+ * 5-minute ping rollup: what the overview's "worst internet links" and its 90-day loss read. Over 30 days of
+ * 5-minute windows at 1,000 schools those panels scanned 8.6 M rows per field (raw: 43 M, 37 s in run 16,
+ * docs/sizing.md); a day per link is 30,000. Means as a sum and a count of the windows' means, so over any
+ * days Σ sum / Σ windows is exactly the mean of the 5-minute windows (as `ping_site_1d`); counted per field,
+ * since round-trip times are absent from windows where the link did not answer. Maxima as the day's maximum.
+ */
+export const DAILY_INTERNET_MEASUREMENT = 'ping_internet_1d';
+
+/** The 5-minute ping rollup's means the daily internet rollup keeps as `sum_mean_<field>` and `windows_<field>`. */
+export const DAILY_INTERNET_MEANS = ['loss_pct', 'rtt_avg_ms', 'jitter_ms'] as const;
+/** The 5-minute ping rollup's maxima it keeps as `max_<field>`. */
+export const DAILY_INTERNET_MAXIMA = ['loss_pct', 'rtt_max_ms'] as const;
+
+/** The SELECT … INTO of the daily internet rollup (from the 5-minute one); with `where`, limited to a time range. */
+export function dailyInternetSelect(database: string, where?: string): string {
+  const db = quoteIdent(database);
+  const rp = quoteIdent(ROLLUP_POLICY);
+  const columns = [
+    ...DAILY_INTERNET_MEANS.flatMap((f) => [`sum(${quoteIdent(`mean_${f}`)}) AS ${quoteIdent(`sum_mean_${f}`)}`, `count(${quoteIdent(`mean_${f}`)}) AS ${quoteIdent(`windows_${f}`)}`]),
+    ...DAILY_INTERNET_MAXIMA.map((f) => `max(${quoteIdent(`max_${f}`)}) AS ${quoteIdent(`max_${f}`)}`),
+  ];
+  const filter = [`"role" = 'internet'`, ...(where === undefined ? [] : [where])].join(' AND ');
+  return `SELECT ${columns.join(', ')} INTO ${db}.${rp}.${quoteIdent(DAILY_INTERNET_MEASUREMENT)} FROM ${db}.${rp}."ping" WHERE ${filter} GROUP BY time(1d), "site", "device"`;
+}

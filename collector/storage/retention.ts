@@ -1,7 +1,7 @@
 import type { InfluxDB } from 'influx';
 import type { Logger } from '../../contract/index.ts';
 import type { RetentionConfig } from '../config/schema.ts';
-import { CQ_PREFIX, RAW_POLICY, ROLLUPS, ROLLUP_POLICY, dailyPingSelect, quoteIdent, quoteTagValue, rollupSelect } from './retention-cq.ts';
+import { CQ_PREFIX, RAW_POLICY, ROLLUPS, ROLLUP_POLICY, dailyInternetSelect, dailyPingSelect, quoteIdent, quoteTagValue, rollupSelect } from './retention-cq.ts';
 
 interface StatementResult {
   error?: string;
@@ -160,7 +160,7 @@ async function runEach(client: InfluxDB, database: string, statements: readonly 
 
 /**
  * Recomputes the rollups for [from, to) (ms, widened to whole 5-minute windows) from raw data: the 5-minute
- * rollup of every measurement, then the daily ping rollup of each UTC day touched, a day per request (each
+ * rollup of every measurement, then the daily ping and internet rollups of each UTC day touched, a day per request (each
  * request's statements `;`-separated, so a school-hour is one HTTP round trip). With `site`, only that
  * school's series: what the collector's hourly scheduler (collector/rollups/scheduler.ts) and the late
  * backlog run, each costing in proportion to one school's points. Without it, every school's (benches).
@@ -176,6 +176,7 @@ export async function backfillRollups(client: InfluxDB, database: string, range:
       ...ROLLUPS.map((rollup) => rollupSelect(database, rollup, `${site}time >= ${start}ms AND time < ${end}ms`)),
       // The whole UTC day, from the 5-minute rollup the statements before have just written.
       dailyPingSelect(database, `${site}time >= ${day}ms AND time < ${day + DAY_MS}ms`),
+      dailyInternetSelect(database, `${site}time >= ${day}ms AND time < ${day + DAY_MS}ms`),
     ]);
     start = end;
   }

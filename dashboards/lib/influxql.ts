@@ -9,6 +9,8 @@ export type Measurement =
   | 'ping'
   /** The daily ping rollup (collector/storage/retention-cq.ts `dailyPingSelect`), read through `DAILY`. */
   | 'ping_site_1d'
+  /** The daily internet-link rollup (`dailyInternetSelect`), read through `DAILY`. */
+  | 'ping_internet_1d'
   | 'snmp'
   | 'interface'
   | 'device_info'

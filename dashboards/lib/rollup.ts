@@ -1,4 +1,4 @@
-import { DAILY_PING_MEASUREMENT, ROLLUPS, ROLLUP_POLICY } from '../../collector/storage/retention-cq.ts';
+import { DAILY_INTERNET_MAXIMA, DAILY_INTERNET_MEANS, DAILY_INTERNET_MEASUREMENT, DAILY_PING_MEASUREMENT, ROLLUPS, ROLLUP_POLICY } from '../../collector/storage/retention-cq.ts';
 import type { Measurement, Storage } from './influxql.ts';
 
 /**
@@ -28,9 +28,14 @@ export const ROLLUP: Storage = {
 };
 
 /**
- * The daily ping rollup: per school and UTC day, `sum_mean_up` (the day's 5-minute windows' `mean_up`
- * summed) and `windows` (how many). `sum("sum_mean_up") / sum("windows")` over any days is exactly the mean
- * of their 5-minute windows, at a 288th of the rows. Only those two columns exist; anything else throws.
+ * The daily rollups (collector/storage/retention-cq.ts), read only through sums and maxima:
+ * - `ping_site_1d`, per school and UTC day: `sum("up")` reads `sum_mean_up` (the day's 5-minute windows'
+ *   `mean_up` summed) and `sum("windows")` their count. `sum("sum_mean_up") / sum("windows")` over any days
+ *   is exactly the mean of their 5-minute windows, at a 288th of the rows.
+ * - `ping_internet_1d`, per internet link and UTC day: `sum("loss_pct")` reads `sum_mean_loss_pct` and
+ *   `sum("windows_loss_pct")` its count (likewise `rtt_avg_ms`, `jitter_ms`); `max("loss_pct")` and
+ *   `max("rtt_max_ms")` the day's maxima.
+ * Anything else throws, so a panel cannot read a column these rollups never write.
  */
 export const DAILY: Storage = {
   retentionPolicy: ROLLUP_POLICY,
@@ -39,6 +44,13 @@ export const DAILY: Storage = {
       if (field === 'up') return 'sum_mean_up';
       if (field === 'windows') return 'windows';
     }
-    throw new Error(`${measurement}.${field} (${aggregate ?? 'bare'}) is not in the daily rollup: it holds sum("sum_mean_up") and sum("windows") of ping_site_1d`);
+    if (measurement === DAILY_INTERNET_MEASUREMENT) {
+      const means: readonly string[] = DAILY_INTERNET_MEANS;
+      const maxima: readonly string[] = DAILY_INTERNET_MAXIMA;
+      if (aggregate === 'sum' && means.includes(field)) return `sum_mean_${field}`;
+      if (aggregate === 'sum' && field.startsWith('windows_') && means.includes(field.slice('windows_'.length))) return field;
+      if (aggregate === 'max' && maxima.includes(field)) return `max_${field}`;
+    }
+    throw new Error(`${measurement}.${field} (${aggregate ?? 'bare'}) is not in the daily rollups: ping_site_1d holds sum("up") and sum("windows"); ping_internet_1d sums of ${DAILY_INTERNET_MEANS.join(', ')} and their windows_<field>, and max of ${DAILY_INTERNET_MAXIMA.join(', ')}`);
   },
 };

@@ -9,7 +9,7 @@ import { closedUntil } from '../../collector/rollups/plan.ts';
 import { startCollector, type RunningCollector } from '../../collector/run.ts';
 import { createInfluxClient } from '../../collector/storage/influx-client.ts';
 import { ensureRetention } from '../../collector/storage/retention.ts';
-import { DAILY_PING_MEASUREMENT, ROLLUPS, dailyPingSelect, rollupSelect } from '../../collector/storage/retention-cq.ts';
+import { DAILY_INTERNET_MEASUREMENT, DAILY_PING_MEASUREMENT, ROLLUPS, dailyInternetSelect, dailyPingSelect, rollupSelect } from '../../collector/storage/retention-cq.ts';
 import { freeTcpPort, makeTempDir, startInflux, waitFor, type InfluxServer, type TempDir } from '../harness/index.ts';
 
 /**
@@ -60,7 +60,8 @@ function rawLines(site: string, from: number, to: number): string[] {
       for (const r of ROLLUPS) {
         const fields = new Set([r.countField, ...Object.keys(r.fields)]);
         const values = [...fields].map((f) => `${f}=${((k = (k * 7_919 + 13) % 10_007), k % 3 === 0 && f === 'up' ? 0 : (k % 997) / 7)}`);
-        const extra = r.measurement === 'interface' ? ',interface=wan' : '';
+        // d1 is the school's internet link: its pings also make the daily internet rollup.
+        const extra = r.measurement === 'interface' ? ',interface=wan' : r.measurement === 'ping' && device === 'd1' ? ',role=internet' : '';
         lines.push(`${r.measurement},site=${site},device=${device}${extra} ${values.join(',')} ${t}`);
       }
     }
@@ -71,7 +72,7 @@ function rawLines(site: string, from: number, to: number): string[] {
 /** Every rollup row in [from, to) of a database, per measurement and series, as text to compare. */
 async function rollupRows(db: string, from: number, to: number): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const m of [...ROLLUPS.map((r) => r.measurement), DAILY_PING_MEASUREMENT]) {
+  for (const m of [...ROLLUPS.map((r) => r.measurement), DAILY_PING_MEASUREMENT, DAILY_INTERNET_MEASUREMENT]) {
     const [r] = await influx.query(`SELECT * FROM "${db}"."rollup_5m"."${m}" WHERE time >= ${from}ms AND time < ${to}ms GROUP BY *`);
     out[m] = (r?.series ?? []).map((s) => ({ tags: s.tags, columns: s.columns, values: s.values })).sort((a, b) => JSON.stringify(a.tags).localeCompare(JSON.stringify(b.tags)));
   }
@@ -111,6 +112,7 @@ describe('the collector\'s hourly rollups, one school at a time', () => {
     for (const r of ROLLUPS) await influx.query(rollupSelect(REF, r, `time >= ${from}ms AND time < ${span}ms`), REF);
     const day = Math.floor(from / 86_400_000) * 86_400_000;
     await influx.query(dailyPingSelect(REF, `time >= ${day}ms AND time < ${span + 86_400_000}ms`), REF);
+    await influx.query(dailyInternetSelect(REF, `time >= ${day}ms AND time < ${span + 86_400_000}ms`), REF);
 
     const dayEnd = Math.ceil(span / 86_400_000) * 86_400_000 + 86_400_000;
     const mine = await rollupRows(DB, day, dayEnd);
@@ -122,6 +124,9 @@ describe('the collector\'s hourly rollups, one school at a time', () => {
       expect(series.map((s) => s.tags.site).sort(), r.measurement).toEqual(['north', 'north', 'south', 'south']);
       expect(series.every((s) => s.values.length === 24), r.measurement).toBe(true);
     }
+    // Each school's internet link (and only it) has its day in the daily internet rollup.
+    const links = mine[DAILY_INTERNET_MEASUREMENT] as { tags: Record<string, string> }[];
+    expect(links.map((s) => `${s.tags.site}/${s.tags.device}`).sort()).toEqual(['north/d1', 'south/d1']);
     // The open hour's sample is not rolled up.
     const [openRows] = await influx.query(`SELECT count(samples) FROM "${DB}"."rollup_5m"."ping" WHERE time >= ${now}ms`);
     expect(openRows?.series).toBeUndefined();
