@@ -226,13 +226,14 @@ const linkColumns = (storage: 'raw' | 'daily') =>
         max('rtt_max_ms', 'worst_rtt_ms'),
       ];
 
-const linkTable = (title: string, description: string, target: ReturnType<typeof influx>, window: string) =>
+const linkTable = (title: string, description: string, target: ReturnType<typeof influx>, window: string, minInterval?: string) =>
   table({
     title,
     description,
     w: 12,
     h: 10,
     timeFrom: window,
+    ...(minInterval === undefined ? {} : { minInterval }),
     targets: [target],
     transformations: [transform.organize(['Time'])],
     sortBy: [{ displayName: 'loss_pct', desc: true }],
@@ -261,6 +262,7 @@ const internetLinksMonth = linkTable(
   'Devices with role "internet", by packet loss over the last 30 days: the mean of their 5-minute windows, from the daily rollups (up to the last hour or two).',
   dailyInflux({ select: linkColumns('daily'), from: ['ping_internet_1d'], time: 'dashboard', groupBy: ['site', 'device'] }, { format: 'table' }),
   '30d',
+  '1d',
 );
 
 const internetLoss = timeseries({

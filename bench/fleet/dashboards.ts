@@ -1,15 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { interpolate, timeFilterFrom } from '../../test/dashboards/grafana-macros.ts';
+import { interpolate, panelMacros, timeFilterFrom } from '../../test/dashboards/grafana-macros.ts';
 
 const JSON_DIR = new URL('../../dashboards/json/', import.meta.url);
 
-interface Panel { title?: string; targets?: { refId?: string; query?: string }[]; panels?: Panel[] }
+interface Panel { title?: string; timeFrom?: string; interval?: string; targets?: { refId?: string; query?: string }[]; panels?: Panel[] }
 interface Dashboard { uid?: string; panels?: Panel[]; templating?: { list?: { name: string; query?: unknown; includeAll?: boolean }[] } }
 
 /**
  * The overview's and the school dashboard's queries as Grafana sends them (macros substituted as in
- * test/dashboards), for the last hour and the last 30 days, each timed against the fleet's InfluxDB. The
- * school is `site`; "All" variables get every value the variable's own query returns.
+ * test/dashboards), for the last hour and the last 30 days, each timed against the fleet's InfluxDB. A panel
+ * with its own window (`timeFrom`: the last hour, today, 90 days) gets that window in both, as Grafana
+ * gives it. The school is `site`; "All" variables get every value the variable's own query returns.
  */
 export async function runDashboardQueries(url: string, db: string, site: string): Promise<Record<string, unknown>> {
   const dashboards = readdirSync(JSON_DIR).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(new URL(f, JSON_DIR), 'utf8')) as Dashboard);
@@ -34,7 +35,9 @@ export async function runDashboardQueries(url: string, db: string, site: string)
       for (const p of panels) {
         for (const t of p.targets ?? []) {
           if (typeof t.query !== 'string') continue;
-          const text = interpolate(t.query, { timeFilter: timeFilterFrom(Date.now() - ms), interval, variables });
+          const now = Date.now();
+          const own = p.timeFrom === undefined ? { fromMs: now - ms, interval } : panelMacros(p, now - ms, now);
+          const text = interpolate(t.query, { timeFilter: timeFilterFrom(own.fromMs), interval: own.interval, variables });
           const start = performance.now();
           const r = await query(url, db, text).catch((err: Error) => ({ error: err.message, series: [] }));
           times.push({ dashboard: d.uid ?? '', panel: `${p.title ?? ''} ${t.refId ?? ''}`.trim(), ms: Math.round(performance.now() - start), ...('error' in r && r.error ? { error: String(r.error).slice(0, 200) } : {}) });

@@ -36,3 +36,23 @@ export function interpolate(query: string, m: MacroValues): string {
   if (left) throw new Error(`${left[0]} left in ${query}: variables must be used as =~ /^$name$/`);
   return q;
 }
+
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `90d` and friends in ms; undefined for anything else (e.g. `now/d`). */
+export const durationMs = (text: string | undefined | null): number | undefined => {
+  const m = /^(\d+)([smhdw])$/.exec(text ?? '');
+  return m ? Number(m[1]) * UNIT_MS[m[2]!]! : undefined;
+};
+
+/**
+ * The range and `$__interval` Grafana gives one panel: its relative time override (`timeFrom`: `90d`, or
+ * `now/d` for today so far, taken in UTC) instead of the dashboard's range, and an interval of about
+ * `maxDataPoints` points over the range, never below the panel's minimum interval (`interval`).
+ */
+export function panelMacros(panel: { timeFrom?: string | null; interval?: string | null } | undefined, dashboardFromMs: number, now: number, maxDataPoints = 1_000): { fromMs: number; interval: string } {
+  const override = panel?.timeFrom === 'now/d' ? now - Math.floor(now / 86_400_000) * 86_400_000 : durationMs(panel?.timeFrom);
+  const fromMs = override === undefined ? dashboardFromMs : now - override;
+  const seconds = Math.max(1, Math.ceil((now - fromMs) / 1000 / maxDataPoints), (durationMs(panel?.interval) ?? 0) / 1000);
+  return { fromMs, interval: `${seconds}s` };
+}

@@ -6,6 +6,7 @@ import { createInfluxClient } from '../../collector/storage/influx-client.ts';
 import { backfillRollups } from '../../collector/storage/retention.ts';
 import { startSchoolState } from '../../collector/school-state/start.ts';
 import { startInflux, type InfluxServer } from '../harness/index.ts';
+import { interpolate, timeFilterFrom } from './grafana-macros.ts';
 
 /**
  * The overview's panels that read the collector's per-school summary (`school_state`) and the 5-minute
@@ -215,11 +216,14 @@ describe('"Availability" 7 and 30 days from the rollups', () => {
     return db;
   }
   const both = async (db: string) => {
-    const [, seven, thirty] = panelQueries('Availability');
+    const [today, seven, thirty] = panelQueries('Availability');
+    // Today: the current UTC day's windows, against the raw samples since its midnight.
+    const midnight = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    const rawToday = `SELECT mean("up") * 100 AS "today" FROM "ping" WHERE time >= ${midnight}ms GROUP BY "site"`;
     return Promise.all(
-      ([[7, seven], [30, thirty]] as const).map(async ([days, query]) => {
-        expect(query).toContain('"rollup_5m"');
-        return { rolled: await worstBySite(db, [query!]), raw: await worstBySite(db, [RAW_AVAILABILITY(days)]) };
+      ([[rawToday, today], [RAW_AVAILABILITY(7), seven], [RAW_AVAILABILITY(30), thirty]] as const).map(async ([raw, query]) => {
+        expect(query).toContain('"rollup_5m"."ping_site_1d"');
+        return { rolled: await worstBySite(db, [query!]), raw: await worstBySite(db, [raw]) };
       }),
     );
   };
@@ -232,11 +236,14 @@ describe('"Availability" 7 and 30 days from the rollups', () => {
     const db = await month(Object.keys(pUp), (site) => (site === 'flaky' ? 30_000 : 60_000), (site, _d, t) =>
       site === 'gappy' && Math.floor(t / 14_400_000) % 3 === 0 ? undefined : rand() < pUp[site]! ? 1 : 0,
     );
-    for (const { rolled, raw } of await both(db)) {
-      expect([...rolled.keys()].sort()).toEqual(['flaky', 'gappy', 'steady']);
+    for (const [i, { rolled, raw }] of (await both(db)).entries()) {
+      // Today has no windows yet in the first two hours of a UTC day (the data here ends 2 hours ago).
+      if (i === 0 && raw.size === 0) continue;
+      expect([...rolled.keys()].sort()).toEqual([...raw.keys()].sort());
+      if (i > 0) expect([...rolled.keys()].sort()).toEqual(['flaky', 'gappy', 'steady']);
       for (const [site, value] of raw) expect(rolled.get(site)).toBeCloseTo(value, 9);
       // Not a trivial 100 %: the numbers differ per school.
-      expect(new Set([...raw.values()].map((v) => v.toFixed(3))).size).toBe(3);
+      if (i > 0) expect(new Set([...raw.values()].map((v) => v.toFixed(3))).size).toBe(3);
     }
   }, 120_000);
 
@@ -253,11 +260,138 @@ describe('"Availability" 7 and 30 days from the rollups', () => {
     const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const rawMean = meanOf(written.map((w) => w.up)) * 100;
     const windowMean = meanOf([...windows.values()].map(meanOf)) * 100;
-    for (const { rolled, raw } of await both(db)) {
+    for (const { rolled, raw } of (await both(db)).slice(1)) {
       expect(raw.get('school')).toBeCloseTo(rawMean, 9);
       expect(rolled.get('school')).toBeCloseTo(windowMean, 9);
       // ~4 percentage points here: the price of the rollups' mean without a sum of `up` (docs/dashboards.md).
       expect(Math.abs(windowMean - rawMean)).toBeGreaterThan(1);
+    }
+  }, 120_000);
+});
+
+describe('the internet panels over 30 and 90 days from the daily internet rollup', () => {
+  const WINDOW = 300_000;
+  interface Ping { site: string; device: string; role?: string; t: number; up: 0 | 1; loss: number; rtt?: number; jitter?: number; rttMax?: number }
+
+  /**
+   * A minute's ping of each link from 3 days ago to 2 hours ago, rolled up as the collector does: `link`
+   * says what each site's router measured at t (loss 100 and no round trip when it did not answer).
+   */
+  async function links(pings: (t: number) => Ping[]): Promise<{ db: string; written: Ping[] }> {
+    const db = await freshDb();
+    const now = Date.now();
+    const from = Math.ceil((now - 3 * 86_400_000) / WINDOW) * WINDOW;
+    const to = Math.floor((now - 2 * 3_600_000) / WINDOW) * WINDOW;
+    const written: Ping[] = [];
+    const lines: string[] = [];
+    for (let t = from; t < to; t += 60_000) {
+      for (const p of pings(t)) {
+        written.push(p);
+        const fields = [`up=${p.up}`, `loss_pct=${p.loss}`, ...(p.rtt === undefined ? [] : [`rtt_avg_ms=${p.rtt}`, `jitter_ms=${p.jitter}`, `rtt_max_ms=${p.rttMax}`])];
+        lines.push(`ping,site=${p.site},device=${p.device}${p.role === undefined ? '' : `,role=${p.role}`} ${fields.join(',')} ${p.t}`);
+      }
+    }
+    for (let i = 0; i < lines.length; i += 5_000) await influx.write(db, lines.slice(i, i + 5_000), 'ms');
+    await backfillRollups(createInfluxClient({ url: influx.url, database: db }), db, { from, to });
+    return { db, written };
+  }
+
+  /** Per link, each field's mean over its 5-minute windows' means (windows without the field left out) and the maximum. */
+  function expected(written: readonly Ping[]): Map<string, Record<string, number | null>> {
+    const byLink = new Map<string, Map<number, Ping[]>>();
+    for (const p of written.filter((x) => x.role === 'internet')) {
+      const key = `${p.site}/${p.device}`;
+      const windows = byLink.get(key) ?? new Map<number, Ping[]>();
+      const w = Math.floor(p.t / WINDOW);
+      windows.set(w, [...(windows.get(w) ?? []), p]);
+      byLink.set(key, windows);
+    }
+    const meanOf = (xs: readonly number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
+    const out = new Map<string, Record<string, number | null>>();
+    for (const [key, windows] of byLink) {
+      const means = (pick: (p: Ping) => number | undefined) =>
+        meanOf([...windows.values()].map((ps) => meanOf(ps.flatMap((p) => (pick(p) === undefined ? [] : [pick(p)!])))).filter((m): m is number => m !== null));
+      const all = [...windows.values()].flat();
+      const maxima = all.flatMap((p) => (p.rttMax === undefined ? [] : [p.rttMax]));
+      out.set(key, { loss_pct: means((p) => p.loss), latency_ms: means((p) => p.rtt), jitter_ms: means((p) => p.jitter), worst_rtt_ms: maxima.length === 0 ? null : Math.max(...maxima) });
+    }
+    return out;
+  }
+
+  const run = async (db: string, title: string, fromMs: number, interval = '1d') => {
+    const [text] = panelQueries(title);
+    const [result] = await influx.query(interpolate(text!, { timeFilter: timeFilterFrom(fromMs), interval, variables: {} }), db);
+    return result?.series ?? [];
+  };
+
+  let seed = 11;
+  const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+
+  it('"Worst internet links, 30 days": each link\'s mean loss, latency and jitter over its windows and its worst round trip; other devices and schools without a link left out', async () => {
+    const { db, written } = await links((t) => {
+      const out: Ping[] = [];
+      for (const [site, pDown] of [['good', 0.001], ['lossy', 0.05], ['flaky', 0.3]] as const) {
+        const up = rand() < pDown ? 0 : 1;
+        const rtt = 8 + rand() * 30;
+        out.push({ site, device: 'router', role: 'internet', t, up, loss: up === 1 ? Math.round(rand() * 3) * 10 : 100, ...(up === 1 ? { rtt, jitter: rand() * 5, rttMax: rtt + rand() * 40 } : {}) });
+        // A switch at the same school that loses everything: not an internet link, so not in the panel.
+        out.push({ site, device: 'switch', t, up: 0, loss: 100 });
+      }
+      // A school with no device of role "internet".
+      out.push({ site: 'no-link', device: 'switch', t, up: 1, loss: 0, rtt: 1, jitter: 0, rttMax: 2 });
+      return out;
+    });
+    const series = await run(db, 'Worst internet links, 30 days', Date.now() - 30 * 86_400_000);
+    const want = expected(written);
+    expect(series.map((s) => `${s.tags?.['site']}/${s.tags?.['device']}`).sort()).toEqual([...want.keys()].sort());
+    for (const s of series) {
+      const row = Object.fromEntries(s.columns.map((c, i) => [c, s.values[0]?.[i]]));
+      const w = want.get(`${s.tags?.['site']}/${s.tags?.['device']}`)!;
+      for (const column of ['loss_pct', 'latency_ms', 'jitter_ms', 'worst_rtt_ms']) expect(row[column], `${s.tags?.['site']} ${column}`).toBeCloseTo(w[column]!, 9);
+    }
+    // The loss, always measured, is also the raw mean (every window holds 5 pings); not the same for each school.
+    const [raw] = await influx.query(`SELECT mean("loss_pct") FROM "ping" WHERE "role" = 'internet' GROUP BY "site"`, db);
+    for (const r of raw?.series ?? []) {
+      const daily = series.find((s) => s.tags?.['site'] === r.tags?.['site'])!;
+      expect(daily.values[0]?.[daily.columns.indexOf('loss_pct')]).toBeCloseTo(Number(r.values[0]?.[1]), 9);
+    }
+    expect(new Set(series.map((s) => Number(s.values[0]?.[s.columns.indexOf('loss_pct')]).toFixed(2))).size).toBe(3);
+  }, 120_000);
+
+  it('a link that never answered: loss 100 %, and no latency rather than a made-up 0', async () => {
+    const { db } = await links((t) => [{ site: 'cut', device: 'router', role: 'internet', t, up: 0, loss: 100 }]);
+    const [s] = await run(db, 'Worst internet links, 30 days', Date.now() - 30 * 86_400_000);
+    const row = Object.fromEntries(s!.columns.map((c, i) => [c, s!.values[0]?.[i]]));
+    expect(row['loss_pct']).toBe(100);
+    expect(row['latency_ms'] ?? null).toBeNull();
+    expect(row['worst_rtt_ms'] ?? null).toBeNull();
+  }, 60_000);
+
+  it('"Internet packet loss by school, 90 days": a point per school and UTC day, the mean of that day\'s windows', async () => {
+    const { db, written } = await links((t) => {
+      // Down 10:00–11:00 UTC every day at "flaky"; never at "good".
+      const hour = new Date(t).getUTCHours();
+      return [
+        { site: 'good', device: 'router', role: 'internet', t, up: 1, loss: 0, rtt: 10, jitter: 1, rttMax: 12 },
+        { site: 'flaky', device: 'router', role: 'internet', t, up: hour === 10 ? 0 : 1, loss: hour === 10 ? 100 : 0, ...(hour === 10 ? {} : { rtt: 10, jitter: 1, rttMax: 12 }) },
+      ];
+    });
+    const series = await run(db, 'Internet packet loss by school, 90 days', Date.now() - 90 * 86_400_000);
+    expect(series.map((s) => s.tags?.['site']).sort()).toEqual(['flaky', 'good']);
+    for (const s of series) {
+      const points = s.values.filter((v) => v[1] !== null);
+      for (const [time, loss] of points) {
+        // The day's bucket starts at its UTC midnight (InfluxDB aligns GROUP BY time to the epoch).
+        const start = Date.parse(String(time));
+        expect(start % 86_400_000).toBe(0);
+        const day = written.filter((p) => p.site === s.tags?.['site'] && p.t >= start && p.t < start + 86_400_000);
+        const want = expected(day).get(`${s.tags?.['site']}/router`)!.loss_pct!;
+        expect(loss).toBeCloseTo(want, 9);
+      }
+      // The three days the data touches (four when it crosses a midnight more).
+      expect(points.length).toBeGreaterThanOrEqual(3);
+      if (s.tags?.['site'] === 'good') expect(points.every((v) => v[1] === 0)).toBe(true);
+      else expect(points.some((v) => Number(v[1]) > 0)).toBe(true);
     }
   }, 120_000);
 });

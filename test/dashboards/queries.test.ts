@@ -5,7 +5,7 @@ import { createInfluxClient } from '../../collector/storage/influx-client.ts';
 import { backfillRollups } from '../../collector/storage/retention.ts';
 import { waitFor, type InfluxResult } from '../harness/index.ts';
 import { startSchoolRun, type SchoolRun } from '../support/school-run.ts';
-import { interpolate, timeFilterFrom, type MacroValues } from './grafana-macros.ts';
+import { durationMs, interpolate, panelMacros, timeFilterFrom, type MacroValues } from './grafana-macros.ts';
 import { expectedShape } from './query-shape.ts';
 
 /**
@@ -63,13 +63,6 @@ interface RawTarget {
 }
 
 const WINDOW_MS = 5 * 60_000;
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-/** `90d` and friends in ms; undefined for anything else (e.g. `now/d`). */
-const durationMs = (text: string | undefined): number | undefined => {
-  const m = /^(\d+)([smhdw])$/.exec(text ?? '');
-  return m ? Number(m[1]) * UNIT_MS[m[2]!]! : undefined;
-};
-
 let run: SchoolRun;
 let startedAt: number;
 /** Whether the machine running the test reports a CPU temperature (most virtual machines do not). */
@@ -161,10 +154,9 @@ async function query(text: string): Promise<InfluxResult> {
  * never below the panel's minimum interval).
  */
 const macros = (variables: Record<string, readonly string[]>, panel?: Panel): MacroValues => {
-  const override = durationMs(panel?.timeFrom);
-  if (override === undefined) return { timeFilter: timeFilterFrom(startedAt - 60_000), interval: '10s', variables };
-  const seconds = Math.max(Math.ceil(override / 1000 / 1000), (durationMs(panel?.interval ?? undefined) ?? 0) / 1000);
-  return { timeFilter: timeFilterFrom(Date.now() - override), interval: `${seconds}s`, variables };
+  if (durationMs(panel?.timeFrom) === undefined) return { timeFilter: timeFilterFrom(startedAt - 60_000), interval: '10s', variables };
+  const own = panelMacros(panel, startedAt - 60_000, Date.now());
+  return { timeFilter: timeFilterFrom(own.fromMs), interval: own.interval, variables };
 };
 
 const resolved = new Map<string, Promise<Record<string, string[]>>>();
