@@ -10,10 +10,11 @@ interface Dashboard { uid?: string; panels?: Panel[]; templating?: { list?: { na
  * The overview's and the school dashboard's queries as Grafana sends them (macros substituted as in
  * test/dashboards), for the last hour and the last 30 days, each timed against the fleet's InfluxDB. A panel
  * with its own window (`timeFrom`: the last hour, today, 90 days) gets that window in both, as Grafana
- * gives it. The school is `site`; "All" variables get every value the variable's own query returns.
+ * gives it. The school is `site`; "All" variables get every value the variable's own query returns. `jsonDir`:
+ * the dashboards to run (a URL ending in `/`), by default the committed ones.
  */
-export async function runDashboardQueries(url: string, db: string, site: string): Promise<Record<string, unknown>> {
-  const dashboards = readdirSync(JSON_DIR).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(new URL(f, JSON_DIR), 'utf8')) as Dashboard);
+export async function runDashboardQueries(url: string, db: string, site: string, jsonDir: URL = JSON_DIR): Promise<Record<string, unknown>> {
+  const dashboards = readdirSync(jsonDir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(new URL(f, jsonDir), 'utf8')) as Dashboard);
   const chosen = dashboards.filter((d) => d.uid === 'hm-overview' || d.uid === 'hm-school');
   const out: Record<string, unknown> = {};
   for (const [range, ms, interval] of [['1h', 3_600_000, '10s'], ['30d', 30 * 86_400_000, '1h']] as const) {

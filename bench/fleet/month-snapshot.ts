@@ -102,7 +102,7 @@ function safeRead(path: string): string {
  * Raw one-minute polls over [from, to): the internet router's ping of every school, and the whole poll of
  * the dashboards' school. SYNTHETIC like the month; the samples are the fleet's own (schools.ts).
  */
-async function writeRawDays(url: string, db: string, indices: readonly number[], from: number, to: number, pollSeconds: number, dashboardSchool: number): Promise<{ points: number; seconds: number; pointsPerSecond: number }> {
+export async function writeRawDays(url: string, db: string, indices: readonly number[], from: number, to: number, pollSeconds: number, dashboardSchool: number): Promise<{ points: number; seconds: number; pointsPerSecond: number }> {
   const t0 = performance.now();
   const step = pollSeconds * 1000;
   let points = 0;
