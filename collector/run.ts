@@ -24,6 +24,7 @@ import type { Dispatcher } from './notify/dispatch.ts';
 import { startWeb, type RunningWeb } from './web/start.ts';
 import { createDurableLog, type DurableLog } from './wal/durable.ts';
 import { startVitals } from './vitals/vitals.ts';
+import { fillDailyInternet } from './rollups/daily-internet-fill.ts';
 import { startLateBacklog } from './rollups/late-backlog.ts';
 import { createInfluxClient } from './storage/influx-client.ts';
 import { startRollupScheduler, type RollupScheduler } from './rollups/scheduler.ts';
@@ -189,7 +190,12 @@ async function startCore(config: ResolvedCollectorConfig, log: Logger, now: () =
     // Without the policies, samples still go to the database's default policy: log, and keep collecting.
     prepare: (client) =>
       ensureRetention(client, config.influx.database, config.retention, retentionLog).then(
-        () => undefined,
+        () => {
+          // In the background: the writer need not wait for days of an older version's rollups.
+          fillDailyInternet(client, config.influx.database, join(dataDir, 'daily-internet.json'), retentionLog).catch((err: Error) =>
+            retentionLog.warn({ err: err.message }, 'daily internet rollup not filled for earlier days; tried again at the next start'),
+          );
+        },
         (err: Error) => retentionLog.error({ err: err.message }, 'retention policies and rollups not set up'),
       ),
   });
