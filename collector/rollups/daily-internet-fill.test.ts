@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../contract/index.ts';
@@ -71,6 +71,7 @@ describe('filling the daily internet rollup for days before it existed', () => {
     expect([...rows.keys()].sort()).toEqual(['north/router', 'south/router']);
     expect(rows.get('north/router')).toEqual([...north].map(([time, d]) => ({ time, sum: d.sum, windows: d.windows })));
     expect(existsSync(marker)).toBe(true);
+    expect((statSync(marker).mode & 0o777).toString(8)).toBe('600');
     expect(JSON.parse(readFileSync(marker, 'utf8'))).toMatchObject({ v: 1, days });
     // A later start asks nothing and changes nothing, even with a day's rows gone.
     await influx.query(`DROP SERIES FROM "ping_internet_1d" WHERE "site" = 'south'`, db);

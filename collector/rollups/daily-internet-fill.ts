@@ -40,6 +40,7 @@ export async function fillDailyInternet(client: InfluxDB, database: string, mark
     }
     if (days > 0) log.info({ database, days, from: new Date(firstRollup).toISOString().slice(0, 10) }, `daily internet rollup filled for ${days} day(s) of earlier 5-minute rollups`);
   }
-  writeFileSync(marker, `${JSON.stringify({ v: 1, filledAt: new Date(now).toISOString(), days })}\n`);
+  // 0600 like every file in the data folder (test/security/files-modes.test.ts).
+  writeFileSync(marker, `${JSON.stringify({ v: 1, filledAt: new Date(now).toISOString(), days })}\n`, { mode: 0o600 });
   return days;
 }
