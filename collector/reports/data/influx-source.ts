@@ -3,7 +3,7 @@ import type { Interval } from '../../calendar/index.ts';
 import { RAW_POLICY, ROLLUP_POLICY, quoteIdent } from '../../storage/retention-cq.ts';
 import { ROLLUP_WINDOW_MS, timelineFromRollups, type CheckResult } from '../availability/observed.ts';
 import type { Timeline } from '../availability/timeline.ts';
-import { loadRollupWindows } from './rollup-summary.ts';
+import { loadRollupWindows, samplesPerWindow } from './rollup-summary.ts';
 
 /** Where a month's figures come from: raw samples, or the 5-minute rollups once raw data has aged out. */
 export type DataSource = 'raw' | 'rollup';
@@ -105,8 +105,8 @@ export const ROWS_PER_QUERY = 10_000;
 /**
  * Every listed device's data as {@link loadSiteDevicesAsRows} reads it (so as {@link loadDeviceData} does),
  * with much less asked of InfluxDB for a month of rollups: devices whose latency and loss are not needed are
- * read as per-day summaries first, rows only where a summary cannot stand for them (rollup-summary.ts). The
- * timelines come out the same, window for window.
+ * read as per-day counts of perfect windows first, rows only where a count cannot stand for them
+ * (rollup-summary.ts). The timelines come out the same, window for window.
  */
 export async function loadSiteDevices(
   client: InfluxDB,
@@ -123,7 +123,7 @@ export async function loadSiteDevices(
     const perBatch = Math.max(1, Math.floor((ROWS_PER_QUERY * 8) / Math.max(1, (o.range.end - o.range.start) / ROLLUP_WINDOW_MS)));
     for (let i = 0; i < group.length; i += perBatch) {
       const batch = group.slice(i, i + perBatch);
-      const windows = await loadRollupWindows(client, database, { site: o.site, range: o.range, measurement, devices: batch.map((d) => d.name) });
+      const windows = await loadRollupWindows(client, database, { site: o.site, range: o.range, measurement, devices: batch.map((d) => ({ name: d.name, samples: samplesPerWindow(d.intervalMs) })) });
       for (const d of batch) found.set(d.name, { results: [], observed: timelineFromRollups(windows.get(d.name) ?? [], d.intervalMs, o.range.start, o.range.end), readings: [] });
     }
   }
