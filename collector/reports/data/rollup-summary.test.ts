@@ -163,9 +163,10 @@ const tag = (v: string) => v.replace(/[ ,=]/g, (c) => `\\${c}`);
 
 /** One device's rows: a run of one value (mostly perfect) over most of the range, with edits (gaps, other values, a field missing, a second series). */
 const deviceRows = fc.record({
-  filled: fc.boolean(),
-  meanUp: fc.constantFrom(1, 1, 1, 0, 0.5, 1 / 3, 0.9166666666666666),
-  samples: fc.constantFrom<'usual' | number | undefined>('usual', 'usual', 'usual', 4, 0, undefined),
+  // Mostly as the collector writes them: filled, up, the interval's samples.
+  filled: fc.constantFrom(true, true, true, false),
+  meanUp: fc.oneof({ arbitrary: fc.constant(1), weight: 6 }, { arbitrary: fc.constantFrom(0, 0.5, 1 / 3, 0.9166666666666666), weight: 2 }),
+  samples: fc.oneof({ arbitrary: fc.constant<'usual'>('usual'), weight: 6 }, { arbitrary: fc.constantFrom(4, 0, undefined), weight: 2 }),
   edits: fc.array(
     fc.record({
       slot: fc.integer({ min: -300, max: 1_000 }),
@@ -183,6 +184,7 @@ const deviceRows = fc.record({
 describe('a month read as counts of perfect windows, judged by a plain read of its rows in a real InfluxDB', () => {
   it('gives every device the windows, timeline and readings of the plain read: gaps, fields missing, mixed values, overwrites, two series, odd offsets, DST', async () => {
     let run = 0;
+    const paths = { perfectDays: 0, hours: 0, rows: 0 };
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...ANCHORS),
@@ -228,8 +230,13 @@ describe('a month read as counts of perfect windows, judged by a plain read of i
           // A device nobody wrote; and the same names are at every other school of the run, whose rows must not come in.
           asked.push({ name: 'never', measurement: 'ping', intervalMs: 60_000, readings: false });
           const want = await loadSiteDevicesAsRows(client, DB, { site, range, source: 'rollup', devices: asked });
-          const got = await loadSiteDevices(client, DB, { site, range, source: 'rollup', devices: asked });
+          const c = counting(client);
+          const got = await loadSiteDevices(c.client, DB, { site, range, source: 'rollup', devices: asked });
           expect(got).toEqual(want);
+          const days = c.log.find((l) => l.q.includes('GROUP BY time(86400000ms)'));
+          if (days !== undefined && days.rows > devices.length) paths.perfectDays++;
+          if (c.log.some((l) => l.q.includes('GROUP BY time(3600000ms)'))) paths.hours++;
+          if (c.log.some((l) => l.q.startsWith('SELECT "mean_up", "samples"'))) paths.rows++;
           for (const measurement of ['ping', 'snmp']) {
             const names = asked.filter((d) => d.measurement === measurement);
             const windows = await loadRollupWindows(client, DB, { site, range, measurement, devices: names.map((d) => ({ name: d.name, samples: samplesPerWindow(d.intervalMs) })) });
@@ -240,6 +247,10 @@ describe('a month read as counts of perfect windows, judged by a plain read of i
       ),
       { numRuns: 40 },
     );
+    // Every path was taken: days counted perfect, days counted again per hour, rows read.
+    expect(paths.perfectDays).toBeGreaterThan(5);
+    expect(paths.hours).toBeGreaterThan(5);
+    expect(paths.rows).toBeGreaterThan(5);
   }, 300_000);
 });
 
