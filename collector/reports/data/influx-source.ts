@@ -114,7 +114,9 @@ export async function loadSiteDevices(
   o: { site: string; range: Interval; source: DataSource; devices: readonly DeviceToRead[] },
 ): Promise<Map<string, DeviceData>> {
   if (o.source === 'raw') return loadSiteDevicesAsRows(client, database, o);
-  const summarised = o.devices.filter((d) => !(d.readings && d.measurement === 'ping'));
+  // The internet links' latency and loss are per window, and a check whose interval does not divide the
+  // window has no perfect windows: those are read as rows.
+  const summarised = o.devices.filter((d) => !(d.readings && d.measurement === 'ping') && samplesPerWindow(d.intervalMs) !== undefined);
   const rest = await loadSiteDevicesAsRows(client, database, { ...o, devices: o.devices.filter((d) => !summarised.includes(d)) });
   const found = new Map<string, DeviceData>();
   for (const measurement of ['ping', 'snmp'] as const) {
@@ -123,7 +125,7 @@ export async function loadSiteDevices(
     const perBatch = Math.max(1, Math.floor((ROWS_PER_QUERY * 8) / Math.max(1, (o.range.end - o.range.start) / ROLLUP_WINDOW_MS)));
     for (let i = 0; i < group.length; i += perBatch) {
       const batch = group.slice(i, i + perBatch);
-      const windows = await loadRollupWindows(client, database, { site: o.site, range: o.range, measurement, devices: batch.map((d) => ({ name: d.name, samples: samplesPerWindow(d.intervalMs) })) });
+      const windows = await loadRollupWindows(client, database, { site: o.site, range: o.range, measurement, devices: batch.map((d) => ({ name: d.name, samples: samplesPerWindow(d.intervalMs)! })) });
       for (const d of batch) found.set(d.name, { results: [], observed: timelineFromRollups(windows.get(d.name) ?? [], d.intervalMs, o.range.start, o.range.end), readings: [] });
     }
   }

@@ -59,7 +59,9 @@ describe('the windows a summary stands for (pure)', () => {
   });
 
   it('guesses the perfect window\'s samples from the check interval', () => {
-    expect([10_000, 30_000, 60_000, 90_000, 300_000, 600_000].map(samplesPerWindow)).toEqual([30, 10, 5, 3, 1, 1]);
+    expect([10_000, 30_000, 60_000, 100_000, 150_000, 300_000].map(samplesPerWindow)).toEqual([30, 10, 5, 3, 2, 1]);
+    // Intervals that do not divide the window: no window count can be every window.
+    expect([45_000, 90_000, 120_000, 600_000, 0, 1.5].map(samplesPerWindow)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 
   it('joins a device\'s adjacent ranges, and asks no range twice', () => {
@@ -201,7 +203,7 @@ describe('a month read as counts of perfect windows, judged by a plain read of i
           const later: string[] = [];
           devices.forEach((d, k) => {
             const device = DEVICES[k]!;
-            const usual = samplesPerWindow(device.intervalMs);
+            const usual = samplesPerWindow(device.intervalMs)!;
             const key = `${device.measurement},device=${tag(device.name)}`;
             const samplesOf = (v: 'usual' | number | undefined) => (v === 'usual' ? usual : v);
             const rows = new Map<number, { up?: number; samples?: number }>();
@@ -239,7 +241,7 @@ describe('a month read as counts of perfect windows, judged by a plain read of i
           if (c.log.some((l) => l.q.startsWith('SELECT "mean_up", "samples"'))) paths.rows++;
           for (const measurement of ['ping', 'snmp']) {
             const names = asked.filter((d) => d.measurement === measurement);
-            const windows = await loadRollupWindows(client, DB, { site, range, measurement, devices: names.map((d) => ({ name: d.name, samples: samplesPerWindow(d.intervalMs) })) });
+            const windows = await loadRollupWindows(client, DB, { site, range, measurement, devices: names.map((d) => ({ name: d.name, samples: samplesPerWindow(d.intervalMs) ?? 1 })) });
             const plain = await plainWindows(site, range, measurement);
             for (const { name } of names) expect(windows.get(name), `${site} ${name}`).toEqual(plain.get(name) ?? []);
           }
@@ -330,6 +332,14 @@ describe('what InfluxDB is asked', () => {
     expect(rows.q).toContain(`time >= ${Date.parse('2026-10-20T00:00:00Z')}ms AND time < ${Date.parse('2026-10-21T00:00:00Z')}ms AND ("device" = 'day-down')`);
     expect(rows.q).toContain(`time >= ${range.start}ms AND time < ${range.end}ms AND ("device" = 'slower' OR "device" = 'two-series')`);
     expect(rows.rows).toBe(288 + 2 * windowTimes(range.start, range.end).count + 1);
+  });
+
+  it('a check every 45 s or 10 min (no window count can be every window): rows at once, no count asked', async () => {
+    const c = counting(client);
+    const devices = [{ ...ap('perfect'), intervalMs: 45_000 }, { ...ap('one-hour'), intervalMs: 600_000 }];
+    const got = await loadSiteDevices(c.client, DB, { site: 'asked', range, source: 'rollup', devices });
+    expect(got).toEqual(await loadSiteDevicesAsRows(client, DB, { site: 'asked', range, source: 'rollup', devices }));
+    expect(c.log.some((l) => /SHOW SERIES|count\(/.test(l.q))).toBe(false);
   });
 
   it('a device with no rows, and one whose only row is outside the range: nothing perfect, no rows in range, unknown all month', async () => {

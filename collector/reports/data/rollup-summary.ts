@@ -38,9 +38,13 @@ export function windowTimes(start: number, end: number): { first: number; count:
   return { first, count: Math.max(0, Math.ceil(end / ROLLUP_WINDOW_MS) - first / ROLLUP_WINDOW_MS) };
 }
 
-/** The results a check every `intervalMs` puts in a 5-minute window: the `samples` of its perfect windows. */
-export function samplesPerWindow(intervalMs: number): number {
-  return Math.max(1, Math.floor(ROLLUP_WINDOW_MS / intervalMs));
+/**
+ * The results a check every `intervalMs` puts in each 5-minute window: the `samples` of its perfect windows.
+ * None when the interval does not divide the window (every 45 s: 6 or 7; every 10 min: every other window
+ * empty), so that no window count can be its every window: such a device is read as rows.
+ */
+export function samplesPerWindow(intervalMs: number): number | undefined {
+  return intervalMs > 0 && Number.isInteger(intervalMs) && ROLLUP_WINDOW_MS % intervalMs === 0 ? ROLLUP_WINDOW_MS / intervalMs : undefined;
 }
 
 /**
