@@ -3,6 +3,7 @@ import type { Interval } from '../../calendar/index.ts';
 import { RAW_POLICY, ROLLUP_POLICY, quoteIdent } from '../../storage/retention-cq.ts';
 import { ROLLUP_WINDOW_MS, timelineFromRollups, type CheckResult } from '../availability/observed.ts';
 import type { Timeline } from '../availability/timeline.ts';
+import { loadRollupWindows, samplesPerWindow } from './rollup-summary.ts';
 
 /** Where a month's figures come from: raw samples, or the 5-minute rollups once raw data has aged out. */
 export type DataSource = 'raw' | 'rollup';
@@ -102,13 +103,44 @@ export interface DeviceToRead {
 export const ROWS_PER_QUERY = 10_000;
 
 /**
+ * Every listed device's data as {@link loadSiteDevicesAsRows} reads it (so as {@link loadDeviceData} does),
+ * with much less asked of InfluxDB for a month of rollups: devices whose latency and loss are not needed are
+ * read as per-day counts of perfect windows first, rows only where a count cannot stand for them
+ * (rollup-summary.ts). The timelines come out the same, window for window.
+ */
+export async function loadSiteDevices(
+  client: InfluxDB,
+  database: string,
+  o: { site: string; range: Interval; source: DataSource; devices: readonly DeviceToRead[] },
+): Promise<Map<string, DeviceData>> {
+  if (o.source === 'raw') return loadSiteDevicesAsRows(client, database, o);
+  // The internet links' latency and loss are per window, and a check whose interval does not divide the
+  // window has no perfect windows: those are read as rows.
+  const summarised = o.devices.filter((d) => !(d.readings && d.measurement === 'ping') && samplesPerWindow(d.intervalMs) !== undefined);
+  const rest = await loadSiteDevicesAsRows(client, database, { ...o, devices: o.devices.filter((d) => !summarised.includes(d)) });
+  const found = new Map<string, DeviceData>();
+  for (const measurement of ['ping', 'snmp'] as const) {
+    const group = summarised.filter((d) => d.measurement === measurement);
+    // A batch's windows are held until its timelines are made: about ROWS_PER_QUERY * 8 (a few MB), as before.
+    const perBatch = Math.max(1, Math.floor((ROWS_PER_QUERY * 8) / Math.max(1, (o.range.end - o.range.start) / ROLLUP_WINDOW_MS)));
+    for (let i = 0; i < group.length; i += perBatch) {
+      const batch = group.slice(i, i + perBatch);
+      const windows = await loadRollupWindows(client, database, { site: o.site, range: o.range, measurement, devices: batch.map((d) => ({ name: d.name, samples: samplesPerWindow(d.intervalMs)! })) });
+      for (const d of batch) found.set(d.name, { results: [], observed: timelineFromRollups(windows.get(d.name) ?? [], d.intervalMs, o.range.start, o.range.end), readings: [] });
+    }
+  }
+  // In the order asked, as the rows' reader gives them.
+  return new Map(o.devices.map((d) => [d.name, (found.get(d.name) ?? rest.get(d.name))!]));
+}
+
+/**
  * Every listed device's data as {@link loadDeviceData} reads it, in fewer queries: devices with the same
  * measurement and fields are read together (`"device" = … OR …`, GROUP BY "device") while the answer stays
  * under {@link ROWS_PER_QUERY}, a batch at a time, each made into timelines before the next is read.
  * The rows per device are the same as its own query's (InfluxDB's series per device, in time order); a
  * device without rows gets what its own empty answer gives.
  */
-export async function loadSiteDevices(
+export async function loadSiteDevicesAsRows(
   client: InfluxDB,
   database: string,
   o: { site: string; range: Interval; source: DataSource; devices: readonly DeviceToRead[] },
