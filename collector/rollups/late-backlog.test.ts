@@ -81,6 +81,49 @@ describe('the late-backlog rollups', () => {
     }
   });
 
+  it('waits for the whole region\'s replay: a school done early is re-rolled once every school has been quiet, not while another still replays', async () => {
+    const { backlog, runs, advance } = rig();
+    try {
+      backlog.observe('north', [{ time: T }]);
+      // South replays for 4 more minutes, a batch every 30 s; north has long been quiet.
+      for (let i = 0; i < 8; i++) {
+        advance(30_000);
+        backlog.observe('south', [{ time: T + H + i * 60_000 }]);
+        await backlog.runDue();
+      }
+      expect(runs).toEqual([]);
+      // Just under a quiet spell after south's last batch: still nothing.
+      advance(119_999);
+      await backlog.runDue();
+      expect(runs).toEqual([]);
+      advance(1);
+      await backlog.runDue();
+      expect(runs.map((r) => r.site)).toEqual(['north', 'south']);
+    } finally {
+      backlog.stop();
+    }
+  });
+
+  it('a school that keeps sending late samples holds the others back only five quiet spells, and is not re-rolled itself meanwhile', async () => {
+    const { backlog, runs, advance } = rig();
+    try {
+      backlog.observe('north', [{ time: T }]);
+      // East trickles a late sample every minute for 15 minutes.
+      for (let minute = 1; minute <= 15; minute++) {
+        advance(60_000);
+        backlog.observe('east', [{ time: T + minute * 60_000 }]);
+        await backlog.runDue();
+        // North is due 5 × 2 minutes after its own last late sample, not before.
+        expect(runs.map((r) => r.site), `minute ${minute}`).toEqual(minute < 10 ? [] : ['north']);
+      }
+      advance(120_000);
+      await backlog.runDue();
+      expect(runs.map((r) => r.site)).toEqual(['north', 'east']);
+    } finally {
+      backlog.stop();
+    }
+  });
+
   it('keeps a span whose rollup failed and tries again after another quiet spell, not at once', async () => {
     const { backlog, runs, advance } = rig(true);
     try {

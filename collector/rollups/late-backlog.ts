@@ -38,8 +38,14 @@ export interface LateBacklogOptions {
   written(): Promise<void>;
   log: Logger;
   now: () => number;
-  /** A school's late span is rolled up once no late sample of it came for this long (its replay is over). */
+  /**
+   * A school's late span is rolled up once no late sample of any school came for this long (the region's
+   * replay is over), or, while other schools still replay, once none of its own came for `maxWaitFactor`
+   * times as long.
+   */
   quietMs?: number;
+  /** How many quiet spells a school that is done waits at most for the other schools' replays (default 5). */
+  maxWaitFactor?: number;
   /** How often the waiting schools are looked at. */
   checkEveryMs?: number;
 }
@@ -54,6 +60,12 @@ export interface LateBacklogOptions {
  */
 export function startLateBacklog(o: LateBacklogOptions): { observe(site: string, samples: readonly Pick<Sample, 'time'>[]): void; pending(): ReadonlyMap<string, Span>; runDue(): Promise<void>; stop(): void } {
   const quietMs = o.quietMs ?? 2 * 60_000;
+  const maxWaitMs = quietMs * (o.maxWaitFactor ?? 5);
+  // When the last late sample of any school came. Re-rolls wait for the whole replay: when a region's
+  // schools come back together, the first done began re-rolling while the others' replays still queued for
+  // InfluxDB, and the drain of an hour-long 100-school outage ran at 0.75x the same points written alone
+  // (run 17, docs/sizing.md). The cap keeps one school trickling late samples from holding every other back.
+  let lastLateAt = Number.NEGATIVE_INFINITY;
   // Keyed by school; ALL is every school's span of an InfluxDB outage (its points were accepted in time and
   // written after the scheduler may have rolled their hours up). Site ids are slugs, so this key is no school's.
   const waiting = new Map<string, Span & { lastAt: number }>();
@@ -76,7 +88,8 @@ export function startLateBacklog(o: LateBacklogOptions): { observe(site: string,
       for (const site of o.sites?.() ?? [ALL]) note(site, { from: outageSince, to: now }, now);
       outageSince = undefined;
     }
-    const due = [...waiting].filter(([, s]) => now - s.lastAt >= quietMs);
+    const allQuiet = now - lastLateAt >= quietMs;
+    const due = [...waiting].filter(([, s]) => now - s.lastAt >= (allQuiet ? quietMs : maxWaitMs));
     if (due.length === 0) return;
     await o.written();
     for (const [site, span] of due) {
@@ -105,7 +118,10 @@ export function startLateBacklog(o: LateBacklogOptions): { observe(site: string,
   return {
     observe(site, samples) {
       const span = lateSpan(samples, o.rolledUntil(site));
-      if (span !== undefined) note(site, span, o.now());
+      if (span === undefined) return;
+      // A late sample, not a retry of a failed re-roll: only these hold the other schools back.
+      lastLateAt = o.now();
+      note(site, span, lastLateAt);
     },
     pending: () => waiting,
     runDue: turn,
