@@ -98,7 +98,7 @@ export async function writeMonth(url: string, db: string, indices: readonly numb
  * schools that have the month), timed, its peak memory (VmHWM) read from /proc while it runs; `concurrency`
  * schools at once (the command's default, 4; 1 is the sequential reference).
  */
-export async function runReports(dir: string, collectorYaml: string, indices: readonly number[], month: string, concurrency = 4): Promise<{ concurrency: number; reports: number; files: number; seconds: number; perReportMs: number; peakRssMiB: number; exitCode: number | null; stderr: string }> {
+export async function runReports(dir: string, collectorYaml: string, indices: readonly number[], month: string, concurrency = 4): Promise<{ concurrency: number; reports: number; files: number; seconds: number; perReportMs: number; peakRssMiB: number; cpuSeconds: number; cpuPercentOfOneCore: number; exitCode: number | null; stderr: string }> {
   // A folder per call: a later call over fewer schools must not find the earlier call's site files.
   const base = join(dir, `reports-${++reportRuns}`);
   const sites = join(base, 'sites');
@@ -117,10 +117,16 @@ export async function runReports(dir: string, collectorYaml: string, indices: re
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2_000)));
   let peak = 0;
+  // The command's own CPU (user + system, /proc/<pid>/stat in clock ticks of 1/100 s): whether it, rather
+  // than InfluxDB, is what limits the reports. The last reading before it exits stands.
+  let cpuTicks = 0;
   const sample = () => {
     try {
       const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
       if (kb !== undefined) peak = Math.max(peak, Math.round(Number(kb) / 1024));
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpuTicks = Number(fields[11]) + Number(fields[12]);
     } catch {
       // Gone: the last reading stands.
     }
@@ -131,5 +137,6 @@ export async function runReports(dir: string, collectorYaml: string, indices: re
   const seconds = (performance.now() - t0) / 1000;
   const files = readdirSync(out).length;
   const reports = readdirSync(out).filter((f) => f.endsWith('.pdf')).length;
-  return { concurrency, reports, files, seconds: round3(seconds), perReportMs: Math.round((seconds * 1000) / Math.max(1, reports)), peakRssMiB: peak, exitCode, stderr: exitCode === 0 ? '' : stderr };
+  const cpuSeconds = cpuTicks / 100;
+  return { concurrency, reports, files, seconds: round3(seconds), perReportMs: Math.round((seconds * 1000) / Math.max(1, reports)), peakRssMiB: peak, cpuSeconds, cpuPercentOfOneCore: Math.round((cpuSeconds / Math.max(0.001, seconds)) * 1000) / 10, exitCode, stderr: exitCode === 0 ? '' : stderr };
 }
