@@ -6,17 +6,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runDashboardQueries } from '../fleet/dashboards.ts';
 import { startRecommendedInflux } from '../fleet/influxd.ts';
-import { findSnapshot, restoreSnapshot, writeRawDays } from '../fleet/month-snapshot.ts';
+import { findSnapshot, makeDailyRollups, restoreSnapshot, writeRawDays } from '../fleet/month-snapshot.ts';
 import { reportMonth } from '../fleet/reports.ts';
 import { DASHBOARD_SCHOOL, DATABASE } from '../fleet/run.ts';
 import { school } from '../fleet/schools.ts';
 import { saveResult } from '../report.ts';
 import { describeMachine } from '../support/machine.ts';
-import { dailyInternetSelect, dailyPingSelect } from '../../collector/storage/retention-cq.ts';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/fleet/', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const DAY = 86_400_000;
 
 /**
  * `npm run bench -- fleet-dashboards --month-snapshot DIR [--schools 1000] [--reference REV]`: phase 5 of the
@@ -60,15 +58,7 @@ export async function main(args: string[]): Promise<void> {
     const now = Math.floor(Date.now() / 60_000) * 60_000;
     const topUp = await writeRawDays(influx.url, DATABASE, Array.from({ length: schools }, (_, i) => i), snapshot.rawUntil, now, snapshot.pollSeconds, DASHBOARD_SCHOOL);
     say(`raw pings written on from the snapshot to now: ${JSON.stringify(topUp)}`);
-    const t1 = performance.now();
-    const first = Date.parse(`${snapshot.month}-01T00:00:00Z`) - DAY;
-    for (let day = first; day < now; day += DAY) {
-      for (const q of [dailyPingSelect(DATABASE, `time >= ${day}ms AND time < ${day + DAY}ms`), dailyInternetSelect(DATABASE, `time >= ${day}ms AND time < ${day + DAY}ms`)]) {
-        const r = await fetch(`${influx.url}/query`, { method: 'POST', body: new URLSearchParams({ q, db: DATABASE }), signal: AbortSignal.timeout(600_000) });
-        if (!r.ok) throw new Error(`daily rollup of ${new Date(day).toISOString().slice(0, 10)}: HTTP ${r.status} ${await r.text()}`);
-      }
-    }
-    say(`daily rollups made in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+    say(`daily rollups made in ${await makeDailyRollups(influx.url, DATABASE, snapshot.month, now)} s`);
     const site = school(DASHBOARD_SCHOOL % schools).site;
     const result: Record<string, unknown> = { schools, snapshot: { month: snapshot.month, builtAt: snapshot.builtAt, rawUntil: new Date(snapshot.rawUntil).toISOString() }, topUp };
     // Each set twice, alternating, the second of each kept: the first run of a set also warms influxd's caches.
