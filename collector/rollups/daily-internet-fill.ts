@@ -1,16 +1,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { InfluxDB } from 'influx';
 import type { Logger } from '../../contract/index.ts';
+import { runStatement } from '../storage/retention.ts';
 import { DAILY_INTERNET_MEASUREMENT, ROLLUP_POLICY, dailyInternetSelect, quoteIdent } from '../storage/retention-cq.ts';
 
 const DAY_MS = 86_400_000;
 
-/** The first row's time of a query's answer, or undefined when it has none. */
+/** The first row's time of a query's answer (ms), or undefined when it has none. */
 async function firstTime(client: InfluxDB, database: string, q: string): Promise<number | undefined> {
-  const body = (await client.queryRaw(q, { database, precision: 'ms' })) as { results?: { series?: { values?: unknown[][] }[]; error?: string }[]; error?: string };
-  const error = body.error ?? body.results?.[0]?.error;
-  if (error !== undefined) throw new Error(`InfluxDB refused ${JSON.stringify(q)}: ${error}`);
-  const t = body.results?.[0]?.series?.[0]?.values?.[0]?.[0];
+  const t = (await runStatement(client, database, q, 'ms')).series?.[0]?.values?.[0]?.[0];
   return typeof t === 'number' ? t : undefined;
 }
 
@@ -32,10 +30,7 @@ export async function fillDailyInternet(client: InfluxDB, database: string, mark
   if (firstRollup !== undefined) {
     const until = Math.min(firstDaily ?? now, now);
     for (let day = Math.floor(firstRollup / DAY_MS) * DAY_MS; day <= until; day += DAY_MS) {
-      const q = dailyInternetSelect(database, `time >= ${day}ms AND time < ${day + DAY_MS}ms`);
-      const body = (await client.queryRaw(q, { database, method: 'POST' })) as { results?: { error?: string }[]; error?: string };
-      const error = body.error ?? body.results?.[0]?.error;
-      if (error !== undefined) throw new Error(`InfluxDB refused ${JSON.stringify(q)}: ${error}`);
+      await runStatement(client, database, dailyInternetSelect(database, `time >= ${day}ms AND time < ${day + DAY_MS}ms`));
       days++;
     }
     if (days > 0) log.info({ database, days, from: new Date(firstRollup).toISOString().slice(0, 10) }, `daily internet rollup filled for ${days} day(s) of earlier 5-minute rollups`);

@@ -9,10 +9,10 @@ interface StatementResult {
 }
 
 /** Runs one InfluxQL statement; InfluxDB reports a failed statement inside a 200 answer, so look there. */
-async function run(client: InfluxDB, database: string, q: string): Promise<StatementResult> {
+export async function runStatement(client: InfluxDB, database: string, q: string, precision?: 'ms'): Promise<StatementResult> {
   const readOnly = /^\s*(show|select)\b/i.test(q) && !/\binto\b/i.test(q);
   // InfluxDB 1.x refuses statements that change anything over GET.
-  const body = (await client.queryRaw(q, { database, method: readOnly ? 'GET' : 'POST' })) as { results?: StatementResult[]; error?: string };
+  const body = (await client.queryRaw(q, { database, method: readOnly ? 'GET' : 'POST', ...(precision === undefined ? {} : { precision }) })) as { results?: StatementResult[]; error?: string };
   const result = body.results?.[0];
   const error = body.error ?? result?.error;
   if (error !== undefined) throw new Error(`InfluxDB refused ${JSON.stringify(q)}: ${error}`);
@@ -62,7 +62,7 @@ export async function ensureRetention(
     log.info({ database, ...fields }, message);
   };
 
-  const policies: PolicyRow[] = rows(await run(client, database, `SHOW RETENTION POLICIES ON ${quoteIdent(database)}`)).map((r) => ({
+  const policies: PolicyRow[] = rows(await runStatement(client, database, `SHOW RETENTION POLICIES ON ${quoteIdent(database)}`)).map((r) => ({
     name: String(r.name),
     durationSeconds: goDurationSeconds(String(r.duration)),
     isDefault: r.default === true,
@@ -74,14 +74,14 @@ export async function ensureRetention(
     const on = `${quoteIdent(name)} ON ${quoteIdent(database)}`;
     const setDefault = makeDefault ? ' DEFAULT' : '';
     if (existing === undefined) {
-      await run(client, database, `CREATE RETENTION POLICY ${on} DURATION ${days}d REPLICATION 1${setDefault}`);
+      await runStatement(client, database, `CREATE RETENTION POLICY ${on} DURATION ${days}d REPLICATION 1${setDefault}`);
       note(`created retention policy ${name} (${days} days)${setDefault ? ', the default' : ''}`, { policy: name, days });
       return;
     }
     const durationChanged = existing.durationSeconds !== days * 86_400;
     const defaultChanged = makeDefault && !existing.isDefault;
     if (!durationChanged && !defaultChanged) return;
-    await run(client, database, `ALTER RETENTION POLICY ${on}${durationChanged ? ` DURATION ${days}d` : ''}${defaultChanged ? ' DEFAULT' : ''}`);
+    await runStatement(client, database, `ALTER RETENTION POLICY ${on}${durationChanged ? ` DURATION ${days}d` : ''}${defaultChanged ? ' DEFAULT' : ''}`);
     const was = existing.durationSeconds === 0 ? 'forever' : `${existing.durationSeconds / 86_400} days`;
     if (durationChanged) note(`retention policy ${name}: ${was} -> ${days} days`, { policy: name, days });
     if (defaultChanged) note(`retention policy ${name} made the default`, { policy: name });
@@ -105,10 +105,10 @@ export async function ensureRetention(
  */
 async function dropOldContinuousQueries(client: InfluxDB, database: string, note: (message: string, fields: Record<string, unknown>) => void): Promise<void> {
   // SHOW CONTINUOUS QUERIES lists every database, one series each.
-  const existing = rows(await run(client, database, 'SHOW CONTINUOUS QUERIES'), database).map((r) => String(r.name));
+  const existing = rows(await runStatement(client, database, 'SHOW CONTINUOUS QUERIES'), database).map((r) => String(r.name));
   for (const name of existing) {
     if (!name.startsWith(CQ_PREFIX)) continue;
-    await run(client, database, `DROP CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(database)}`);
+    await runStatement(client, database, `DROP CONTINUOUS QUERY ${quoteIdent(name)} ON ${quoteIdent(database)}`);
     note(`dropped continuous query ${name} (the collector rolls up each school itself now)`, { cq: name });
   }
 }
@@ -120,7 +120,7 @@ async function dropOldContinuousQueries(client: InfluxDB, database: string, note
 async function warnAboutOldDefault(client: InfluxDB, database: string, old: string, log: Logger): Promise<void> {
   let hasData: boolean;
   try {
-    hasData = rows(await run(client, database, 'SHOW SHARDS'), database).some((r) => r.retention_policy === old);
+    hasData = rows(await runStatement(client, database, 'SHOW SHARDS'), database).some((r) => r.retention_policy === old);
   } catch {
     return; // SHOW SHARDS needs admin rights; without them there is nothing useful to say.
   }
@@ -155,7 +155,7 @@ async function runAll(client: InfluxDB, database: string, statements: readonly s
  * executed" (seen with rollup-cost.ts at 50 schools on a loaded box).
  */
 async function runEach(client: InfluxDB, database: string, statements: readonly string[]): Promise<void> {
-  for (const q of statements) await run(client, database, q);
+  for (const q of statements) await runStatement(client, database, q);
 }
 
 /**
