@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { ConfigError, say } from '../../contract/index.ts';
+import { ConfigError, createLogger, say } from '../../contract/index.ts';
 import { monthInterval } from '../calendar/index.ts';
 import { loadCollectorConfig, loadSites } from '../config/load.ts';
 import { createInfluxClient } from '../storage/influx-client.ts';
@@ -14,6 +14,8 @@ import { reportMail, reportRecipients } from './delivery/message.ts';
 import { renderReport, writeReport } from './outputs.ts';
 import { pdfFonts } from './render/pdf.ts';
 import { eachBounded } from './pool.ts';
+import { startPacer } from './pace/pacer.ts';
+import { readWriteCounters } from './pace/write-counters.ts';
 import type { SiteFile } from '../config/schema.ts';
 import { idOption, influxProblem, monthOption, outputFolder, writingInto } from '../cli/user-input.ts';
 
@@ -70,8 +72,18 @@ export function addReportCommand(program: Command, configOption: readonly [strin
       };
       try {
         if (opts.all !== true) return await one(sites[0]!);
-        // Every school, a few at a time (pool.ts); one school's failure is told and the others still made.
-        const failed = (await eachBounded(sites, concurrency, one)).filter((o) => !o.ok);
+        // Every school, a few at a time (pool.ts), fewer while InfluxDB's writes are slow (pace/); one
+        // school's failure is told and the others still made.
+        const log = createLogger('report', config.logLevel);
+        const pace = config.reports.pace;
+        const pacer = pace.enabled && concurrency > 1
+          ? await startPacer({ max: concurrency, slowMs: pace.slowWriteMs, quickMs: pace.quickWriteMs, intervalMs: pace.everySeconds * 1000, read: () => readWriteCounters(config.influx), log })
+          : undefined;
+        const outcomes = await eachBounded(sites, concurrency, one, pacer).finally(() => pacer?.stop());
+        // Said only when it mattered: a run that never narrowed leaves stderr clean, as before pacing.
+        const paced = pacer?.summary();
+        if (paced !== undefined && paced.narrowest < concurrency) log.info(paced, 'reports: paced by InfluxDB\'s write time');
+        const failed = outcomes.filter((o) => !o.ok);
         if (failed.length === 0) return;
         for (const f of failed) process.stderr.write(`report ${f.item.id}: ${failureText(f.error)}\n`);
         process.stderr.write(`report --all: ${failed.length} of ${sites.length} schools failed: ${failed.map((f) => f.item.id).join(', ')}\n`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { deviceRoleSchema } from '../../contract/index.ts';
 import { localTimeSchema } from '../calendar/schema.ts';
+import { DEFAULT_QUICK_WRITE_MS, DEFAULT_SLOW_WRITE_MS } from './pace/width.ts';
 
 /** How time that is neither plainly up nor plainly down counts: as down, as up, or left out of the sum. */
 export const countAsSchema = z.enum(['down', 'up', 'excluded']);
@@ -15,6 +16,7 @@ export const reportScheduleSchema = z.strictObject({
 const SCHEDULE_DEFAULT = { day: 1, time: '07:00' };
 
 const RETRY_DEFAULT = { attempts: 5, delayMinutes: 15 };
+const PACE_DEFAULT = { enabled: true, slowWriteMs: DEFAULT_SLOW_WRITE_MS, quickWriteMs: DEFAULT_QUICK_WRITE_MS, everySeconds: 5 };
 
 /** collector.yaml `reports:` — when monthly reports go out and who gets the provider's copy. */
 export const reportsConfigSchema = z.strictObject({
@@ -35,6 +37,19 @@ export const reportsConfigSchema = z.strictObject({
   lowSupplyPct: z.number().min(0).max(100).default(10),
   /** `report --all`: schools made at once, so one school's queries overlap another's rendering (docs/sizing.md, run 7). */
   concurrency: z.int().min(1).max(32).default(4),
+  /**
+   * `report --all` makes fewer schools at once while InfluxDB's mean write time (its /debug/vars, read every
+   * `everySeconds`) is at or above `slowWriteMs`, and more again below `quickWriteMs` (pace/width.ts).
+   */
+  pace: z
+    .strictObject({
+      enabled: z.boolean().default(PACE_DEFAULT.enabled),
+      slowWriteMs: z.int().min(10).max(60_000).default(PACE_DEFAULT.slowWriteMs),
+      quickWriteMs: z.int().min(1).max(60_000).default(PACE_DEFAULT.quickWriteMs),
+      everySeconds: z.number().min(0.1).max(300).default(PACE_DEFAULT.everySeconds),
+    })
+    .refine((p) => p.quickWriteMs < p.slowWriteMs, { message: 'quickWriteMs must be below slowWriteMs' })
+    .default(PACE_DEFAULT),
   /** A TrueType font for the PDF (school names in any script); default DejaVu Sans where installed. */
   pdfFont: z.string().min(1).optional(),
 });

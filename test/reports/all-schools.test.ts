@@ -69,6 +69,32 @@ describe('report --all, several schools at once', () => {
     expect([wrong.status, wrong.stderr.trim()]).toEqual([2, '--concurrency: expected a whole number from 1 to 32, got "0"']);
   }, 240_000);
 
+  it('while InfluxDB\'s writes are slow, makes fewer schools at once, says so, and the same reports', async () => {
+    // Thresholds low enough that a busy loopback influxd's real writes count as slow (pace/width.ts).
+    const config = join(temp.path, 'collector-paced.yaml');
+    writeFileSync(config, stringify({ influx: { url: influx.url, database: DB }, reports: { providerName: 'Northfield IT Services', pace: { slowWriteMs: 10, quickWriteMs: 1, everySeconds: 0.1 } } }));
+    await influx.query('CREATE DATABASE "hm_busy"');
+    const batch = Array.from({ length: 20_000 }, (_, i) => `busy,n=${i % 500} v=${i}i ${1_700_000_000_000_000_000 + i}`).join('\n');
+    let writing = true;
+    const writer = (async () => {
+      while (writing) await influx.write('hm_busy', batch);
+    })();
+    try {
+      const out = join(temp.path, 'paced');
+      const r = await spawnAsync(process.execPath, [bin, 'report', '--all', '--month', '2026-10', '--source', 'raw', '-c', config, '--concurrency', '4', '--out', out]);
+      expect(r.status).toBe(0);
+      const said = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; narrowest?: number; width?: number });
+      expect(said.at(-1)).toMatchObject({ msg: "reports: paced by InfluxDB's write time", narrowest: 1, pacing: true });
+      expect(said.some((l) => l.width === 1)).toBe(true);
+      const seq = join(temp.path, 'seq');
+      if (readdirSync(temp.path).includes('seq')) expect(content(out)).toEqual(content(seq));
+      expect(readdirSync(out).filter((f) => f.endsWith('.pdf'))).toHaveLength(SCHOOLS.length);
+    } finally {
+      writing = false;
+      await writer;
+    }
+  }, 240_000);
+
   it('one school that cannot be written is named; the other schools are still made', async () => {
     const out = join(temp.path, 'one-broken');
     // A folder where jitter-c's PDF should go: its rename fails, as on a full or read-only disk.
