@@ -98,7 +98,7 @@ export async function writeMonth(url: string, db: string, indices: readonly numb
  * schools that have the month), timed, its peak memory (VmHWM) read from /proc while it runs; `concurrency`
  * schools at once (the command's default, 4; 1 is the sequential reference).
  */
-export async function runReports(dir: string, collectorYaml: string, indices: readonly number[], month: string, concurrency = 4): Promise<{ concurrency: number; reports: number; files: number; seconds: number; perReportMs: number; peakRssMiB: number; cpuSeconds: number; cpuPercentOfOneCore: number; exitCode: number | null; stderr: string }> {
+export async function runReports(dir: string, collectorYaml: string, indices: readonly number[], month: string, concurrency = 4): Promise<{ concurrency: number; reports: number; files: number; seconds: number; perReportMs: number; peakRssMiB: number; cpuSeconds: number; cpuPercentOfOneCore: number; pacing: PacingSeen; exitCode: number | null; stderr: string }> {
   // A folder per call: a later call over fewer schools must not find the earlier call's site files.
   const base = join(dir, `reports-${++reportRuns}`);
   const sites = join(base, 'sites');
@@ -115,7 +115,11 @@ export async function runReports(dir: string, collectorYaml: string, indices: re
   const t0 = performance.now();
   const child = spawn(process.execPath, [COLLECTOR_BIN, 'report', '--all', '--month', month, '--source', 'rollup', '--concurrency', String(concurrency), '--out', out, '-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2_000)));
+  const pacing = pacingSeen(t0);
+  child.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-2_000);
+    pacing.read(c.toString());
+  });
   let peak = 0;
   // The command's own CPU (user + system, /proc/<pid>/stat in clock ticks of 1/100 s): whether it, rather
   // than InfluxDB, is what limits the reports. The last reading before it exits stands.
@@ -138,5 +142,33 @@ export async function runReports(dir: string, collectorYaml: string, indices: re
   const files = readdirSync(out).length;
   const reports = readdirSync(out).filter((f) => f.endsWith('.pdf')).length;
   const cpuSeconds = cpuTicks / 100;
-  return { concurrency, reports, files, seconds: round3(seconds), perReportMs: Math.round((seconds * 1000) / Math.max(1, reports)), peakRssMiB: peak, cpuSeconds, cpuPercentOfOneCore: Math.round((cpuSeconds / Math.max(0.001, seconds)) * 1000) / 10, exitCode, stderr: exitCode === 0 ? '' : stderr };
+  return { concurrency, reports, files, seconds: round3(seconds), perReportMs: Math.round((seconds * 1000) / Math.max(1, reports)), peakRssMiB: peak, cpuSeconds, cpuPercentOfOneCore: Math.round((cpuSeconds / Math.max(0.001, seconds)) * 1000) / 10, pacing: pacing.seen, exitCode, stderr: exitCode === 0 ? '' : stderr };
+}
+
+/** What the command said of its pacing (collector/reports/pace/): each change of width, and its summary. */
+export interface PacingSeen {
+  changes: { atS: number; width: number; meanWriteMs?: number }[];
+  summary?: { narrowest: number; slowIntervals: number; intervals: number };
+}
+
+function pacingSeen(t0: number): { seen: PacingSeen; read(text: string): void } {
+  const seen: PacingSeen = { changes: [] };
+  let partial = '';
+  return {
+    seen,
+    read(text) {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        let entry: { msg?: string; width?: number; meanWriteMs?: number; narrowest?: number; slowIntervals?: number; intervals?: number };
+        try {
+          entry = JSON.parse(line) as typeof entry;
+        } catch {
+          continue;
+        }
+        if (typeof entry.width === 'number') seen.changes.push({ atS: Math.round(performance.now() - t0) / 1000, width: entry.width, ...(entry.meanWriteMs === undefined ? {} : { meanWriteMs: entry.meanWriteMs }) });
+        if (entry.msg?.startsWith('reports: paced') === true) seen.summary = { narrowest: entry.narrowest ?? 0, slowIntervals: entry.slowIntervals ?? 0, intervals: entry.intervals ?? 0 };
+      }
+    },
+  };
 }
