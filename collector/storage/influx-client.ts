@@ -30,12 +30,20 @@ export function displayUrl(url: string): string {
   return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
 }
 
+/** The connection's credentials: from the options, else from the URL. */
+export function influxCredentials(connection: Pick<InfluxConnection, 'url' | 'username' | 'password'>): { username: string | undefined; password: string | undefined } {
+  const parsed = new URL(connection.url);
+  return {
+    username: connection.username ?? (parsed.username ? decodeURIComponent(parsed.username) : undefined),
+    password: connection.password ?? (parsed.password ? decodeURIComponent(parsed.password) : undefined),
+  };
+}
+
 /** A client for one InfluxDB 1.x; credentials come from the options, else from the URL. */
 export function createInfluxClient(connection: InfluxConnection): InfluxDB {
   const parsed = new URL(connection.url);
   const protocol = parsed.protocol === 'https:' ? 'https' : 'http';
-  const username = connection.username ?? (parsed.username ? decodeURIComponent(parsed.username) : undefined);
-  const password = connection.password ?? (parsed.password ? decodeURIComponent(parsed.password) : undefined);
+  const { username, password } = influxCredentials(connection);
   return new InfluxDB({
     host: parsed.hostname,
     port: parsed.port ? Number(parsed.port) : protocol === 'https' ? 443 : 80,

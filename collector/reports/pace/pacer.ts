@@ -1,5 +1,5 @@
 import type { Logger } from '../../../contract/index.ts';
-import { nextWidth, writeHealth, type PaceLimits, type WriteCounters } from './width.ts';
+import { nextWidth, writeHealth, type PaceLimits, type WriteCounters, type WriteHealth } from './width.ts';
 
 export interface PacerOptions extends PaceLimits {
   /** Reads InfluxDB's write counters (write-counters.ts); a failure turns pacing off for the run. */
@@ -47,27 +47,26 @@ export async function startPacer(o: PacerOptions): Promise<Pacer> {
   let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
     if (stopped || last === undefined) return;
+    let health: WriteHealth;
+    let err: string | undefined;
     try {
       const now = await o.read();
-      const health = writeHealth(last, now, o);
+      health = writeHealth(last, now, o);
       last = now;
-      intervals++;
-      if (health.state === 'slow') slowIntervals++;
-      const next = nextWidth(width, health, o);
-      if (next !== width) {
-        o.log.info({ width: next, was: width, meanWriteMs: health.meanMs === undefined ? undefined : Math.round(health.meanMs), writes: health.state }, 'reports: schools at once changed with InfluxDB\'s write time');
-        width = next;
-        narrowest = Math.min(narrowest, width);
-        wakeAll();
-      }
-    } catch (err) {
+    } catch (e) {
       // One unreadable interval (influxd busy past the timeout) counts as slow writes: that is what it means.
-      intervals++;
-      slowIntervals++;
-      const next = nextWidth(width, { state: 'slow' }, o);
-      if (next !== width) o.log.info({ width: next, was: width, err: (err as Error).message }, 'reports: InfluxDB\'s counters unreadable; fewer schools at once');
+      health = { state: 'slow' };
+      err = (e as Error).message;
+    }
+    intervals++;
+    if (health.state === 'slow') slowIntervals++;
+    const next = nextWidth(width, health, o);
+    if (next !== width) {
+      const meanWriteMs = health.meanMs === undefined ? undefined : Math.round(health.meanMs);
+      o.log.info({ width: next, was: width, meanWriteMs, writes: health.state, err }, 'reports: schools at once changed with InfluxDB\'s write time');
       width = next;
       narrowest = Math.min(narrowest, width);
+      wakeAll();
     }
     if (!stopped) timer = setTimeout(() => void tick(), o.intervalMs);
   };

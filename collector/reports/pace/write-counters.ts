@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { InfluxConnection } from '../../storage/influx-client.ts';
+import { influxCredentials, type InfluxConnection } from '../../storage/influx-client.ts';
 import type { WriteCounters } from './width.ts';
 
 // influxd's expvar page: one entry per statistic, `httpd` holding the HTTP service's running totals.
@@ -31,9 +31,8 @@ export function writeCountersOf(page: unknown): WriteCounters | undefined {
  * Throws when the page cannot be read or holds no HTTP statistics.
  */
 export async function readWriteCounters(connection: Pick<InfluxConnection, 'url' | 'username' | 'password'>, timeoutMs = 5_000): Promise<WriteCounters> {
+  const { username, password } = influxCredentials(connection);
   const url = new URL(connection.url);
-  const username = connection.username ?? (url.username ? decodeURIComponent(url.username) : undefined);
-  const password = connection.password ?? (url.password ? decodeURIComponent(url.password) : undefined);
   url.username = '';
   url.password = '';
   url.pathname = `${url.pathname.replace(/\/$/, '')}/debug/vars`;
