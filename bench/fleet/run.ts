@@ -17,6 +17,7 @@ import { samplesPerPoll, school, switchesOf } from './schools.ts';
 import { runDashboardQueries } from './dashboards.ts';
 import { collectorLogOf, keepLogs, rollupRoundsOf, warningsOf, type PhaseMark } from './collector-log.ts';
 import { lateRerollsSettle } from './rerolls.ts';
+import { measureWindow } from './window.ts';
 import { reportMonth, runReports, writeMonth } from './reports.ts';
 
 export interface FleetOptions {
@@ -47,6 +48,8 @@ export interface FleetOptions {
   rollupSpreadMinutes?: number;
   /** A folder of month snapshots (month-snapshot.ts): influxd starts from last month's, written beforehand. */
   monthSnapshot?: string;
+  /** Seconds of influxd CPU profile taken at the start of the drain and of its raw reference (0: none). */
+  influxProfileSeconds?: number;
 }
 
 /** Schools the one-at-a-time reference of the reports phase runs over (the pool is timed on the same ones). */
@@ -314,6 +317,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const spooledSamples = region.reduce((n, i) => n + o.outagePolls * samplesOf(i), 0);
       const back = Date.now();
       const cpuD = { collector: cpuSeconds(cpid), influxd: cpuSeconds(ipid) };
+      const windowPids = { collector: cpid, influxd: ipid, agents: agents.pids };
+      const drainWindow = await measureWindow(windowPids, influx.url, o.influxProfileSeconds);
       const reconnect = agents.connect(region, region.length);
       // Live schools keep polling during the drain; their lag is the marker's.
       let drainedAt: number | undefined;
@@ -337,6 +342,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       });
       const drainSeconds = (drainedAt! - back) / 1000;
       const dcpu = { collector: cpuSeconds(cpid) - cpuD.collector, influxd: cpuSeconds(ipid) - cpuD.influxd };
+      const drainFigures = await drainWindow();
       // The late backlog's re-rolls of the region's schools (collector/rollups/late-backlog.ts) start once a
       // school's replay has been quiet 2 minutes: work of their own, after the drain. The references wait
       // for them to end, so influxd writes the reference's points with no more beside it than the drain had.
@@ -344,7 +350,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       // The same points again into the same database while the live schools poll, then the old reference
       // (a fresh database, nothing else running): the first is the ratio's peer (reference.ts).
       const offline = await agents.stats();
+      const sameWindow = await measureWindow(windowPids, influx.url, o.influxProfileSeconds);
       const same = await whilePolling('reference', () => rawWriteSamePoints(influx!, DATABASE, region, (i) => offline[school(i).site]?.offlinePolls ?? []));
+      const sameFigures = await sameWindow();
       if (same.points !== spooledSamples) problem(`outage: the same-points reference made ${same.points} points, the region spooled ${spooledSamples}`);
       const reference = await rawWriteReference(influx, region, o.outagePolls);
       const drainRate = Math.round(spooledSamples / drainSeconds);
@@ -364,6 +372,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         rawWriteFreshDatabase: reference,
         ratioToFreshDatabase: Math.round((drainRate / reference.pointsPerSecond) * 100) / 100,
         cpuSeconds: { collector: round3(dcpu.collector), influxd: round3(dcpu.influxd) },
+        // Who had the machine, and every point influxd stored (live ones too), in the drain and in its peer.
+        windows: { drain: drainFigures, rawWriteSamePoints: sameFigures },
         liveLagDuringDrain: await lagOf('drain'),
         lagDuringOutage: await lagOf('outage'),
         collectorPeakRssMiB: peakRssMiB(cpid),

@@ -10,7 +10,7 @@ import { unitEnvironment } from '../agent-memory/unit.ts';
 /**
  * `npm run bench -- fleet [--schools 1000] [--steady-minutes 30] [--outage-minutes 60] [--poll-seconds 60]
  * [--phases steady,faults,outage,dashboards,reports] [--report-schools N] [--offline-schools 10] [--down-devices 50] [--down-schools 20]
- * [--outage-schools 100] [--fault-minutes 10] [--agent-processes K] [--profile] [--profile-agents] [--collector-unit-env] [--collector-program build|sources] [--keep-logs DIR] [--rollup-spread-minutes M] [--month-snapshot DIR] [--no-save]`:
+ * [--outage-schools 100] [--fault-minutes 10] [--agent-processes K] [--profile] [--profile-agents] [--collector-unit-env] [--collector-program build|sources] [--keep-logs DIR] [--rollup-spread-minutes M] [--month-snapshot DIR] [--influx-profile SECONDS] [--no-save]`:
  * issue 17's soak. Simulated schools (bench/fleet/schools.ts) in K processes of their own (default 4 from 500
  * schools, 2 from 100) against the real collector (with `--collector-unit-env`, under the systemd unit's
  * environment: heap cap, malloc settings) and an influxd with deploy/influxdb's settings.
@@ -19,6 +19,8 @@ import { unitEnvironment } from '../agent-memory/unit.ts';
  * --rollup-spread-minutes sets the collector's `rollups.spreadMinutes` (default the shipped 45), so a run
  * shorter than the shipped round's 50 minutes after the hour can still see one whole round.
  * --month-snapshot starts influxd from last month written beforehand (`npm run bench -- fleet-month`).
+ * --influx-profile takes influxd's own CPU profile (Go pprof) for that many seconds at the start of the drain
+ * and of its raw reference, summarised in `outage.windows` beside each window's CPU and points.
  * --collector-program: `build` (default) runs bin/build.js first and the collector from dist/, as installed;
  * `sources` (default with --profile) runs its TypeScript through tsx (HALLMONITOR_NO_DIST=1). The result says
  * which (`collectorProgram`).
@@ -33,7 +35,7 @@ export async function main(args: string[]): Promise<void> {
     args,
     options: {
       ...Object.fromEntries(
-        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools', 'report-schools', 'agent-processes', 'keep-logs', 'rollup-spread-minutes', 'month-snapshot', 'collector-program'].map((k) => [k, { type: 'string' as const }]),
+        ['schools', 'steady-minutes', 'outage-minutes', 'fault-minutes', 'poll-seconds', 'phases', 'offline-schools', 'down-devices', 'down-schools', 'outage-schools', 'report-schools', 'agent-processes', 'keep-logs', 'rollup-spread-minutes', 'month-snapshot', 'collector-program', 'influx-profile'].map((k) => [k, { type: 'string' as const }]),
       ),
       'no-save': { type: 'boolean' as const },
       profile: { type: 'boolean' as const },
@@ -92,6 +94,7 @@ export async function main(args: string[]): Promise<void> {
     ...(typeof values['keep-logs'] === 'string' ? { keepLogs: values['keep-logs'] } : {}),
     ...(values['rollup-spread-minutes'] !== undefined ? { rollupSpreadMinutes: num('rollup-spread-minutes', 45) } : {}),
     ...(typeof values['month-snapshot'] === 'string' ? { monthSnapshot: values['month-snapshot'] } : {}),
+    ...(values['influx-profile'] !== undefined ? { influxProfileSeconds: num('influx-profile', 30) } : {}),
     log: say,
   });
   result.collectorProgram = program;
