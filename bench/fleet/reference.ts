@@ -37,7 +37,7 @@ export async function rawWriteReference(influx: InfluxServer, region: readonly n
  * overwrites itself, so the counts do not change. The fresh-database reference above leaves out both the
  * live load and the size of the shard the drain writes into.
  */
-export async function rawWriteSamePoints(influx: InfluxServer, database: string, region: readonly number[], offlinePolls: (i: number) => readonly OfflinePoll[]): Promise<{ points: number; seconds: number; pointsPerSecond: number }> {
+export function samePointsBodies(region: readonly number[], offlinePolls: (i: number) => readonly OfflinePoll[]): { bodies: string[]; points: number } {
   const lines: string[] = [];
   const polls = region.map(offlinePolls);
   const most = Math.max(0, ...polls.map((p) => p.length));
@@ -50,9 +50,13 @@ export async function rawWriteSamePoints(influx: InfluxServer, database: string,
       for (const sample of pollSamples(s, p.poll, p.at, new Set(p.down ?? []))) lines.push(sampleLine(s.site, sample));
     });
   }
-  const bodies = lineBodies(lines, 5_000);
+  return { bodies: lineBodies(lines, 5_000), points: lines.length };
+}
+
+/** POSTs samePointsBodies' bodies into `database` by the collector's writes in flight, timed (the bodies are made before, untimed). */
+export async function rawWriteSamePoints(influx: InfluxServer, database: string, made: { bodies: string[]; points: number }): Promise<{ points: number; seconds: number; pointsPerSecond: number }> {
   const start = performance.now();
-  await postBodies(influx.url, database, bodies, DEFAULT_WRITES_IN_FLIGHT);
+  await postBodies(influx.url, database, made.bodies, DEFAULT_WRITES_IN_FLIGHT);
   const seconds = (performance.now() - start) / 1000;
-  return { points: lines.length, seconds: Math.round(seconds * 1000) / 1000, pointsPerSecond: Math.round(lines.length / seconds) };
+  return { points: made.points, seconds: Math.round(seconds * 1000) / 1000, pointsPerSecond: Math.round(made.points / seconds) };
 }

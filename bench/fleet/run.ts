@@ -11,7 +11,7 @@ import { readAlerts, rssMiB, startFleetCollector, type FleetCollector } from './
 import { startRecommendedInflux } from './influxd.ts';
 import { findSnapshot, makeDailyRollups, restoreSnapshot, type MonthSnapshot } from './month-snapshot.ts';
 import { countsBySite, compareCounts, seriesCardinality, markerLag, percentile, rollupRows, sumSamples, waitForComplete } from './measure.ts';
-import { rawWriteReference, rawWriteSamePoints } from './reference.ts';
+import { rawWriteReference, rawWriteSamePoints, samePointsBodies } from './reference.ts';
 import { writeRegistry } from './registry.ts';
 import { samplesPerPoll, school, switchesOf } from './schools.ts';
 import { runDashboardQueries } from './dashboards.ts';
@@ -350,8 +350,9 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       // The same points again into the same database while the live schools poll, then the old reference
       // (a fresh database, nothing else running): the first is the ratio's peer (reference.ts).
       const offline = await agents.stats();
+      const made = samePointsBodies(region, (i) => offline[school(i).site]?.offlinePolls ?? []);
       const sameWindow = await measureWindow(windowPids, influx.url, o.influxProfileSeconds);
-      const same = await whilePolling('reference', () => rawWriteSamePoints(influx!, DATABASE, region, (i) => offline[school(i).site]?.offlinePolls ?? []));
+      const same = await whilePolling('reference', () => rawWriteSamePoints(influx!, DATABASE, made));
       const sameFigures = await sameWindow();
       if (same.points !== spooledSamples) problem(`outage: the same-points reference made ${same.points} points, the region spooled ${spooledSamples}`);
       const reference = await rawWriteReference(influx, region, o.outagePolls);

@@ -1,4 +1,5 @@
-import { cpuMeter } from '../support/proc-stats.ts';
+import { readFileSync } from 'node:fs';
+import { cpuMeter, cpuSeconds } from '../support/proc-stats.ts';
 import { profileInfluxd, summariseGoProfile, type GoProfileSummary } from '../support/go-profile.ts';
 
 /** influxd's running total of points its HTTP service stored (`httpd.pointsWrittenOK` in /debug/vars). */
@@ -9,10 +10,18 @@ async function pointsWrittenOK(url: string): Promise<number> {
   return sum;
 }
 
+/** The machine's CPU time so far by state, seconds (/proc/stat's first line; proc(5), 100 ticks a second). */
+function machineCpu(): { busy: number; idle: number; iowait: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number) as number[];
+  return { busy: (user! + nice! + system! + irq! + softirq! + steal!) / 100, idle: idle! / 100, iowait: iowait! / 100 };
+}
+
 export interface WindowFigures {
   seconds: number;
-  /** CPU seconds each process used in the window (agents: all the bench's agent processes together). */
+  /** CPU seconds each process used in the window (agents: all the bench's agent processes together; bench: this process). */
   cpuSeconds: Record<string, number>;
+  /** The whole machine's cores busy, idle and waiting for the disk, on average over the window. */
+  machineCores: { busy: number; idle: number; iowait: number };
   /** Every point influxd stored in the window, whoever sent it (the live schools' included), and per second. */
   influxdPoints: number;
   influxdPointsPerSecond: number;
@@ -28,6 +37,8 @@ export interface WindowFigures {
 export async function measureWindow(pids: { collector: number; influxd: number; agents: readonly number[] }, influxUrl: string, profileSeconds = 0): Promise<() => Promise<WindowFigures>> {
   const cpu = cpuMeter({ collector: pids.collector, influxd: pids.influxd, ...Object.fromEntries(pids.agents.map((pid, k) => [`agents${k}`, pid])) });
   const points0 = await pointsWrittenOK(influxUrl);
+  const machine0 = machineCpu();
+  const bench0 = cpuSeconds();
   const t0 = performance.now();
   const profile = profileSeconds > 0 ? profileInfluxd(influxUrl, profileSeconds).then((p) => summariseGoProfile(p), (err: unknown) => ({ error: (err as Error).message })) : undefined;
   return async () => {
@@ -35,8 +46,17 @@ export async function measureWindow(pids: { collector: number; influxd: number; 
     const used = cpu();
     const points = (await pointsWrittenOK(influxUrl)) - points0;
     const agents = Object.entries(used).filter(([k]) => k.startsWith('agents')).reduce((n, [, v]) => n + v, 0);
-    const cpuSeconds = { collector: used['collector']!, influxd: used['influxd']!, agents: Math.round(agents * 1000) / 1000 };
-    const figures: WindowFigures = { seconds: Math.round(seconds * 1000) / 1000, cpuSeconds, influxdPoints: points, influxdPointsPerSecond: Math.round(points / seconds) };
+    const bench = Math.round((cpuSeconds() - bench0) * 1000) / 1000;
+    const m = machineCpu();
+    const cores = (v: number) => Math.round((v / seconds) * 100) / 100;
+    const machineCores = { busy: cores(m.busy - machine0.busy), idle: cores(m.idle - machine0.idle), iowait: cores(m.iowait - machine0.iowait) };
+    const figures: WindowFigures = {
+      seconds: Math.round(seconds * 1000) / 1000,
+      cpuSeconds: { collector: used['collector']!, influxd: used['influxd']!, agents: Math.round(agents * 1000) / 1000, bench },
+      machineCores,
+      influxdPoints: points,
+      influxdPointsPerSecond: Math.round(points / seconds),
+    };
     // A profile longer than the window is still running: it is not waited for.
     const summary = profile === undefined || seconds < profileSeconds ? undefined : await profile;
     if (summary !== undefined && 'samples' in summary) figures.influxdProfile = summary;
