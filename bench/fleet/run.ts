@@ -157,7 +157,17 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
     /** One poll of every school at the real time, each at its offset into 80 % of the interval; the marker's lag measured. */
     const lags: { phase: string; at: number; ms: number | undefined; lastError?: string; storedWith?: string; queries: number }[] = [];
     const measuring: Promise<void>[] = [];
-    const tick = async (phase: string) => {
+    let nextTickAt = 0;
+    // Each tick takes the next slot of a regular schedule, one interval after the one before: a phase that
+    // starts while the last tick is still in its interval waits for it, so the schools poll every P as real
+    // ones do. (A new tick at once made 3 polls within 6 s after a short drain, and the live lag measured
+    // then was the bench's burst, not the collector's.)
+    const tick = async (named: string | (() => string)) => {
+      const slot = Math.max(Date.now(), nextTickAt);
+      nextTickAt = slot + P;
+      if (slot > Date.now()) await new Promise((r) => setTimeout(r, slot - Date.now()));
+      // Named when it polls: a tick that waited past the end of its phase's work is that phase's tail.
+      const phase = typeof named === 'string' ? named : named();
       const at = Date.now();
       const started = performance.now();
       const polled = agents!.poll(pollNo++, at, P * 0.8, down);
@@ -195,7 +205,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         finished = true;
       });
       const settled = done.catch(() => undefined);
-      while (!finished) await Promise.race([tick(phase), settled]);
+      while (!finished) await Promise.race([tick(() => (finished ? `${phase}-tail` : phase)), settled]);
       return done;
     };
 
@@ -375,6 +385,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         cpuSeconds: { collector: round3(dcpu.collector), influxd: round3(dcpu.influxd) },
         // Who had the machine, and every point influxd stored (live ones too), in the drain and in its peer.
         windows: { drain: drainFigures, rawWriteSamePoints: sameFigures },
+        // The live schools' points go first in the drain and are counted here; the ratio above counts only the replay.
+        ratioOfInfluxdPointsPerSecond: Math.round((drainFigures.influxdPointsPerSecond / Math.max(1, sameFigures.influxdPointsPerSecond)) * 100) / 100,
         liveLagDuringDrain: await lagOf('drain'),
         lagDuringOutage: await lagOf('outage'),
         collectorPeakRssMiB: peakRssMiB(cpid),
