@@ -35,11 +35,20 @@ describe('fleet bench, smoke scale', () => {
     const faults = result.faults as { alerts: { siteOffline: number; deviceDown: number; fired: number; extra: string[]; missing: string[] } };
     expect(faults.alerts).toMatchObject({ siteOffline: 3, deviceDown: 10, fired: 13, extra: [], missing: [] });
 
-    const outage = result.outage as { schools: number; spooledSamples: number; drainSeconds: number; rawWriteSamePoints: { points: number } };
+    type Window = { seconds: number; cpuSeconds: Record<string, number>; machineCores: { busy: number }; influxdPoints: number };
+    const outage = result.outage as { schools: number; spooledSamples: number; drainSeconds: number; rawWriteSamePoints: { points: number }; windows: { drain: Window; rawWriteSamePoints: Window }; ratioOfInfluxdPointsPerSecond: number };
     expect(outage.schools).toBe(8);
     expect(outage.spooledSamples).toBeGreaterThan(0);
     // The ratio's peer wrote the very points the region spooled, again (the counts above did not change).
     expect(outage.rawWriteSamePoints.points).toBe(outage.spooledSamples);
+    // Both windows saw at least their own points stored, and say who had the CPU meanwhile.
+    expect(outage.windows.drain.influxdPoints).toBeGreaterThanOrEqual(outage.spooledSamples);
+    expect(outage.windows.rawWriteSamePoints.influxdPoints).toBeGreaterThanOrEqual(outage.spooledSamples);
+    for (const w of [outage.windows.drain, outage.windows.rawWriteSamePoints]) {
+      expect(Object.keys(w.cpuSeconds).sort()).toEqual(['agents', 'bench', 'collector', 'influxd']);
+      expect(w.machineCores.busy).toBeGreaterThan(0);
+    }
+    expect(outage.ratioOfInfluxdPointsPerSecond).toBeGreaterThan(0);
     // The collector's own log was read phase by phase (its vitals line comes once a minute).
     expect(Object.keys(result.collectorLog as object).length).toBeGreaterThan(0);
     const reports = result.reports as { reports: number; exitCode: number | null };
