@@ -30,7 +30,7 @@ export async function rawWriteReference(influx: InfluxServer, region: readonly n
 }
 
 /**
- * The raw `/write` rate of the very points the drain stored: each region school's offline polls made again
+ * The bodies for the raw `/write` rate of the very points the drain stored (rawWriteSamePoints posts them): each region school's offline polls made again
  * (same poll, measured-at time and down devices: schools.ts is deterministic), as line protocol in bodies of
  * 5,000 by the collector's writes in flight, into the collector's own database. So InfluxDB does the drain's work again against the
  * same shard, index and cache, beside the same live schools (the caller keeps them polling); each point

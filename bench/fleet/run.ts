@@ -326,7 +326,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
       const spooled = region.reduce((n, i) => n + (stats[school(i).site]?.spooled ?? 0), 0);
       const spooledSamples = region.reduce((n, i) => n + o.outagePolls * samplesOf(i), 0);
       const back = Date.now();
-      const cpuD = { collector: cpuSeconds(cpid), influxd: cpuSeconds(ipid) };
       const windowPids = { collector: cpid, influxd: ipid, agents: agents.pids };
       const drainWindow = await measureWindow(windowPids, influx.url, o.influxProfileSeconds);
       const reconnect = agents.connect(region, region.length);
@@ -351,7 +350,6 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         drainedAt = Date.now();
       });
       const drainSeconds = (drainedAt! - back) / 1000;
-      const dcpu = { collector: cpuSeconds(cpid) - cpuD.collector, influxd: cpuSeconds(ipid) - cpuD.influxd };
       const drainFigures = await drainWindow();
       // The late backlog's re-rolls of the region's schools (collector/rollups/late-backlog.ts) start once a
       // school's replay has been quiet 2 minutes: work of their own, after the drain. The references wait
@@ -382,7 +380,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetResult> {
         liveLagDuringReference: await lagOf('reference'),
         rawWriteFreshDatabase: reference,
         ratioToFreshDatabase: Math.round((drainRate / reference.pointsPerSecond) * 100) / 100,
-        cpuSeconds: { collector: round3(dcpu.collector), influxd: round3(dcpu.influxd) },
+        cpuSeconds: { collector: drainFigures.cpuSeconds['collector'], influxd: drainFigures.cpuSeconds['influxd'] },
         // Who had the machine, and every point influxd stored (live ones too), in the drain and in its peer.
         windows: { drain: drainFigures, rawWriteSamePoints: sameFigures },
         // The live schools' points go first in the drain and are counted here; the ratio above counts only the replay.

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { cpuMeter, cpuSeconds } from '../support/proc-stats.ts';
+import { cpuMeter, cpuSeconds, machineCpuSeconds } from '../support/proc-stats.ts';
 import { profileInfluxd, summariseGoProfile, type GoProfileSummary } from '../support/go-profile.ts';
 
 /** influxd's running total of points its HTTP service stored (`httpd.pointsWrittenOK` in /debug/vars). */
@@ -8,12 +7,6 @@ async function pointsWrittenOK(url: string): Promise<number> {
   let sum = 0;
   for (const entry of Object.values(page)) if (entry?.name === 'httpd') sum += Number(entry.values?.['pointsWrittenOK'] ?? 0);
   return sum;
-}
-
-/** The machine's CPU time so far by state, seconds (/proc/stat's first line; proc(5), 100 ticks a second). */
-function machineCpu(): { busy: number; idle: number; iowait: number } {
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number) as number[];
-  return { busy: (user! + nice! + system! + irq! + softirq! + steal!) / 100, idle: idle! / 100, iowait: iowait! / 100 };
 }
 
 export interface WindowFigures {
@@ -37,7 +30,7 @@ export interface WindowFigures {
 export async function measureWindow(pids: { collector: number; influxd: number; agents: readonly number[] }, influxUrl: string, profileSeconds = 0): Promise<() => Promise<WindowFigures>> {
   const cpu = cpuMeter({ collector: pids.collector, influxd: pids.influxd, ...Object.fromEntries(pids.agents.map((pid, k) => [`agents${k}`, pid])) });
   const points0 = await pointsWrittenOK(influxUrl);
-  const machine0 = machineCpu();
+  const machine0 = machineCpuSeconds();
   const bench0 = cpuSeconds();
   const t0 = performance.now();
   const profile = profileSeconds > 0 ? profileInfluxd(influxUrl, profileSeconds).then((p) => summariseGoProfile(p), (err: unknown) => ({ error: (err as Error).message })) : undefined;
@@ -47,7 +40,7 @@ export async function measureWindow(pids: { collector: number; influxd: number; 
     const points = (await pointsWrittenOK(influxUrl)) - points0;
     const agents = Object.entries(used).filter(([k]) => k.startsWith('agents')).reduce((n, [, v]) => n + v, 0);
     const bench = Math.round((cpuSeconds() - bench0) * 1000) / 1000;
-    const m = machineCpu();
+    const m = machineCpuSeconds();
     const cores = (v: number) => Math.round((v / seconds) * 100) / 100;
     const machineCores = { busy: cores(m.busy - machine0.busy), idle: cores(m.idle - machine0.idle), iowait: cores(m.iowait - machine0.iowait) };
     const figures: WindowFigures = {

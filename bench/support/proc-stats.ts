@@ -15,6 +15,12 @@ export function cpuSeconds(pid?: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS;
 }
 
+/** The whole machine's CPU time so far by state, seconds (/proc/stat's first line, proc(5)). */
+export function machineCpuSeconds(): { busy: number; idle: number; iowait: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number) as number[];
+  return { busy: (user! + nice! + system! + irq! + softirq! + steal!) / TICKS, idle: idle! / TICKS, iowait: iowait! / TICKS };
+}
+
 /** CPU seconds each named process spends between start() and the returned stop(). */
 export function cpuMeter(pids: Record<string, number | undefined>): () => Record<string, number> {
   const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
